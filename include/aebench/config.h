@@ -1,0 +1,125 @@
+#pragma once
+// The experiment config: every key, its default and its constraint.
+// This header is the reference for the config format (docs/config.md mirrors it).
+//
+// A config is JSON. It is parsed in exactly one place (load_config / config_from_json):
+// unknown keys are errors that suggest the nearest valid key, wrong types and out-of-range
+// values name the key and the value. `--set KEY=VALUE` overrides are applied to the JSON
+// document before validation, so they are checked exactly like the file.
+// Free of LibTorch.
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace aebench {
+
+// Side of the square images the datasets hold (MNIST and Fashion-MNIST are 28x28).
+inline constexpr std::int64_t kImageSide = 28;
+
+struct DataOptions {
+  std::string dataset = "mnist";  // "mnist" | "fashion-mnist"
+  std::string dir;                // default: "data/<dataset>"; relative to the working folder
+  // Keep only these classes (0-9, distinct); empty = all ten. JSON: null or a list.
+  std::vector<int> classes;
+  // Validation split. 0 = the test split ("val": "test"); a fraction in (0, 1) holds out
+  // that share of the training split, stratified by class and seeded ("val": 0.2).
+  double val_fraction = 0.0;
+  // Stratified, seeded subsets (all classes represented); 0 = no limit (JSON null).
+  // Applied after the class filter and before the validation split.
+  std::int64_t train_limit = 0;
+  std::int64_t test_limit = 0;
+};
+
+struct ModelOptions {
+  std::string type = "dense";  // "dense" | "conv"
+  // dense: widths of the encoder's hidden layers; the decoder mirrors them.
+  std::vector<std::int64_t> hidden = {400, 200};
+  // Size of the code. dense: required width of the bottleneck layer (default 100).
+  // conv: optional dense bottleneck after the conv stages (default 0 = none, JSON null).
+  std::int64_t latent = 100;
+  // Activations: "relu" | "sigmoid" | "tanh" | "leaky_relu" | "elu" | "gelu" | "linear".
+  std::string activation = "relu";
+  std::string latent_activation;  // of the code layer; default: same as `activation`
+  // Of the reconstruction: "sigmoid" | "linear" | "softmax" (over the 784 pixels, seed 001).
+  std::string output_activation = "sigmoid";
+  double dropout = 0.0;  // after each hidden layer (not the code), in [0, 1)
+  // conv: feature maps per encoder stage (conv kernel x kernel, then 2x2 max-pool); the
+  // decoder mirrors them (conv, then 2x upsampling) and ends in a 1-map conv. 1 or 2 stages
+  // (28 must divide by 2^stages).
+  std::vector<std::int64_t> channels = {16, 8};
+  std::int64_t kernel = 3;           // odd, "same" padding
+  std::string upsample = "nearest";  // "nearest" | "transposed" (learned 2x2 stride-2)
+};
+
+struct NoiseOptions {
+  // "none" (JSON null) | "gaussian" | "masking" | "salt_and_pepper"
+  std::string type = "none";
+  double std = 0.25;      // gaussian: standard deviation, pixel values in [0, 1]
+  bool clip = true;       // gaussian: clamp the noisy image to [0, 1]
+  double fraction = 0.2;  // masking / salt_and_pepper: share of pixels changed, in [0, 1]
+  bool enabled() const { return type != "none"; }
+};
+
+struct EarlyStoppingOptions {
+  bool enabled = false;  // JSON: null (off) or an object
+  std::int64_t patience = 10;  // epochs without improvement before stopping, >= 1
+  double min_delta = 0.0;      // improvement smaller than this does not count, >= 0
+  bool restore_best = true;    // reload the best epoch's weights before testing and saving
+};
+
+struct TrainOptions {
+  std::int64_t epochs = 20;
+  std::int64_t batch_size = 256;
+  std::string optimizer = "adam";  // "adam" | "sgd" | "rmsprop"
+  double lr = 1e-3;
+  double momentum = 0.9;      // sgd and rmsprop only; default 0.9 for sgd, 0 for rmsprop
+  double weight_decay = 0.0;  // L2 penalty added by the optimizer
+  std::string loss = "mse";   // "mse" | "bce" (bce needs a sigmoid or softmax output)
+  EarlyStoppingOptions early_stopping;
+};
+
+struct OutputOptions {
+  std::string dir;           // default: "runs/<name>"
+  std::int64_t images = 10;  // test images shown in the pictures, 1-100
+};
+
+struct Config {
+  std::string name = "experiment";  // default: the config file's stem
+  std::uint64_t seed = 0;
+  DataOptions data;
+  ModelOptions model;
+  NoiseOptions noise;
+  TrainOptions train;
+  OutputOptions output;
+  std::string device = "auto";  // "auto" | "cpu" | "cuda" | "cuda:N"
+  std::int64_t threads = 0;     // CPU threads; 0 = all cores
+};
+
+// Reads and parses a JSON file; a syntax error or duplicate key is a ConfigError naming the
+// file, line and column.
+nlohmann::json read_json_file(const std::filesystem::path& path);
+
+// Applies one "dotted.key=VALUE" override to `document`. VALUE is JSON; a value that is not
+// valid JSON is taken as a string (so --set data.dataset=fashion-mnist works unquoted).
+void apply_override(nlohmann::json& document, const std::string& assignment);
+
+// Validates `document` and fills defaults. `source` names the origin in error messages.
+// `default_name` is used when the document has no "name".
+Config config_from_json(const nlohmann::json& document, const std::string& source,
+                        const std::string& default_name = "experiment");
+
+// read_json_file + apply_override for each + config_from_json.
+Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides);
+
+// The resolved config: every key with its value, defaults filled in.
+nlohmann::json config_to_json(const Config& config);
+
+// Levenshtein distance; used to suggest the nearest valid key.
+std::size_t edit_distance(const std::string& a, const std::string& b);
+
+}  // namespace aebench

