@@ -10,7 +10,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 build_dir=${AEBENCH_BUILD_DIR:-build}
 packages=(
-  g++ cmake ninja-build ccache pkg-config
+  g++ cmake ninja-build ccache pkg-config jq
   libtorch-dev libopenblas0-openmp   # LibTorch 1.13 (CPU); OpenBLAS makes it ~30x faster
   libcli11-dev nlohmann-json3-dev libstb-dev catch2 zlib1g-dev
   fonts-dejavu-core                  # the font of every figure

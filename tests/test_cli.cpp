@@ -50,7 +50,7 @@ TEST_CASE("each kind of failure exits with its documented code and a one-line me
        {"model.latent", "found -3"}},
       {"train " + quoted(config) + " --set data.dir=" + quoted(folder / "nowhere"),
        aebench::kExitDataError, {"nowhere", "scripts/setup.sh"}},
-      {"train " + quoted(config) + " --set model.output_activation=linear --set train.optimizer=sgd "
+      {"train " + quoted(config) + " --set model.activation=linear --set model.output_activation=linear --set train.optimizer=sgd "
        "--set train.lr=100 --set train.batch_size=10 --out " + quoted(folder / "diverged"),
        aebench::kExitTrainingError, {"epoch 1", "batch"}},
       {"eval " + quoted(folder / "not-a-run"), aebench::kExitUsageError, {"config.json"}},

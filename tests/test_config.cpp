@@ -96,7 +96,7 @@ TEST_CASE("invalid configs are ConfigErrors naming the key, the expectation and 
   }
 }
 
-TEST_CASE("--set overrides take dotted keys and JSON values, strings unquoted") {
+TEST_CASE("overrides take dotted keys and JSON values, strings unquoted") {
   json document = {{"train", {{"lr", 0.1}}}};
   aebench::apply_override(document, "train.lr=3e-4");
   aebench::apply_override(document, "data.classes=[0,1,2,4,7]");
@@ -111,7 +111,7 @@ TEST_CASE("--set overrides take dotted keys and JSON values, strings unquoted") 
   CHECK(config.noise.std == Approx(0.5));
 }
 
-TEST_CASE("a malformed --set is a ConfigError naming the override") {
+TEST_CASE("a malformed override is a ConfigError naming it") {
   json document = json::object();
   CHECK_THROWS_WITH(aebench::apply_override(document, "train.lr"),
                     Catch::Contains("--set train.lr") && Catch::Contains("KEY=VALUE"));

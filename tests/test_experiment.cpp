@@ -146,7 +146,8 @@ TEST_CASE("a diverging run is a TrainingError naming epoch and batch") {
   ScratchFolder folder("diverge");
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
   json document = aebench::testing::tiny_config(folder / "data", folder / "run");
-  document["model"]["output_activation"] = "linear";
+  // A purely linear network with a huge step size explodes within a few batches.
+  document["model"] = {{"hidden", {32}}, {"latent", 16}, {"activation", "linear"}, {"output_activation", "linear"}};
   document["train"] = {{"optimizer", "sgd"}, {"lr", 100}, {"epochs", 5}, {"batch_size", 10}};
   std::string message;
   try {

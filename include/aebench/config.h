@@ -44,7 +44,8 @@ struct ModelOptions {
   std::int64_t latent = 100;
   // Activations: "relu" | "sigmoid" | "tanh" | "leaky_relu" | "elu" | "gelu" | "linear".
   std::string activation = "relu";
-  std::string latent_activation;  // of the code layer; default: same as `activation`
+  // Of the code layer. In a config file it defaults to the value of `activation`.
+  std::string latent_activation = "relu";
   // Of the reconstruction: "sigmoid" | "linear" | "softmax" (over the 784 pixels, seed 001).
   std::string output_activation = "sigmoid";
   double dropout = 0.0;  // after each hidden layer (not the code), in [0, 1)
