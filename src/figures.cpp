@@ -86,7 +86,9 @@ Canvas draw_image_grid(const std::vector<ImageRow>& rows, const std::vector<std:
   for (const auto& row : rows) label_width = std::max(label_width, text_width(row.label, kLabelSize));
   const int left = label_width + 2 * options.padding + 6;
   const int top = int(kTitleSize * 1.8) + (column_labels.empty() ? 0 : int(kLabelSize * 1.6));
-  const int width = left + int(columns) * (tile_w + options.padding) + options.padding;
+  // Wide enough for the tiles and for the title, whichever is wider.
+  const int width = std::max(left + int(columns) * (tile_w + options.padding) + options.padding,
+                             text_width(options.title, kTitleSize) + 4 * options.padding);
   const int height = top + int(rows.size()) * (tile_h + options.padding) + options.padding;
   Canvas canvas(width, height);
   canvas.draw_text(width / 2, int(kTitleSize * 1.3), options.title,

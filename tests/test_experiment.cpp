@@ -2,6 +2,8 @@
 
 #include <fstream>
 
+#include <torch/torch.h>
+
 #include "aebench/errors.h"
 #include "aebench/experiment.h"
 #include "aebench/run_folder.h"
@@ -168,4 +170,25 @@ TEST_CASE("a run folder that holds a run is never silently overwritten") {
   aebench::RunOptions options;
   options.overwrite = true;
   CHECK_NOTHROW(aebench::run_training(aebench::config_from_json(document, "t.json"), options));
+}
+
+TEST_CASE("a tiny run on CUDA trains like the CPU run", "[cuda]") {
+  if (!torch::cuda::is_available()) {
+    WARN("no CUDA device visible: skipped");
+    return;
+  }
+  ScratchFolder folder("cuda");
+  aebench::testing::write_synthetic_dataset(folder / "data", 200, 40);
+  json cpu = aebench::testing::tiny_config(folder / "data", folder / "cpu");
+  cpu["device"] = "cpu";
+  json cuda = cpu;
+  cuda["device"] = "cuda";
+  cuda["output"]["dir"] = (folder / "cuda").string();
+  const json on_cpu = train(cpu), on_cuda = train(cuda);
+  CHECK(on_cuda["device"] == "cuda:0");
+  // Different kernels and random streams: close, not identical.
+  CHECK(on_cuda["test"]["mse"].get<double>() ==
+        Approx(on_cpu["test"]["mse"].get<double>()).epsilon(0.25));
+  const json evaluated = aebench::run_evaluation(folder / "cuda", "", -1, {});
+  CHECK(evaluated["test"] == on_cuda["test"]);
 }
