@@ -286,10 +286,11 @@ TrainOptions parse_train(const json& object, const std::string& source) {
 
 OutputOptions parse_output(const json& object, const std::string& source,
                            const std::string& name) {
-  ObjectReader reader(object, source, "output", {"dir", "images"});
+  ObjectReader reader(object, source, "output", {"dir", "images", "checkpoint_minutes"});
   OutputOptions output;
   output.dir = reader.text("dir", "runs/" + name);
   output.images = reader.integer("images", output.images, 1, kMaxImages);
+  output.checkpoint_minutes = reader.number("checkpoint_minutes", 0.0, 0.0, 1e6);
   return output;
 }
 
@@ -482,7 +483,9 @@ json config_to_json(const Config& config) {
                            {"min_delta", early.min_delta},
                            {"restore_best", early.restore_best}}
                     : json(nullptr);
-  document["output"] = {{"dir", config.output.dir}, {"images", config.output.images}};
+  document["output"] = {{"dir", config.output.dir},
+                        {"images", config.output.images},
+                        {"checkpoint_minutes", config.output.checkpoint_minutes}};
   document["device"] = config.device;
   document["threads"] = config.threads;
   return document;

@@ -1,6 +1,9 @@
 #include "aebench/experiment.h"
 
+#include <algorithm>
 #include <sstream>
+
+#include "aebench/errors.h"
 
 #include "aebench/checkpoint.h"
 #include "aebench/dataset.h"
@@ -10,6 +13,7 @@
 #include "aebench/png.h"
 #include "aebench/run_context.h"
 #include "aebench/run_folder.h"
+#include "aebench/stop_signal.h"
 #include "aebench/trainer.h"
 #include "aebench/version.h"
 
@@ -91,6 +95,32 @@ nlohmann::json base_summary(const Config& config, const RunContext& context, con
           {"config", config_to_json(config)}};
 }
 
+// Refuses to resume when there is nothing to resume or the config changes what the
+// checkpoint was trained with (anything outside kResumableKeys).
+void check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
+  const fs::path checkpoint = folder / kCheckpointFile;
+  if (!fs::exists(checkpoint))
+    throw ConfigError("--resume: expected a checkpoint in " + folder.string() + ", found none");
+  const nlohmann::json saved = read_checkpoint_config(checkpoint);
+  std::string changes;
+  for (const auto& operation : nlohmann::json::diff(saved, resolved)) {
+    const std::string path = operation.at("path");
+    const bool allowed = std::any_of(std::begin(kResumableKeys), std::end(kResumableKeys),
+                                     [&](const char* key) { return path.rfind(key, 0) == 0; });
+    if (allowed) continue;
+    const nlohmann::json::json_pointer pointer(path);
+    const std::string before = saved.contains(pointer) ? saved.at(pointer).dump() : "(none)";
+    const std::string after = resolved.contains(pointer) ? resolved.at(pointer).dump() : "(none)";
+    std::string key = path.substr(1);
+    std::replace(key.begin(), key.end(), '/', '.');
+    changes += (changes.empty() ? "" : ", ") + key + " (" + before + " -> " + after + ")";
+  }
+  if (!changes.empty())
+    throw ConfigError("--resume: the config differs from the checkpoint's in " + changes +
+                      "; only train.epochs, train.early_stopping, output.*, device and threads may "
+                      "change when resuming");
+}
+
 std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunContext& context) {
   torch::manual_seed(config.seed);
   auto model = make_autoencoder(config.model);
@@ -98,50 +128,81 @@ std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunCont
   return model;
 }
 
+// Saves the model, draws the pictures, tests and writes summary.json.
+nlohmann::json finish_run(const Config& config, const RunContext& context, const Dataset& data,
+                          AutoencoderImpl& model, const TrainingResult& result,
+                          const RunOptions& options) {
+  const fs::path folder = config.output.dir;
+  const TrainingProgress& state = result.progress;
+  save_model(folder / kModelFile, model, config_to_json(config));
+  write_png(folder / kLossCurveFile,
+            draw_loss_curve(state.history, config.name + ": training and validation loss",
+                            config.train.loss));
+  const TestReport test = test_and_draw(model, data.test, config, context, folder);
+  nlohmann::json summary = base_summary(config, context, data, model);
+  summary["test"] = test.json;
+  summary["epochs_run"] = state.epochs_done;
+  summary["best_epoch"] = state.best_epoch;
+  summary["best_val_loss"] = state.best_val_loss;
+  summary["stopped_early"] = result.stopped_early;
+  summary["train_seconds"] = result.train_seconds;
+  summary["samples_per_second"] = result.samples_per_second;
+  write_json_file(folder / kSummaryFile, summary);
+  if (options.log && !options.quiet)
+    *options.log << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
+                 << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string() << '\n';
+  return summary;
+}
+
 }  // namespace
 
 nlohmann::json run_training(const Config& config, const RunOptions& options) {
   const RunContext context = make_run_context(config.device, config.threads);
   const fs::path folder = config.output.dir;
+  const nlohmann::json resolved = config_to_json(config);
   const Dataset data = load_dataset(config.data, config.seed);
-  prepare_run_folder(folder, options.overwrite);
-  write_json_file(folder / kConfigFile, config_to_json(config));
+  const RunLock lock(folder);
+  if (options.resume) check_resumable(folder, resolved);
+  else prepare_run_folder(folder, options.overwrite);
+  remove_leftovers(folder);
+  write_json_file(folder / kConfigFile, resolved);
 
   auto model = build_model(config, context);
+  auto optimizer = make_optimizer(*model, config.train);
+  TrainingProgress start = options.resume
+      ? load_training_checkpoint(folder / kCheckpointFile, *model, *optimizer).progress
+      : fresh_progress(config.seed);
   ProgressReporter progress(options.log ? *options.log : std::cerr,
                             options.log ? choose_progress_style(options.quiet, options.log_is_terminal)
                                         : ProgressStyle::kQuiet);
   progress.note(config.name + ": " + describe_split_sizes(data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
-                device_name(context.device) + " with " + std::to_string(context.threads) + " threads");
-  MetricsCsv metrics_csv(folder / kMetricsFile);
+                device_name(context.device) + " with " + std::to_string(context.threads) +
+                " threads" + (options.resume ? "; resuming after epoch " + std::to_string(start.epochs_done) : ""));
+  MetricsCsv metrics_csv(folder / kMetricsFile, start.history);
   const TrainingData training{
       data.train.images.to(context.device),
       fixed_noise_inputs(data.val.images, config.noise, val_noise_seed(config.seed), context.device),
       data.val.images.to(context.device)};
-  const TrainingResult result =
-      train_autoencoder(*model, training, config.train, config.noise, config.seed,
-                        {&progress, [&](const EpochRecord& record) { metrics_csv.append(record); }});
-
-  save_checkpoint(folder / kModelFile, *model, config_to_json(config));
-  write_png(folder / kLossCurveFile,
-            draw_loss_curve(result.history, config.name + ": training and validation loss",
-                            config.train.loss));
-  const TestReport test = test_and_draw(*model, data.test, config, context, folder);
-
-  nlohmann::json summary = base_summary(config, context, data, *model);
-  summary["test"] = test.json;
-  summary["epochs_run"] = result.history.size();
-  summary["best_epoch"] = result.best_epoch;
-  summary["best_val_loss"] = result.best_val_loss;
-  summary["stopped_early"] = result.stopped_early;
-  summary["train_seconds"] = result.train_seconds;
-  summary["samples_per_second"] = result.samples_per_second;
-  write_json_file(folder / kSummaryFile, summary);
-  progress.note("test: mse " + std::to_string(test.metrics.mse) + ", sse/image " +
-                std::to_string(test.metrics.sse_per_image) + ", psnr " +
-                std::to_string(test.metrics.psnr_db) + " dB; results in " + folder.string());
-  return summary;
+  const StopSignalGuard stop_signals;
+  TrainingHooks hooks;
+  hooks.progress = &progress;
+  hooks.on_epoch = [&](const EpochRecord& record) { metrics_csv.append(record); };
+  hooks.save_checkpoint = [&](const TrainingProgress& state) {
+    save_training_checkpoint(folder / kCheckpointFile, *model, *optimizer, state, resolved);
+  };
+  hooks.checkpoint_seconds = config.output.checkpoint_minutes * 60.0;
+  hooks.stop_requested = &StopSignalGuard::received;
+  TrainingResult result;
+  try {
+    result = train_autoencoder(*model, *optimizer, training, config.train, config.noise,
+                               std::move(start), hooks);
+  } catch (const Interrupted& interrupted) {
+    throw Interrupted(std::string(interrupted.what()) + "; checkpoint written to " +
+                          (folder / kCheckpointFile).string() + "; resume with: " + options.resume_hint,
+                      interrupted.signal_number());
+  }
+  return finish_run(config, context, data, *model, result, options);
 }
 
 nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device,
@@ -153,7 +214,7 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device
   const RunContext context = make_run_context(config.device, config.threads);
   const Dataset data = load_dataset(config.data, config.seed);
   auto model = build_model(config, context);
-  load_checkpoint(run_dir / kModelFile, *model);
+  load_model(run_dir / kModelFile, *model);
 
   const fs::path folder = run_dir / "eval";
   fs::create_directories(folder);

@@ -1,6 +1,7 @@
 #include "aebench/run_folder.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,28 +38,65 @@ void sync_folder(const fs::path& folder) {
   ::close(descriptor);
 }
 
-bool holds_a_run(const fs::path& dir) {
-  for (const char* name : {kConfigFile, kMetricsFile, kSummaryFile, kModelFile})
-    if (fs::exists(dir / name)) return true;
+bool is_leftover(const fs::path& file) {
+  return file.filename().string().find(".tmp-") != std::string::npos;
+}
+
+bool holds_something(const fs::path& dir) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error))
+    if (entry.path().filename() != kLockFile && !is_leftover(entry.path())) return true;
   return false;
+}
+
+std::string csv_row(const EpochRecord& record) {
+  std::ostringstream line;
+  line << record.epoch << ',' << std::setprecision(9) << record.train_loss << ','
+       << record.val_loss << ',' << record.val_mse << ',' << record.val_psnr_db << ','
+       << std::setprecision(4) << record.seconds << '\n';
+  return line.str();
 }
 
 }  // namespace
 
-void prepare_run_folder(const fs::path& dir, bool overwrite) {
+RunLock::RunLock(const fs::path& dir) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
     throw OutputError("run folder " + dir.string() + ": expected a folder, found a file");
-  if (holds_a_run(dir)) {
-    if (!overwrite)
-      throw OutputError("run folder " + dir.string() +
-                        " already holds a run; pass --overwrite to replace it or --out DIR to "
-                        "write elsewhere");
-    for (const char* name : {kConfigFile, kMetricsFile, kSummaryFile, kModelFile})
-      fs::remove(dir / name, error);
-  }
   fs::create_directories(dir, error);
   if (error) throw OutputError("cannot create run folder " + dir.string() + ": " + error.message());
+  const fs::path path = dir / kLockFile;
+  descriptor_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (descriptor_ < 0) throw_os_error("create the lock file", path);
+  if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
+    ::close(descriptor_);
+    throw OutputError("run folder " + dir.string() +
+                      " is in use by another aebench process; wait for it or use --out DIR");
+  }
+}
+
+RunLock::~RunLock() {
+  ::flock(descriptor_, LOCK_UN);
+  ::close(descriptor_);
+}
+
+void prepare_run_folder(const fs::path& dir, bool overwrite) {
+  if (!holds_something(dir)) return;
+  if (!overwrite)
+    throw OutputError("run folder " + dir.string() +
+                      " is not empty; pass --resume to continue its run, --overwrite to replace "
+                      "it, or --out DIR to write elsewhere");
+  std::error_code error;
+  for (const char* name : {kConfigFile, kMetricsFile, kSummaryFile, kModelFile, kCheckpointFile,
+                           kLossCurveFile, kReconstructionsFile, kBottleneckFile})
+    fs::remove(dir / name, error);
+  fs::remove_all(dir / "eval", error);
+}
+
+void remove_leftovers(const fs::path& dir) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error))
+    if (is_leftover(entry.path())) fs::remove(entry.path(), error);
 }
 
 void write_file_atomically(const fs::path& path, const std::string& contents) {
@@ -88,18 +126,17 @@ void write_json_file(const fs::path& path, const nlohmann::json& value) {
   write_file_atomically(path, value.dump(2) + "\n");
 }
 
-MetricsCsv::MetricsCsv(const fs::path& path) : path_(path) {
-  write_file_atomically(path_, "epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds\n");
+MetricsCsv::MetricsCsv(const fs::path& path, const std::vector<EpochRecord>& history)
+    : path_(path) {
+  std::string contents = "epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds\n";
+  for (const auto& record : history) contents += csv_row(record);
+  write_file_atomically(path_, contents);
   stream_.open(path_, std::ios::app);
   if (!stream_) throw_os_error("open", path_);
 }
 
 void MetricsCsv::append(const EpochRecord& record) {
-  std::ostringstream line;
-  line << record.epoch << ',' << std::setprecision(9) << record.train_loss << ','
-       << record.val_loss << ',' << record.val_mse << ',' << record.val_psnr_db << ','
-       << std::setprecision(4) << record.seconds << '\n';
-  stream_ << line.str() << std::flush;
+  stream_ << csv_row(record) << std::flush;
   if (!stream_) throw OutputError("cannot append to " + path_.string() + ": write failed");
 }
 

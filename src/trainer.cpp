@@ -1,7 +1,10 @@
 #include "aebench/trainer.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <sstream>
 
 #include "aebench/errors.h"
@@ -16,6 +19,8 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
+
+at::Generator default_cpu_generator() { return at::detail::getDefaultCPUGenerator(); }
 
 // A copy of every parameter and buffer, to restore the best epoch's weights.
 std::vector<torch::Tensor> snapshot(const AutoencoderImpl& model) {
@@ -41,23 +46,38 @@ void restore(AutoencoderImpl& model, const std::vector<torch::Tensor>& copy) {
   throw TrainingError(message.str());
 }
 
-struct EpochPass {
-  double mean_loss = 0.0;
-  double seconds = 0.0;
-};
+[[noreturn]] void throw_interrupted(int signal_number, std::int64_t epoch, std::int64_t batch) {
+  const std::string name = signal_number == SIGTERM ? "SIGTERM" : signal_number == SIGINT ? "SIGINT" : "signal " + std::to_string(signal_number);
+  throw Interrupted("stopped by " + name + " at epoch " + std::to_string(epoch) + ", batch " +
+                        std::to_string(batch),
+                    signal_number);
+}
 
-EpochPass train_one_epoch(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
-                          const TrainingData& data, const TrainOptions& options,
-                          const NoiseOptions& noise, at::Generator& shuffle,
-                          std::int64_t epoch, ProgressReporter* progress) {
-  const auto start = Clock::now();
+// Updates the early-stopping fields of `state` with this epoch's validation loss; true when it
+// improved on the best so far by more than min_delta.
+bool record_val_loss(TrainingProgress& state, double val_loss, std::int64_t epoch,
+                     const EarlyStoppingOptions& options) {
+  if (state.best_epoch > 0 && !(val_loss < state.best_val_loss - options.min_delta)) {
+    ++state.stale_epochs;
+    return false;
+  }
+  state.best_val_loss = val_loss;
+  state.best_epoch = epoch;
+  state.stale_epochs = 0;
+  return true;
+}
+
+// Runs the steps of one epoch from state.batches_done on, updating `state` as it goes.
+void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                   const TrainingData& data, const TrainOptions& options,
+                   const NoiseOptions& noise, const torch::Tensor& order,
+                   TrainingProgress& state, const TrainingHooks& hooks,
+                   Clock::time_point& last_checkpoint) {
+  const std::int64_t epoch = state.epochs_done + 1;
   const std::int64_t count = data.train_images.size(0);
   const std::int64_t batches = (count + options.batch_size - 1) / options.batch_size;
-  const auto order = torch::randperm(count, shuffle, torch::kInt64).to(data.train_images.device());
-  if (progress) progress->begin_epoch(epoch, options.epochs, batches);
   model.train();
-  double loss_sum = 0.0;
-  for (std::int64_t batch = 0; batch < batches; ++batch) {
+  for (std::int64_t batch = state.batches_done; batch < batches; ++batch) {
     const std::int64_t first = batch * options.batch_size;
     const std::int64_t length = std::min(options.batch_size, count - first);
     const auto clean = data.train_images.index_select(0, order.narrow(0, first, length));
@@ -67,38 +87,22 @@ EpochPass train_one_epoch(AutoencoderImpl& model, torch::optim::Optimizer& optim
     optimizer.step();
     const double value = loss.item<double>();
     if (!std::isfinite(value)) throw_non_finite("the training loss", value, epoch, batch + 1);
-    loss_sum += value * double(length);
-    if (progress) progress->batch_done(batch + 1, loss_sum / double(first + length));
-  }
-  return {loss_sum / double(count), seconds_since(start)};
-}
+    state.epoch_loss_sum += value * double(length);
+    state.batches_done = batch + 1;
+    if (hooks.after_step) hooks.after_step(epoch, batch + 1);
+    if (hooks.progress) hooks.progress->batch_done(batch + 1, state.epoch_loss_sum / double(first + length));
 
-// Tracks the best validation loss and decides when to stop.
-class EarlyStopping {
- public:
-  explicit EarlyStopping(const EarlyStoppingOptions& options) : options_(options) {}
-
-  // True when `val_loss` improves on the best so far by more than min_delta.
-  bool improved(double val_loss, std::int64_t epoch) {
-    if (best_epoch_ > 0 && !(val_loss < best_loss_ - options_.min_delta)) {
-      ++stale_epochs_;
-      return false;
+    const int signal_number = hooks.stop_requested ? hooks.stop_requested() : 0;
+    const bool due = hooks.checkpoint_seconds > 0 &&
+                     seconds_since(last_checkpoint) >= hooks.checkpoint_seconds;
+    if ((signal_number != 0 || due) && batch + 1 < batches && hooks.save_checkpoint) {
+      state.default_cpu_state = default_cpu_generator().get_state();
+      hooks.save_checkpoint(state);
+      last_checkpoint = Clock::now();
     }
-    best_loss_ = val_loss;
-    best_epoch_ = epoch;
-    stale_epochs_ = 0;
-    return true;
+    if (signal_number != 0 && batch + 1 < batches) throw_interrupted(signal_number, epoch, batch + 1);
   }
-  bool should_stop() const { return options_.enabled && stale_epochs_ >= options_.patience; }
-  std::int64_t best_epoch() const { return best_epoch_; }
-  double best_loss() const { return best_loss_; }
-
- private:
-  EarlyStoppingOptions options_;
-  double best_loss_ = 0.0;
-  std::int64_t best_epoch_ = 0;
-  std::int64_t stale_epochs_ = 0;
-};
+}
 
 }  // namespace
 
@@ -119,43 +123,66 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(AutoencoderImpl& model,
       parameters, torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
 }
 
-TrainingResult train_autoencoder(AutoencoderImpl& model, const TrainingData& data,
-                                 const TrainOptions& options, const NoiseOptions& noise,
-                                 std::uint64_t seed, const TrainingHooks& hooks) {
+TrainingProgress fresh_progress(std::uint64_t seed) {
+  TrainingProgress progress;
+  progress.shuffle_state = make_cpu_generator(seed).get_state();
+  progress.default_cpu_state = default_cpu_generator().get_state();
+  return progress;
+}
+
+TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                                 const TrainingData& data, const TrainOptions& options,
+                                 const NoiseOptions& noise, TrainingProgress state,
+                                 const TrainingHooks& hooks) {
   const auto start = Clock::now();
-  auto optimizer = make_optimizer(model, options);
-  auto shuffle = make_cpu_generator(seed);
-  EarlyStopping early_stopping(options.early_stopping);
-  std::vector<torch::Tensor> best_weights;
+  auto last_checkpoint = start;
+  auto shuffle = make_cpu_generator(0);
+  shuffle.set_state(state.shuffle_state);
+  default_cpu_generator().set_state(state.default_cpu_state);
+  const bool keep_best = options.early_stopping.enabled && options.early_stopping.restore_best;
+  const std::int64_t count = data.train_images.size(0);
+  const std::int64_t batches = (count + options.batch_size - 1) / options.batch_size;
   TrainingResult result;
-  double training_pass_seconds = 0.0;
-  for (std::int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
+  double session_pass_seconds = 0.0;
+  std::int64_t session_samples = 0;
+  while (state.epochs_done < options.epochs && !result.stopped_early) {
+    const std::int64_t epoch = state.epochs_done + 1;
     const auto epoch_start = Clock::now();
-    const EpochPass pass = train_one_epoch(model, *optimizer, data, options, noise, shuffle, epoch,
-                                           hooks.progress);
-    training_pass_seconds += pass.seconds;
+    state.shuffle_state = shuffle.get_state();
+    const auto order = torch::randperm(count, shuffle, torch::kInt64).to(data.train_images.device());
+    if (hooks.progress) hooks.progress->begin_epoch(epoch, options.epochs, batches);
+    session_samples += std::min(count, (batches - state.batches_done) * options.batch_size);
+    train_batches(model, optimizer, data, options, noise, order, state, hooks, last_checkpoint);
+    session_pass_seconds += seconds_since(epoch_start);
+
     const auto val = evaluate_reconstruction(model, data.val_inputs, data.val_targets);
-    EpochRecord record{epoch, pass.mean_loss, options.loss == "bce" ? val.bce : val.mse,
-                       val.mse, val.psnr_db, seconds_since(epoch_start)};
+    const EpochRecord record{epoch, state.epoch_loss_sum / double(count),
+                             options.loss == "bce" ? val.bce : val.mse, val.mse, val.psnr_db,
+                             seconds_since(epoch_start)};
     if (!std::isfinite(record.val_loss)) throw_non_finite("the validation loss", record.val_loss, epoch, 0);
-    const bool improved = early_stopping.improved(record.val_loss, epoch);
-    const bool keep_best = options.early_stopping.enabled && options.early_stopping.restore_best;
-    if (improved && keep_best) best_weights = snapshot(model);
-    result.history.push_back(record);
+    const bool improved = record_val_loss(state, record.val_loss, epoch, options.early_stopping);
+    if (improved && keep_best) state.best_weights = snapshot(model);
+    state.history.push_back(record);
+    state.epochs_done = epoch;
+    state.batches_done = 0;
+    state.epoch_loss_sum = 0.0;
+    result.stopped_early = options.early_stopping.enabled &&
+                           state.stale_epochs >= options.early_stopping.patience;
     if (hooks.progress) hooks.progress->end_epoch(record, improved);
     if (hooks.on_epoch) hooks.on_epoch(record);
-    if (early_stopping.should_stop()) {
-      result.stopped_early = true;
-      break;
-    }
+    state.shuffle_state = shuffle.get_state();
+    state.default_cpu_state = default_cpu_generator().get_state();
+    if (hooks.save_checkpoint) hooks.save_checkpoint(state);
+    last_checkpoint = Clock::now();
+    const int signal_number = hooks.stop_requested ? hooks.stop_requested() : 0;
+    if (signal_number != 0 && state.epochs_done < options.epochs && !result.stopped_early)
+      throw_interrupted(signal_number, epoch, batches);
   }
-  if (!best_weights.empty())
-    restore(model, best_weights);
-  result.best_epoch = early_stopping.best_epoch();
-  result.best_val_loss = early_stopping.best_loss();
+  if (!state.best_weights.empty()) restore(model, state.best_weights);
+  state.training_pass_seconds += session_pass_seconds;
   result.train_seconds = seconds_since(start);
-  const double samples = double(data.train_images.size(0)) * double(result.history.size());
-  result.samples_per_second = training_pass_seconds > 0 ? samples / training_pass_seconds : 0.0;
+  result.samples_per_second = session_pass_seconds > 0 ? double(session_samples) / session_pass_seconds : 0.0;
+  result.progress = std::move(state);
   return result;
 }
 

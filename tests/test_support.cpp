@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -91,9 +92,41 @@ nlohmann::json tiny_config(const fs::path& data_dir, const fs::path& out_dir) {
           {"threads", 1}};
 }
 
+fs::path aebench_binary() { return fs::read_symlink("/proc/self/exe").parent_path() / "aebench"; }
+
+int spawn_aebench(const std::vector<std::string>& arguments) {
+  const std::string binary = aebench_binary().string();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    std::vector<char*> argv = {const_cast<char*>(binary.c_str())};
+    for (const auto& argument : arguments) argv.push_back(const_cast<char*>(argument.c_str()));
+    argv.push_back(nullptr);
+    std::freopen("/dev/null", "w", stdout);
+    std::freopen("/dev/null", "w", stderr);
+    ::execv(binary.c_str(), argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int wait_for_exit(int pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return WEXITSTATUS(status);
+}
+
+std::vector<std::string> read_lines(const fs::path& path) {
+  std::ifstream stream(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(stream, line);) lines.push_back(line);
+  return lines;
+}
+
 int run_aebench(const std::string& arguments, std::string* output) {
-  const fs::path binary = fs::read_symlink("/proc/self/exe").parent_path() / "aebench";
-  const std::string command = "'" + binary.string() + "' " + arguments + " 2>&1";
+  const std::string command = "'" + aebench_binary().string() + "' " + arguments + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) throw std::runtime_error("cannot run " + command);
   std::string text;

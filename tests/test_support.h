@@ -46,4 +46,16 @@ int run_aebench(const std::string& arguments, std::string* output = nullptr);
 
 nlohmann::json read_json(const std::filesystem::path& path);
 
+// The aebench binary beside the test executable.
+std::filesystem::path aebench_binary();
+
+// Starts aebench with `arguments` (output discarded) and returns its pid.
+int spawn_aebench(const std::vector<std::string>& arguments);
+
+// Waits for `pid`; its exit code, or 128 + signal when a signal ended it.
+int wait_for_exit(int pid);
+
+// Lines of a text file.
+std::vector<std::string> read_lines(const std::filesystem::path& path);
+
 }  // namespace aebench::testing

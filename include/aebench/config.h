@@ -87,6 +87,9 @@ struct TrainOptions {
 struct OutputOptions {
   std::string dir;           // default: "runs/<name>"
   std::int64_t images = 10;  // test images shown in the pictures, 1-100
+  // A training checkpoint is written after every epoch, and also every this many minutes
+  // within an epoch when > 0 (JSON null or 0 = epochs only).
+  double checkpoint_minutes = 0.0;
 };
 
 struct Config {

@@ -17,6 +17,7 @@ enum ExitCode : int {
   kExitDataError = 3,      // missing, corrupt or mismatched data files
   kExitTrainingError = 4,  // e.g. the loss became NaN or infinite
   kExitOutputError = 5,    // the run folder cannot be written (permissions, disk full)
+  // 128 + signal number after SIGINT (130) or SIGTERM (143), once a checkpoint is written
 };
 
 // A bad config file, --set override or command-line value.
@@ -41,6 +42,17 @@ class TrainingError : public std::runtime_error {
 class OutputError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// Training stopped on SIGINT or SIGTERM after writing a checkpoint; exit 128 + signal.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted(const std::string& message, int signal_number)
+      : std::runtime_error(message), signal_number_(signal_number) {}
+  int signal_number() const { return signal_number_; }
+
+ private:
+  int signal_number_;
 };
 
 }  // namespace aebench

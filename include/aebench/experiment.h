@@ -15,14 +15,22 @@ namespace aebench {
 
 struct RunOptions {
   bool overwrite = false;       // replace an existing run in the output folder
+  bool resume = false;          // continue the run in the output folder from its checkpoint
+  std::string resume_hint;      // the command that resumes this run, for the interrupt message
   bool quiet = false;           // print nothing but errors
   std::ostream* log = nullptr;  // progress output; null = nothing
   bool log_is_terminal = false;  // draw a live progress bar
 };
 
-// Trains as `config` says and writes config.json, metrics.csv, model.pt, summary.json,
-// loss_curve.png, reconstructions.png and bottleneck.png into config.output.dir.
-// Returns the summary that was written.
+// Trains as `config` says and writes config.json, metrics.csv, checkpoint.pt (every epoch),
+// model.pt, summary.json, loss_curve.png, reconstructions.png and bottleneck.png into
+// config.output.dir. With options.resume, continues the run there from its checkpoint
+// (refused when the config changes anything but the keys in kResumableKeys). SIGINT/SIGTERM
+// stop it after a checkpoint with an Interrupted error. Returns the summary that was written.
+// Keys a resumed run may change; every other difference from the checkpoint is refused.
+inline constexpr const char* kResumableKeys[] = {"/name", "/train/epochs", "/train/early_stopping",
+                                                 "/output", "/device", "/threads"};
+
 nlohmann::json run_training(const Config& config, const RunOptions& options);
 
 // Reloads RUN_DIR's resolved config and model, recomputes the test metrics and pictures into

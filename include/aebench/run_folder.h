@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,14 +23,33 @@ inline constexpr char kConfigFile[] = "config.json";
 inline constexpr char kMetricsFile[] = "metrics.csv";
 inline constexpr char kSummaryFile[] = "summary.json";
 inline constexpr char kModelFile[] = "model.pt";
+inline constexpr char kCheckpointFile[] = "checkpoint.pt";
+inline constexpr char kLockFile[] = ".aebench.lock";
 inline constexpr char kLossCurveFile[] = "loss_curve.png";
 inline constexpr char kReconstructionsFile[] = "reconstructions.png";
 inline constexpr char kBottleneckFile[] = "bottleneck.png";
 
-// Makes `dir` (and its parents) ready for a new run. A folder that already holds a run
-// (any of config.json, metrics.csv, summary.json, model.pt) is refused with an OutputError
-// unless `overwrite`, in which case those files are removed first.
+// Holds an exclusive lock on RUN_DIR/.aebench.lock (flock) while alive, so that two processes
+// never write one run folder. Creates the folder. Throws OutputError when another process
+// holds the lock.
+class RunLock {
+ public:
+  explicit RunLock(const std::filesystem::path& dir);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int descriptor_ = -1;
+};
+
+// Makes `dir` ready for a new run. A folder with anything in it (but the lock file and
+// leftover temporary files) is refused with an OutputError unless `overwrite`, in which case
+// the files aebench writes are removed first.
 void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
+
+// Removes temporary files ("NAME.tmp-PID") a killed run may have left behind.
+void remove_leftovers(const std::filesystem::path& dir);
 
 // Writes `contents` to `path` atomically (temp file, fsync, rename, fsync of the folder).
 // Throws OutputError naming the path and the OS reason.
@@ -42,7 +62,8 @@ void write_json_file(const std::filesystem::path& path, const nlohmann::json& va
 // disk even if the run is killed. Columns: epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds
 class MetricsCsv {
  public:
-  explicit MetricsCsv(const std::filesystem::path& path);  // creates the file with its header
+  // Creates the file with its header and the rows of `history` (a resumed run's epochs).
+  MetricsCsv(const std::filesystem::path& path, const std::vector<EpochRecord>& history);
   void append(const EpochRecord& record);
 
  private:

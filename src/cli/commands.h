@@ -18,6 +18,7 @@ struct TrainCommandOptions {
   std::int64_t threads = -1;  // -1: keep the config's
   bool quiet = false;
   bool overwrite = false;
+  bool resume = false;
 };
 
 struct EvalCommandOptions {

@@ -52,6 +52,8 @@ int main(int argc, char** argv) {
     return report("data error", error.what(), kExitDataError);
   } catch (const TrainingError& error) {
     return report("training error", error.what(), kExitTrainingError);
+  } catch (const Interrupted& error) {
+    return report("interrupted", error.what(), 128 + error.signal_number());
   } catch (const OutputError& error) {
     return report("output error", error.what(), kExitOutputError);
   } catch (const std::filesystem::filesystem_error& error) {

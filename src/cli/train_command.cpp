@@ -19,11 +19,15 @@ CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options) {
   command->add_option("--device", options.device, "cpu | cuda | cuda:N | auto (overrides device)");
   command->add_option("--threads", options.threads, "CPU threads, 0 = all cores (overrides threads)")
       ->check(CLI::Range(0, 1024));
-  command->add_flag("--overwrite", options.overwrite, "Replace a run already in the run folder");
+  auto* overwrite =
+      command->add_flag("--overwrite", options.overwrite, "Replace a run already in the run folder");
+  command->add_flag("--resume", options.resume,
+                    "Continue the run in the run folder from its last checkpoint")
+      ->excludes(overwrite);
   command->add_flag("-q,--quiet", options.quiet, "Print errors only");
   command->footer(
       "Exit codes: 0 success, 2 usage or config error, 3 data error, 4 training error, "
-      "5 output error, 1 anything else.");
+      "5 output error, 130/143 stopped by SIGINT/SIGTERM (checkpoint written), 1 anything else.");
   return command;
 }
 
@@ -37,10 +41,13 @@ int run_train(const TrainCommandOptions& options) {
   const Config config = load_config(options.config_path, overrides);
   RunOptions run;
   run.overwrite = options.overwrite;
+  run.resume = options.resume;
+  run.resume_hint = "aebench train " + options.config_path + " --out " + config.output.dir +
+                    (options.overrides.empty() ? "" : " [the same --set options]") + " --resume";
   run.quiet = options.quiet;
   run.log = &std::cerr;
   run.log_is_terminal = ::isatty(STDERR_FILENO) == 1;
-  const auto summary = run_training(config, run);
+  run_training(config, run);
   if (!options.quiet) std::cout << config.output.dir << '\n';
   return 0;
 }

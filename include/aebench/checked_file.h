@@ -1,0 +1,23 @@
+#pragma once
+// A small container that makes corruption visible before anything parses a file: checkpoints
+// are written as  magic "AEBCHK01" (8 bytes) | payload length (u64, little-endian) |
+// CRC-32 of the payload (u32, little-endian) | payload.
+// A truncated, extended or bit-flipped file is reported as such instead of being handed to
+// LibTorch's loader, which can crash on malformed input. Free of LibTorch.
+
+#include <cstdint>
+#include <string>
+
+namespace aebench {
+
+inline constexpr char kCheckedFileMagic[] = "AEBCHK01";
+inline constexpr std::size_t kCheckedHeaderBytes = 8 + 8 + 4;
+
+// `payload` with the header in front.
+std::string wrap_checked(const std::string& payload);
+
+// The payload of `bytes`, after checking magic, length and CRC-32. Throws DataError naming
+// `source` and saying what is wrong (not a checkpoint, truncated, trailing bytes, corrupt).
+std::string unwrap_checked(const std::string& bytes, const std::string& source);
+
+}  // namespace aebench

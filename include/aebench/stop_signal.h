@@ -1,0 +1,21 @@
+#pragma once
+// SIGINT / SIGTERM as a polite request: the first one sets a flag that the training loop
+// checks after every step (it then writes a checkpoint and exits 130 / 143); a second one
+// exits at once. The handler itself only sets the flag. Free of LibTorch.
+
+namespace aebench {
+
+// Installs the handlers while alive and restores the previous ones on destruction.
+// Signal handlers are process-wide by nature; make one of these per run.
+class StopSignalGuard {
+ public:
+  StopSignalGuard();
+  ~StopSignalGuard();
+  StopSignalGuard(const StopSignalGuard&) = delete;
+  StopSignalGuard& operator=(const StopSignalGuard&) = delete;
+
+  // The signal number received (SIGINT or SIGTERM), or 0 when none has arrived.
+  static int received();
+};
+
+}  // namespace aebench
