@@ -150,3 +150,20 @@ TEST_CASE("a corrupt or truncated checkpoint is reported before LibTorch reads i
   auto mismatched = aebench::make_autoencoder(other);
   CHECK_THROWS_AS(aebench::load_model(folder / "model.pt", *mismatched), aebench::DataError);
 }
+
+TEST_CASE("with a checkpoint interval, checkpoints are also written within an epoch") {
+  ScratchFolder folder("interval");
+  torch::manual_seed(5);
+  auto model = aebench::make_autoencoder(small_model());
+  auto optimizer = aebench::make_optimizer(*model, train_options(1));
+  std::vector<std::int64_t> batches_at_checkpoint;
+  aebench::TrainingHooks hooks;
+  hooks.checkpoint_seconds = 1e-9;  // due after every step
+  hooks.save_checkpoint = [&](const aebench::TrainingProgress& state) {
+    batches_at_checkpoint.push_back(state.batches_done);
+  };
+  aebench::train_autoencoder(*model, *optimizer, random_images(), train_options(1), masking(),
+                             aebench::fresh_progress(5), hooks);
+  // 7 batches: mid-epoch after batches 1-6, then the end-of-epoch checkpoint (batches reset).
+  CHECK(batches_at_checkpoint == std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 0});
+}
