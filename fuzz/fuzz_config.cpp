@@ -15,21 +15,17 @@
 // resolve to the same JSON. Anything else (another exception, a rejected or changed resolved
 // config, a sanitizer report) is a bug.
 
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <exception>
-#include <filesystem>
-#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "aebench/config.h"
 #include "aebench/errors.h"
+#include "scratch_file.h"
 
 namespace {
 
@@ -37,27 +33,9 @@ using nlohmann::json;
 
 constexpr const char* kSeparator = "\n--set\n";
 
-// One file per process (the pid keeps parallel jobs apart), rewritten for every input and
-// removed when the process exits normally.
-struct ScratchFile {
-  std::string path = std::filesystem::temp_directory_path() /
-                     ("aebench_fuzz_config_" + std::to_string(::getpid()) + ".json");
-  ~ScratchFile() { std::remove(path.c_str()); }
-};
-
-const std::string& scratch_path() {
-  static const ScratchFile file;
-  return file.path;
-}
-
-void write_scratch(const std::string& text) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(scratch_path().c_str(), "wb"),
-                                                       &std::fclose);
-  if (!file ||
-      (!text.empty() && std::fwrite(text.data(), 1, text.size(), file.get()) != text.size())) {
-    std::perror("fuzz_config: cannot write the scratch file");
-    std::abort();
-  }
+const aebench::fuzz::ScratchFile& scratch() {
+  static const aebench::fuzz::ScratchFile file("config");
+  return file;
 }
 
 std::vector<std::string> split_lines(const std::string& text) {
@@ -107,8 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   json resolved;
   try {
-    write_scratch(document_text);
-    json document = aebench::read_json_file(scratch_path());
+    scratch().write(document_text.data(), document_text.size());
+    json document = aebench::read_json_file(scratch().path());
     for (const auto& assignment : overrides) aebench::apply_override(document, assignment);
     resolved = aebench::config_to_json(aebench::config_from_json(document, "fuzz", "fuzz"));
   } catch (const aebench::ConfigError&) {

@@ -5,19 +5,16 @@
 // magic-byte detection and gunzip. A DataError is an expected outcome; any other exception,
 // a sanitizer report or a broken invariant below is a bug.
 
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "aebench/errors.h"
 #include "aebench/idx.h"
+#include "scratch_file.h"
 
 namespace {
 
@@ -28,26 +25,9 @@ using Bytes = std::vector<std::uint8_t>;
   std::abort();
 }
 
-// One file per process (the pid keeps parallel jobs apart), rewritten for every input and
-// removed when the process exits normally.
-struct ScratchFile {
-  std::string path = std::filesystem::temp_directory_path() /
-                     ("aebench_fuzz_idx_" + std::to_string(::getpid()) + ".idx");
-  ~ScratchFile() { std::remove(path.c_str()); }
-};
-
-const std::string& scratch_path() {
-  static const ScratchFile file;
-  return file.path;
-}
-
-void write_scratch(const std::uint8_t* data, std::size_t size) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(scratch_path().c_str(), "wb"),
-                                                       &std::fclose);
-  if (!file || (size > 0 && std::fwrite(data, 1, size, file.get()) != size)) {
-    std::perror("fuzz_idx: cannot write the scratch file");
-    std::abort();
-  }
+const aebench::fuzz::ScratchFile& scratch() {
+  static const aebench::fuzz::ScratchFile file("idx");
+  return file;
 }
 
 void check(const aebench::IdxImages& images) {
@@ -84,8 +64,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   // Every read of the file allocates a 1 MiB buffer (gunzip one more), the main cost of an
   // execution: gzip input is read twice, raw input once, as the kind its magic names.
-  write_scratch(data, size);
-  const auto& path = scratch_path();
+  scratch().write(data, size);
+  const auto& path = scratch().path();
   const bool gzip = size >= 2 && data[0] == 0x1f && data[1] == 0x8b;
   if (gzip) {
     accepted([&] { return aebench::read_idx_images(path); });

@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-60}
-targets=(${FUZZ_TARGETS:-idx config})
+read -ra targets <<<"${FUZZ_TARGETS:-idx config}"
 out=build/fuzz
 
 packages=(clang libclang-rt-14-dev nlohmann-json3-dev zlib1g-dev)
@@ -31,9 +31,10 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-declare -A sources=([idx]="src/idx.cpp" [config]="src/config.cpp")
-declare -A libraries=([idx]="-lz" [config]="")
+# Each target links the one source it fuzzes, and zlib.
+declare -A sources=([idx]=src/idx.cpp [config]=src/config.cpp)
 declare -A max_len=([idx]=65536 [config]=8192)
+# shellcheck disable=SC2054  # the commas belong to -fsanitize=
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -Wall -Wextra -Iinclude)
 
@@ -45,23 +46,29 @@ summary=()
 for target in "${targets[@]}"; do
   [ -n "${sources[$target]+set}" ] || { echo "fuzz: unknown target $target (idx, config)" >&2; exit 2; }
   binary=$out/fuzz_$target
-  inputs=(fuzz/fuzz_$target.cpp ${sources[$target]} include/aebench/*.h)
+  unit=${sources[$target]}
+  inputs=("fuzz/fuzz_$target.cpp" fuzz/*.h "$unit" include/aebench/*.h scripts/fuzz.sh)
   mkdir -p "$out/corpus/$target" "$out/artifacts/$target"
   if [ ! -x "$binary" ] || [ -n "$(find "${inputs[@]}" -newer "$binary" 2>/dev/null)" ]; then
     echo "fuzz: building $binary"
-    # shellcheck disable=SC2086  # libraries may be empty or several words
-    clang++ "${flags[@]}" "fuzz/fuzz_$target.cpp" ${sources[$target]} ${libraries[$target]} \
-      -o "$binary"
+    clang++ "${flags[@]}" "fuzz/fuzz_$target.cpp" "$unit" -lz -o "$binary"
   fi
 
   cp -r "fuzz/corpus/$target/." "$out/corpus/$target/"
+  # The dictionary, plus every quoted word in the source under test (the config keys and
+  # choices) as a token.
+  dict=$out/$target.dict
+  {
+    cat "fuzz/$target.dict"
+    grep -ohE '"[A-Za-z0-9_$:.-]+"' "$unit" | sort -u | sed 's/"/\\"/g; s/.*/"&"/'
+  } >"$dict"
   replay=()
   [ -d "fuzz/regressions/$target" ] && replay=("fuzz/regressions/$target")
   log=$out/$target.log
   echo "fuzz: running $target for ${seconds} s (log: $log)"
   status=0
   "$binary" "$out/corpus/$target" "${replay[@]}" \
-    -dict="fuzz/$target.dict" -max_len="${max_len[$target]}" -max_total_time="$seconds" \
+    -dict="$dict" -max_len="${max_len[$target]}" -max_total_time="$seconds" \
     -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$out/artifacts/$target/" >"$log" 2>&1 || status=$?
 

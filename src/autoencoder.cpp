@@ -3,6 +3,7 @@
 #include "aebench/conv_autoencoder.h"
 #include "aebench/dense_autoencoder.h"
 #include "aebench/errors.h"
+#include "aebench/pca_autoencoder.h"
 
 namespace aebench {
 namespace {
@@ -42,7 +43,8 @@ torch::nn::AnyModule make_activation(Activation activation) {
 std::shared_ptr<AutoencoderImpl> make_autoencoder(const ModelOptions& options) {
   if (options.type == "dense") return std::make_shared<DenseAutoencoderImpl>(options);
   if (options.type == "conv") return std::make_shared<ConvAutoencoderImpl>(options);
-  throw ConfigError("model.type: expected \"dense\" or \"conv\", found \"" + options.type + "\"");
+  if (options.type == "pca") return std::make_shared<PcaAutoencoderImpl>(options);
+  throw ConfigError("model.type: expected \"dense\", \"conv\" or \"pca\", found \"" + options.type + "\"");
 }
 
 std::int64_t count_parameters(const torch::nn::Module& model) {

@@ -34,7 +34,8 @@ constexpr int kMarginPx = 16;          // canvas edge to the outermost text
 constexpr int kGapPx = 8;              // between neighbouring pieces of text and the grid
 constexpr int kTickLengthPx = 4;
 constexpr int kMinCellPx = 48;
-constexpr int kCellPaddingPx = 10;  // least room left and right of a count inside its cell
+constexpr int kMinGridPx = 3 * kMinCellPx;  // so one or two classes still get a readable bar
+constexpr int kCellPaddingPx = 10;          // least room left and right of a count inside its cell
 constexpr int kColorBarWidthPx = 16;
 constexpr int kColorBarGapPx = 20;  // grid to colour bar
 
@@ -86,8 +87,8 @@ struct MatrixLayout {
   int width = 0, height = 0;
   int grid_left = 0, grid_top = 0;
   int title_baseline = 0;
-  int y_title_column = 0;     // baseline column of the vertical "true label"
-  int row_label_right = 0;    // right end of the class labels left of the grid
+  int y_title_column = 0;   // baseline column of the vertical "true label"
+  int row_label_right = 0;  // right end of the class labels left of the grid
   int column_label_baseline = 0;
   int x_title_baseline = 0;
   int bar_left = 0;
@@ -103,44 +104,36 @@ MatrixLayout layout_matrix(const std::vector<std::string>& class_names,
                            const std::string& bar_title) {
   MatrixLayout layout;
   layout.cells = std::max<int>(1, int(class_names.size()));
+  // The vertical titles are centred on the grid: it is at least as high as they are long.
+  const int min_grid = std::max({kMinGridPx, text_width("true label", kAxisTitleSizePx),
+                                 text_width(bar_title, kAxisTitleSizePx)});
   layout.cell = std::max({kMinCellPx, widest(counts, kLabelSizePx) + 2 * kCellPaddingPx,
-                          widest(class_names, kLabelSizePx) + kGapPx});
+                          widest(class_names, kLabelSizePx) + kGapPx,
+                          (min_grid + layout.cells - 1) / layout.cells});
   const int axis_title_depth = em(kAxisTitleSizePx, kAscentEm + kDescentEm);
   const int label_cap = em(kLabelSizePx, kCapHeightEm);
 
   // Left to right: "true label", class labels, ticks, grid, colour bar, its labels and title.
   layout.y_title_column = kMarginPx + em(kAxisTitleSizePx, kAscentEm);
-  layout.row_label_right = kMarginPx + axis_title_depth + kGapPx + widest(class_names, kLabelSizePx);
+  layout.row_label_right =
+      kMarginPx + axis_title_depth + kGapPx + widest(class_names, kLabelSizePx);
   layout.grid_left = layout.row_label_right + kGapPx / 2 + kTickLengthPx;
   layout.bar_left = layout.grid_left + layout.grid_size() + kColorBarGapPx;
   layout.bar_label_left = layout.bar_left + kColorBarWidthPx + kTickLengthPx + kGapPx / 2;
-  layout.bar_title_column =
-      layout.bar_label_left + widest(bar_labels, kLabelSizePx) + kGapPx + em(kAxisTitleSizePx, kAscentEm);
+  layout.bar_title_column = layout.bar_label_left + widest(bar_labels, kLabelSizePx) + kGapPx +
+                            em(kAxisTitleSizePx, kAscentEm);
   int content_width = layout.bar_title_column + em(kAxisTitleSizePx, kDescentEm) + kMarginPx;
 
   // Top to bottom: title, grid, class labels, "predicted label".
   layout.title_baseline = kMarginPx + em(kTitleSizePx, kAscentEm);
-  layout.grid_top = title.empty() ? kMarginPx + label_cap
-                                  : layout.title_baseline + em(kTitleSizePx, kDescentEm) + 2 * kGapPx;
+  layout.grid_top = title.empty()
+                        ? kMarginPx + label_cap
+                        : layout.title_baseline + em(kTitleSizePx, kDescentEm) + 2 * kGapPx;
   const int grid_bottom = layout.grid_top + layout.grid_size();
   layout.column_label_baseline = grid_bottom + kTickLengthPx + kGapPx / 2 + label_cap;
   layout.x_title_baseline = layout.column_label_baseline + em(kLabelSizePx, kDescentEm) + kGapPx +
                             em(kAxisTitleSizePx, kAscentEm);
   layout.height = layout.x_title_baseline + em(kAxisTitleSizePx, kDescentEm) + kMarginPx;
-
-  // The vertical titles are centred on the grid; when one is longer than the grid is high,
-  // make room above and below it.
-  const int longest_vertical = std::max(text_width("true label", kAxisTitleSizePx),
-                                        text_width(bar_title, kAxisTitleSizePx));
-  const int overhang = std::max(0, (longest_vertical - layout.grid_size()) / 2 + kGapPx);
-  const int room_above = layout.grid_top - kMarginPx;
-  if (overhang > room_above) {
-    const int shift = overhang - room_above;
-    layout.grid_top += shift, layout.title_baseline += shift;
-    layout.column_label_baseline += shift, layout.x_title_baseline += shift, layout.height += shift;
-  }
-  const int room_below = layout.height - kMarginPx - (layout.grid_top + layout.grid_size());
-  layout.height += std::max(0, overhang - room_below);
 
   // A title wider than everything else widens the canvas; the rest stays centred under it.
   const int title_width = text_width(title, kTitleSizePx) + 2 * kMarginPx;
@@ -235,7 +228,8 @@ ClassificationReport classification_report(const std::vector<int>& truth,
   std::int64_t correct = 0;
   for (std::size_t i = 0; i < truth.size(); ++i) {
     const auto true_class = index.find(truth[i]), predicted_class = index.find(predicted[i]);
-    const bool known_truth = true_class != index.end(), known_prediction = predicted_class != index.end();
+    const bool known_truth = true_class != index.end(),
+               known_prediction = predicted_class != index.end();
     correct += truth[i] == predicted[i];
     if (known_truth) ++support[true_class->second];
     if (known_prediction) ++predicted_as[predicted_class->second];
@@ -305,8 +299,9 @@ Canvas draw_confusion_matrix(const ClassificationReport& report, const std::stri
   const int grid_middle_x = layout.grid_left + layout.grid_size() / 2;
   const int grid_middle_y = layout.grid_top + layout.grid_size() / 2;
   const int title_half = text_width(title, kTitleSizePx) / 2;
-  const int title_x = std::clamp(grid_middle_x, kMarginPx + title_half,
-                                 std::max(kMarginPx + title_half, layout.width - kMarginPx - title_half));
+  const int title_x =
+      std::clamp(grid_middle_x, kMarginPx + title_half,
+                 std::max(kMarginPx + title_half, layout.width - kMarginPx - title_half));
   canvas.draw_text(title_x, layout.title_baseline, title,
                    {kTitleSizePx, kTextColor, TextAlign::kCenter, false});
   canvas.draw_text(grid_middle_x, layout.x_title_baseline, "predicted label",

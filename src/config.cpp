@@ -44,7 +44,8 @@ std::string join_key(const std::string& prefix, const std::string& key) {
 }
 
 std::string describe(const json& value) {
-  std::string text = value.dump();
+  // Replace invalid UTF-8 rather than throw: the message must get out whatever the value.
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() > 60) text = text.substr(0, 57) + "...";
   return text + " (" + value.type_name() + ")";
 }
@@ -115,9 +116,13 @@ class ObjectReader {
     // 1e3 is a float in JSON; accept it when it is a whole number in range.
     if (value.is_number_float()) {
       const double number = value.get<double>();
-      if (std::isfinite(number) && number == std::floor(number) && number >= double(low) &&
-          number <= double(high))
-        return static_cast<std::int64_t>(number);
+      // double(high) can round up past the int64 range: check the range before the cast.
+      const bool whole = std::isfinite(number) && number == std::floor(number) &&
+                         number >= -0x1p63 && number < 0x1p63;
+      if (whole) {
+        const auto integer = static_cast<std::int64_t>(number);
+        if (integer >= low && integer <= high) return integer;
+      }
     }
     fail(key_path, expected, value);
   }
@@ -216,10 +221,11 @@ ModelOptions parse_model(const json& object, const std::string& source) {
                       {"type", "hidden", "latent", "activation", "latent_activation",
                        "output_activation", "dropout", "channels", "kernel", "upsample"});
   ModelOptions model;
-  model.type = reader.choice("type", model.type, {"dense", "conv"});
+  model.type = reader.choice("type", model.type, {"dense", "conv", "pca"});
   model.hidden = reader.integer_list("hidden", model.hidden, 1, kMaxLayerWidth);
   const bool conv = model.type == "conv";
-  model.latent = reader.integer("latent", conv ? 0 : 100, 1, kMaxLayerWidth);
+  const std::int64_t max_latent = model.type == "pca" ? kImageSide * kImageSide : kMaxLayerWidth;
+  model.latent = reader.integer("latent", conv ? 0 : 100, 1, max_latent);
   model.activation = reader.choice("activation", model.activation, kActivations);
   model.latent_activation = reader.choice("latent_activation", model.activation, kActivations);
   model.output_activation =
@@ -268,7 +274,7 @@ EarlyStoppingOptions parse_early_stopping(const json& object, const std::string&
 TrainOptions parse_train(const json& object, const std::string& source) {
   ObjectReader reader(object, source, "train",
                       {"epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay",
-                       "loss", "early_stopping"});
+                       "loss", "early_stopping", "activity_l1", "activity_l2"});
   TrainOptions train;
   train.epochs = reader.integer("epochs", train.epochs, 1, kMaxEpochs);
   train.batch_size = reader.integer("batch_size", train.batch_size, 1, kMaxBatchSize);
@@ -279,9 +285,54 @@ TrainOptions parse_train(const json& object, const std::string& source) {
   train.momentum = reader.number("momentum", default_momentum, 0.0, 1.0, true, false);
   train.weight_decay = reader.number("weight_decay", train.weight_decay, 0.0, 100.0);
   train.loss = reader.choice("loss", train.loss, {"mse", "bce"});
+  train.activity_l1 = reader.number("activity_l1", 0.0, 0.0, 1e6);
+  train.activity_l2 = reader.number("activity_l2", 0.0, 0.0, 1e6);
   if (object.contains("early_stopping"))
     train.early_stopping = parse_early_stopping(object.at("early_stopping"), source);
   return train;
+}
+
+PretrainOptions parse_pretrain(const json& object, const std::string& source) {
+  PretrainOptions pretrain;
+  if (object.is_null()) return pretrain;
+  ObjectReader reader(object, source, "pretrain", {"epochs", "lr", "batch_size"});
+  pretrain.enabled = true;
+  pretrain.epochs = reader.integer("epochs", pretrain.epochs, 1, kMaxEpochs);
+  pretrain.lr = reader.number("lr", pretrain.lr, 0.0, 100.0, false, true);
+  pretrain.batch_size = reader.integer("batch_size", pretrain.batch_size, 1, kMaxBatchSize);
+  return pretrain;
+}
+
+ProbeOptions parse_probe(const json& object, const std::string& source) {
+  ProbeOptions probe;
+  if (object.is_null()) return probe;
+  ObjectReader reader(object, source, "probe",
+                      {"hidden", "epochs", "patience", "batch_size", "lr", "loss",
+                       "center_weight", "pixels"});
+  probe.enabled = true;
+  probe.hidden = reader.integer_list("hidden", probe.hidden, 1, kMaxLayerWidth);
+  probe.epochs = reader.integer("epochs", probe.epochs, 1, kMaxEpochs);
+  probe.patience = reader.integer("patience", probe.patience, 1, kMaxEpochs);
+  probe.batch_size = reader.integer("batch_size", probe.batch_size, 1, kMaxBatchSize);
+  probe.lr = reader.number("lr", probe.lr, 0.0, 100.0, false, true);
+  probe.loss = reader.choice("loss", probe.loss, {"cross_entropy", "center"});
+  probe.center_weight = reader.number("center_weight", probe.center_weight, 0.0, 1e6);
+  probe.pixels = reader.boolean("pixels", probe.pixels);
+  return probe;
+}
+
+AnalysisOptions parse_analysis(const json& object, const std::string& source) {
+  ObjectReader reader(object, source, "analysis",
+                      {"embedding", "embedding_points", "perplexity", "tsne_iterations",
+                       "weight_units", "sparsity_threshold"});
+  AnalysisOptions analysis;
+  analysis.embedding = reader.choice("embedding", analysis.embedding, {"none", "tsne", "pca", "both"});
+  analysis.embedding_points = reader.integer("embedding_points", analysis.embedding_points, 10, 10000);
+  analysis.perplexity = reader.number("perplexity", analysis.perplexity, 1.0, 1000.0);
+  analysis.tsne_iterations = reader.integer("tsne_iterations", analysis.tsne_iterations, 10, 100000);
+  analysis.weight_units = reader.integer("weight_units", analysis.weight_units, 1, 1024);
+  analysis.sparsity_threshold = reader.number("sparsity_threshold", analysis.sparsity_threshold, -1e6, 1e6);
+  return analysis;
 }
 
 OutputOptions parse_output(const json& object, const std::string& source,
@@ -310,6 +361,9 @@ void check_combinations(const Config& config, const std::string& source) {
   if (config.train.loss == "bce" && !probability_output)
     throw ConfigError(source + ": train.loss: \"bce\" needs model.output_activation \"sigmoid\" "
                       "or \"softmax\", found \"" + config.model.output_activation + "\"");
+  if (config.pretrain.enabled && config.model.type != "dense")
+    throw ConfigError(source + ": pretrain: layer-wise pretraining needs model.type \"dense\", found \"" +
+                      config.model.type + "\"");
   if (config.data.test_limit > 0 && config.data.test_limit < config.output.images)
     throw ConfigError(source + ": output.images: expected at most data.test_limit (" +
                       std::to_string(config.data.test_limit) + ") images, found " +
@@ -336,6 +390,15 @@ class DuplicateKeyGuard {
   std::string source_;
   std::vector<std::set<std::string>> keys_;
 };
+
+bool is_valid_utf8(const std::string& text) {
+  try {
+    (void)json(text).dump();
+    return true;
+  } catch (const json::type_error&) {
+    return false;
+  }
+}
 
 std::vector<std::string> split_dotted(const std::string& key) {
   std::vector<std::string> parts;
@@ -372,6 +435,9 @@ json read_json_file(const std::filesystem::path& path) {
   const std::string text = buffer.str();
   try {
     return json::parse(text, DuplicateKeyGuard(path.string()));
+  } catch (const json::out_of_range& overflow) {
+    throw ConfigError(path.string() + ": invalid JSON: expected numbers within double range, "
+                      "found a number that overflows");
   } catch (const json::parse_error& parse_error) {
     // Turn the byte offset into a line and column a person can jump to.
     const std::size_t offset = std::min<std::size_t>(parse_error.byte, text.size());
@@ -391,7 +457,10 @@ void apply_override(json& document, const std::string& assignment) {
     throw ConfigError(origin + ": expected KEY=VALUE (e.g. train.lr=3e-4), found no '='");
   const std::string key = assignment.substr(0, equals);
   const std::string text = assignment.substr(equals + 1);
+  if (!is_valid_utf8(assignment))
+    throw ConfigError("--set: expected KEY=VALUE in UTF-8, found invalid bytes");
   json value = json::parse(text, nullptr, false);
+  // Not JSON (a bare word, or a number out of double range): take the text as a string.
   if (value.is_discarded()) value = text;
   const auto parts = split_dotted(key);
   json* node = &document;
@@ -400,17 +469,24 @@ void apply_override(json& document, const std::string& assignment) {
       throw ConfigError(origin + ": expected a dotted key like train.lr, found \"" + key + "\"");
     if (node->is_null()) *node = json::object();
     if (!node->is_object())
-      throw ConfigError(origin + ": cannot set " + key + ": " + parts[i - 1] + " is not an object");
+      throw ConfigError(origin + ": cannot set " + key + ": " +
+                        (i == 0 ? std::string("the config is not an object") : parts[i - 1] + " is not an object"));
     node = &(*node)[parts[i]];
   }
   *node = std::move(value);
 }
 
+std::string string_override(const std::string& key, const std::string& value, const std::string& flag) {
+  if (!is_valid_utf8(value))
+    throw ConfigError(flag + ": expected a UTF-8 string, found invalid bytes");
+  return key + "=" + json(value).dump();
+}
+
 Config config_from_json(const json& document, const std::string& source,
                         const std::string& default_name) {
   ObjectReader reader(document, source, "",
-                      {"name", "seed", "data", "model", "noise", "train", "output", "device",
-                       "threads", "$schema", "comment"});
+                      {"name", "seed", "data", "model", "noise", "train", "pretrain", "probe",
+                       "analysis", "output", "device", "threads", "$schema", "comment"});
   Config config;
   config.name = reader.text("name", default_name);
   config.seed = static_cast<std::uint64_t>(
@@ -419,6 +495,9 @@ Config config_from_json(const json& document, const std::string& source,
   config.model = parse_model(child_or_empty(document, "model"), source);
   if (document.contains("noise")) config.noise = parse_noise(document.at("noise"), source);
   config.train = parse_train(child_or_empty(document, "train"), source);
+  if (document.contains("pretrain")) config.pretrain = parse_pretrain(document.at("pretrain"), source);
+  if (document.contains("probe")) config.probe = parse_probe(document.at("probe"), source);
+  config.analysis = parse_analysis(child_or_empty(document, "analysis"), source);
   config.output = parse_output(child_or_empty(document, "output"), source, config.name);
   if (reader.has("device") && !reader.raw("device").is_string())
     reader.fail("device", "expected a string", reader.raw("device"));
@@ -476,13 +555,37 @@ json config_to_json(const Config& config) {
                        {"lr", train.lr},
                        {"momentum", train.momentum},
                        {"weight_decay", train.weight_decay},
-                       {"loss", train.loss}};
+                       {"loss", train.loss},
+                       {"activity_l1", train.activity_l1},
+                       {"activity_l2", train.activity_l2}};
   const auto& early = train.early_stopping;
   document["train"]["early_stopping"] =
       early.enabled ? json{{"patience", early.patience},
                            {"min_delta", early.min_delta},
                            {"restore_best", early.restore_best}}
                     : json(nullptr);
+  const auto& pretrain = config.pretrain;
+  document["pretrain"] = pretrain.enabled ? json{{"epochs", pretrain.epochs},
+                                                 {"lr", pretrain.lr},
+                                                 {"batch_size", pretrain.batch_size}}
+                                          : json(nullptr);
+  const auto& probe = config.probe;
+  document["probe"] = probe.enabled ? json{{"hidden", probe.hidden},
+                                           {"epochs", probe.epochs},
+                                           {"patience", probe.patience},
+                                           {"batch_size", probe.batch_size},
+                                           {"lr", probe.lr},
+                                           {"loss", probe.loss},
+                                           {"center_weight", probe.center_weight},
+                                           {"pixels", probe.pixels}}
+                                    : json(nullptr);
+  const auto& analysis = config.analysis;
+  document["analysis"] = {{"embedding", analysis.embedding},
+                          {"embedding_points", analysis.embedding_points},
+                          {"perplexity", analysis.perplexity},
+                          {"tsne_iterations", analysis.tsne_iterations},
+                          {"weight_units", analysis.weight_units},
+                          {"sparsity_threshold", analysis.sparsity_threshold}};
   document["output"] = {{"dir", config.output.dir},
                         {"images", config.output.images},
                         {"checkpoint_minutes", config.output.checkpoint_minutes}};

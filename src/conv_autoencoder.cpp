@@ -63,6 +63,11 @@ std::vector<std::int64_t> ConvAutoencoderImpl::code_shape() const {
   return {options_.channels.back(), feature_side(), feature_side()};
 }
 
+torch::Tensor ConvAutoencoderImpl::first_layer_weights() const {
+  const auto first = encoder_->ptr(0)->as<torch::nn::Conv2d>();
+  return first->weight.detach().select(1, 0);
+}
+
 torch::Tensor ConvAutoencoderImpl::encode(const torch::Tensor& images) {
   return encoder_->forward(images);
 }

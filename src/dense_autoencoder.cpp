@@ -39,6 +39,45 @@ torch::Tensor DenseAutoencoderImpl::encode(const torch::Tensor& images) {
   return encoder_->forward(images.flatten(1));
 }
 
+namespace {
+
+std::shared_ptr<torch::nn::LinearImpl> as_linear(const torch::nn::AnyModule& module) {
+  return std::dynamic_pointer_cast<torch::nn::LinearImpl>(module.ptr());
+}
+
+std::vector<torch::nn::Linear> linear_layers(const torch::nn::Sequential& stack) {
+  std::vector<torch::nn::Linear> layers;
+  for (const auto& module : *stack)
+    if (auto linear = as_linear(module)) layers.push_back(torch::nn::Linear(linear));
+  return layers;
+}
+
+}  // namespace
+
+std::vector<torch::nn::Linear> DenseAutoencoderImpl::encoder_layers() const {
+  return linear_layers(encoder_);
+}
+
+std::vector<torch::nn::Linear> DenseAutoencoderImpl::decoder_layers() const {
+  return linear_layers(decoder_);
+}
+
+torch::Tensor DenseAutoencoderImpl::first_layer_weights() const {
+  return encoder_layers().front()->weight.detach().view({-1, kImageSide, kImageSide});
+}
+
+std::vector<torch::Tensor> DenseAutoencoderImpl::encoder_activations(const torch::Tensor& images) {
+  std::vector<torch::Tensor> outputs;
+  auto x = images.flatten(1);
+  bool after_linear = false;
+  for (auto& module : *encoder_) {
+    x = module.forward(x);
+    if (after_linear) outputs.push_back(x);  // the activation that follows each Linear
+    after_linear = as_linear(module) != nullptr;
+  }
+  return outputs;
+}
+
 torch::Tensor DenseAutoencoderImpl::decode(const torch::Tensor& codes) {
   return decoder_->forward(codes).view({-1, 1, kImageSide, kImageSide});
 }

@@ -1,13 +1,14 @@
 #include "aebench/embedding.h"
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/Parallel.h>
+#include <ATen/Parallel.h>  // at::get_num_threads
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace aebench {
@@ -63,8 +64,8 @@ torch::Tensor joint_probabilities(const torch::Tensor& x, double perplexity) {
 
   const auto column = torch::TensorOptions().dtype(torch::kFloat64);
   const auto mean_distance = distances.sum(1, /*keepdim=*/true) / static_cast<double>(n - 1);
-  auto beta = torch::where(mean_distance > 0, mean_distance.reciprocal(),
-                           torch::ones({n, 1}, column));
+  auto beta =
+      torch::where(mean_distance > 0, mean_distance.reciprocal(), torch::ones({n, 1}, column));
   auto beta_low = torch::zeros({n, 1}, column);
   auto beta_high = torch::full({n, 1}, std::numeric_limits<double>::infinity(), column);
   const double target_entropy = std::log(perplexity);
@@ -73,12 +74,11 @@ torch::Tensor joint_probabilities(const torch::Tensor& x, double perplexity) {
   auto scratch = torch::empty_like(distances);
   torch::Tensor row_sums;
   for (int step = 0;; ++step) {
-    at::mul_out(probabilities, distances, beta);
-    probabilities.neg_().exp_().fill_diagonal_(0.0);
+    at::mul_out(probabilities, distances, -beta);
+    probabilities.exp_().fill_diagonal_(0.0);
     row_sums = probabilities.sum(1, /*keepdim=*/true);
     at::mul_out(scratch, distances, probabilities);
-    const auto entropy =
-        torch::log(row_sums) + beta * scratch.sum(1, /*keepdim=*/true) / row_sums;
+    const auto entropy = torch::log(row_sums) + beta * scratch.sum(1, /*keepdim=*/true) / row_sums;
     const auto excess = entropy - target_entropy;
     const auto active = excess.abs() > kEntropyTolerance;
     if (step == kMaxBandwidthSteps || !active.any().item<bool>()) break;
@@ -86,8 +86,7 @@ torch::Tensor joint_probabilities(const torch::Tensor& x, double perplexity) {
     const auto too_wide = excess > 0;
     beta_low = torch::where(active & too_wide, beta, beta_low);
     beta_high = torch::where(active & ~too_wide, beta, beta_high);
-    const auto raised =
-        torch::where(torch::isinf(beta_high), beta * 2, (beta + beta_high) / 2);
+    const auto raised = torch::where(torch::isinf(beta_high), beta * 2, (beta + beta_high) / 2);
     const auto lowered = torch::where(beta_low > 0, (beta + beta_low) / 2, beta / 2);
     beta = torch::where(active, torch::where(too_wide, raised, lowered), beta);
   }
@@ -95,6 +94,28 @@ torch::Tensor joint_probabilities(const torch::Tensor& x, double perplexity) {
   distances = torch::Tensor();
   at::add_out(scratch, probabilities, probabilities.t());
   return scratch.div_(2.0 * static_cast<double>(n));
+}
+
+// Calls rows(begin, end) on disjoint blocks of [0, count) from at::get_num_threads() threads,
+// each block at least min_block long. at::parallel_for would run serially here: it is inline
+// OpenMP code, and LibTorch's CMake targets do not compile their users with OpenMP.
+template <typename RowFunction>
+void for_row_blocks(std::int64_t count, std::int64_t min_block, const RowFunction& rows) {
+  const std::int64_t workers =
+      std::max<std::int64_t>(1, std::min<std::int64_t>(at::get_num_threads(), count / min_block));
+  const std::int64_t block = (count + workers - 1) / workers;
+  std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(workers - 1));
+  try {
+    for (std::int64_t begin = block; begin < count; begin += block) {
+      threads.emplace_back(rows, begin, std::min(count, begin + block));
+    }
+  } catch (...) {  // no thread to be had: finish the started ones before reporting it
+    for (auto& thread : threads) thread.join();
+    throw;
+  }
+  rows(std::int64_t{0}, std::min(count, block));
+  for (auto& thread : threads) thread.join();
 }
 
 // Gradient of KL(P || Q) with respect to the map y, split as
@@ -113,7 +134,7 @@ torch::Tensor kl_gradient(const torch::Tensor& probabilities, const torch::Tenso
   std::vector<double> kernel_sums(static_cast<std::size_t>(n));
   double* attract = attraction.data_ptr<double>();
   double* repulse = repulsion.data_ptr<double>();
-  at::parallel_for(0, n, 16, [&](std::int64_t begin, std::int64_t end) {
+  const auto rows = [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t i = begin; i < end; ++i) {
       const double* p_row = p + i * n;
       const double yi0 = y[2 * i];
@@ -139,7 +160,9 @@ torch::Tensor kl_gradient(const torch::Tensor& probabilities, const torch::Tenso
       repulse[2 * i] = r0;
       repulse[2 * i + 1] = r1;
     }
-  });
+  };
+  // Blocks of at least ~256k pairs (about a millisecond), so that small maps stay on one thread.
+  for_row_blocks(n, std::max<std::int64_t>(1, 262144 / n), rows);
   double normaliser = 0;
   for (double sum : kernel_sums) normaliser += sum;
   return 4.0 * (exaggeration * attraction - repulsion / normaliser);
@@ -155,9 +178,9 @@ torch::Tensor tsne(const torch::Tensor& points, const TsneOptions& options) {
           "tsne: iterations must be >= 0, found " + std::to_string(options.iterations));
   require(std::isfinite(options.learning_rate) && options.learning_rate > 0,
           "tsne: learning_rate must be > 0, found " + std::to_string(options.learning_rate));
-  require(std::isfinite(options.early_exaggeration) && options.early_exaggeration > 0,
-          "tsne: early_exaggeration must be > 0, found " +
-              std::to_string(options.early_exaggeration));
+  require(
+      std::isfinite(options.early_exaggeration) && options.early_exaggeration > 0,
+      "tsne: early_exaggeration must be > 0, found " + std::to_string(options.early_exaggeration));
   require(options.exaggeration_iterations >= 0,
           "tsne: exaggeration_iterations must be >= 0, found " +
               std::to_string(options.exaggeration_iterations));

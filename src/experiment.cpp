@@ -1,15 +1,21 @@
 #include "aebench/experiment.h"
 
 #include <algorithm>
+#include <chrono>
 #include <sstream>
 
 #include "aebench/errors.h"
 
+#include "aebench/analysis.h"
 #include "aebench/checkpoint.h"
 #include "aebench/dataset.h"
 #include "aebench/figures.h"
 #include "aebench/metrics.h"
 #include "aebench/noise.h"
+#include "aebench/pca_autoencoder.h"
+#include "aebench/pretraining.h"
+#include "aebench/probe.h"
+#include "aebench/ssim.h"
 #include "aebench/png.h"
 #include "aebench/run_context.h"
 #include "aebench/run_folder.h"
@@ -43,7 +49,20 @@ std::string describe_split_sizes(const Dataset& data) {
 struct TestReport {
   ReconstructionMetrics metrics;
   nlohmann::json json;
+  torch::Tensor inputs;  // the test images as the model sees them (noisy if denoising)
 };
+
+double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs, const torch::Tensor& targets) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  double sum = 0;
+  for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize) {
+    const auto length = std::min(kEvalBatchSize, inputs.size(0) - start);
+    sum += ssim_per_image(model.forward(inputs.narrow(0, start, length)), targets.narrow(0, start, length))
+               .sum().item<double>();
+  }
+  return sum / double(inputs.size(0));
+}
 
 // Test metrics, reconstructions.png and bottleneck.png into `folder`.
 TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config& config,
@@ -53,6 +72,7 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
   const auto targets = test.images.to(context.device);
   TestReport report;
   report.metrics = evaluate_reconstruction(model, inputs, targets);
+  report.inputs = inputs;
 
   const std::int64_t shown = std::min<std::int64_t>(config.output.images, test.size());
   torch::NoGradGuard no_grad;
@@ -79,6 +99,7 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
                             {config.name + ": bottleneck codes (each scaled to its own range)",
                              std::max(1, 84 / side), 4, true}));
   report.json = to_json(report.metrics);
+  report.json["ssim"] = mean_test_ssim(model, inputs, targets);
   return report;
 }
 
@@ -128,10 +149,67 @@ std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunCont
   return model;
 }
 
+// The training loop with checkpoints every epoch, resume and stop on signals.
+TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData& training,
+                                      const Config& config, const RunOptions& options,
+                                      ProgressReporter& progress) {
+  const fs::path folder = config.output.dir;
+  const nlohmann::json resolved = config_to_json(config);
+  auto optimizer = make_optimizer(model, config.train);
+  TrainingProgress start = options.resume
+      ? load_training_checkpoint(folder / kCheckpointFile, model, *optimizer).progress
+      : fresh_progress(config.seed);
+  if (options.resume) progress.note("resuming after epoch " + std::to_string(start.epochs_done));
+  MetricsCsv metrics_csv(folder / kMetricsFile, start.history);
+  const StopSignalGuard stop_signals;
+  TrainingHooks hooks;
+  hooks.progress = &progress;
+  hooks.on_epoch = [&](const EpochRecord& record) { metrics_csv.append(record); };
+  hooks.save_checkpoint = [&](const TrainingProgress& state) {
+    save_training_checkpoint(folder / kCheckpointFile, model, *optimizer, state, resolved);
+  };
+  hooks.checkpoint_seconds = config.output.checkpoint_minutes * 60.0;
+  hooks.stop_requested = &StopSignalGuard::received;
+  try {
+    return train_autoencoder(model, *optimizer, training, config.train, config.noise,
+                             std::move(start), hooks);
+  } catch (const Interrupted& interrupted) {
+    throw Interrupted(std::string(interrupted.what()) + "; checkpoint written to " +
+                          (folder / kCheckpointFile).string() + "; resume with: " + options.resume_hint,
+                      interrupted.signal_number());
+  }
+}
+
+// PCA is fitted, not trained: one "epoch" whose losses are the fitted model's MSE.
+TrainingResult fit_principal_components(PcaAutoencoderImpl& model, const TrainingData& training,
+                                        const fs::path& folder) {
+  const auto start = std::chrono::steady_clock::now();
+  model.fit(training.train_images);
+  const auto train = evaluate_reconstruction(model, training.train_images, training.train_images);
+  const auto val = evaluate_reconstruction(model, training.val_inputs, training.val_targets);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  TrainingResult result;
+  result.progress.history.push_back({1, train.mse, val.mse, val.mse, val.psnr_db, seconds});
+  result.progress.epochs_done = 1;
+  result.progress.best_epoch = 1;
+  result.progress.best_val_loss = val.mse;
+  result.train_seconds = seconds;
+  result.samples_per_second = double(training.train_images.size(0)) / seconds;
+  MetricsCsv(folder / kMetricsFile, result.progress.history);
+  return result;
+}
+
+// Share of the training split's total variance each kept component explains.
+nlohmann::json explained_variance_ratio(const PcaAutoencoderImpl& model, const torch::Tensor& images) {
+  const double total = images.flatten(1).to(torch::kFloat64).var(0).sum().item<double>();
+  const auto ratio = (model.explained_variance() / total).to(torch::kCPU).contiguous();
+  return std::vector<double>(ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel());
+}
+
 // Saves the model, draws the pictures, tests and writes summary.json.
 nlohmann::json finish_run(const Config& config, const RunContext& context, const Dataset& data,
                           AutoencoderImpl& model, const TrainingResult& result,
-                          const RunOptions& options) {
+                          const RunOptions& options, const nlohmann::json& extras) {
   const fs::path folder = config.output.dir;
   const TrainingProgress& state = result.progress;
   save_model(folder / kModelFile, model, config_to_json(config));
@@ -147,6 +225,9 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["stopped_early"] = result.stopped_early;
   summary["train_seconds"] = result.train_seconds;
   summary["samples_per_second"] = result.samples_per_second;
+  if (extras.is_object()) summary.update(extras);
+  summary["analysis"] = analyse_model(model, data.test, test.inputs, config, folder);
+  if (config.probe.enabled) summary["probe"] = run_probes(model, data, config, context.device, folder);
   write_json_file(folder / kSummaryFile, summary);
   if (options.log && !options.quiet)
     *options.log << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
@@ -159,50 +240,36 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
 nlohmann::json run_training(const Config& config, const RunOptions& options) {
   const RunContext context = make_run_context(config.device, config.threads);
   const fs::path folder = config.output.dir;
-  const nlohmann::json resolved = config_to_json(config);
   const Dataset data = load_dataset(config.data, config.seed);
   const RunLock lock(folder);
-  if (options.resume) check_resumable(folder, resolved);
+  if (options.resume) check_resumable(folder, config_to_json(config));
   else prepare_run_folder(folder, options.overwrite);
   remove_leftovers(folder);
-  write_json_file(folder / kConfigFile, resolved);
+  write_json_file(folder / kConfigFile, config_to_json(config));
 
   auto model = build_model(config, context);
-  auto optimizer = make_optimizer(*model, config.train);
-  TrainingProgress start = options.resume
-      ? load_training_checkpoint(folder / kCheckpointFile, *model, *optimizer).progress
-      : fresh_progress(config.seed);
   ProgressReporter progress(options.log ? *options.log : std::cerr,
                             options.log ? choose_progress_style(options.quiet, options.log_is_terminal)
                                         : ProgressStyle::kQuiet);
   progress.note(config.name + ": " + describe_split_sizes(data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
-                device_name(context.device) + " with " + std::to_string(context.threads) +
-                " threads" + (options.resume ? "; resuming after epoch " + std::to_string(start.epochs_done) : ""));
-  MetricsCsv metrics_csv(folder / kMetricsFile, start.history);
+                device_name(context.device) + " with " + std::to_string(context.threads) + " threads");
   const TrainingData training{
       data.train.images.to(context.device),
       fixed_noise_inputs(data.val.images, config.noise, val_noise_seed(config.seed), context.device),
       data.val.images.to(context.device)};
-  const StopSignalGuard stop_signals;
-  TrainingHooks hooks;
-  hooks.progress = &progress;
-  hooks.on_epoch = [&](const EpochRecord& record) { metrics_csv.append(record); };
-  hooks.save_checkpoint = [&](const TrainingProgress& state) {
-    save_training_checkpoint(folder / kCheckpointFile, *model, *optimizer, state, resolved);
-  };
-  hooks.checkpoint_seconds = config.output.checkpoint_minutes * 60.0;
-  hooks.stop_requested = &StopSignalGuard::received;
+  nlohmann::json extras;
   TrainingResult result;
-  try {
-    result = train_autoencoder(*model, *optimizer, training, config.train, config.noise,
-                               std::move(start), hooks);
-  } catch (const Interrupted& interrupted) {
-    throw Interrupted(std::string(interrupted.what()) + "; checkpoint written to " +
-                          (folder / kCheckpointFile).string() + "; resume with: " + options.resume_hint,
-                      interrupted.signal_number());
+  if (auto* pca = dynamic_cast<PcaAutoencoderImpl*>(model.get())) {
+    result = fit_principal_components(*pca, training, folder);
+    extras["explained_variance_ratio"] = explained_variance_ratio(*pca, training.train_images);
+  } else {
+    auto* dense = dynamic_cast<DenseAutoencoderImpl*>(model.get());
+    if (config.pretrain.enabled && dense && !options.resume)
+      extras["pretraining"] = pretrain_layers(*dense, training.train_images, config, &progress);
+    result = train_with_checkpoints(*model, training, config, options, progress);
   }
-  return finish_run(config, context, data, *model, result, options);
+  return finish_run(config, context, data, *model, result, options, extras);
 }
 
 nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device,
@@ -227,6 +294,36 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device
                  << test.metrics.sse_per_image << ", psnr " << test.metrics.psnr_db
                  << " dB; results in " << folder.string() << '\n';
   return summary;
+}
+
+nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>& overrides,
+                         const std::string& device, std::int64_t threads, const RunOptions& options) {
+  nlohmann::json document = read_json_file(run_dir / kConfigFile);
+  if (document["probe"].is_null()) document["probe"] = nlohmann::json::object();
+  for (const auto& assignment : overrides) {
+    if (assignment.rfind("probe.", 0) != 0)
+      throw ConfigError("--set " + assignment + ": expected a probe.KEY=VALUE override, found another key");
+    apply_override(document, assignment);
+  }
+  if (!device.empty()) document["device"] = device;
+  if (threads >= 0) document["threads"] = threads;
+  const Config config = config_from_json(document, (run_dir / kConfigFile).string());
+  const RunContext context = make_run_context(config.device, config.threads);
+  const Dataset data = load_dataset(config.data, config.seed);
+  auto model = build_model(config, context);
+  load_model(run_dir / kModelFile, *model);
+  const RunLock lock(run_dir);
+  const nlohmann::json probe = run_probes(*model, data, config, context.device, run_dir);
+  nlohmann::json summary = fs::exists(run_dir / kSummaryFile) ? read_json_file(run_dir / kSummaryFile)
+                                                              : nlohmann::json::object();
+  summary["probe"] = probe;
+  write_json_file(run_dir / kSummaryFile, summary);
+  if (options.log && !options.quiet)
+    for (const auto& [name, result] : probe.items())
+      if (result.is_object())
+        *options.log << "probe " << name << ": val accuracy " << result["val_accuracy"].get<double>()
+                     << ", test accuracy " << result["test_accuracy"].get<double>() << '\n';
+  return probe;
 }
 
 }  // namespace aebench

@@ -88,9 +88,11 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
                       "it, or --out DIR to write elsewhere");
   std::error_code error;
   for (const char* name : {kConfigFile, kMetricsFile, kSummaryFile, kModelFile, kCheckpointFile,
-                           kLossCurveFile, kReconstructionsFile, kBottleneckFile})
+                           kLossCurveFile, kReconstructionsFile, kBottleneckFile, kWeightsFile,
+                           kEmbeddingFile})
     fs::remove(dir / name, error);
   fs::remove_all(dir / "eval", error);
+  fs::remove_all(dir / kProbeFolder, error);
 }
 
 void remove_leftovers(const fs::path& dir) {

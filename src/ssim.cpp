@@ -32,8 +32,8 @@ torch::Tensor gaussian_window(const torch::TensorOptions& options) {
 }  // namespace
 
 torch::Tensor ssim_per_image(const torch::Tensor& a, const torch::Tensor& b) {
-  if (!a.defined() || !b.defined() || a.dim() != 4 || a.size(1) != 1 ||
-      a.size(2) < kWindowSize || a.size(3) < kWindowSize || a.sizes() != b.sizes()) {
+  if (!a.defined() || !b.defined() || a.dim() != 4 || a.size(1) != 1 || a.size(2) < kWindowSize ||
+      a.size(3) < kWindowSize || a.sizes() != b.sizes()) {
     throw std::invalid_argument(
         "ssim_per_image: expected two tensors of the same shape [batch, 1, height, width] with "
         "height and width >= 11, found " +
@@ -48,10 +48,11 @@ torch::Tensor ssim_per_image(const torch::Tensor& a, const torch::Tensor& b) {
   const auto y = b.detach().to(torch::kFloat64);
   const auto window = gaussian_window(options);
   // One convolution for the five local moments: [batch, 5, h - 10, w - 10].
-  const auto moments =
-      torch::conv2d(torch::cat({x, y, x * x, y * y, x * y}, 1).view({-1, 1, x.size(2), x.size(3)}),
-                    window)
-          .view({x.size(0), 5, x.size(2) - kWindowSize + 1, x.size(3) - kWindowSize + 1});
+  const std::int64_t batch = x.size(0), height = x.size(2), width = x.size(3);
+  const auto stacked =
+      torch::cat({x, y, x * x, y * y, x * y}, 1).view({batch * 5, 1, height, width});
+  const auto moments = torch::conv2d(stacked, window)
+                           .view({batch, 5, height - kWindowSize + 1, width - kWindowSize + 1});
   const auto mean_x = moments.select(1, 0);
   const auto mean_y = moments.select(1, 1);
   const auto variance_x = moments.select(1, 2) - mean_x * mean_x;

@@ -67,6 +67,16 @@ bool record_val_loss(TrainingProgress& state, double val_loss, std::int64_t epoc
   return true;
 }
 
+// The reconstruction loss plus the activity penalties on the code.
+torch::Tensor penalised_loss(AutoencoderImpl& model, const torch::Tensor& inputs,
+                             const torch::Tensor& targets, const TrainOptions& options) {
+  const auto codes = model.encode(inputs);
+  auto loss = reconstruction_loss(model.decode(codes), targets, options.loss);
+  if (options.activity_l1 > 0) loss = loss + options.activity_l1 * codes.abs().flatten(1).sum(1).mean();
+  if (options.activity_l2 > 0) loss = loss + options.activity_l2 * codes.pow(2).flatten(1).sum(1).mean();
+  return loss;
+}
+
 // Runs the steps of one epoch from state.batches_done on, updating `state` as it goes.
 void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                    const TrainingData& data, const TrainOptions& options,
@@ -82,7 +92,7 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
     const std::int64_t length = std::min(options.batch_size, count - first);
     const auto clean = data.train_images.index_select(0, order.narrow(0, first, length));
     optimizer.zero_grad();
-    const auto loss = reconstruction_loss(model.forward(add_noise(clean, noise)), clean, options.loss);
+    const auto loss = penalised_loss(model, add_noise(clean, noise), clean, options);
     loss.backward();
     optimizer.step();
     const double value = loss.item<double>();

@@ -82,3 +82,29 @@ TEST_CASE("train then eval from the command line writes the run folder and agree
   CHECK(run_aebench("train " + quoted(config) + " --out " + quoted(run), &output) == aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("--overwrite"));
 }
+
+TEST_CASE("probe and compare work on finished runs from the command line") {
+  ScratchFolder folder("cli-analysis");
+  aebench::testing::write_synthetic_dataset(folder / "data", 200, 40);
+  auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
+  document["analysis"]["embedding"] = "none";
+  const auto config = write_config(folder, document);
+  std::string output;
+  for (const char* latent : {"8", "16"})
+    REQUIRE(run_aebench("train " + quoted(config) + " --quiet --set model.latent=" + latent +
+                        " --out " + quoted(folder / (std::string("run") + latent))) == 0);
+  REQUIRE(run_aebench("probe " + quoted(folder / "run8") +
+                          " --quiet --set probe.epochs=3 --set probe.pixels=false", &output) == 0);
+  const auto summary = aebench::testing::read_json(folder / "run8" / "summary.json");
+  CHECK(summary["probe"]["mlp"].contains("test_accuracy"));
+  CHECK_FALSE(summary["probe"].contains("pixels"));
+  CHECK(summary.contains("test"));  // the rest of the summary is kept
+  CHECK(run_aebench("probe " + quoted(folder / "run8") + " --set train.lr=1", &output) ==
+        aebench::kExitUsageError);
+  REQUIRE(run_aebench("compare " + quoted(folder / "run8") + " " + quoted(folder / "run16") +
+                          " --out " + quoted(folder / "cmp"), &output) == 0);
+  CHECK_THAT(output, Catch::Contains("| run") && Catch::Contains("run16"));
+  CHECK(fs::exists(folder / "cmp" / "comparison.csv"));
+  CHECK(fs::exists(folder / "cmp" / "comparison_test.sse_per_image.png"));
+  CHECK(run_aebench("compare " + quoted(folder / "data"), &output) == aebench::kExitDataError);
+}

@@ -161,3 +161,32 @@ TEST_CASE("edit distance counts single-character edits") {
   CHECK(aebench::edit_distance("latent", "latnet") == 2);
   CHECK(aebench::edit_distance("epochs", "epochs") == 0);
 }
+
+// Regressions found by fuzz/fuzz_config.cpp (reproducers in fuzz/regressions/config/).
+TEST_CASE("inputs the config fuzzer found are ConfigErrors, not crashes") {
+  SECTION("an override on a config that is not an object") {
+    json document = json::array();
+    CHECK_THROWS_WITH(aebench::apply_override(document, "a=1"),
+                      Catch::Contains("the config is not an object"));
+  }
+  SECTION("an override with invalid UTF-8, accepted or rejected by validation") {
+    json document = json::object();
+    CHECK_THROWS_WITH(aebench::apply_override(document, "name=\xff"), Catch::Contains("UTF-8"));
+    CHECK_THROWS_WITH(aebench::apply_override(document, "device=\xff"), Catch::Contains("UTF-8"));
+    CHECK_THROWS_AS(aebench::string_override("output.dir", "runs/\xff", "--out"), ConfigError);
+  }
+  SECTION("a float seed of 2^63 is out of range") {
+    CHECK_THROWS_WITH(aebench::config_from_json(json::parse(R"({"seed": 9223372036854775808.0})"), "e"),
+                      Catch::Contains("seed"));
+  }
+  SECTION("a number that overflows a double") {
+    aebench::testing::ScratchFolder folder("overflow");
+    std::ofstream(folder / "big.json") << "{\"train\": {\"lr\": 1e400}}";
+    CHECK_THROWS_WITH(aebench::read_json_file(folder / "big.json"), Catch::Contains("overflows"));
+  }
+  SECTION("a value in an error message that is not valid UTF-8 is still reported") {
+    json document = json::object();
+    document["device"] = std::string("\xff");
+    CHECK_THROWS_AS(aebench::config_from_json(document, "e"), ConfigError);
+  }
+}

@@ -95,6 +95,11 @@ TEST_CASE("a tiny run of each model kind lowers its loss and writes every artefa
     else CHECK(grid.height == clean_grid_height + kGridRowHeight);  // the extra "noisy input" row
     const auto codes = checked_png(out / aebench::kBottleneckFile);
     CHECK(codes.width > 6 * 28);
+    checked_png(out / aebench::kWeightsFile);
+    const auto map = checked_png(out / aebench::kEmbeddingFile);
+    CHECK(map.width > map.height);  // t-SNE and PCA side by side
+    CHECK(summary["analysis"]["activity"].contains("code"));
+    CHECK(summary["test"]["ssim"].get<double>() > 0);
   }
 }
 
@@ -191,4 +196,59 @@ TEST_CASE("a tiny run on CUDA trains like the CPU run", "[cuda]") {
         Approx(on_cpu["test"]["mse"].get<double>()).epsilon(0.25));
   const json evaluated = aebench::run_evaluation(folder / "cuda", "", -1, {});
   CHECK(evaluated["test"] == on_cuda["test"]);
+}
+
+TEST_CASE("a PCA run writes an autoencoder's artefacts and eval reproduces its metrics exactly") {
+  ScratchFolder folder("pca");
+  aebench::testing::write_synthetic_dataset(folder / "data", 200, 40);
+  json document = aebench::testing::tiny_config(folder / "data", folder / "run");
+  document["model"] = {{"type", "pca"}, {"latent", 12}};
+  const json summary = train(document);
+  CHECK(summary["epochs_run"] == 1);
+  CHECK(summary["explained_variance_ratio"].size() == 12);
+  CHECK(summary["test"]["mse"].get<double>() < 0.05);
+  for (const char* file : {aebench::kReconstructionsFile, aebench::kBottleneckFile,
+                           aebench::kWeightsFile, aebench::kLossCurveFile})
+    checked_png(folder / "run" / file);
+  CHECK(aebench::run_evaluation(folder / "run", "", -1, {})["test"] == summary["test"]);
+  // More components never reconstruct worse.
+  document["model"]["latent"] = 40;
+  document["output"]["dir"] = (folder / "run40").string();
+  CHECK(train(document)["test"]["sse_per_image"].get<double>() <
+        summary["test"]["sse_per_image"].get<double>());
+}
+
+TEST_CASE("a run with a probe block classifies its codes and records the results") {
+  ScratchFolder folder("probe");
+  aebench::testing::write_synthetic_dataset(folder / "data", 300, 60);
+  json document = aebench::testing::tiny_config(folder / "data", folder / "run");
+  document["data"]["val"] = 0.2;
+  document["probe"] = {{"hidden", {16}}, {"epochs", 15}, {"batch_size", 16}, {"lr", 0.01}};
+  const json summary = train(document);
+  for (const char* name : {"softmax", "mlp", "pixels"}) {
+    INFO(name);
+    CHECK(summary["probe"][name]["test_accuracy"].get<double>() > 0.5);
+    checked_png(folder / "run" / "probe" / (std::string(name) + "_confusion.png"));
+    const json report = aebench::testing::read_json(folder / "run" / "probe" / (std::string(name) + ".json"));
+    CHECK(report["test_report"]["confusion_matrix"].size() == 10);
+  }
+}
+
+TEST_CASE("pretraining and activity penalties are applied and recorded") {
+  ScratchFolder folder("regularise");
+  aebench::testing::write_synthetic_dataset(folder / "data", 200, 40);
+  json document = aebench::testing::tiny_config(folder / "data", folder / "plain");
+  document["model"]["hidden"] = {32, 24};
+  document["analysis"]["embedding"] = "none";
+  const json plain = train(document);
+  document["output"]["dir"] = (folder / "l1").string();
+  document["train"]["activity_l1"] = 0.05;
+  const json sparse = train(document);
+  CHECK(sparse["analysis"]["activity"]["code"]["sparseness"].get<double>() >
+        plain["analysis"]["activity"]["code"]["sparseness"].get<double>());
+  document["output"]["dir"] = (folder / "pretrained").string();
+  document["pretrain"] = {{"epochs", 2}};
+  const json pretrained = train(document);
+  REQUIRE(pretrained["pretraining"].size() == 3);
+  CHECK(pretrained["pretraining"][0]["losses"].size() == 2);
 }

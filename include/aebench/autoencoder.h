@@ -22,6 +22,10 @@ class AutoencoderImpl : public torch::nn::Module {
   // convolutional feature-map code.
   virtual std::vector<std::int64_t> code_shape() const = 0;
 
+  // The first layer's weights as pictures, [units, height, width]: a dense model's first
+  // layer rows as 28x28 images, a conv model's first filters, PCA's axes (eigen-digits).
+  virtual torch::Tensor first_layer_weights() const = 0;
+
   torch::Tensor forward(const torch::Tensor& images) { return decode(encode(images)); }
 };
 

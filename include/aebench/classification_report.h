@@ -4,10 +4,9 @@
 // confusion_matrix compute them with zero_division=0. Free of LibTorch.
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "aebench/canvas.h"
 

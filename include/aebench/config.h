@@ -36,10 +36,12 @@ struct DataOptions {
 };
 
 struct ModelOptions {
-  std::string type = "dense";  // "dense" | "conv"
+  // "dense" | "conv" | "pca" (principal components of the training split, fitted exactly in
+  // double precision; only `latent` applies)
+  std::string type = "dense";
   // dense: widths of the encoder's hidden layers; the decoder mirrors them.
   std::vector<std::int64_t> hidden = {400, 200};
-  // Size of the code. dense: required width of the bottleneck layer (default 100).
+  // Size of the code. dense: width of the bottleneck layer (default 100); pca: components.
   // conv: optional dense bottleneck after the conv stages (default 0 = none, JSON null).
   std::int64_t latent = 100;
   // Activations: "relu" | "sigmoid" | "tanh" | "leaky_relu" | "elu" | "gelu" | "linear".
@@ -82,6 +84,46 @@ struct TrainOptions {
   double weight_decay = 0.0;  // L2 penalty added by the optimizer
   std::string loss = "mse";   // "mse" | "bce" (bce needs a sigmoid or softmax output)
   EarlyStoppingOptions early_stopping;
+  // Activity penalties on the code, added to the loss: l1 * mean over images of sum |code|,
+  // l2 * mean over images of sum code^2 (Keras's activity regularisers). >= 0.
+  double activity_l1 = 0.0;
+  double activity_l2 = 0.0;
+};
+
+// Greedy layer-wise pretraining of a dense model (JSON: null = off, or an object): each
+// encoder layer and its mirrored decoder layer are first trained as a shallow autoencoder on
+// the previous layer's codes, then the whole stack is fine-tuned by `train`.
+struct PretrainOptions {
+  bool enabled = false;
+  std::int64_t epochs = 5;  // per stage
+  double lr = 1e-3;         // Adam
+  std::int64_t batch_size = 256;
+};
+
+// Classifiers trained on the codes after training (JSON: null = off, or an object); also run
+// by `aebench probe RUN_DIR`. Softmax regression and an MLP on the codes, and softmax
+// regression on the raw pixels as a baseline; early stopping on the validation split.
+struct ProbeOptions {
+  bool enabled = false;
+  std::vector<std::int64_t> hidden = {512, 256, 256};  // the MLP's hidden widths (ReLU)
+  std::int64_t epochs = 50;                            // at most; early stopping decides
+  std::int64_t patience = 5;                           // epochs without lower val loss
+  std::int64_t batch_size = 128;
+  double lr = 1e-3;                                    // Adam
+  std::string loss = "cross_entropy";                  // "cross_entropy" | "center" (CE + center loss)
+  double center_weight = 0.01;                         // weight of the center loss term
+  bool pixels = true;                                  // also the raw-pixel baseline
+};
+
+// Pictures and statistics of what the model learned, written after training.
+struct AnalysisOptions {
+  // "none" | "tsne" | "pca" | "both": 2-D maps of the test codes coloured by class.
+  std::string embedding = "both";
+  std::int64_t embedding_points = 2000;  // test images mapped (stratified), t-SNE is O(n^2)
+  double perplexity = 30.0;
+  std::int64_t tsne_iterations = 1000;
+  std::int64_t weight_units = 100;      // first-layer units (or filters) pictured in weights.png
+  double sparsity_threshold = 0.1;      // an activation below this counts as inactive
 };
 
 struct OutputOptions {
@@ -99,6 +141,9 @@ struct Config {
   ModelOptions model;
   NoiseOptions noise;
   TrainOptions train;
+  PretrainOptions pretrain;
+  ProbeOptions probe;
+  AnalysisOptions analysis;
   OutputOptions output;
   std::string device = "auto";  // "auto" | "cpu" | "cuda" | "cuda:N"
   std::int64_t threads = 0;     // CPU threads; 0 = all cores
@@ -111,6 +156,10 @@ nlohmann::json read_json_file(const std::filesystem::path& path);
 // Applies one "dotted.key=VALUE" override to `document`. VALUE is JSON; a value that is not
 // valid JSON is taken as a string (so --set data.dataset=fashion-mnist works unquoted).
 void apply_override(nlohmann::json& document, const std::string& assignment);
+
+// "KEY=VALUE" with VALUE as a JSON string, for flags that set a string key (--out, --device).
+// Throws ConfigError naming `flag` when `value` is not valid UTF-8.
+std::string string_override(const std::string& key, const std::string& value, const std::string& flag);
 
 // Validates `document` and fills defaults. `source` names the origin in error messages.
 // `default_name` is used when the document has no "name".

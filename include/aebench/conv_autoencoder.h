@@ -17,6 +17,7 @@ class ConvAutoencoderImpl : public AutoencoderImpl {
   torch::Tensor encode(const torch::Tensor& images) override;
   torch::Tensor decode(const torch::Tensor& codes) override;
   std::vector<std::int64_t> code_shape() const override;
+  torch::Tensor first_layer_weights() const override;  // [channels[0], kernel, kernel]
 
  private:
   std::int64_t feature_side() const;  // side of the last stage's maps: 28 / 2^stages

@@ -2,9 +2,9 @@
 // Two-dimensional maps of high-dimensional points (latent codes, images) for bottleneck
 // pictures: exact t-SNE and a PCA projection. Both compute in double precision on the CPU.
 
-#include <cstdint>
-
 #include <torch/torch.h>
+
+#include <cstdint>
 
 namespace aebench {
 
@@ -17,6 +17,9 @@ struct TsneOptions {
   std::int64_t iterations = 1000;
   // Step size of the gradient 4 * sum_j (p_ij - q_ij) q'_ij (y_i - y_j), where q'_ij is the
   // unnormalised Student-t kernel (the scikit-learn convention). REQUIRES > 0.
+  // 200 suits maps of ~1000 points and more; on a few hundred it can throw single points far
+  // out of their cluster. scikit-learn's "auto" rate, max(n / early_exaggeration / 4, 50),
+  // is a safe choice for any n.
   double learning_rate = 200.0;
   // P is multiplied by this during the first exaggeration_iterations steps. REQUIRES > 0.
   double early_exaggeration = 12.0;
@@ -33,11 +36,13 @@ struct TsneOptions {
 //      has entropy log(perplexity) (all points at once, to a tolerance of 1e-5 nats or 64
 //      halvings); then P = (P + P^T) / 2n.
 //   Q: Student-t with one degree of freedom.
-//   Descent: momentum 0.5 then 0.8, per-coordinate gains (+0.2 when the gradient's sign flips
-//      against the last update, x0.8 otherwise, at least 0.01), map re-centred each step.
-// points: [n, d], any floating dtype and device, finite. Returns [n, 2] float64 on the CPU.
-// The result depends only on the points and options, not on the thread count... except
-// through LibTorch's reductions in the bandwidth search, so compare runs at equal thread counts.
+//   Descent: momentum 0.5 then 0.8, per-coordinate gains as in van der Maaten's tsne.py
+//      (+0.2 where the gradient's sign differs from the last update's, i.e. the descent keeps
+//      its direction; x0.8 otherwise; at least 0.01), the map re-centred after each step.
+// points: [n, d], any dtype and device, finite. Returns [n, 2] float64 on the CPU.
+// Same points, options and thread count: the same map, bit for bit. (The gradient sums each
+// row in a fixed order on any number of threads, at::get_num_threads() of them for large maps;
+// LibTorch's reductions in the bandwidth search promise nothing across thread counts.)
 // Throws std::invalid_argument for input that is not 2-D, has fewer than 4 points or non-finite
 // values, and for options outside their constraints.
 torch::Tensor tsne(const torch::Tensor& points, const TsneOptions& options = {});

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -28,8 +30,9 @@ struct RunOptions {
 // (refused when the config changes anything but the keys in kResumableKeys). SIGINT/SIGTERM
 // stop it after a checkpoint with an Interrupted error. Returns the summary that was written.
 // Keys a resumed run may change; every other difference from the checkpoint is refused.
-inline constexpr const char* kResumableKeys[] = {"/name", "/train/epochs", "/train/early_stopping",
-                                                 "/output", "/device", "/threads"};
+inline constexpr const char* kResumableKeys[] = {"/name",   "/train/epochs", "/train/early_stopping",
+                                                 "/output", "/device",       "/threads",
+                                                 "/probe",  "/analysis"};
 
 nlohmann::json run_training(const Config& config, const RunOptions& options);
 
@@ -38,5 +41,11 @@ nlohmann::json run_training(const Config& config, const RunOptions& options);
 // run's ("" / -1 = keep the run's).
 nlohmann::json run_evaluation(const std::filesystem::path& run_dir, const std::string& device,
                               std::int64_t threads, const RunOptions& options);
+
+// Trains the classifiers of the config's "probe" block (defaults when it is null; `overrides`
+// are "probe.KEY=VALUE" assignments) on RUN_DIR's saved model, writes RUN_DIR/probe/ and adds
+// "probe" to RUN_DIR/summary.json. Returns that object.
+nlohmann::json run_probe(const std::filesystem::path& run_dir, const std::vector<std::string>& overrides,
+                         const std::string& device, std::int64_t threads, const RunOptions& options);
 
 }  // namespace aebench

@@ -28,6 +28,9 @@ inline constexpr char kLockFile[] = ".aebench.lock";
 inline constexpr char kLossCurveFile[] = "loss_curve.png";
 inline constexpr char kReconstructionsFile[] = "reconstructions.png";
 inline constexpr char kBottleneckFile[] = "bottleneck.png";
+inline constexpr char kWeightsFile[] = "weights.png";
+inline constexpr char kEmbeddingFile[] = "embedding.png";
+inline constexpr char kProbeFolder[] = "probe";
 
 // Holds an exclusive lock on RUN_DIR/.aebench.lock (flock) while alive, so that two processes
 // never write one run folder. Creates the folder. Throws OutputError when another process

@@ -17,7 +17,7 @@ namespace aebench {
 // Throws std::invalid_argument for other shapes.
 torch::Tensor ssim_per_image(const torch::Tensor& a, const torch::Tensor& b);
 
-// Mean of ssim_per_image over the batch.
+// Mean of ssim_per_image over the batch (NaN for an empty batch).
 double mean_ssim(const torch::Tensor& a, const torch::Tensor& b);
 
 }  // namespace aebench

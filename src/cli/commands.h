@@ -28,10 +28,32 @@ struct EvalCommandOptions {
   bool quiet = false;
 };
 
+struct ProbeCommandOptions {
+  std::string run_dir;
+  std::vector<std::string> overrides;
+  std::string device;
+  std::int64_t threads = -1;
+  bool quiet = false;
+};
+
+struct CompareCommandOptions {
+  std::vector<std::string> run_dirs;
+  std::string out_dir;
+  std::vector<std::string> metrics;
+  std::string x_key;
+  std::string series_key;
+};
+
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options);
 int run_train(const TrainCommandOptions& options);
 
 CLI::App* setup_eval(CLI::App& app, EvalCommandOptions& options);
 int run_eval(const EvalCommandOptions& options);
+
+CLI::App* setup_probe(CLI::App& app, ProbeCommandOptions& options);
+int run_probe_command(const ProbeCommandOptions& options);
+
+CLI::App* setup_compare(CLI::App& app, CompareCommandOptions& options);
+int run_compare(const CompareCommandOptions& options);
 
 }  // namespace aebench::cli

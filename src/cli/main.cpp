@@ -18,10 +18,18 @@ int report(const std::string& kind, const std::string& message, int exit_code) {
   return exit_code;
 }
 
-int dispatch(const CLI::App& app, const aebench::cli::TrainCommandOptions& train,
-             const aebench::cli::EvalCommandOptions& eval) {
-  if (app.got_subcommand("train")) return aebench::cli::run_train(train);
-  if (app.got_subcommand("eval")) return aebench::cli::run_eval(eval);
+struct AllOptions {
+  aebench::cli::TrainCommandOptions train;
+  aebench::cli::EvalCommandOptions eval;
+  aebench::cli::ProbeCommandOptions probe;
+  aebench::cli::CompareCommandOptions compare;
+};
+
+int dispatch(const CLI::App& app, const AllOptions& options) {
+  if (app.got_subcommand("train")) return aebench::cli::run_train(options.train);
+  if (app.got_subcommand("eval")) return aebench::cli::run_eval(options.eval);
+  if (app.got_subcommand("probe")) return aebench::cli::run_probe_command(options.probe);
+  if (app.got_subcommand("compare")) return aebench::cli::run_compare(options.compare);
   std::cerr << app.help();
   return aebench::kExitUsageError;
 }
@@ -34,10 +42,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("aebench ") + kVersion + " (LibTorch " +
                                         torch_version() + ")");
   app.require_subcommand(0, 1);
-  cli::TrainCommandOptions train;
-  cli::EvalCommandOptions eval;
-  cli::setup_train(app, train);
-  cli::setup_eval(app, eval);
+  AllOptions options;
+  cli::setup_train(app, options.train);
+  cli::setup_eval(app, options.eval);
+  cli::setup_probe(app, options.probe);
+  cli::setup_compare(app, options.compare);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -45,7 +54,7 @@ int main(int argc, char** argv) {
     return code == 0 ? kExitSuccess : kExitUsageError;
   }
   try {
-    return dispatch(app, train, eval);
+    return dispatch(app, options);
   } catch (const ConfigError& error) {
     return report("config error", error.what(), kExitUsageError);
   } catch (const DataError& error) {

@@ -35,8 +35,8 @@ int run_train(const TrainCommandOptions& options) {
   // Command-line flags are overrides like any --set, so they are validated and recorded in
   // the resolved config like the file's keys. They come last: the flag wins.
   std::vector<std::string> overrides = options.overrides;
-  if (!options.out_dir.empty()) overrides.push_back("output.dir=" + nlohmann::json(options.out_dir).dump());
-  if (!options.device.empty()) overrides.push_back("device=" + nlohmann::json(options.device).dump());
+  if (!options.out_dir.empty()) overrides.push_back(string_override("output.dir", options.out_dir, "--out"));
+  if (!options.device.empty()) overrides.push_back(string_override("device", options.device, "--device"));
   if (options.threads >= 0) overrides.push_back("threads=" + std::to_string(options.threads));
   const Config config = load_config(options.config_path, overrides);
   RunOptions run;

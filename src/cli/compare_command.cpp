@@ -1,0 +1,50 @@
+#include <iostream>
+
+#include "aebench/compare.h"
+#include "aebench/png.h"
+#include "aebench/run_folder.h"
+#include "commands.h"
+
+namespace aebench::cli {
+
+CLI::App* setup_compare(CLI::App& app, CompareCommandOptions& options) {
+  auto* command = app.add_subcommand(
+      "compare", "Tabulate and plot metrics across finished runs (Markdown, CSV and PNG)");
+  command->add_option("RUN_DIR", options.run_dirs, "Folders written by aebench train")
+      ->required()
+      ->check(CLI::ExistingDirectory);
+  command->add_option("--out", options.out_dir, "Where comparison.{md,csv} and the plots go")
+      ->capture_default_str();
+  options.out_dir = "runs/compare";
+  command->add_option("--metric", options.metrics,
+                      "Dotted summary.json key, e.g. probe.mlp.test_accuracy (repeatable; default "
+                      "test.sse_per_image, test.mse, test.psnr_db)")
+      ->allow_extra_args(false);
+  command->add_option("--x", options.x_key, "Plot x axis: a dotted summary.json key")
+      ->capture_default_str();
+  options.x_key = CompareOptions{}.x_key;
+  command->add_option("--series", options.series_key, "One plotted line per value of this key")
+      ->capture_default_str();
+  options.series_key = CompareOptions{}.series_key;
+  return command;
+}
+
+int run_compare(const CompareCommandOptions& options) {
+  CompareOptions compare;
+  if (!options.metrics.empty()) compare.metrics = options.metrics;
+  compare.x_key = options.x_key;
+  compare.series_key = options.series_key;
+  const std::vector<std::filesystem::path> runs(options.run_dirs.begin(), options.run_dirs.end());
+  const ComparisonTable table = compare_runs(runs, compare);
+  const auto summaries = read_summaries(runs);
+  const std::filesystem::path out = options.out_dir;
+  std::filesystem::create_directories(out);
+  write_file_atomically(out / "comparison.md", to_markdown(table));
+  write_file_atomically(out / "comparison.csv", to_csv(table));
+  for (const auto& metric : compare.metrics)
+    write_png(out / ("comparison_" + metric + ".png"), plot_comparison(summaries, compare, metric));
+  std::cout << to_markdown(table);
+  return 0;
+}
+
+}  // namespace aebench::cli
