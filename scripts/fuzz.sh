@@ -18,18 +18,7 @@ read -ra targets <<<"${FUZZ_TARGETS:-idx config}"
 out=build/fuzz
 
 packages=(clang libclang-rt-14-dev nlohmann-json3-dev zlib1g-dev)
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$package")
-done
-if ((${#missing[@]})); then
-  echo "fuzz: installing ${missing[*]}"
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+bash scripts/install_packages.sh "${packages[@]}"
 
 # Each target links the one source it fuzzes, and zlib.
 declare -A sources=([idx]=src/idx.cpp [config]=src/config.cpp)

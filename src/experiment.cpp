@@ -235,6 +235,27 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   return summary;
 }
 
+// A finished run brought back: its config (with `document`'s changes), data and saved model.
+struct SavedRun {
+  Config config;
+  RunContext context;
+  Dataset data;
+  std::shared_ptr<AutoencoderImpl> model;
+};
+
+SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std::string& device,
+                    std::int64_t threads) {
+  if (!device.empty()) document["device"] = device;
+  if (threads >= 0) document["threads"] = threads;
+  SavedRun run;
+  run.config = config_from_json(document, (run_dir / kConfigFile).string());
+  run.context = make_run_context(run.config.device, run.config.threads);
+  run.data = load_dataset(run.config.data, run.config.seed);
+  run.model = build_model(run.config, run.context);
+  load_model(run_dir / kModelFile, *run.model);
+  return run;
+}
+
 }  // namespace
 
 nlohmann::json run_training(const Config& config, const RunOptions& options) {
@@ -274,15 +295,8 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
 
 nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device,
                               std::int64_t threads, const RunOptions& options) {
-  nlohmann::json document = read_json_file(run_dir / kConfigFile);
-  if (!device.empty()) document["device"] = device;
-  if (threads >= 0) document["threads"] = threads;
-  const Config config = config_from_json(document, (run_dir / kConfigFile).string());
-  const RunContext context = make_run_context(config.device, config.threads);
-  const Dataset data = load_dataset(config.data, config.seed);
-  auto model = build_model(config, context);
-  load_model(run_dir / kModelFile, *model);
-
+  const SavedRun run = reload_run(run_dir, read_json_file(run_dir / kConfigFile), device, threads);
+  const auto& [config, context, data, model] = run;
   const fs::path folder = run_dir / "eval";
   fs::create_directories(folder);
   const TestReport test = test_and_draw(*model, data.test, config, context, folder);
@@ -305,13 +319,8 @@ nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>
       throw ConfigError("--set " + assignment + ": expected a probe.KEY=VALUE override, found another key");
     apply_override(document, assignment);
   }
-  if (!device.empty()) document["device"] = device;
-  if (threads >= 0) document["threads"] = threads;
-  const Config config = config_from_json(document, (run_dir / kConfigFile).string());
-  const RunContext context = make_run_context(config.device, config.threads);
-  const Dataset data = load_dataset(config.data, config.seed);
-  auto model = build_model(config, context);
-  load_model(run_dir / kModelFile, *model);
+  const SavedRun run = reload_run(run_dir, document, device, threads);
+  const auto& [config, context, data, model] = run;
   const RunLock lock(run_dir);
   const nlohmann::json probe = run_probes(*model, data, config, context.device, run_dir);
   nlohmann::json summary = fs::exists(run_dir / kSummaryFile) ? read_json_file(run_dir / kSummaryFile)

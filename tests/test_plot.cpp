@@ -220,3 +220,11 @@ TEST_CASE("a rendered plot is written as a valid PNG of the plot's size") {
   CHECK(info.width == 800);
   CHECK(info.height == 500);
 }
+
+TEST_CASE("a range one rounding step wide gets no ticks and the plot still renders") {
+  const double one = 1.0, next = std::nextafter(1.0, 2.0);
+  CHECK(aebench::nice_ticks(one, next).empty());
+  aebench::LineSeries series{"flat", {1, 2}, {one, next}};
+  const auto canvas = aebench::render_line_plot({series}, aebench::PlotOptions{});
+  CHECK(canvas.width() == 800);
+}
