@@ -4,7 +4,9 @@
 #   bash scripts/seed_comparison.sh 000            # PCA vs single/three-layer AE vs denoising
 #   bash scripts/seed_comparison.sh 003            # over-complete regularisers, sparseness
 #   bash scripts/seed_comparison.sh 004            # latent sweep, plain vs dropout, 2 datasets
-#   EPOCHS=2 bash scripts/seed_comparison.sh 000   # a quick pass (caps train.epochs)
+#   EPOCHS=2 bash scripts/seed_comparison.sh 000   # a quick pass (sets train.epochs)
+#   EPOCHS=1 bash scripts/seed_comparison.sh 000 --set data.train_limit=1000 \
+#     --set data.test_limit=200 --set analysis.embedding=none --set probe.epochs=2  # a smoke pass
 # Extra arguments go to every `aebench train` (e.g. --threads 2). Results: runs/seedNNN/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -35,10 +37,15 @@ case $seed in
       train seed000_single_layer "single_$k" --set "model.latent=$k"
       train seed000_three_layer "three_$k" --set "model.latent=$k"
     done
+    # the report's other two classifier architectures, on the 32-unit single-layer codes
+    train seed000_single_layer single_32_mlp_512_512_512 --set "model.latent=32" \
+      --set "probe.hidden=[512,512,512]" --set name=seed000_single_layer_mlp_512_512_512
+    train seed000_single_layer single_32_mlp_512_256_128_64 --set "model.latent=32" \
+      --set "probe.hidden=[512,256,128,64]" --set name=seed000_single_layer_mlp_512_256_128_64
     train seed000_denoising_20 denoising_20
     train seed000_denoising_40 denoising_40
     metrics=(--metric test.sse_per_image --metric probe.mlp.test_accuracy --metric probe.mlp.val_accuracy)
-    series=(--series config.model.hidden)
+    series=(--series name)
     ;;
   003)
     for act in relu sigmoid; do

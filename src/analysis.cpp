@@ -13,13 +13,14 @@ namespace {
 namespace fs = std::filesystem;
 
 // Tiles of the first layer's weights, `per_row` to a row.
-Canvas draw_weights(const torch::Tensor& weights, const std::string& title, std::int64_t units) {
+Canvas draw_weights(const torch::Tensor& weights, const std::string& title, const std::string& unit_name,
+                    std::int64_t units) {
   const auto shown = weights.narrow(0, 0, std::min(units, weights.size(0))).to(torch::kCPU).to(torch::kFloat32);
   const std::int64_t per_row = 10;
   std::vector<ImageRow> rows;
   for (std::int64_t first = 0; first < shown.size(0); first += per_row) {
     const auto count = std::min(per_row, shown.size(0) - first);
-    rows.push_back({"units " + std::to_string(first + 1) + "-" + std::to_string(first + count),
+    rows.push_back({unit_name + " " + std::to_string(first + 1) + "-" + std::to_string(first + count),
                     shown.narrow(0, first, count)});
   }
   const int side = int(std::max(shown.size(1), shown.size(2)));
@@ -118,7 +119,11 @@ nlohmann::json analyse_model(AutoencoderImpl& model, const Split& test, const to
   const std::string title = config.model.type == "pca"
                                 ? config.name + ": principal components (eigen-digits)"
                                 : config.name + ": first-layer weights, each scaled to its own range";
-  write_png(folder / kWeightsFile, draw_weights(model.first_layer_weights(), title, config.analysis.weight_units));
+  const std::string unit_name = config.model.type == "pca"    ? "components"
+                                : config.model.type == "conv" ? "filters"
+                                                              : "units";
+  write_png(folder / kWeightsFile, draw_weights(model.first_layer_weights(), title, unit_name,
+                                                config.analysis.weight_units));
   nlohmann::json analysis;
   analysis["sparsity_threshold"] = config.analysis.sparsity_threshold;
   // Keyed by layer ("hidden 1", ..., "code") so `aebench compare --metric

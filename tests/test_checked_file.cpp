@@ -4,7 +4,7 @@
 #include "aebench/errors.h"
 
 TEST_CASE("a checked payload round-trips") {
-  for (const std::string payload : {std::string(), std::string("x"), std::string(100000, '\7')})
+  for (const std::string& payload : {std::string(), std::string("x"), std::string(100000, '\7')})
     CHECK(aebench::unwrap_checked(aebench::wrap_checked(payload), "f") == payload);
 }
 
