@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "aebench/metrics.h"
 #include "aebench/noise.h"
 #include "aebench/png.h"
 #include "aebench/run_folder.h"
@@ -45,16 +46,22 @@ std::vector<int> present_labels(const torch::Tensor& labels) {
   return result;
 }
 
-torch::Tensor predict(ClassifierImpl& classifier, const torch::Tensor& features) {
+// `transform` applied to `inputs` in slices of kEvalBatchSize rows, without gradients, the
+// results concatenated: bounded memory however large the split.
+template <typename Transform>
+torch::Tensor in_batches(const torch::Tensor& inputs, Transform transform) {
   torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> parts;
+  for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize)
+    parts.push_back(transform(inputs.narrow(0, start, std::min(kEvalBatchSize, inputs.size(0) - start))));
+  return torch::cat(parts);
+}
+
+torch::Tensor predict(ClassifierImpl& classifier, const torch::Tensor& features) {
   classifier.eval();
-  std::vector<torch::Tensor> predictions;
-  for (std::int64_t start = 0; start < features.size(0); start += 1000) {
-    const auto length = std::min<std::int64_t>(1000, features.size(0) - start);
-    const auto batch = features.narrow(0, start, length);
-    predictions.push_back(classifier.head->forward(classifier.body->forward(batch)).argmax(1));
-  }
-  return torch::cat(predictions);
+  return in_batches(features, [&](const torch::Tensor& batch) {
+    return classifier.head->forward(classifier.body->forward(batch)).argmax(1);
+  });
 }
 
 double validation_loss(ClassifierImpl& classifier, const torch::Tensor& features,
@@ -88,14 +95,10 @@ ProbeData standardised(ProbeData data) {
 }
 
 torch::Tensor encode_all(AutoencoderImpl& model, const torch::Tensor& images) {
-  torch::NoGradGuard no_grad;
   model.eval();
-  std::vector<torch::Tensor> codes;
-  for (std::int64_t start = 0; start < images.size(0); start += 1000) {
-    const auto length = std::min<std::int64_t>(1000, images.size(0) - start);
-    codes.push_back(model.encode(images.narrow(0, start, length)).flatten(1).to(torch::kFloat32));
-  }
-  return torch::cat(codes);
+  return in_batches(images, [&](const torch::Tensor& batch) {
+    return model.encode(batch).flatten(1).to(torch::kFloat32);
+  });
 }
 
 nlohmann::json result_json(const ProbeResult& result) {
