@@ -6,6 +6,7 @@
 #   bash scripts/fuzz.sh          # 60 s per target
 #   bash scripts/fuzz.sh 20       # 20 s per target (CI)
 #   FUZZ_TARGETS=config bash scripts/fuzz.sh 300
+#   FUZZ_SEED=1 bash scripts/fuzz.sh 20   # a fixed mutation sequence (CI); 0 = random
 #
 # Works in build/fuzz/: binaries, logs, the working corpora (seeded from fuzz/corpus/, which
 # is only read) and crash artefacts in build/fuzz/artifacts/<target>/. Inputs in
@@ -58,7 +59,7 @@ for target in "${targets[@]}"; do
   status=0
   "$binary" "$out/corpus/$target" "${replay[@]}" \
     -dict="$dict" -max_len="${max_len[$target]}" -max_total_time="$seconds" \
-    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -seed="${FUZZ_SEED:-0}" \
     -artifact_prefix="$out/artifacts/$target/" >"$log" 2>&1 || status=$?
 
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
