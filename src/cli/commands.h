@@ -21,19 +21,27 @@ struct TrainCommandOptions {
   bool resume = false;
 };
 
-struct EvalCommandOptions {
+// The flags of the commands that reopen a finished run (eval, probe).
+struct SavedRunFlags {
   std::string run_dir;
-  std::string device;
-  std::int64_t threads = -1;
+  std::string device;         // "" = the run's
+  std::int64_t threads = -1;  // -1 = the run's
   bool quiet = false;
 };
 
+inline void add_saved_run_flags(CLI::App* command, SavedRunFlags& flags) {
+  command->add_option("RUN_DIR", flags.run_dir, "Folder written by aebench train")->required();
+  command->add_option("--device", flags.device, "cpu | cuda | cuda:N | auto (default: the run's)");
+  command->add_option("--threads", flags.threads, "CPU threads, 0 = all cores")
+      ->check(CLI::Range(0, 1024));
+  command->add_flag("-q,--quiet", flags.quiet, "Print errors only");
+}
+
+using EvalCommandOptions = SavedRunFlags;
+
 struct ProbeCommandOptions {
-  std::string run_dir;
-  std::vector<std::string> overrides;
-  std::string device;
-  std::int64_t threads = -1;
-  bool quiet = false;
+  SavedRunFlags run;
+  std::vector<std::string> overrides;  // probe.KEY=VALUE
 };
 
 struct CompareCommandOptions {
