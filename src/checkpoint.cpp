@@ -101,8 +101,7 @@ json progress_to_json(const TrainingProgress& progress) {
           {"best_val_loss", progress.best_val_loss}, {"best_epoch", progress.best_epoch},
           {"stale_epochs", progress.stale_epochs},   {"batches_done", progress.batches_done},
           {"epoch_loss_sum", progress.epoch_loss_sum},
-          {"best_weights", progress.best_weights.size()},
-          {"training_pass_seconds", progress.training_pass_seconds}};
+          {"best_weights", progress.best_weights.size()}};
 }
 
 TrainingProgress progress_from_json(const json& document) {
@@ -115,7 +114,6 @@ TrainingProgress progress_from_json(const json& document) {
   progress.stale_epochs = document.at("stale_epochs");
   progress.batches_done = document.at("batches_done");
   progress.epoch_loss_sum = document.at("epoch_loss_sum");
-  progress.training_pass_seconds = document.at("training_pass_seconds");
   progress.best_weights.resize(document.at("best_weights").get<std::size_t>());
   return progress;
 }

@@ -66,9 +66,10 @@ torch::Tensor predict(ClassifierImpl& classifier, const torch::Tensor& features)
 
 double validation_loss(ClassifierImpl& classifier, const torch::Tensor& features,
                        const torch::Tensor& targets) {
-  torch::NoGradGuard no_grad;
   classifier.eval();
-  const auto logits = classifier.head->forward(classifier.body->forward(features));
+  const auto logits = in_batches(features, [&](const torch::Tensor& batch) {
+    return classifier.head->forward(classifier.body->forward(batch));
+  });
   return torch::nn::functional::cross_entropy(logits, targets).item<double>();
 }
 

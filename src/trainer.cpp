@@ -189,7 +189,6 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
       throw_interrupted(signal_number, epoch, batches);
   }
   if (!state.best_weights.empty()) restore(model, state.best_weights);
-  state.training_pass_seconds += session_pass_seconds;
   result.train_seconds = seconds_since(start);
   result.samples_per_second = session_pass_seconds > 0 ? double(session_samples) / session_pass_seconds : 0.0;
   result.progress = std::move(state);

@@ -40,7 +40,6 @@ struct TrainingProgress {
   // LibTorch's default CPU generator (noise, dropout) now. uint8 state tensors.
   torch::Tensor shuffle_state;
   torch::Tensor default_cpu_state;
-  double training_pass_seconds = 0.0;  // summed over all sessions, for samples_per_second
 };
 
 struct TrainingResult {
