@@ -1,4 +1,4 @@
-// libFuzzer target for the config parser (src/config.cpp). Build and run: bash scripts/fuzz.sh.
+// libFuzzer target for the config parser (src/config/config.cpp). Build and run: bash scripts/fuzz.sh.
 //
 // Input format: a JSON document, then optionally the separator line "--set" and one
 // KEY=VALUE override per line (empty lines are skipped):
@@ -23,7 +23,7 @@
 #include <string>
 #include <vector>
 
-#include "aebench/config.h"
+#include "aebench/config/config.h"
 #include "aebench/errors.h"
 #include "scratch_file.h"
 

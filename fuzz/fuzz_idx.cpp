@@ -1,4 +1,4 @@
-// libFuzzer target for the IDX reader (src/idx.cpp). Build and run: bash scripts/fuzz.sh.
+// libFuzzer target for the IDX reader (src/data/idx.cpp). Build and run: bash scripts/fuzz.sh.
 //
 // Each input is parsed as decompressed bytes (parse_idx_images, parse_idx_labels) and read as
 // a file on disk (read_idx_images, read_idx_labels), so gzip input goes through the
@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "aebench/errors.h"
-#include "aebench/idx.h"
+#include "aebench/data/idx.h"
 #include "scratch_file.h"
 
 namespace {

@@ -22,7 +22,7 @@ packages=(clang libclang-rt-14-dev nlohmann-json3-dev zlib1g-dev)
 bash scripts/install_packages.sh "${packages[@]}"
 
 # Each target links the one source it fuzzes, and zlib.
-declare -A sources=([idx]=src/idx.cpp [config]=src/config.cpp)
+declare -A sources=([idx]=src/data/idx.cpp [config]=src/config/config.cpp)
 declare -A max_len=([idx]=65536 [config]=8192)
 # shellcheck disable=SC2054  # the commas belong to -fsanitize=
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -37,7 +37,7 @@ for target in "${targets[@]}"; do
   [ -n "${sources[$target]+set}" ] || { echo "fuzz: unknown target $target (idx, config)" >&2; exit 2; }
   binary=$out/fuzz_$target
   unit=${sources[$target]}
-  inputs=("fuzz/fuzz_$target.cpp" fuzz/*.h "$unit" include/aebench/*.h scripts/fuzz.sh)
+  inputs=("fuzz/fuzz_$target.cpp" fuzz/*.h "$unit" include/aebench/*.h include/aebench/*/*.h scripts/fuzz.sh)
   mkdir -p "$out/corpus/$target" "$out/artifacts/$target"
   if [ ! -x "$binary" ] || [ -n "$(find "${inputs[@]}" -newer "$binary" 2>/dev/null)" ]; then
     echo "fuzz: building $binary"

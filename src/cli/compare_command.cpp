@@ -1,8 +1,8 @@
 #include <iostream>
 
-#include "aebench/compare.h"
-#include "aebench/png.h"
-#include "aebench/run_folder.h"
+#include "aebench/analysis/compare.h"
+#include "aebench/plot/png.h"
+#include "aebench/io/run_folder.h"
 #include "commands.h"
 
 namespace aebench::cli {

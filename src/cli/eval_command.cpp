@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "aebench/experiment.h"
+#include "aebench/pipeline/experiment.h"
 #include "commands.h"
 
 namespace aebench::cli {

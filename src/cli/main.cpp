@@ -7,7 +7,7 @@
 #include <c10/util/Exception.h>
 
 #include "aebench/errors.h"
-#include "aebench/run_context.h"
+#include "aebench/pipeline/run_context.h"
 #include "aebench/version.h"
 #include "commands.h"
 

@@ -2,8 +2,8 @@
 
 #include <iostream>
 
-#include "aebench/config.h"
-#include "aebench/experiment.h"
+#include "aebench/config/config.h"
+#include "aebench/pipeline/experiment.h"
 #include "commands.h"
 
 namespace aebench::cli {

@@ -1,0 +1,62 @@
+#pragma once
+// Comparing finished runs: a table of their settings and test metrics (Markdown or CSV) and a
+// plot of one metric against a config value (e.g. test SSE per image against latent size, one
+// line per model type). Reads only each run's summary.json. Free of LibTorch.
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "aebench/plot/canvas.h"
+
+namespace aebench {
+
+struct CompareOptions {
+  // Dotted paths into summary.json, one table column each (a missing value is an empty cell),
+  // e.g. "probe.mlp.test_accuracy".
+  std::vector<std::string> metrics = {"test.sse_per_image", "test.mse", "test.psnr_db"};
+  std::string x_key = "config.model.latent";     // plot_comparison: the x value (numeric)
+  std::string series_key = "config.model.type";  // plot_comparison: one line per distinct value
+};
+
+struct ComparisonTable {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;  // [run][column]
+};
+
+// The value at a dotted path ("config.model.latent") in `document`, or nullptr when some part
+// of the path is missing or not an object.
+const nlohmann::json* find_dotted(const nlohmann::json& document, const std::string& dotted_key);
+
+// A value as a table cell: strings as they are, whole numbers in full, other numbers to six
+// significant digits (0.00976298), booleans as true/false, null as an empty cell, arrays and
+// objects as compact JSON.
+std::string format_cell(const nlohmann::json& value);
+
+// RUN_DIR/summary.json of each run, in order. Throws DataError naming the file when one is
+// missing, unreadable, not valid JSON or not an object: each folder must be a finished run.
+std::vector<nlohmann::json> read_summaries(const std::vector<std::filesystem::path>& run_dirs);
+
+// One row per run, in order, with the columns: run (the folder's name), name, dataset, model,
+// latent, noise ("none", "gaussian 0.25", "masking 0.3"), epochs (epochs_run), then one per
+// options.metrics. Throws DataError as read_summaries does.
+ComparisonTable compare_runs(const std::vector<std::filesystem::path>& run_dirs,
+                             const CompareOptions& options);
+
+// A GitHub-flavoured Markdown table: header, separator row (numeric columns right-aligned with
+// "---:"), one line per row; cells padded to line up, "|" in a cell escaped as "\|".
+std::string to_markdown(const ComparisonTable& table);
+
+// RFC 4180 CSV with a header line and "\n" line ends: a cell holding a comma, a double quote,
+// a line break or leading/trailing space is quoted, its quotes doubled.
+std::string to_csv(const ComparisonTable& table);
+
+// `metric` against options.x_key (800 x 500, see render_line_plot), one line per distinct
+// value of options.series_key in order of first appearance, points sorted by x. A summary
+// whose x or metric is missing or not a number is left out; a missing series value is the
+// series "none". Title "<metric> against <x_key>".
+Canvas plot_comparison(const std::vector<nlohmann::json>& summaries, const CompareOptions& options,
+                       const std::string& metric);
+
+}  // namespace aebench

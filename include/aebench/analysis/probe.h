@@ -1,0 +1,50 @@
+#pragma once
+// Classifiers on codes (seeds 000, 001, 003): how much of the label a code keeps. After
+// training (config block "probe") or later (`aebench probe RUN_DIR`), train / val / test
+// images are encoded, the codes standardised with the training codes' mean and deviation, and
+// classifiers trained on them with early stopping on validation loss: softmax regression
+// ("softmax"), an MLP ("mlp"), and softmax regression on the raw pixels ("pixels").
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "aebench/models/autoencoder.h"
+#include "aebench/analysis/classification_report.h"
+#include "aebench/config/config.h"
+#include "aebench/data/dataset.h"
+
+namespace aebench {
+
+// Features and labels of the three splits, all on one device.
+struct ProbeData {
+  torch::Tensor train, val, test;                      // [count, features] float32
+  torch::Tensor train_labels, val_labels, test_labels;  // [count] int64, dataset labels
+};
+
+struct ProbeResult {
+  std::string name;
+  double val_accuracy = 0;
+  double test_accuracy = 0;
+  std::int64_t epochs_run = 0;
+  std::int64_t best_epoch = 0;
+  ClassificationReport test_report;
+};
+
+// Trains one classifier with `hidden` ReLU layers (none = softmax regression) on `data`.
+// With options.loss "center" the penultimate features are also pulled towards learned class
+// centres (Wen et al. 2016), weighted by options.center_weight.
+ProbeResult train_probe(const std::string& name, const ProbeData& data,
+                        const std::vector<std::int64_t>& hidden, const ProbeOptions& options,
+                        std::uint64_t seed);
+
+// Encodes `dataset` with `model` and runs every probe the options ask for. Writes
+// probe/<name>.json and probe/<name>_confusion.png into `folder` and returns summary.json's
+// "probe" object.
+nlohmann::json run_probes(AutoencoderImpl& model, const Dataset& dataset, const Config& config,
+                          const torch::Device& device, const std::filesystem::path& folder);
+
+}  // namespace aebench

@@ -1,0 +1,77 @@
+#pragma once
+// The run folder (RUN_DIR): where every artefact of one run goes, and how files get there.
+// Every file is written whole to a temporary name in the same folder, flushed, fsynced and
+// renamed into place, so a reader (or a later `aebench eval`) never sees a torn file.
+// Free of LibTorch.
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aebench/io/epoch_record.h"
+
+namespace aebench {
+
+// Version of the files aebench writes (summary.json, checkpoints); bumped on breaking change.
+inline constexpr int kRunFormatVersion = 1;
+
+// File names inside a run folder.
+inline constexpr char kConfigFile[] = "config.json";
+inline constexpr char kMetricsFile[] = "metrics.csv";
+inline constexpr char kSummaryFile[] = "summary.json";
+inline constexpr char kModelFile[] = "model.pt";
+inline constexpr char kCheckpointFile[] = "checkpoint.pt";
+inline constexpr char kLockFile[] = ".aebench.lock";
+inline constexpr char kLossCurveFile[] = "loss_curve.png";
+inline constexpr char kReconstructionsFile[] = "reconstructions.png";
+inline constexpr char kBottleneckFile[] = "bottleneck.png";
+inline constexpr char kWeightsFile[] = "weights.png";
+inline constexpr char kEmbeddingFile[] = "embedding.png";
+inline constexpr char kProbeFolder[] = "probe";
+
+// Holds an exclusive lock on RUN_DIR/.aebench.lock (flock) while alive, so that two processes
+// never write one run folder. Creates the folder. Throws OutputError when another process
+// holds the lock.
+class RunLock {
+ public:
+  explicit RunLock(const std::filesystem::path& dir);
+  ~RunLock();
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+
+ private:
+  int descriptor_ = -1;
+};
+
+// Makes `dir` ready for a new run. A folder with anything in it (but the lock file and
+// leftover temporary files) is refused with an OutputError unless `overwrite`, in which case
+// the files aebench writes are removed first.
+void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
+
+// Removes temporary files ("NAME.tmp-PID") a killed run may have left behind.
+void remove_leftovers(const std::filesystem::path& dir);
+
+// Writes `contents` to `path` atomically (temp file, fsync, rename, fsync of the folder).
+// Throws OutputError naming the path and the OS reason.
+void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
+
+// Pretty-printed JSON (2-space indent, trailing newline), written atomically.
+void write_json_file(const std::filesystem::path& path, const nlohmann::json& value);
+
+// Appends one line per epoch to metrics.csv and flushes it, so every finished epoch is on
+// disk even if the run is killed. Columns: epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds
+class MetricsCsv {
+ public:
+  // Creates the file with its header and the rows of `history` (a resumed run's epochs).
+  MetricsCsv(const std::filesystem::path& path, const std::vector<EpochRecord>& history);
+  void append(const EpochRecord& record);
+
+ private:
+  std::filesystem::path path_;
+  std::ofstream stream_;
+};
+
+}  // namespace aebench

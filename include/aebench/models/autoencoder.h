@@ -1,0 +1,45 @@
+#pragma once
+// The interface every model kind implements, and the factory that builds one from options.
+// Images are [batch, 1, 28, 28] floats in [0, 1]; codes are [batch, code_shape...].
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "aebench/config/config.h"
+
+namespace aebench {
+
+class AutoencoderImpl : public torch::nn::Module {
+ public:
+  // [batch, 1, 28, 28] -> [batch, code_shape()...]
+  virtual torch::Tensor encode(const torch::Tensor& images) = 0;
+  // [batch, code_shape()...] -> [batch, 1, 28, 28]
+  virtual torch::Tensor decode(const torch::Tensor& codes) = 0;
+  // Shape of one image's code: {latent} for a dense code, {channels, height, width} for a
+  // convolutional feature-map code.
+  virtual std::vector<std::int64_t> code_shape() const = 0;
+
+  // The first layer's weights as pictures, [units, height, width]: a dense model's first
+  // layer rows as 28x28 images, a conv model's first filters, PCA's axes (eigen-digits).
+  virtual torch::Tensor first_layer_weights() const = 0;
+
+  torch::Tensor forward(const torch::Tensor& images) { return decode(encode(images)); }
+};
+
+// Element-wise activation chosen by name in the config ("relu", "sigmoid", ..., "linear").
+enum class Activation { kRelu, kSigmoid, kTanh, kLeakyRelu, kElu, kGelu, kLinear, kSoftmax };
+
+Activation parse_activation(const std::string& name);  // names as in config.h
+// A module applying `activation`; kSoftmax normalises over all pixels of each image.
+torch::nn::AnyModule make_activation(Activation activation);
+
+// Builds the model that `options.type` names.
+std::shared_ptr<AutoencoderImpl> make_autoencoder(const ModelOptions& options);
+
+// Number of trainable parameters.
+std::int64_t count_parameters(const torch::nn::Module& model);
+
+}  // namespace aebench

@@ -1,0 +1,30 @@
+#pragma once
+// Convolutional autoencoder. Encoder stage i: conv(channels[i], kernel, "same") + activation +
+// 2x2 max-pool. Decoder mirrors it: conv(channels[i]) + activation + 2x upsampling per stage
+// (nearest neighbour, or a learned 2x2 stride-2 transposed conv), then a 1-map conv with the
+// output activation. With channels [16, 8] and kernel 3 this is exactly seed 002's part 2: the
+// code is the 8x7x7 output of the second pool. latent > 0 adds a dense bottleneck of that size
+// after the conv stages (and its mirror before the decoder's).
+
+#include "aebench/models/autoencoder.h"
+
+namespace aebench {
+
+class ConvAutoencoderImpl : public AutoencoderImpl {
+ public:
+  explicit ConvAutoencoderImpl(const ModelOptions& options);
+
+  torch::Tensor encode(const torch::Tensor& images) override;
+  torch::Tensor decode(const torch::Tensor& codes) override;
+  std::vector<std::int64_t> code_shape() const override;
+  torch::Tensor first_layer_weights() const override;  // [channels[0], kernel, kernel]
+
+ private:
+  std::int64_t feature_side() const;  // side of the last stage's maps: 28 / 2^stages
+
+  ModelOptions options_;
+  torch::nn::Sequential encoder_{nullptr};
+  torch::nn::Sequential decoder_{nullptr};
+};
+
+}  // namespace aebench

@@ -1,0 +1,30 @@
+#pragma once
+// Fully connected autoencoder: 784 -> hidden... -> latent -> reversed(hidden)... -> 784.
+// Registered names: encoder.N.weight / decoder.N.weight (N counts every layer of the stack).
+
+#include "aebench/models/autoencoder.h"
+
+namespace aebench {
+
+class DenseAutoencoderImpl : public AutoencoderImpl {
+ public:
+  explicit DenseAutoencoderImpl(const ModelOptions& options);
+
+  torch::Tensor encode(const torch::Tensor& images) override;  // -> [batch, latent]
+  torch::Tensor decode(const torch::Tensor& codes) override;   // -> [batch, 1, 28, 28]
+  std::vector<std::int64_t> code_shape() const override { return {options_.latent}; }
+  torch::Tensor first_layer_weights() const override;  // [hidden[0] or latent, 28, 28]
+
+  // The Linear layers, input side first: pretraining trains them stage by stage.
+  std::vector<torch::nn::Linear> encoder_layers() const;
+  std::vector<torch::nn::Linear> decoder_layers() const;
+  // The activations of every encoder layer (the last is the code), in eval mode.
+  std::vector<torch::Tensor> encoder_activations(const torch::Tensor& images);
+
+ private:
+  ModelOptions options_;
+  torch::nn::Sequential encoder_{nullptr};
+  torch::nn::Sequential decoder_{nullptr};
+};
+
+}  // namespace aebench

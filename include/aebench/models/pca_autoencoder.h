@@ -1,0 +1,33 @@
+#pragma once
+// PCA as one more autoencoder: encode projects the mean-centred image onto the top `latent`
+// principal axes of the training split, decode maps the code back. Fitted exactly (covariance
+// eigendecomposition in double precision), not trained; the reference the autoencoders are
+// judged against. Mean and axes are buffers, so checkpoints and `aebench eval` carry them.
+
+#include "aebench/models/autoencoder.h"
+
+namespace aebench {
+
+class PcaAutoencoderImpl : public AutoencoderImpl {
+ public:
+  explicit PcaAutoencoderImpl(const ModelOptions& options);
+
+  // Fits the mean and the top `latent` axes of `images` ([count, 1, 28, 28]). Axes are sorted
+  // by explained variance and signed so that each axis's largest-magnitude entry is positive.
+  void fit(const torch::Tensor& images);
+
+  torch::Tensor encode(const torch::Tensor& images) override;  // -> [batch, latent] float64
+  torch::Tensor decode(const torch::Tensor& codes) override;   // -> [batch, 1, 28, 28] float64
+  std::vector<std::int64_t> code_shape() const override { return {options_.latent}; }
+  torch::Tensor first_layer_weights() const override;          // the axes as [latent, 28, 28]
+
+  const torch::Tensor& explained_variance() const { return variance_; }  // [latent] float64
+
+ private:
+  ModelOptions options_;
+  torch::Tensor mean_;        // [784] float64
+  torch::Tensor components_;  // [latent, 784] float64, orthonormal rows
+  torch::Tensor variance_;    // [latent] float64, eigenvalues of the covariance
+};
+
+}  // namespace aebench

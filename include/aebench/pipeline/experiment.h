@@ -1,0 +1,51 @@
+#pragma once
+// The two top-level flows, each readable in one screen:
+//   train:    config -> data -> model -> training -> test metrics -> artefacts in RUN_DIR
+//   evaluate: RUN_DIR's config and checkpoint -> test metrics and pictures in RUN_DIR/eval
+// The details live one call below, in the modules these include.
+
+#include <filesystem>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aebench/config/config.h"
+
+namespace aebench {
+
+struct RunOptions {
+  bool overwrite = false;       // replace an existing run in the output folder
+  bool resume = false;          // continue the run in the output folder from its checkpoint
+  std::string resume_hint;      // the command that resumes this run, for the interrupt message
+  bool quiet = false;           // print nothing but errors
+  std::ostream* log = nullptr;  // progress output; null = nothing
+  bool log_is_terminal = false;  // draw a live progress bar
+};
+
+// Trains as `config` says and writes config.json, metrics.csv, checkpoint.pt (every epoch),
+// model.pt, summary.json, loss_curve.png, reconstructions.png and bottleneck.png into
+// config.output.dir. With options.resume, continues the run there from its checkpoint
+// (refused when the config changes anything but the keys in kResumableKeys). SIGINT/SIGTERM
+// stop it after a checkpoint with an Interrupted error. Returns the summary that was written.
+// Keys a resumed run may change; every other difference from the checkpoint is refused.
+inline constexpr const char* kResumableKeys[] = {"/name",   "/train/epochs", "/train/early_stopping",
+                                                 "/output", "/device",       "/threads",
+                                                 "/probe",  "/analysis"};
+
+nlohmann::json run_training(const Config& config, const RunOptions& options);
+
+// Reloads RUN_DIR's resolved config and model, recomputes the test metrics and pictures into
+// RUN_DIR/eval/ and returns the summary written there. `device` and `threads` override the
+// run's ("" / -1 = keep the run's).
+nlohmann::json run_evaluation(const std::filesystem::path& run_dir, const std::string& device,
+                              std::int64_t threads, const RunOptions& options);
+
+// Trains the classifiers of the config's "probe" block (defaults when it is null; `overrides`
+// are "probe.KEY=VALUE" assignments) on RUN_DIR's saved model, writes RUN_DIR/probe/ and adds
+// "probe" to RUN_DIR/summary.json. Returns that object.
+nlohmann::json run_probe(const std::filesystem::path& run_dir, const std::vector<std::string>& overrides,
+                         const std::string& device, std::int64_t threads, const RunOptions& options);
+
+}  // namespace aebench

@@ -1,0 +1,22 @@
+#pragma once
+// Greedy layer-wise pretraining of a dense autoencoder (seed 003, after Hinton &
+// Salakhutdinov 2006): stage i trains encoder layer i and its mirrored decoder layer as a
+// shallow autoencoder on the codes of the layers below (stage 1 on the images), in place in
+// the deep model; fine-tuning of the whole stack follows as ordinary training.
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "aebench/config/config.h"
+#include "aebench/models/dense_autoencoder.h"
+#include "aebench/io/progress.h"
+
+namespace aebench {
+
+// Pretrains every layer of `model` on `images` ([count, 1, 28, 28], model's device). Stage 1
+// uses the config's loss, deeper stages MSE on codes. Returns [{"stage", "layer", "losses"}]:
+// the mean training loss of each pretraining epoch of each stage.
+nlohmann::json pretrain_layers(DenseAutoencoderImpl& model, const torch::Tensor& images,
+                               const Config& config, ProgressReporter* progress);
+
+}  // namespace aebench

@@ -1,0 +1,82 @@
+#pragma once
+// The training loop: shuffled mini-batches, fresh noise per batch for denoising runs,
+// validation after every epoch, early stopping, checkpoints through a hook, a clean stop on
+// request, and a TrainingError when the loss stops being finite.
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "aebench/models/autoencoder.h"
+#include "aebench/config/config.h"
+#include "aebench/io/epoch_record.h"
+#include "aebench/io/progress.h"
+
+namespace aebench {
+
+// What the loop trains and validates on, all on the model's device.
+struct TrainingData {
+  torch::Tensor train_images;  // [count, 1, 28, 28] clean; noise is added per batch
+  torch::Tensor val_inputs;    // [count, 1, 28, 28] as the model sees them (noisy if denoising)
+  torch::Tensor val_targets;   // [count, 1, 28, 28] clean
+};
+
+// Everything besides the model and the optimizer that training needs to continue exactly
+// where it stopped: saved in checkpoints, restored by --resume.
+struct TrainingProgress {
+  std::int64_t epochs_done = 0;
+  std::vector<EpochRecord> history;
+  // Early stopping.
+  double best_val_loss = 0.0;
+  std::int64_t best_epoch = 0;        // 0 = none yet
+  std::int64_t stale_epochs = 0;      // epochs since the best one
+  std::vector<torch::Tensor> best_weights;  // parameters then buffers, when restore_best
+  // The epoch in progress (mid-epoch checkpoints).
+  std::int64_t batches_done = 0;      // in epoch epochs_done + 1
+  double epoch_loss_sum = 0.0;        // sum of batch loss x batch size so far in that epoch
+  // Random streams: the batch-order generator at the start of the epoch in progress, and
+  // LibTorch's default CPU generator (noise, dropout) now. uint8 state tensors.
+  torch::Tensor shuffle_state;
+  torch::Tensor default_cpu_state;
+};
+
+struct TrainingResult {
+  TrainingProgress progress;
+  bool stopped_early = false;
+  double train_seconds = 0.0;       // this session's loop, validation included
+  double samples_per_second = 0.0;  // training images per second of training passes
+};
+
+struct TrainingHooks {
+  ProgressReporter* progress = nullptr;              // may be null
+  std::function<void(const EpochRecord&)> on_epoch;  // e.g. append metrics.csv
+  // Called at the end of every epoch, every `checkpoint_seconds` (0 = never) and when a stop
+  // is requested, with the state to save alongside the model and optimizer.
+  std::function<void(const TrainingProgress&)> save_checkpoint;
+  double checkpoint_seconds = 0.0;
+  // Polled after every step: a non-zero signal number stops training (after a checkpoint)
+  // with an Interrupted error.
+  std::function<int()> stop_requested;
+  // Called after every optimizer step (tests use it to inject faults).
+  std::function<void(std::int64_t epoch, std::int64_t batch)> after_step;
+};
+
+// Optimizer named by options.optimizer over `model`'s parameters.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(AutoencoderImpl& model,
+                                                        const TrainOptions& options);
+
+// The progress of a run that has not started: batch order seeded with `seed`, the default
+// generator's current state (the caller seeds it).
+TrainingProgress fresh_progress(std::uint64_t seed);
+
+// Trains `model` in place from `start` (fresh_progress, or a checkpoint's). Noise, dropout and
+// weight init use LibTorch's default generators. With early_stopping.restore_best the best
+// epoch's weights are loaded back before returning.
+TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                                 const TrainingData& data, const TrainOptions& options,
+                                 const NoiseOptions& noise, TrainingProgress start,
+                                 const TrainingHooks& hooks);
+
+}  // namespace aebench

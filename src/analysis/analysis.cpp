@@ -1,0 +1,140 @@
+#include "aebench/analysis/analysis.h"
+
+#include "aebench/models/dense_autoencoder.h"
+#include "aebench/analysis/embedding.h"
+#include "aebench/plot/figures.h"
+#include "aebench/plot/png.h"
+#include "aebench/io/run_folder.h"
+#include "aebench/plot/scatter_plot.h"
+
+namespace aebench {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Tiles of the first layer's weights, `per_row` to a row.
+Canvas draw_weights(const torch::Tensor& weights, const std::string& title, const std::string& unit_name,
+                    std::int64_t units) {
+  const auto shown = weights.narrow(0, 0, std::min(units, weights.size(0))).to(torch::kCPU).to(torch::kFloat32);
+  const std::int64_t per_row = 10;
+  std::vector<ImageRow> rows;
+  for (std::int64_t first = 0; first < shown.size(0); first += per_row) {
+    const auto count = std::min(per_row, shown.size(0) - first);
+    rows.push_back({unit_name + " " + std::to_string(first + 1) + "-" + std::to_string(first + count),
+                    shown.narrow(0, first, count)});
+  }
+  const int side = int(std::max(shown.size(1), shown.size(2)));
+  return draw_image_grid(rows, {}, {title, std::max(1, 56 / side), 3, true});
+}
+
+std::vector<LayerActivity> activities(AutoencoderImpl& model, const torch::Tensor& inputs,
+                                      double threshold) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  std::vector<LayerActivity> result;
+  if (auto* dense = dynamic_cast<DenseAutoencoderImpl*>(&model)) {
+    const auto outputs = dense->encoder_activations(inputs);
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      const bool code = i + 1 == outputs.size();
+      result.push_back(layer_activity(code ? "code" : "hidden " + std::to_string(i + 1), outputs[i], threshold));
+    }
+    return result;
+  }
+  result.push_back(layer_activity("code", model.encode(inputs), threshold));
+  return result;
+}
+
+// Places `right` to the right of `left` on one canvas.
+Canvas side_by_side(const Canvas& left, const Canvas& right) {
+  Canvas both(left.width() + right.width(), std::max(left.height(), right.height()));
+  for (int y = 0; y < left.height(); ++y)
+    for (int x = 0; x < left.width(); ++x) both.set(x, y, left.at(x, y));
+  for (int y = 0; y < right.height(); ++y)
+    for (int x = 0; x < right.width(); ++x) both.set(left.width() + x, y, right.at(x, y));
+  return both;
+}
+
+Canvas scatter_of(const torch::Tensor& map, const std::vector<int>& classes, const std::string& title) {
+  const auto cpu = map.to(torch::kCPU).to(torch::kFloat64).contiguous();
+  std::vector<double> x(cpu.size(0)), y(cpu.size(0));
+  for (std::int64_t i = 0; i < cpu.size(0); ++i) {
+    x[i] = cpu[i][0].item<double>();
+    y[i] = cpu[i][1].item<double>();
+  }
+  ScatterOptions options;
+  options.title = title;
+  options.x_label = "dimension 1";
+  options.y_label = "dimension 2";
+  return render_scatter_plot(x, y, classes, options);
+}
+
+nlohmann::json draw_embedding(AutoencoderImpl& model, const Split& test, const torch::Tensor& inputs,
+                              const Config& config, const fs::path& folder) {
+  const auto& options = config.analysis;
+  const auto labels = test.labels.to(torch::kCPU);
+  std::vector<std::int64_t> label_list(labels.data_ptr<std::int64_t>(),
+                                       labels.data_ptr<std::int64_t>() + labels.numel());
+  const auto count = std::min<std::int64_t>(options.embedding_points, test.size());
+  const auto chosen = stratified_subset(label_list, count, config.seed + 17);
+  const auto index = torch::tensor(chosen, torch::kInt64);
+  torch::Tensor codes;
+  {
+    torch::NoGradGuard no_grad;
+    model.eval();
+    codes = model.encode(inputs.index_select(0, index.to(inputs.device()))).flatten(1).to(torch::kCPU).to(torch::kFloat64);
+  }
+  std::vector<int> classes;
+  for (const auto i : chosen) classes.push_back(int(label_list[i]));
+  std::vector<Canvas> panels;
+  if (options.embedding == "tsne" || options.embedding == "both") {
+    TsneOptions tsne_options;
+    tsne_options.perplexity = options.perplexity;
+    tsne_options.iterations = options.tsne_iterations;
+    tsne_options.seed = config.seed;
+    // scikit-learn's "auto" rate: the fixed 200 can fling points away on small maps.
+    tsne_options.learning_rate = std::max(double(count) / tsne_options.early_exaggeration / 4.0, 50.0);
+    panels.push_back(scatter_of(tsne(codes, tsne_options), classes, config.name + ": t-SNE of test codes"));
+  }
+  if (options.embedding == "pca" || options.embedding == "both")
+    panels.push_back(scatter_of(pca_2d(codes), classes, config.name + ": PCA of test codes"));
+  write_png(folder / kEmbeddingFile, panels.size() == 2 ? side_by_side(panels[0], panels[1]) : panels[0]);
+  return {{"method", options.embedding}, {"points", count}};
+}
+
+}  // namespace
+
+LayerActivity layer_activity(const std::string& layer, const torch::Tensor& activations,
+                             double threshold) {
+  const auto flat = activations.detach().flatten(1).to(torch::kFloat64);
+  LayerActivity activity;
+  activity.layer = layer;
+  activity.units = flat.size(1);
+  activity.mean_activation = flat.mean().item<double>();
+  activity.sparseness = (flat < threshold).to(torch::kFloat64).mean(1).mean().item<double>();
+  return activity;
+}
+
+nlohmann::json analyse_model(AutoencoderImpl& model, const Split& test, const torch::Tensor& test_inputs,
+                             const Config& config, const fs::path& folder) {
+  const std::string title = config.model.type == "pca"
+                                ? config.name + ": principal components (eigen-digits)"
+                                : config.name + ": first-layer weights, each scaled to its own range";
+  const std::string unit_name = config.model.type == "pca"    ? "components"
+                                : config.model.type == "conv" ? "filters"
+                                                              : "units";
+  write_png(folder / kWeightsFile, draw_weights(model.first_layer_weights(), title, unit_name,
+                                                config.analysis.weight_units));
+  nlohmann::json analysis;
+  analysis["sparsity_threshold"] = config.analysis.sparsity_threshold;
+  // Keyed by layer ("hidden 1", ..., "code") so `aebench compare --metric
+  // analysis.activity.code.sparseness` can reach it.
+  for (const auto& layer : activities(model, test_inputs, config.analysis.sparsity_threshold))
+    analysis["activity"][layer.layer] = {{"units", layer.units},
+                                         {"mean_activation", layer.mean_activation},
+                                         {"sparseness", layer.sparseness}};
+  if (config.analysis.embedding != "none")
+    analysis["embedding"] = draw_embedding(model, test, test_inputs, config, folder);
+  return analysis;
+}
+
+}  // namespace aebench

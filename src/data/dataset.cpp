@@ -1,0 +1,144 @@
+#include "aebench/data/dataset.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+#include "aebench/errors.h"
+#include "aebench/data/idx.h"
+
+namespace aebench {
+namespace {
+
+Split read_split(const std::filesystem::path& dir, const std::string& split_name) {
+  const auto images_path = find_idx_file(dir, split_name, "images");
+  const auto labels_path = find_idx_file(dir, split_name, "labels");
+  IdxImages images = read_idx_images(images_path);
+  const IdxLabels labels = read_idx_labels(labels_path);
+  check_idx_pair(images, labels, images_path.string(), labels_path.string());
+  const auto count = static_cast<std::int64_t>(images.count);
+  const auto side = static_cast<std::int64_t>(images.rows);
+  Split split;
+  split.images = torch::from_blob(images.pixels.data(), {count, 1, side, side}, torch::kUInt8)
+                     .to(torch::kFloat32)
+                     .div_(255.0);
+  split.labels = torch::from_blob(const_cast<std::uint8_t*>(labels.labels.data()), {count},
+                                  torch::kUInt8)
+                     .to(torch::kInt64);
+  return split;
+}
+
+std::vector<std::int64_t> to_vector(const torch::Tensor& labels) {
+  const auto contiguous = labels.to(torch::kCPU).contiguous();
+  const auto* data = contiguous.data_ptr<std::int64_t>();
+  return std::vector<std::int64_t>(data, data + contiguous.numel());
+}
+
+Split keep_classes(const Split& split, const std::vector<int>& classes) {
+  if (classes.empty()) return split;
+  std::vector<std::int64_t> indices;
+  const auto labels = to_vector(split.labels);
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (std::find(classes.begin(), classes.end(), labels[i]) != classes.end())
+      indices.push_back(static_cast<std::int64_t>(i));
+  return select(split, indices);
+}
+
+Split limit(const Split& split, std::int64_t count, std::uint64_t seed, const std::string& key) {
+  if (count <= 0 || count >= split.size()) return split;
+  const auto labels = to_vector(split.labels);
+  const auto classes = std::set<std::int64_t>(labels.begin(), labels.end()).size();
+  if (count < static_cast<std::int64_t>(classes))
+    throw ConfigError(key + ": expected at least one image per class (" +
+                      std::to_string(classes) + "), found " + std::to_string(count));
+  return select(split, stratified_subset(labels, count, seed));
+}
+
+// Splits `train` into (rest, held out) with `fraction` of each class held out.
+std::pair<Split, Split> hold_out(const Split& train, double fraction, std::uint64_t seed) {
+  const auto labels = to_vector(train.labels);
+  const auto count = static_cast<std::int64_t>(std::llround(fraction * double(labels.size())));
+  if (count < 1 || count >= static_cast<std::int64_t>(labels.size()))
+    throw ConfigError("data.val: a fraction of " + std::to_string(fraction) + " of " +
+                      std::to_string(labels.size()) +
+                      " training images leaves an empty split; expected a larger fraction or "
+                      "more images");
+  const auto held = stratified_subset(labels, count, seed);
+  std::vector<bool> is_held(labels.size(), false);
+  for (const auto index : held) is_held[index] = true;
+  std::vector<std::int64_t> rest;
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    if (!is_held[i]) rest.push_back(static_cast<std::int64_t>(i));
+  return {select(train, rest), select(train, held)};
+}
+
+}  // namespace
+
+std::vector<std::int64_t> stratified_subset(const std::vector<std::int64_t>& labels,
+                                            std::int64_t count, std::uint64_t seed) {
+  std::map<std::int64_t, std::vector<std::int64_t>> by_class;
+  for (std::size_t i = 0; i < labels.size(); ++i)
+    by_class[labels[i]].push_back(static_cast<std::int64_t>(i));
+  const double total = static_cast<double>(labels.size());
+  // Largest-remainder apportionment, with a floor of one per class.
+  std::map<std::int64_t, std::int64_t> quota;
+  std::vector<std::pair<double, std::int64_t>> remainders;
+  std::int64_t assigned = 0;
+  for (const auto& [label, members] : by_class) {
+    const double exact = double(count) * double(members.size()) / total;
+    quota[label] = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(exact)));
+    quota[label] = std::min<std::int64_t>(quota[label], members.size());
+    assigned += quota[label];
+    remainders.push_back({exact - std::floor(exact), label});
+  }
+  std::sort(remainders.begin(), remainders.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  for (std::size_t i = 0; assigned < count; i = (i + 1) % remainders.size()) {
+    const auto label = remainders[i].second;
+    if (quota[label] < static_cast<std::int64_t>(by_class[label].size())) ++quota[label], ++assigned;
+  }
+  for (std::size_t i = 0; assigned > count; i = (i + 1) % remainders.size()) {
+    const auto label = remainders[remainders.size() - 1 - i].second;
+    if (quota[label] > 1) --quota[label], --assigned;
+  }
+  std::mt19937_64 generator(seed);
+  std::vector<std::int64_t> chosen;
+  for (auto& [label, members] : by_class) {
+    std::shuffle(members.begin(), members.end(), generator);
+    chosen.insert(chosen.end(), members.begin(), members.begin() + quota[label]);
+  }
+  std::sort(chosen.begin(), chosen.end());
+  return chosen;
+}
+
+Split select(const Split& split, const std::vector<std::int64_t>& indices) {
+  const auto index = torch::tensor(indices, torch::kInt64).to(split.images.device());
+  return {split.images.index_select(0, index), split.labels.index_select(0, index)};
+}
+
+Split to_device(const Split& split, const torch::Device& device) {
+  return {split.images.to(device), split.labels.to(device)};
+}
+
+Dataset load_dataset(const DataOptions& options, std::uint64_t seed) {
+  const std::filesystem::path dir = options.dir;
+  Dataset data;
+  // Distinct seeds per use so that changing one limit does not reshuffle another split.
+  Split train = limit(keep_classes(read_split(dir, "train"), options.classes), options.train_limit,
+                      seed * 4 + 1, "data.train_limit");
+  data.test = limit(keep_classes(read_split(dir, "t10k"), options.classes), options.test_limit,
+                    seed * 4 + 2, "data.test_limit");
+  if (train.size() == 0 || data.test.size() == 0)
+    throw DataError(dir.string() + ": expected images of the classes in data.classes, found none");
+  if (options.val_fraction > 0) {
+    std::tie(data.train, data.val) = hold_out(train, options.val_fraction, seed * 4 + 3);
+  } else {
+    data.train = train;
+    data.val = data.test;
+  }
+  return data;
+}
+
+}  // namespace aebench

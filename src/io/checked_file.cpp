@@ -1,0 +1,62 @@
+#include "aebench/io/checked_file.h"
+
+#include <zlib.h>
+
+#include <cstring>
+
+#include "aebench/errors.h"
+
+namespace aebench {
+namespace {
+
+void put_le(std::string& out, std::uint64_t value, int bytes) {
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+}
+
+std::uint64_t get_le(const std::string& in, std::size_t offset, int bytes) {
+  std::uint64_t value = 0;
+  for (int i = 0; i < bytes; ++i)
+    value |= std::uint64_t(static_cast<unsigned char>(in[offset + i])) << (8 * i);
+  return value;
+}
+
+std::uint32_t crc32_of(const std::string& data, std::size_t offset) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  // zlib takes uInt lengths: feed large payloads in chunks.
+  for (std::size_t position = offset; position < data.size();) {
+    const std::size_t chunk = std::min<std::size_t>(data.size() - position, 1u << 30);
+    crc = crc32(crc, reinterpret_cast<const Bytef*>(data.data() + position), uInt(chunk));
+    position += chunk;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
+}  // namespace
+
+std::string wrap_checked(const std::string& payload) {
+  std::string out(kCheckedFileMagic, 8);
+  put_le(out, payload.size(), 8);
+  put_le(out, crc32_of(payload, 0), 4);
+  out += payload;
+  return out;
+}
+
+std::string unwrap_checked(const std::string& bytes, const std::string& source) {
+  if (bytes.size() < kCheckedHeaderBytes || bytes.compare(0, 8, kCheckedFileMagic) != 0)
+    throw DataError(source + ": expected an aebench checkpoint (magic AEBCHK01), found " +
+                    (bytes.size() < 8 ? "a file of " + std::to_string(bytes.size()) + " bytes"
+                                      : "other content"));
+  const std::uint64_t length = get_le(bytes, 8, 8);
+  const std::uint64_t actual = bytes.size() - kCheckedHeaderBytes;
+  if (actual != length)
+    throw DataError(source + ": expected " + std::to_string(length) + " payload bytes, found " +
+                    std::to_string(actual) + (actual < length ? " (truncated)" : " (trailing bytes)"));
+  const auto expected_crc = static_cast<std::uint32_t>(get_le(bytes, 16, 4));
+  const std::uint32_t found_crc = crc32_of(bytes, kCheckedHeaderBytes);
+  if (expected_crc != found_crc)
+    throw DataError(source + ": expected CRC-32 " + std::to_string(expected_crc) + ", found " +
+                    std::to_string(found_crc) + " (the file is corrupt)");
+  return bytes.substr(kCheckedHeaderBytes);
+}
+
+}  // namespace aebench

@@ -1,0 +1,38 @@
+#include "aebench/io/stop_signal.h"
+
+#include <unistd.h>
+
+#include <csignal>
+
+namespace aebench {
+namespace {
+
+volatile std::sig_atomic_t received_signal = 0;
+struct sigaction previous_interrupt {};
+struct sigaction previous_terminate {};
+
+extern "C" void on_stop_signal(int signal_number) {
+  // A second signal means "now": skip the checkpoint. _exit is async-signal-safe.
+  if (received_signal != 0) ::_exit(128 + signal_number);
+  received_signal = signal_number;
+}
+
+}  // namespace
+
+StopSignalGuard::StopSignalGuard() {
+  received_signal = 0;
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, &previous_interrupt);
+  sigaction(SIGTERM, &action, &previous_terminate);
+}
+
+StopSignalGuard::~StopSignalGuard() {
+  sigaction(SIGINT, &previous_interrupt, nullptr);
+  sigaction(SIGTERM, &previous_terminate, nullptr);
+}
+
+int StopSignalGuard::received() { return received_signal; }
+
+}  // namespace aebench

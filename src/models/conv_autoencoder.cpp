@@ -1,0 +1,79 @@
+#include "aebench/models/conv_autoencoder.h"
+
+namespace aebench {
+namespace {
+
+torch::nn::Conv2d same_conv(std::int64_t in, std::int64_t out, std::int64_t kernel) {
+  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).padding(kernel / 2));
+}
+
+torch::nn::AnyModule upsampling(const std::string& mode, std::int64_t channels) {
+  if (mode == "transposed")
+    return torch::nn::AnyModule(torch::nn::ConvTranspose2d(
+        torch::nn::ConvTranspose2dOptions(channels, channels, 2).stride(2)));
+  return torch::nn::AnyModule(torch::nn::Upsample(
+      torch::nn::UpsampleOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
+}
+
+}  // namespace
+
+ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_(options) {
+  const auto hidden = parse_activation(options.activation);
+  const auto& channels = options.channels;
+  const std::int64_t flat = channels.back() * feature_side() * feature_side();
+
+  torch::nn::Sequential encoder;
+  std::int64_t in = 1;
+  for (const auto out : channels) {
+    encoder->push_back(same_conv(in, out, options.kernel));
+    encoder->push_back(make_activation(hidden));
+    encoder->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
+    in = out;
+  }
+  torch::nn::Sequential decoder;
+  if (options.latent > 0) {
+    encoder->push_back(torch::nn::Flatten());
+    encoder->push_back(torch::nn::Linear(flat, options.latent));
+    encoder->push_back(make_activation(parse_activation(options.latent_activation)));
+    decoder->push_back(torch::nn::Linear(options.latent, flat));
+    decoder->push_back(make_activation(hidden));
+    const std::int64_t maps = channels.back(), side = feature_side();
+    decoder->push_back(torch::nn::Functional(
+        [maps, side](torch::Tensor x) { return x.view({-1, maps, side, side}); }));
+  }
+  for (auto it = channels.rbegin(); it != channels.rend(); ++it) {
+    decoder->push_back(same_conv(in, *it, options.kernel));
+    decoder->push_back(make_activation(hidden));
+    decoder->push_back(upsampling(options.upsample, *it));
+    if (options.upsample == "transposed") decoder->push_back(make_activation(hidden));
+    in = *it;
+  }
+  decoder->push_back(same_conv(in, 1, options.kernel));
+  decoder->push_back(make_activation(parse_activation(options.output_activation)));
+  encoder_ = register_module("encoder", encoder);
+  decoder_ = register_module("decoder", decoder);
+}
+
+std::int64_t ConvAutoencoderImpl::feature_side() const {
+  return kImageSide >> options_.channels.size();
+}
+
+std::vector<std::int64_t> ConvAutoencoderImpl::code_shape() const {
+  if (options_.latent > 0) return {options_.latent};
+  return {options_.channels.back(), feature_side(), feature_side()};
+}
+
+torch::Tensor ConvAutoencoderImpl::first_layer_weights() const {
+  const auto first = encoder_->ptr(0)->as<torch::nn::Conv2d>();
+  return first->weight.detach().select(1, 0);
+}
+
+torch::Tensor ConvAutoencoderImpl::encode(const torch::Tensor& images) {
+  return encoder_->forward(images);
+}
+
+torch::Tensor ConvAutoencoderImpl::decode(const torch::Tensor& codes) {
+  return decoder_->forward(codes);
+}
+
+}  // namespace aebench

@@ -1,0 +1,85 @@
+#include "aebench/models/dense_autoencoder.h"
+
+namespace aebench {
+namespace {
+
+constexpr std::int64_t kPixels = kImageSide * kImageSide;
+
+// Linear layers through `widths`, each followed by `hidden` (and dropout), except the last,
+// which is followed by `last`.
+torch::nn::Sequential dense_stack(const std::vector<std::int64_t>& widths, Activation hidden,
+                                  Activation last, double dropout) {
+  torch::nn::Sequential stack;
+  for (std::size_t i = 0; i + 1 < widths.size(); ++i) {
+    stack->push_back(torch::nn::Linear(widths[i], widths[i + 1]));
+    const bool is_last = i + 2 == widths.size();
+    stack->push_back(make_activation(is_last ? last : hidden));
+    if (!is_last && dropout > 0) stack->push_back(torch::nn::Dropout(dropout));
+  }
+  return stack;
+}
+
+}  // namespace
+
+DenseAutoencoderImpl::DenseAutoencoderImpl(const ModelOptions& options) : options_(options) {
+  std::vector<std::int64_t> widths = {kPixels};
+  widths.insert(widths.end(), options.hidden.begin(), options.hidden.end());
+  widths.push_back(options.latent);
+  const auto hidden = parse_activation(options.activation);
+  encoder_ = register_module(
+      "encoder",
+      dense_stack(widths, hidden, parse_activation(options.latent_activation), options.dropout));
+  std::reverse(widths.begin(), widths.end());
+  decoder_ = register_module(
+      "decoder",
+      dense_stack(widths, hidden, parse_activation(options.output_activation), options.dropout));
+}
+
+torch::Tensor DenseAutoencoderImpl::encode(const torch::Tensor& images) {
+  return encoder_->forward(images.flatten(1));
+}
+
+namespace {
+
+std::shared_ptr<torch::nn::LinearImpl> as_linear(const torch::nn::AnyModule& module) {
+  return std::dynamic_pointer_cast<torch::nn::LinearImpl>(module.ptr());
+}
+
+std::vector<torch::nn::Linear> linear_layers(const torch::nn::Sequential& stack) {
+  std::vector<torch::nn::Linear> layers;
+  for (const auto& module : *stack)
+    if (auto linear = as_linear(module)) layers.push_back(torch::nn::Linear(linear));
+  return layers;
+}
+
+}  // namespace
+
+std::vector<torch::nn::Linear> DenseAutoencoderImpl::encoder_layers() const {
+  return linear_layers(encoder_);
+}
+
+std::vector<torch::nn::Linear> DenseAutoencoderImpl::decoder_layers() const {
+  return linear_layers(decoder_);
+}
+
+torch::Tensor DenseAutoencoderImpl::first_layer_weights() const {
+  return encoder_layers().front()->weight.detach().view({-1, kImageSide, kImageSide});
+}
+
+std::vector<torch::Tensor> DenseAutoencoderImpl::encoder_activations(const torch::Tensor& images) {
+  std::vector<torch::Tensor> outputs;
+  auto x = images.flatten(1);
+  bool after_linear = false;
+  for (auto& module : *encoder_) {
+    x = module.forward(x);
+    if (after_linear) outputs.push_back(x);  // the activation that follows each Linear
+    after_linear = as_linear(module) != nullptr;
+  }
+  return outputs;
+}
+
+torch::Tensor DenseAutoencoderImpl::decode(const torch::Tensor& codes) {
+  return decoder_->forward(codes).view({-1, 1, kImageSide, kImageSide});
+}
+
+}  // namespace aebench

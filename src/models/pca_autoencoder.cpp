@@ -1,0 +1,50 @@
+#include "aebench/models/pca_autoencoder.h"
+
+#include "aebench/errors.h"
+
+namespace aebench {
+namespace {
+
+constexpr std::int64_t kPixels = kImageSide * kImageSide;
+
+}  // namespace
+
+PcaAutoencoderImpl::PcaAutoencoderImpl(const ModelOptions& options) : options_(options) {
+  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+  mean_ = register_buffer("mean", torch::zeros({kPixels}, f64));
+  components_ = register_buffer("components", torch::zeros({options.latent, kPixels}, f64));
+  variance_ = register_buffer("explained_variance", torch::zeros({options.latent}, f64));
+}
+
+void PcaAutoencoderImpl::fit(const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  const auto data = images.flatten(1).to(torch::kFloat64);
+  if (data.size(0) < 2) throw ConfigError("model.type \"pca\": expected at least 2 training images");
+  const auto mean = data.mean(0);
+  const auto centred = data - mean;
+  const auto covariance = centred.t().mm(centred) / double(data.size(0) - 1);
+  // eigh returns ascending eigenvalues; the top `latent` are the last columns.
+  const auto [values, vectors] = torch::linalg::eigh(covariance, "L");
+  const auto top = torch::arange(kPixels - 1, kPixels - 1 - options_.latent, -1,
+                                 torch::TensorOptions().dtype(torch::kInt64).device(values.device()));
+  auto axes = vectors.index_select(1, top).t().contiguous();  // [latent, 784]
+  const auto largest = axes.abs().argmax(1, true);
+  axes = axes * axes.gather(1, largest).sign();
+  mean_.copy_(mean);
+  components_.copy_(axes);
+  variance_.copy_(values.index_select(0, top));
+}
+
+torch::Tensor PcaAutoencoderImpl::encode(const torch::Tensor& images) {
+  return (images.flatten(1).to(torch::kFloat64) - mean_).mm(components_.t());
+}
+
+torch::Tensor PcaAutoencoderImpl::decode(const torch::Tensor& codes) {
+  return (codes.to(torch::kFloat64).mm(components_) + mean_).view({-1, 1, kImageSide, kImageSide});
+}
+
+torch::Tensor PcaAutoencoderImpl::first_layer_weights() const {
+  return components_.view({-1, kImageSide, kImageSide});
+}
+
+}  // namespace aebench

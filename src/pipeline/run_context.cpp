@@ -1,0 +1,46 @@
+#include "aebench/pipeline/run_context.h"
+
+#include <thread>
+
+#include <torch/version.h>
+
+#include "aebench/errors.h"
+
+namespace aebench {
+
+torch::Device resolve_device(const std::string& requested) {
+  if (requested == "cpu") return torch::kCPU;
+  const bool available = torch::cuda::is_available();
+  if (requested == "auto") return available ? torch::Device(torch::kCUDA, 0) : torch::kCPU;
+  if (!available)
+    throw ConfigError("device: expected an available CUDA device for \"" + requested +
+                      "\", found none (no GPU visible, or LibTorch built without CUDA); use "
+                      "--device cpu or auto");
+  const torch::Device device(requested);
+  const auto count = static_cast<int>(torch::cuda::device_count());
+  const int index = device.has_index() ? device.index() : 0;
+  if (index >= count)
+    throw ConfigError("device: expected a CUDA index below " + std::to_string(count) +
+                      ", found \"" + requested + "\"");
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
+}
+
+int apply_thread_count(std::int64_t requested) {
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  const int threads = requested > 0 ? static_cast<int>(requested) : cores;
+  torch::set_num_threads(threads);
+  return threads;
+}
+
+RunContext make_run_context(const std::string& device, std::int64_t threads) {
+  RunContext context;
+  context.device = resolve_device(device);
+  context.threads = apply_thread_count(threads);
+  return context;
+}
+
+std::string device_name(const torch::Device& device) { return device.str(); }
+
+std::string torch_version() { return TORCH_VERSION; }
+
+}  // namespace aebench

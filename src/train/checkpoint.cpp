@@ -1,0 +1,182 @@
+#include "aebench/train/checkpoint.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "aebench/io/checked_file.h"
+#include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
+
+namespace aebench {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kFormatKey[] = "aebench_format_version";
+constexpr char kConfigKey[] = "aebench_config";
+constexpr char kProgressKey[] = "aebench_progress";
+
+std::string read_whole_file(const std::filesystem::path& path) {
+  std::error_code error;
+  if (!std::filesystem::is_regular_file(path, error))
+    throw DataError(path.string() + ": expected a checkpoint file, found none");
+  std::ifstream stream(path, std::ios::binary);
+  std::ostringstream bytes;
+  bytes << stream.rdbuf();
+  if (!stream) throw DataError(path.string() + ": cannot read the checkpoint");
+  return bytes.str();
+}
+
+void write_archive(const std::filesystem::path& path, torch::serialize::OutputArchive& archive,
+                   const json& resolved_config) {
+  archive.write(kFormatKey, c10::IValue(static_cast<std::int64_t>(kRunFormatVersion)));
+  archive.write(kConfigKey, c10::IValue(resolved_config.dump()));
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  write_file_atomically(path, wrap_checked(bytes.str()));
+}
+
+// Runs `read` on the verified archive of `path`, turning LibTorch's errors into DataErrors.
+template <typename Read>
+void read_archive(const std::filesystem::path& path, const torch::Device& device, Read read) {
+  std::istringstream stream(unwrap_checked(read_whole_file(path), path.string()));
+  try {
+    torch::serialize::InputArchive archive;
+    archive.load_from(stream, device);
+    c10::IValue version;
+    if (!archive.try_read(kFormatKey, version) || !version.isInt())
+      throw DataError(path.string() + ": expected an aebench checkpoint, found no format version");
+    if (version.toInt() != kRunFormatVersion)
+      throw DataError(path.string() + ": expected checkpoint format " +
+                      std::to_string(kRunFormatVersion) + ", found " + std::to_string(version.toInt()));
+    read(archive);
+  } catch (const c10::Error& error) {
+    // LibTorch's message spans many lines; its first says what went wrong.
+    const std::string reason = error.what_without_backtrace();
+    throw DataError(path.string() + ": expected a checkpoint matching the config, found one "
+                    "LibTorch cannot load (" + reason.substr(0, reason.find('\n')) + ")");
+  }
+}
+
+// Where tensors read from an archive go: the model's device (LibTorch would otherwise move
+// the parameters to wherever the archive was loaded).
+torch::Device device_of(const AutoencoderImpl& model) {
+  const auto parameters = model.parameters();
+  return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+}
+
+std::string read_string(torch::serialize::InputArchive& archive, const char* key) {
+  c10::IValue value;
+  archive.read(key, value);
+  return value.toStringRef();
+}
+
+std::string shape_text(const torch::Tensor& tensor) {
+  std::string text = "[";
+  for (std::int64_t i = 0; i < tensor.dim(); ++i) text += (i ? ", " : "") + std::to_string(tensor.size(i));
+  return text + "]";
+}
+
+// LibTorch's Module::load replaces tensors whatever their shape, so a checkpoint of another
+// architecture would load "successfully": compare every shape before trusting it.
+void load_module_checked(AutoencoderImpl& model, torch::serialize::InputArchive& archive,
+                         const std::filesystem::path& path) {
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected;
+  for (const auto& item : model.named_parameters()) expected.push_back({item.key(), item.value().sizes().vec()});
+  model.load(archive);
+  std::size_t i = 0;
+  for (const auto& item : model.named_parameters()) {
+    if (item.value().sizes().vec() != expected.at(i++).second)
+      throw DataError(path.string() + ": expected " + item.key() + " of shape " +
+                      shape_text(torch::empty(expected.at(i - 1).second)) + ", found " +
+                      shape_text(item.value()) + " (the checkpoint is of another model)");
+  }
+}
+
+json progress_to_json(const TrainingProgress& progress) {
+  json history = json::array();
+  for (const auto& r : progress.history)
+    history.push_back({r.epoch, r.train_loss, r.val_loss, r.val_mse, r.val_psnr_db, r.seconds});
+  return {{"epochs_done", progress.epochs_done},     {"history", history},
+          {"best_val_loss", progress.best_val_loss}, {"best_epoch", progress.best_epoch},
+          {"stale_epochs", progress.stale_epochs},   {"batches_done", progress.batches_done},
+          {"epoch_loss_sum", progress.epoch_loss_sum},
+          {"best_weights", progress.best_weights.size()}};
+}
+
+TrainingProgress progress_from_json(const json& document) {
+  TrainingProgress progress;
+  progress.epochs_done = document.at("epochs_done");
+  for (const auto& row : document.at("history"))
+    progress.history.push_back({row.at(0), row.at(1), row.at(2), row.at(3), row.at(4), row.at(5)});
+  progress.best_val_loss = document.at("best_val_loss");
+  progress.best_epoch = document.at("best_epoch");
+  progress.stale_epochs = document.at("stale_epochs");
+  progress.batches_done = document.at("batches_done");
+  progress.epoch_loss_sum = document.at("epoch_loss_sum");
+  progress.best_weights.resize(document.at("best_weights").get<std::size_t>());
+  return progress;
+}
+
+}  // namespace
+
+void save_model(const std::filesystem::path& path, AutoencoderImpl& model,
+                const json& resolved_config) {
+  torch::serialize::OutputArchive archive;
+  model.save(archive);
+  write_archive(path, archive, resolved_config);
+}
+
+void load_model(const std::filesystem::path& path, AutoencoderImpl& model) {
+  read_archive(path, device_of(model),
+               [&](torch::serialize::InputArchive& archive) { load_module_checked(model, archive, path); });
+}
+
+void save_training_checkpoint(const std::filesystem::path& path, AutoencoderImpl& model,
+                              torch::optim::Optimizer& optimizer, const TrainingProgress& progress,
+                              const json& resolved_config) {
+  torch::serialize::OutputArchive archive, model_archive, optimizer_archive;
+  model.save(model_archive);
+  optimizer.save(optimizer_archive);
+  archive.write("model", model_archive);
+  archive.write("optimizer", optimizer_archive);
+  archive.write(kProgressKey, c10::IValue(progress_to_json(progress).dump()));
+  archive.write("shuffle_state", progress.shuffle_state);
+  archive.write("default_cpu_state", progress.default_cpu_state);
+  for (std::size_t i = 0; i < progress.best_weights.size(); ++i)
+    archive.write("best." + std::to_string(i), progress.best_weights[i]);
+  write_archive(path, archive, resolved_config);
+}
+
+json read_checkpoint_config(const std::filesystem::path& path) {
+  json config;
+  read_archive(path, torch::kCPU, [&](torch::serialize::InputArchive& archive) {
+    config = json::parse(read_string(archive, kConfigKey));
+  });
+  return config;
+}
+
+LoadedCheckpoint load_training_checkpoint(const std::filesystem::path& path,
+                                          AutoencoderImpl& model,
+                                          torch::optim::Optimizer& optimizer) {
+  LoadedCheckpoint loaded;
+  read_archive(path, device_of(model), [&](torch::serialize::InputArchive& archive) {
+    torch::serialize::InputArchive model_archive, optimizer_archive;
+    archive.read("model", model_archive);
+    archive.read("optimizer", optimizer_archive);
+    load_module_checked(model, model_archive, path);
+    optimizer.load(optimizer_archive);
+    loaded.config = json::parse(read_string(archive, kConfigKey));
+    loaded.progress = progress_from_json(json::parse(read_string(archive, kProgressKey)));
+    archive.read("shuffle_state", loaded.progress.shuffle_state);
+    archive.read("default_cpu_state", loaded.progress.default_cpu_state);
+    // Generator states live on the CPU whatever the model's device.
+    loaded.progress.shuffle_state = loaded.progress.shuffle_state.to(torch::kCPU);
+    loaded.progress.default_cpu_state = loaded.progress.default_cpu_state.to(torch::kCPU);
+    for (std::size_t i = 0; i < loaded.progress.best_weights.size(); ++i)
+      archive.read("best." + std::to_string(i), loaded.progress.best_weights[i]);
+  });
+  return loaded;
+}
+
+}  // namespace aebench

@@ -1,0 +1,198 @@
+#include "aebench/train/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <sstream>
+
+#include "aebench/errors.h"
+#include "aebench/train/metrics.h"
+#include "aebench/data/noise.h"
+
+namespace aebench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+at::Generator default_cpu_generator() { return at::detail::getDefaultCPUGenerator(); }
+
+// A copy of every parameter and buffer, to restore the best epoch's weights.
+std::vector<torch::Tensor> snapshot(const AutoencoderImpl& model) {
+  std::vector<torch::Tensor> copy;
+  for (const auto& tensor : model.parameters()) copy.push_back(tensor.detach().clone());
+  for (const auto& tensor : model.buffers()) copy.push_back(tensor.detach().clone());
+  return copy;
+}
+
+void restore(AutoencoderImpl& model, const std::vector<torch::Tensor>& copy) {
+  torch::NoGradGuard no_grad;
+  std::size_t i = 0;
+  for (auto& tensor : model.parameters()) tensor.copy_(copy.at(i++));
+  for (auto& tensor : model.buffers()) tensor.copy_(copy.at(i++));
+}
+
+[[noreturn]] void throw_non_finite(const std::string& what, double value, std::int64_t epoch,
+                                   std::int64_t batch) {
+  std::ostringstream message;
+  message << what << " became " << value << " at epoch " << epoch;
+  if (batch > 0) message << ", batch " << batch;
+  message << "; expected a finite loss (try a lower train.lr)";
+  throw TrainingError(message.str());
+}
+
+[[noreturn]] void throw_interrupted(int signal_number, std::int64_t epoch, std::int64_t batch) {
+  const std::string name = signal_number == SIGTERM ? "SIGTERM" : signal_number == SIGINT ? "SIGINT" : "signal " + std::to_string(signal_number);
+  throw Interrupted("stopped by " + name + " at epoch " + std::to_string(epoch) + ", batch " +
+                        std::to_string(batch),
+                    signal_number);
+}
+
+// Updates the early-stopping fields of `state` with this epoch's validation loss; true when it
+// improved on the best so far by more than min_delta.
+bool record_val_loss(TrainingProgress& state, double val_loss, std::int64_t epoch,
+                     const EarlyStoppingOptions& options) {
+  if (state.best_epoch > 0 && !(val_loss < state.best_val_loss - options.min_delta)) {
+    ++state.stale_epochs;
+    return false;
+  }
+  state.best_val_loss = val_loss;
+  state.best_epoch = epoch;
+  state.stale_epochs = 0;
+  return true;
+}
+
+// The reconstruction loss plus the activity penalties on the code.
+torch::Tensor penalised_loss(AutoencoderImpl& model, const torch::Tensor& inputs,
+                             const torch::Tensor& targets, const TrainOptions& options) {
+  const auto codes = model.encode(inputs);
+  auto loss = reconstruction_loss(model.decode(codes), targets, options.loss);
+  if (options.activity_l1 > 0) loss = loss + options.activity_l1 * codes.abs().flatten(1).sum(1).mean();
+  if (options.activity_l2 > 0) loss = loss + options.activity_l2 * codes.pow(2).flatten(1).sum(1).mean();
+  return loss;
+}
+
+// Runs the steps of one epoch from state.batches_done on, updating `state` as it goes.
+void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                   const TrainingData& data, const TrainOptions& options,
+                   const NoiseOptions& noise, const torch::Tensor& order,
+                   TrainingProgress& state, const TrainingHooks& hooks,
+                   Clock::time_point& last_checkpoint) {
+  const std::int64_t epoch = state.epochs_done + 1;
+  const std::int64_t count = data.train_images.size(0);
+  const std::int64_t batches = (count + options.batch_size - 1) / options.batch_size;
+  model.train();
+  for (std::int64_t batch = state.batches_done; batch < batches; ++batch) {
+    const std::int64_t first = batch * options.batch_size;
+    const std::int64_t length = std::min(options.batch_size, count - first);
+    const auto clean = data.train_images.index_select(0, order.narrow(0, first, length));
+    optimizer.zero_grad();
+    const auto loss = penalised_loss(model, add_noise(clean, noise), clean, options);
+    loss.backward();
+    optimizer.step();
+    const double value = loss.item<double>();
+    if (!std::isfinite(value)) throw_non_finite("the training loss", value, epoch, batch + 1);
+    state.epoch_loss_sum += value * double(length);
+    state.batches_done = batch + 1;
+    if (hooks.after_step) hooks.after_step(epoch, batch + 1);
+    if (hooks.progress) hooks.progress->batch_done(batch + 1, state.epoch_loss_sum / double(first + length));
+
+    const int signal_number = hooks.stop_requested ? hooks.stop_requested() : 0;
+    const bool due = hooks.checkpoint_seconds > 0 &&
+                     seconds_since(last_checkpoint) >= hooks.checkpoint_seconds;
+    if ((signal_number != 0 || due) && batch + 1 < batches && hooks.save_checkpoint) {
+      state.default_cpu_state = default_cpu_generator().get_state();
+      hooks.save_checkpoint(state);
+      last_checkpoint = Clock::now();
+    }
+    if (signal_number != 0 && batch + 1 < batches) throw_interrupted(signal_number, epoch, batch + 1);
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(AutoencoderImpl& model,
+                                                        const TrainOptions& options) {
+  const auto parameters = model.parameters();
+  if (options.optimizer == "sgd")
+    return std::make_unique<torch::optim::SGD>(
+        parameters, torch::optim::SGDOptions(options.lr)
+                        .momentum(options.momentum)
+                        .weight_decay(options.weight_decay));
+  if (options.optimizer == "rmsprop")
+    return std::make_unique<torch::optim::RMSprop>(
+        parameters, torch::optim::RMSpropOptions(options.lr)
+                        .momentum(options.momentum)
+                        .weight_decay(options.weight_decay));
+  return std::make_unique<torch::optim::Adam>(
+      parameters, torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
+}
+
+TrainingProgress fresh_progress(std::uint64_t seed) {
+  TrainingProgress progress;
+  progress.shuffle_state = make_cpu_generator(seed).get_state();
+  progress.default_cpu_state = default_cpu_generator().get_state();
+  return progress;
+}
+
+TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                                 const TrainingData& data, const TrainOptions& options,
+                                 const NoiseOptions& noise, TrainingProgress state,
+                                 const TrainingHooks& hooks) {
+  const auto start = Clock::now();
+  auto last_checkpoint = start;
+  auto shuffle = make_cpu_generator(0);
+  shuffle.set_state(state.shuffle_state);
+  default_cpu_generator().set_state(state.default_cpu_state);
+  const bool keep_best = options.early_stopping.enabled && options.early_stopping.restore_best;
+  const std::int64_t count = data.train_images.size(0);
+  const std::int64_t batches = (count + options.batch_size - 1) / options.batch_size;
+  TrainingResult result;
+  double session_pass_seconds = 0.0;
+  std::int64_t session_samples = 0;
+  while (state.epochs_done < options.epochs && !result.stopped_early) {
+    const std::int64_t epoch = state.epochs_done + 1;
+    const auto epoch_start = Clock::now();
+    state.shuffle_state = shuffle.get_state();
+    const auto order = torch::randperm(count, shuffle, torch::kInt64).to(data.train_images.device());
+    if (hooks.progress) hooks.progress->begin_epoch(epoch, options.epochs, batches);
+    session_samples += std::min(count, (batches - state.batches_done) * options.batch_size);
+    train_batches(model, optimizer, data, options, noise, order, state, hooks, last_checkpoint);
+    session_pass_seconds += seconds_since(epoch_start);
+
+    const auto val = evaluate_reconstruction(model, data.val_inputs, data.val_targets);
+    const EpochRecord record{epoch, state.epoch_loss_sum / double(count),
+                             options.loss == "bce" ? val.bce : val.mse, val.mse, val.psnr_db,
+                             seconds_since(epoch_start)};
+    if (!std::isfinite(record.val_loss)) throw_non_finite("the validation loss", record.val_loss, epoch, 0);
+    const bool improved = record_val_loss(state, record.val_loss, epoch, options.early_stopping);
+    if (improved && keep_best) state.best_weights = snapshot(model);
+    state.history.push_back(record);
+    state.epochs_done = epoch;
+    state.batches_done = 0;
+    state.epoch_loss_sum = 0.0;
+    result.stopped_early = options.early_stopping.enabled &&
+                           state.stale_epochs >= options.early_stopping.patience;
+    if (hooks.progress) hooks.progress->end_epoch(record, improved);
+    if (hooks.on_epoch) hooks.on_epoch(record);
+    state.shuffle_state = shuffle.get_state();
+    state.default_cpu_state = default_cpu_generator().get_state();
+    if (hooks.save_checkpoint) hooks.save_checkpoint(state);
+    last_checkpoint = Clock::now();
+    const int signal_number = hooks.stop_requested ? hooks.stop_requested() : 0;
+    if (signal_number != 0 && state.epochs_done < options.epochs && !result.stopped_early)
+      throw_interrupted(signal_number, epoch, batches);
+  }
+  if (!state.best_weights.empty()) restore(model, state.best_weights);
+  result.train_seconds = seconds_since(start);
+  result.samples_per_second = session_pass_seconds > 0 ? double(session_samples) / session_pass_seconds : 0.0;
+  result.progress = std::move(state);
+  return result;
+}
+
+}  // namespace aebench

@@ -1,0 +1,110 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "aebench/errors.h"
+#include "support/test_support.h"
+
+using aebench::testing::run_aebench;
+using aebench::testing::ScratchFolder;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path write_config(const ScratchFolder& folder, const nlohmann::json& document) {
+  const auto path = folder / "exp.json";
+  std::ofstream(path) << document.dump(2);
+  return path;
+}
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+}  // namespace
+
+TEST_CASE("help and version exit 0 and say what the tool is") {
+  std::string output;
+  CHECK(run_aebench("--help", &output) == 0);
+  CHECK_THAT(output, Catch::Contains("train") && Catch::Contains("eval"));
+  CHECK(run_aebench("train --help", &output) == 0);
+  CHECK_THAT(output, Catch::Contains("--set") && Catch::Contains("Exit codes"));
+  CHECK(run_aebench("--version", &output) == 0);
+  CHECK_THAT(output, Catch::Contains("aebench") && Catch::Contains("LibTorch"));
+}
+
+TEST_CASE("each kind of failure exits with its documented code and a one-line message") {
+  ScratchFolder folder("cli");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "run"));
+  struct Case {
+    std::string arguments;
+    int exit_code;
+    std::vector<std::string> fragments;
+  };
+  const std::vector<Case> cases = {
+      {"frobnicate", aebench::kExitUsageError, {}},
+      {"train", aebench::kExitUsageError, {"CONFIG"}},
+      {"train " + quoted(folder / "missing.json"), aebench::kExitUsageError, {"missing.json"}},
+      {"train " + quoted(config) + " --set train.lerning_rate=1", aebench::kExitUsageError,
+       {"unknown key train.lerning_rate", "did you mean train.lr?"}},
+      {"train " + quoted(config) + " --set model.latent=-3", aebench::kExitUsageError,
+       {"model.latent", "found -3"}},
+      {"train " + quoted(config) + " --set data.dir=" + quoted(folder / "nowhere"),
+       aebench::kExitDataError, {"nowhere", "scripts/setup.sh"}},
+      {"train " + quoted(config) + " --set model.activation=linear --set model.output_activation=linear --set train.optimizer=sgd "
+       "--set train.lr=100 --set train.batch_size=10 --out " + quoted(folder / "diverged"),
+       aebench::kExitTrainingError, {"epoch 1", "batch"}},
+      {"eval " + quoted(folder / "not-a-run"), aebench::kExitUsageError, {"config.json"}},
+  };
+  for (const auto& test : cases) {
+    INFO(test.arguments);
+    std::string output;
+    CHECK(run_aebench(test.arguments, &output) == test.exit_code);
+    INFO(output);
+    for (const auto& fragment : test.fragments) CHECK_THAT(output, Catch::Contains(fragment));
+    if (test.exit_code != aebench::kExitUsageError || !test.fragments.empty())
+      CHECK(std::count(output.begin(), output.end(), '\n') <= 2);
+  }
+}
+
+TEST_CASE("train then eval from the command line writes the run folder and agrees") {
+  ScratchFolder folder("cli");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "ignored"));
+  const auto run = folder / "run";
+  std::string output;
+  REQUIRE(run_aebench("train " + quoted(config) + " --quiet --threads 1 --out " + quoted(run), &output) == 0);
+  CHECK(output.empty());
+  const auto summary = aebench::testing::read_json(run / "summary.json");
+  CHECK(summary["config"]["output"]["dir"] == run.string());
+  CHECK(summary["threads"] == 1);
+  REQUIRE(run_aebench("eval " + quoted(run) + " --quiet", &output) == 0);
+  CHECK(aebench::testing::read_json(run / "eval" / "summary.json")["test"] == summary["test"]);
+  CHECK(run_aebench("train " + quoted(config) + " --out " + quoted(run), &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("--overwrite"));
+}
+
+TEST_CASE("probe and compare work on finished runs from the command line") {
+  ScratchFolder folder("cli-analysis");
+  aebench::testing::write_synthetic_dataset(folder / "data", 200, 40);
+  auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
+  document["analysis"]["embedding"] = "none";
+  const auto config = write_config(folder, document);
+  std::string output;
+  for (const char* latent : {"8", "16"})
+    REQUIRE(run_aebench("train " + quoted(config) + " --quiet --set model.latent=" + latent +
+                        " --out " + quoted(folder / (std::string("run") + latent))) == 0);
+  REQUIRE(run_aebench("probe " + quoted(folder / "run8") +
+                          " --quiet --set probe.epochs=3 --set probe.pixels=false", &output) == 0);
+  const auto summary = aebench::testing::read_json(folder / "run8" / "summary.json");
+  CHECK(summary["probe"]["mlp"].contains("test_accuracy"));
+  CHECK_FALSE(summary["probe"].contains("pixels"));
+  CHECK(summary.contains("test"));  // the rest of the summary is kept
+  CHECK(run_aebench("probe " + quoted(folder / "run8") + " --set train.lr=1", &output) ==
+        aebench::kExitUsageError);
+  REQUIRE(run_aebench("compare " + quoted(folder / "run8") + " " + quoted(folder / "run16") +
+                          " --out " + quoted(folder / "cmp"), &output) == 0);
+  CHECK_THAT(output, Catch::Contains("| run") && Catch::Contains("run16"));
+  CHECK(fs::exists(folder / "cmp" / "comparison.csv"));
+  CHECK(fs::exists(folder / "cmp" / "comparison_test.sse_per_image.png"));
+  CHECK(run_aebench("compare " + quoted(folder / "data"), &output) == aebench::kExitDataError);
+}

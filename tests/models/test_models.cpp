@@ -1,0 +1,106 @@
+#include <catch2/catch.hpp>
+
+#include "aebench/models/autoencoder.h"
+#include "aebench/errors.h"
+
+using aebench::ModelOptions;
+
+namespace {
+
+ModelOptions conv_options() {
+  ModelOptions options;
+  options.type = "conv";
+  options.latent = 0;
+  return options;
+}
+
+}  // namespace
+
+TEST_CASE("every model kind maps images to codes of code_shape and back to images") {
+  struct Case {
+    const char* name;
+    ModelOptions options;
+    std::vector<std::int64_t> code_shape;
+  };
+  ModelOptions dense;
+  ModelOptions single_layer;
+  single_layer.hidden = {};
+  single_layer.latent = 32;
+  ModelOptions conv = conv_options();
+  ModelOptions conv_latent = conv_options();
+  conv_latent.latent = 20;
+  ModelOptions transposed = conv_options();
+  transposed.upsample = "transposed";
+  transposed.channels = {4};
+  ModelOptions softmax = single_layer;
+  softmax.output_activation = "softmax";
+  const std::vector<Case> cases = {
+      {"dense 400-200-100", dense, {100}},
+      {"dense single layer", single_layer, {32}},
+      {"conv seed 002", conv, {8, 7, 7}},
+      {"conv with dense bottleneck", conv_latent, {20}},
+      {"conv one stage, transposed", transposed, {4, 14, 14}},
+      {"dense softmax output", softmax, {32}},
+  };
+  for (const auto& test : cases) {
+    INFO(test.name);
+    torch::manual_seed(0);
+    auto model = aebench::make_autoencoder(test.options);
+    const auto images = torch::rand({5, 1, 28, 28});
+    const auto codes = model->encode(images);
+    std::vector<std::int64_t> expected = {5};
+    expected.insert(expected.end(), test.code_shape.begin(), test.code_shape.end());
+    CHECK(codes.sizes().vec() == expected);
+    CHECK(model->code_shape() == test.code_shape);
+    const auto output = model->forward(images);
+    CHECK(output.sizes().vec() == std::vector<std::int64_t>{5, 1, 28, 28});
+  }
+}
+
+TEST_CASE("the seed-002 conv model has exactly the specified layers") {
+  auto model = aebench::make_autoencoder(conv_options());
+  // conv 1->16, 16->8 in the encoder; 8->8, 8->16, 16->1 in the decoder; all 3x3 with bias
+  const std::int64_t expected = (9 * 1 * 16 + 16) + (9 * 16 * 8 + 8) + (9 * 8 * 8 + 8) +
+                                (9 * 8 * 16 + 16) + (9 * 16 * 1 + 1);
+  CHECK(aebench::count_parameters(*model) == expected);
+}
+
+TEST_CASE("a dense model's parameters follow its widths and read well in a checkpoint") {
+  ModelOptions options;
+  options.hidden = {400, 200};
+  options.latent = 100;
+  auto model = aebench::make_autoencoder(options);
+  const std::int64_t expected = 2 * (784 * 400 + 400 * 200 + 200 * 100) + (400 + 200 + 100) +
+                                (200 + 400 + 784);
+  CHECK(aebench::count_parameters(*model) == expected);
+  const auto names = model->named_parameters().keys();
+  CHECK(names.front() == "encoder.0.weight");
+}
+
+TEST_CASE("a sigmoid output stays in [0, 1] and a softmax output sums to one per image") {
+  ModelOptions options;
+  options.hidden = {};
+  options.latent = 8;
+  const auto images = torch::rand({3, 1, 28, 28});
+  auto sigmoid = aebench::make_autoencoder(options);
+  const auto out = sigmoid->forward(images);
+  CHECK(out.min().item<float>() >= 0.0f);
+  CHECK(out.max().item<float>() <= 1.0f);
+  options.output_activation = "softmax";
+  auto softmax = aebench::make_autoencoder(options);
+  const auto sums = softmax->forward(images).flatten(1).sum(1);
+  CHECK(torch::allclose(sums, torch::ones({3}), 1e-4, 1e-5));
+}
+
+TEST_CASE("dropout is active in training mode and off in eval mode") {
+  ModelOptions options;
+  options.hidden = {64};
+  options.latent = 16;
+  options.dropout = 0.5;
+  auto model = aebench::make_autoencoder(options);
+  const auto images = torch::rand({4, 1, 28, 28});
+  model->eval();
+  CHECK(torch::equal(model->forward(images), model->forward(images)));
+  model->train();
+  CHECK_FALSE(torch::equal(model->forward(images), model->forward(images)));
+}

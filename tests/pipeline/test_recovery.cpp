@@ -1,0 +1,181 @@
+// Nothing lost: real signals and kills against the aebench binary.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "aebench/io/checked_file.h"
+#include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
+#include "support/png_check.h"
+#include "support/test_support.h"
+
+using aebench::testing::ScratchFolder;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path write_config(const ScratchFolder& folder, std::int64_t epochs) {
+  auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
+  document["train"]["epochs"] = epochs;
+  document["train"]["batch_size"] = 10;
+  document["model"]["dropout"] = 0.1;
+  document["noise"] = {{"type", "gaussian"}, {"std", 0.2}};
+  const auto path = folder / "exp.json";
+  std::ofstream(path) << document.dump();
+  return path;
+}
+
+std::vector<std::string> train_arguments(const fs::path& config, const fs::path& out) {
+  return {"train", config.string(), "--out", out.string(), "--threads", "1", "--quiet"};
+}
+
+// metrics.csv without its timing column.
+std::vector<std::string> metric_rows(const fs::path& path) {
+  auto rows = aebench::testing::read_lines(path);
+  for (auto& row : rows) row = row.substr(0, row.rfind(','));
+  return rows;
+}
+
+void wait_for_rows(const fs::path& metrics, std::size_t rows) {
+  while (aebench::testing::read_lines(metrics).size() < rows)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream stream(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(stream), {});
+}
+
+// Every file a run folder holds is complete: JSON parses, CSV rows have six numbers, PNGs
+// are valid, checkpoints pass their checksum. Temporary leftovers are allowed.
+void check_only_complete_files(const fs::path& folder) {
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    const auto path = entry.path();
+    const auto name = path.filename().string();
+    INFO(path.string());
+    if (name.find(".tmp-") != std::string::npos || name == aebench::kLockFile) continue;
+    if (path.extension() == ".json") CHECK_NOTHROW(aebench::testing::read_json(path));
+    if (path.extension() == ".png") CHECK(aebench::testing::inspect_png(path).valid);
+    if (path.extension() == ".pt") CHECK_NOTHROW(aebench::unwrap_checked(read_bytes(path), name));
+    if (name == aebench::kMetricsFile) {
+      const auto lines = aebench::testing::read_lines(path);
+      REQUIRE_FALSE(lines.empty());
+      for (std::size_t i = 1; i < lines.size(); ++i) {
+        CHECK(std::count(lines[i].begin(), lines[i].end(), ',') == 5);
+        CHECK_NOTHROW(std::stod(lines[i].substr(lines[i].rfind(',') + 1)));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a run stopped by SIGINT and resumed ends exactly like an uninterrupted run") {
+  ScratchFolder folder("resume");
+  aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
+  const auto config = write_config(folder, 12);
+  REQUIRE(aebench::testing::wait_for_exit(
+              aebench::testing::spawn_aebench(train_arguments(config, folder / "full"))) == 0);
+
+  const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "stopped"));
+  wait_for_rows(folder / "stopped" / aebench::kMetricsFile, 3);
+  ::kill(pid, SIGINT);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  CHECK_FALSE(fs::exists(folder / "stopped" / aebench::kSummaryFile));
+  auto resume = train_arguments(config, folder / "stopped");
+  resume.push_back("--resume");
+  REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(resume)) == 0);
+
+  CHECK(metric_rows(folder / "stopped" / aebench::kMetricsFile) ==
+        metric_rows(folder / "full" / aebench::kMetricsFile));
+  const auto full = aebench::testing::read_json(folder / "full" / aebench::kSummaryFile);
+  const auto resumed = aebench::testing::read_json(folder / "stopped" / aebench::kSummaryFile);
+  CHECK(resumed["test"] == full["test"]);
+}
+
+TEST_CASE("SIGTERM also checkpoints and exits 143") {
+  ScratchFolder folder("sigterm");
+  aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
+  const auto config = write_config(folder, 50);
+  const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "run"));
+  wait_for_rows(folder / "run" / aebench::kMetricsFile, 2);
+  ::kill(pid, SIGTERM);
+  CHECK(aebench::testing::wait_for_exit(pid) == 143);
+  CHECK(fs::exists(folder / "run" / aebench::kCheckpointFile));
+}
+
+TEST_CASE("SIGKILL at random moments leaves only complete files, and the run resumes") {
+  ScratchFolder folder("sigkill");
+  aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
+  const auto config = write_config(folder, 6);
+  for (unsigned seed = 1; seed <= 4; ++seed) {
+    INFO("seed " << seed);
+    const fs::path out = folder / ("run" + std::to_string(seed));
+    std::mt19937 generator(seed);
+    const int delay_ms = std::uniform_int_distribution<int>(100, 1500)(generator);
+    const int pid = aebench::testing::spawn_aebench(train_arguments(config, out));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(pid, SIGKILL);
+    aebench::testing::wait_for_exit(pid);
+    if (!fs::exists(out)) continue;
+    check_only_complete_files(out);
+    if (!fs::exists(out / aebench::kCheckpointFile)) continue;
+    auto resume = train_arguments(config, out);
+    resume.push_back("--resume");
+    REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(resume)) == 0);
+    check_only_complete_files(out);
+    for (const auto& entry : fs::directory_iterator(out))
+      CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+    CHECK(metric_rows(out / aebench::kMetricsFile).size() == 7);
+  }
+}
+
+TEST_CASE("resuming with a changed model or optimizer is refused naming the keys") {
+  ScratchFolder folder("resume-refused");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder, 2);
+  const std::string run = "'" + (folder / "run").string() + "'";
+  REQUIRE(aebench::testing::run_aebench("train '" + config.string() + "' --quiet --out " + run) == 0);
+  std::string output;
+  CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --out " + run +
+                                          " --resume --set model.latent=9 --set train.lr=0.5",
+                                      &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("model.latent (16 -> 9)") && Catch::Contains("train.lr"));
+  CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --quiet --out " + run +
+                                      " --resume --set train.epochs=3") == 0);
+  CHECK(metric_rows(folder / "run" / aebench::kMetricsFile).size() == 4);
+  CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --out '" +
+                                          (folder / "empty").string() + "' --resume",
+                                      &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("expected a checkpoint"));
+}
+
+TEST_CASE("a run folder in use by another process is refused") {
+  ScratchFolder folder("locked");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder, 1);
+  const aebench::RunLock lock(folder / "run");
+  std::string output;
+  CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --out '" +
+                                          (folder / "run").string() + "'",
+                                      &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("in use"));
+}
+
+TEST_CASE("an output folder that cannot be created is an output error naming it") {
+  ScratchFolder folder("unwritable");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder, 1);
+  std::ofstream(folder / "a-file") << "x";
+  std::string output;
+  CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --out '" +
+                                          (folder / "a-file" / "run").string() + "'",
+                                      &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("a-file"));
+}
