@@ -28,4 +28,4 @@ if [ ! -f "$build_dir/build.ninja" ]; then
     -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 fi
 cmake --build "$build_dir" --target aebench
-echo "setup: done; try: $build_dir/aebench train configs/smoke.json"
+echo "setup: done; the default experiment: $build_dir/aebench train configs/dense_100.json (a 20-second check: configs/smoke.json)"

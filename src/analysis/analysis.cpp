@@ -16,6 +16,11 @@ namespace fs = std::filesystem;
 Canvas draw_weights(const torch::Tensor& weights, const std::string& title, const std::string& unit_name,
                     std::int64_t units) {
   const auto shown = weights.narrow(0, 0, std::min(units, weights.size(0))).to(torch::kCPU).to(torch::kFloat32);
+  // Say how many of the layer's units the picture leaves out, so nobody reads it as all.
+  const std::string coverage = shown.size(0) < weights.size(0)
+                                   ? "first " + std::to_string(shown.size(0)) + " of " +
+                                         std::to_string(weights.size(0)) + " " + unit_name
+                                   : "all " + std::to_string(weights.size(0)) + " " + unit_name;
   const std::int64_t per_row = 10;
   std::vector<ImageRow> rows;
   for (std::int64_t first = 0; first < shown.size(0); first += per_row) {
@@ -24,7 +29,7 @@ Canvas draw_weights(const torch::Tensor& weights, const std::string& title, cons
                     shown.narrow(0, first, count)});
   }
   const int side = int(std::max(shown.size(1), shown.size(2)));
-  return draw_image_grid(rows, {}, {title, std::max(1, 56 / side), 3, true});
+  return draw_image_grid(rows, {}, {title + " (" + coverage + ")", std::max(1, 56 / side), 3, true});
 }
 
 std::vector<LayerActivity> activities(AutoencoderImpl& model, const torch::Tensor& inputs,

@@ -30,8 +30,9 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
   if (app.got_subcommand("eval")) return aebench::cli::run_eval(options.eval);
   if (app.got_subcommand("probe")) return aebench::cli::run_probe_command(options.probe);
   if (app.got_subcommand("compare")) return aebench::cli::run_compare(options.compare);
-  std::cerr << app.help();
-  return aebench::kExitUsageError;
+  return report("usage error",
+                "a subcommand is required (train, eval, probe or compare); see aebench --help",
+                aebench::kExitUsageError);
 }
 
 }  // namespace
@@ -42,6 +43,19 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("aebench ") + kVersion + " (LibTorch " +
                                         torch_version() + ")");
   app.require_subcommand(0, 1);
+  app.footer(
+      "Examples:\n"
+      "  aebench train configs/dense_100.json                 # -> runs/dense_100/\n"
+      "  aebench train configs/smoke.json --set train.epochs=2 --out runs/try\n"
+      "  aebench train configs/dense_100.json --resume        # continue after Ctrl-C\n"
+      "  aebench eval runs/dense_100\n"
+      "  aebench probe runs/dense_100\n"
+      "  aebench compare runs/* --metric test.sse_per_image --x model.latent\n"
+      "\n"
+      "Each subcommand has its own --help. Config keys: docs/config.md; results and run\n"
+      "folders: README.md.\n"
+      "Exit codes: 0 success, 2 usage or config error, 3 data error, 4 training error,\n"
+      "5 output error, 130/143 stopped by SIGINT/SIGTERM, 1 anything else.");
   AllOptions options;
   cli::setup_train(app, options.train);
   cli::setup_eval(app, options.eval);

@@ -128,6 +128,10 @@ void write_json_file(const fs::path& path, const nlohmann::json& value) {
   write_file_atomically(path, value.dump(2) + "\n");
 }
 
+void write_json_file(const fs::path& path, const nlohmann::ordered_json& value) {
+  write_file_atomically(path, value.dump(2) + "\n");
+}
+
 MetricsCsv::MetricsCsv(const fs::path& path, const std::vector<EpochRecord>& history)
     : path_(path) {
   std::string contents = "epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds\n";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iomanip>
 #include <sstream>
 
 #include "aebench/errors.h"
@@ -43,6 +44,13 @@ std::string describe_split_sizes(const Dataset& data) {
   std::ostringstream text;
   text << "data: " << data.train.size() << " train, " << data.val.size() << " validation, "
        << data.test.size() << " test images";
+  return text.str();
+}
+
+// A code value for a figure title: three significant digits.
+std::string format_value(double value) {
+  std::ostringstream text;
+  text << std::setprecision(3) << value;
   return text.str();
 }
 
@@ -94,10 +102,14 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
   const auto stacked = torch::stack(pictures);
   const int side = int(std::max(stacked.size(1), stacked.size(2)));
   const std::string shape = std::to_string(stacked.size(1)) + "x" + std::to_string(stacked.size(2));
+  // One scale for all codes, stated in the title, so magnitudes compare across images.
+  const double low = stacked.min().item<double>(), high = stacked.max().item<double>();
+  const auto scaled = high > low ? (stacked - low) / (high - low) : torch::zeros_like(stacked);
   write_png(folder / kBottleneckFile,
-            draw_image_grid({{"code " + shape, stacked}}, labels,
-                            {config.name + ": bottleneck codes (each scaled to its own range)",
-                             std::max(1, 84 / side), 4, true}));
+            draw_image_grid({{"code " + shape, scaled}}, labels,
+                            {config.name + ": bottleneck codes, black = " + format_value(low) +
+                                 ", white = " + format_value(high),
+                             std::max(1, 84 / side), 4, false}));
   report.json = to_json(report.metrics);
   report.json["ssim"] = mean_test_ssim(model, inputs, targets);
   return report;
@@ -114,6 +126,28 @@ nlohmann::json base_summary(const Config& config, const RunContext& context, con
           {"parameters", count_parameters(model)},
           {"data", {{"train", data.train.size()}, {"val", data.val.size()}, {"test", data.test.size()}}},
           {"config", config_to_json(config)}};
+}
+
+// summary.json with its keys in a reading order: what was run and how it scored first, the
+// provenance and the full config last. Keys not listed keep their place after those listed.
+nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
+  static const char* const kOrder[] = {
+      "name",          "data",          "test",          "epochs_run",  "best_epoch",
+      "best_val_loss", "stopped_early", "train_seconds", "samples_per_second",
+      "parameters",    "device",        "threads",       "probe",       "analysis",
+      "pretraining",   "explained_variance_ratio"};
+  static const char* const kLast[] = {"torch_version", "aebench_version", "format_version", "config"};
+  nlohmann::ordered_json ordered = nlohmann::ordered_json::object();
+  auto copy = [&](const std::string& key) {
+    if (summary.contains(key)) ordered[key] = nlohmann::ordered_json::parse(summary.at(key).dump());
+  };
+  for (const char* key : kOrder) copy(key);
+  for (const auto& item : summary.items())
+    if (!ordered.contains(item.key()) &&
+        std::none_of(std::begin(kLast), std::end(kLast), [&](const char* last) { return item.key() == last; }))
+      copy(item.key());
+  for (const char* key : kLast) copy(key);
+  return ordered;
 }
 
 // Refuses to resume when there is nothing to resume or the config changes what the
@@ -228,7 +262,7 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   if (extras.is_object()) summary.update(extras);
   summary["analysis"] = analyse_model(model, data.test, test.inputs, config, folder);
   if (config.probe.enabled) summary["probe"] = run_probes(model, data, config, context.device, folder);
-  write_json_file(folder / kSummaryFile, summary);
+  write_json_file(folder / kSummaryFile, in_reading_order(summary));
   if (options.log && !options.quiet)
     *options.log << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
                  << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string() << '\n';
@@ -302,7 +336,7 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device
   const TestReport test = test_and_draw(*model, data.test, config, context, folder);
   nlohmann::json summary = base_summary(config, context, data, *model);
   summary["test"] = test.json;
-  write_json_file(folder / kSummaryFile, summary);
+  write_json_file(folder / kSummaryFile, in_reading_order(summary));
   if (options.log && !options.quiet)
     *options.log << "eval: test mse " << test.metrics.mse << ", sse/image "
                  << test.metrics.sse_per_image << ", psnr " << test.metrics.psnr_db
@@ -326,7 +360,7 @@ nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>
   nlohmann::json summary = fs::exists(run_dir / kSummaryFile) ? read_json_file(run_dir / kSummaryFile)
                                                               : nlohmann::json::object();
   summary["probe"] = probe;
-  write_json_file(run_dir / kSummaryFile, summary);
+  write_json_file(run_dir / kSummaryFile, in_reading_order(summary));
   if (options.log && !options.quiet)
     for (const auto& [name, result] : probe.items())
       if (result.is_object())

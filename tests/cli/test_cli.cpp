@@ -25,6 +25,7 @@ TEST_CASE("help and version exit 0 and say what the tool is") {
   std::string output;
   CHECK(run_aebench("--help", &output) == 0);
   CHECK_THAT(output, Catch::Contains("train") && Catch::Contains("eval"));
+  CHECK_THAT(output, Catch::Contains("Examples") && Catch::Contains("docs/config.md"));
   CHECK(run_aebench("train --help", &output) == 0);
   CHECK_THAT(output, Catch::Contains("--set") && Catch::Contains("Exit codes"));
   CHECK(run_aebench("--version", &output) == 0);
@@ -41,6 +42,7 @@ TEST_CASE("each kind of failure exits with its documented code and a one-line me
     std::vector<std::string> fragments;
   };
   const std::vector<Case> cases = {
+      {"", aebench::kExitUsageError, {"a subcommand is required"}},
       {"frobnicate", aebench::kExitUsageError, {}},
       {"train", aebench::kExitUsageError, {"CONFIG"}},
       {"train " + quoted(folder / "missing.json"), aebench::kExitUsageError, {"missing.json"}},

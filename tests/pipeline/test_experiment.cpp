@@ -177,11 +177,10 @@ TEST_CASE("a run folder that holds a run is never silently overwritten") {
   CHECK_NOTHROW(aebench::run_training(aebench::config_from_json(document, "t.json"), options));
 }
 
-TEST_CASE("a tiny run on CUDA trains like the CPU run", "[cuda]") {
-  if (!torch::cuda::is_available()) {
-    WARN("no CUDA device visible: skipped");
-    return;
-  }
+// Hidden from a plain run ("[.cuda]"); ctest runs it on its own and reports it as skipped
+// when no GPU is visible (see CMakeLists.txt).
+TEST_CASE("a tiny run on CUDA trains like the CPU run", "[.cuda]") {
+  if (!torch::cuda::is_available()) aebench::testing::skip_test("no CUDA device visible");
   ScratchFolder folder("cuda");
   aebench::testing::write_synthetic_dataset(folder / "data", 200, 40);
   json cpu = aebench::testing::tiny_config(folder / "data", folder / "cpu");
@@ -251,4 +250,20 @@ TEST_CASE("pretraining and activity penalties are applied and recorded") {
   const json pretrained = train(document);
   REQUIRE(pretrained["pretraining"].size() == 3);
   CHECK(pretrained["pretraining"][0]["losses"].size() == 2);
+}
+
+TEST_CASE("summary.json lists what was run and how it scored first and the config last") {
+  ScratchFolder folder("reading-order");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  train(aebench::testing::tiny_config(folder / "data", folder / "run"));
+  std::ifstream stream(folder / "run" / aebench::kSummaryFile);
+  const std::string text((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  const auto top_level = [&](const std::string& key) { return text.find("\n  \"" + key + "\":"); };
+  for (const char* key : {"name", "data", "test", "epochs_run", "samples_per_second", "config"})
+    REQUIRE(top_level(key) != std::string::npos);
+  CHECK(top_level("name") < top_level("data"));
+  CHECK(top_level("data") < top_level("test"));
+  CHECK(top_level("test") < top_level("epochs_run"));
+  CHECK(top_level("samples_per_second") < top_level("format_version"));
+  CHECK(top_level("format_version") < top_level("config"));
 }

@@ -5,6 +5,8 @@
 #include <array>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <iostream>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -143,6 +145,11 @@ nlohmann::json read_json(const fs::path& path) {
   std::ifstream stream(path);
   if (!stream) throw std::runtime_error("cannot open " + path.string());
   return nlohmann::json::parse(stream);
+}
+
+void skip_test(const std::string& reason) {
+  std::cout << "SKIPPED: " << reason << std::endl;
+  std::exit(kSkipExitCode);
 }
 
 }  // namespace aebench::testing

@@ -55,6 +55,13 @@ int spawn_aebench(const std::vector<std::string>& arguments);
 // Waits for `pid`; its exit code, or 128 + signal when a signal ended it.
 int wait_for_exit(int pid);
 
+// Exit code that ctest reports as "Skipped" (SKIP_RETURN_CODE in CMakeLists.txt).
+inline constexpr int kSkipExitCode = 77;
+
+// Ends the test executable with kSkipExitCode after printing why. Only for test cases that
+// ctest runs on their own (hidden tags such as "[.cuda]"): it ends the whole executable.
+[[noreturn]] void skip_test(const std::string& reason);
+
 // Lines of a text file.
 std::vector<std::string> read_lines(const std::filesystem::path& path);
 

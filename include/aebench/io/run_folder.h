@@ -60,6 +60,8 @@ void write_file_atomically(const std::filesystem::path& path, const std::string&
 
 // Pretty-printed JSON (2-space indent, trailing newline), written atomically.
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& value);
+// The same, keeping the keys in the order they were inserted (a reading order).
+void write_json_file(const std::filesystem::path& path, const nlohmann::ordered_json& value);
 
 // Appends one line per epoch to metrics.csv and flushes it, so every finished epoch is on
 // disk even if the run is killed. Columns: epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds
