@@ -12,8 +12,9 @@
 // then apply_override per line, then config_from_json. A ConfigError there is an expected
 // outcome. An accepted config must then survive what `train` and `eval` do with it: its
 // resolved JSON (config_to_json), written as text and read back, must be accepted again and
-// resolve to the same JSON. Anything else (another exception, a rejected or changed resolved
-// config, a sanitizer report) is a bug.
+// resolve to the same JSON, and its run name must keep runs/<name> inside runs/. A ConfigError
+// message must be one line. Anything else (another exception, a rejected or changed resolved
+// config, a sanitizer report, a stack overflow on deep nesting) is a bug.
 
 #include <cstddef>
 #include <cstdint>
@@ -24,6 +25,7 @@
 #include <vector>
 
 #include "aebench/config/config.h"
+#include "aebench/config/schema.h"
 #include "aebench/errors.h"
 #include "scratch_file.h"
 
@@ -89,8 +91,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     json document = aebench::read_json_file(scratch().path());
     for (const auto& assignment : overrides) aebench::apply_override(document, assignment);
     resolved = aebench::config_to_json(aebench::config_from_json(document, "fuzz", "fuzz"));
-  } catch (const aebench::ConfigError&) {
+  } catch (const aebench::ConfigError& error) {
+    if (std::string(error.what()).find('\n') != std::string::npos) {
+      std::fprintf(stderr, "fuzz_config: a ConfigError message spans lines\n");
+      std::abort();
+    }
     return 0;
+  }
+  if (!aebench::check_run_name(resolved.at("name").get<std::string>()).empty()) {
+    std::fprintf(stderr, "fuzz_config: an accepted run name can leave runs/\n");
+    std::abort();
   }
 
   // In memory, as a caller holding the resolved JSON would reuse it.

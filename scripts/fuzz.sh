@@ -21,8 +21,9 @@ out=build/fuzz
 packages=(clang libclang-rt-14-dev nlohmann-json3-dev zlib1g-dev)
 bash scripts/install_packages.sh "${packages[@]}"
 
-# Each target links the one source it fuzzes, and zlib.
-declare -A sources=([idx]=src/data/idx.cpp [config]=src/config/config.cpp)
+# Each target links the sources it fuzzes, and zlib.
+declare -A sources=([idx]=src/data/idx.cpp
+  [config]="src/config/config.cpp src/config/schema.cpp src/config/schema_tables.cpp src/config/schema_tables_training.cpp")
 declare -A max_len=([idx]=65536 [config]=8192)
 # shellcheck disable=SC2054  # the commas belong to -fsanitize=
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
@@ -36,12 +37,12 @@ summary=()
 for target in "${targets[@]}"; do
   [ -n "${sources[$target]+set}" ] || { echo "fuzz: unknown target $target (idx, config)" >&2; exit 2; }
   binary=$out/fuzz_$target
-  unit=${sources[$target]}
-  inputs=("fuzz/fuzz_$target.cpp" fuzz/*.h "$unit" include/aebench/*.h include/aebench/*/*.h scripts/fuzz.sh)
+  read -ra unit <<<"${sources[$target]}"
+  inputs=("fuzz/fuzz_$target.cpp" fuzz/*.h "${unit[@]}" src/config/*.h include/aebench/*.h include/aebench/*/*.h scripts/fuzz.sh)
   mkdir -p "$out/corpus/$target" "$out/artifacts/$target"
   if [ ! -x "$binary" ] || [ -n "$(find "${inputs[@]}" -newer "$binary" 2>/dev/null)" ]; then
     echo "fuzz: building $binary"
-    clang++ "${flags[@]}" "fuzz/fuzz_$target.cpp" "$unit" -lz -o "$binary"
+    clang++ "${flags[@]}" "fuzz/fuzz_$target.cpp" "${unit[@]}" -lz -o "$binary"
   fi
 
   cp -r "fuzz/corpus/$target/." "$out/corpus/$target/"
@@ -50,7 +51,7 @@ for target in "${targets[@]}"; do
   dict=$out/$target.dict
   {
     cat "fuzz/$target.dict"
-    grep -ohE '"[A-Za-z0-9_$:.-]+"' "$unit" | sort -u | sed 's/"/\\"/g; s/.*/"&"/'
+    grep -ohE '"[A-Za-z0-9_$:.-]+"' "${unit[@]}" | sort -u | sed 's/"/\\"/g; s/.*/"&"/'
   } >"$dict"
   replay=()
   [ -d "fuzz/regressions/$target" ] && replay=("fuzz/regressions/$target")

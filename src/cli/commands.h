@@ -52,6 +52,8 @@ struct CompareCommandOptions {
   std::string series_key;
 };
 
+struct ConfigDocsCommandOptions {};
+
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options);
 int run_train(const TrainCommandOptions& options);
 
@@ -63,5 +65,8 @@ int run_probe_command(const ProbeCommandOptions& options);
 
 CLI::App* setup_compare(CLI::App& app, CompareCommandOptions& options);
 int run_compare(const CompareCommandOptions& options);
+
+CLI::App* setup_config_docs(CLI::App& app, ConfigDocsCommandOptions& options);
+int run_config_docs(const ConfigDocsCommandOptions& options);
 
 }  // namespace aebench::cli

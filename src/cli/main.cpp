@@ -23,6 +23,7 @@ struct AllOptions {
   aebench::cli::EvalCommandOptions eval;
   aebench::cli::ProbeCommandOptions probe;
   aebench::cli::CompareCommandOptions compare;
+  aebench::cli::ConfigDocsCommandOptions config_docs;
 };
 
 int dispatch(const CLI::App& app, const AllOptions& options) {
@@ -30,8 +31,10 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
   if (app.got_subcommand("eval")) return aebench::cli::run_eval(options.eval);
   if (app.got_subcommand("probe")) return aebench::cli::run_probe_command(options.probe);
   if (app.got_subcommand("compare")) return aebench::cli::run_compare(options.compare);
+  if (app.got_subcommand("config-docs")) return aebench::cli::run_config_docs(options.config_docs);
   return report("usage error",
-                "a subcommand is required (train, eval, probe or compare); see aebench --help",
+                "a subcommand is required (train, eval, probe, compare or config-docs); see "
+                "aebench --help",
                 aebench::kExitUsageError);
 }
 
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
   cli::setup_eval(app, options.eval);
   cli::setup_probe(app, options.probe);
   cli::setup_compare(app, options.compare);
+  cli::setup_config_docs(app, options.config_docs);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {

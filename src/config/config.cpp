@@ -1,31 +1,27 @@
 #include "aebench/config/config.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <map>
+#include <memory>
 #include <set>
 #include <sstream>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "aebench/config/schema.h"
 #include "aebench/errors.h"
 
 namespace aebench {
 namespace {
 
 using nlohmann::json;
-
-// Caps that refuse absurd sizes before anything is allocated.
-constexpr std::int64_t kMaxLayerWidth = 1 << 16;
-constexpr std::int64_t kMaxEpochs = 1000000;
-constexpr std::int64_t kMaxBatchSize = 1 << 20;
-constexpr std::int64_t kMaxChannels = 1024;
-constexpr std::int64_t kMaxImages = 100;
-constexpr std::int64_t kMaxThreads = 1024;
-
-const std::vector<std::string> kActivations = {"relu", "sigmoid",   "tanh", "leaky_relu",
-                                               "elu",  "gelu",      "linear"};
+using nlohmann::ordered_json;
 
 // Common ways people misname a key; checked when no valid key is close by spelling.
 const std::map<std::string, std::string> kSynonyms = {
@@ -66,308 +62,268 @@ std::string nearest_key(const std::string& key, const std::vector<std::string>& 
   return "";
 }
 
-// Reads one JSON object of the config: rejects unknown keys on construction, then hands out
-// typed values with defaults, each checked against its constraint.
-class ObjectReader {
- public:
-  ObjectReader(const json& object, std::string source, std::string prefix,
-               std::vector<std::string> allowed)
-      : object_(object), source_(std::move(source)), prefix_(std::move(prefix)) {
-    if (!object_.is_object())
-      fail(prefix_.empty() ? "(top level)" : prefix_, "expected an object", object_);
-    for (const auto& item : object_.items()) {
-      if (std::find(allowed.begin(), allowed.end(), item.key()) != allowed.end()) continue;
-      std::string message = source_ + ": unknown key " + join_key(prefix_, item.key());
-      const std::string suggestion = nearest_key(item.key(), allowed);
-      if (!suggestion.empty()) message += "; did you mean " + join_key(prefix_, suggestion) + "?";
-      throw ConfigError(message);
-    }
-  }
+// Shows a key or an override as one printable line: control characters escaped, invalid
+// UTF-8 replaced, long text cut.
+std::string printable(const std::string& text) {
+  std::string quoted = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  quoted = quoted.substr(1, quoted.size() - 2);
+  return quoted.size() > 80 ? quoted.substr(0, 77) + "..." : quoted;
+}
 
-  bool has(const std::string& key) const {
-    return object_.contains(key) && !object_.at(key).is_null();
-  }
-  const json& raw(const std::string& key) const { return object_.at(key); }
-  std::string path(const std::string& key) const { return join_key(prefix_, key); }
-  const std::string& source() const { return source_; }
+[[noreturn]] void fail(const std::string& source, const std::string& key_path,
+                       const std::string& expected, const json& found) {
+  throw ConfigError(source + ": " + key_path + ": " + expected + ", found " + describe(found));
+}
 
-  [[noreturn]] void fail(const std::string& key_path, const std::string& expected,
-                         const json& found) const {
-    throw ConfigError(source_ + ": " + key_path + ": " + expected + ", found " + describe(found));
-  }
+std::string number_range(double low, double high, bool low_open, bool high_open) {
+  std::ostringstream text;
+  text << (low_open ? "(" : "[") << low << ", " << high << (high_open ? ")" : "]");
+  return text.str();
+}
 
-  std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t low,
-                       std::int64_t high) const {
-    if (!has(key)) return fallback;
-    return checked_integer(raw(key), path(key), low, high);
-  }
-
-  std::int64_t checked_integer(const json& value, const std::string& key_path, std::int64_t low,
-                               std::int64_t high) const {
-    const std::string expected =
-        "expected an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
-    if (value.is_number_integer() || value.is_number_unsigned()) {
-      if (value.is_number_unsigned() && value.get<std::uint64_t>() > std::uint64_t(high))
-        fail(key_path, expected, value);
-      const auto number = value.get<std::int64_t>();
-      if (number < low || number > high) fail(key_path, expected, value);
-      return number;
-    }
-    // 1e3 is a float in JSON; accept it when it is a whole number in range.
-    if (value.is_number_float()) {
-      const double number = value.get<double>();
-      // double(high) can round up past the int64 range: check the range before the cast.
-      const bool whole = std::isfinite(number) && number == std::floor(number) &&
-                         number >= -0x1p63 && number < 0x1p63;
-      if (whole) {
-        const auto integer = static_cast<std::int64_t>(number);
-        if (integer >= low && integer <= high) return integer;
-      }
-    }
-    fail(key_path, expected, value);
-  }
-
-  double number(const std::string& key, double fallback, double low, double high,
-                bool low_inclusive = true, bool high_inclusive = true) const {
-    if (!has(key)) return fallback;
-    const json& value = raw(key);
-    std::ostringstream expected;
-    expected << "expected a number in " << (low_inclusive ? "[" : "(") << low << ", " << high
-             << (high_inclusive ? "]" : ")");
-    if (!value.is_number()) fail(path(key), expected.str(), value);
-    const double number = value.get<double>();
-    const bool above = low_inclusive ? number >= low : number > low;
-    const bool below = high_inclusive ? number <= high : number < high;
-    if (!std::isfinite(number) || !above || !below) fail(path(key), expected.str(), value);
+std::int64_t checked_integer(const json& value, const std::string& source,
+                             const std::string& key_path, std::int64_t low, std::int64_t high) {
+  const std::string expected =
+      "expected an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
+  if (value.is_number_integer() || value.is_number_unsigned()) {
+    if (value.is_number_unsigned() && value.get<std::uint64_t>() > std::uint64_t(high))
+      fail(source, key_path, expected, value);
+    const auto number = value.get<std::int64_t>();
+    if (number < low || number > high) fail(source, key_path, expected, value);
     return number;
   }
-
-  bool boolean(const std::string& key, bool fallback) const {
-    if (!has(key)) return fallback;
-    if (!raw(key).is_boolean()) fail(path(key), "expected true or false", raw(key));
-    return raw(key).get<bool>();
-  }
-
-  std::string choice(const std::string& key, const std::string& fallback,
-                     const std::vector<std::string>& choices) const {
-    if (!has(key)) return fallback;
-    std::string expected = "expected one of";
-    for (const auto& option : choices) expected += " \"" + option + "\"";
-    if (!raw(key).is_string()) fail(path(key), expected, raw(key));
-    const auto text = raw(key).get<std::string>();
-    if (std::find(choices.begin(), choices.end(), text) == choices.end())
-      fail(path(key), expected, raw(key));
-    return text;
-  }
-
-  std::string text(const std::string& key, const std::string& fallback) const {
-    if (!has(key)) return fallback;
-    if (!raw(key).is_string() || raw(key).get<std::string>().empty())
-      fail(path(key), "expected a non-empty string", raw(key));
-    return raw(key).get<std::string>();
-  }
-
-  std::vector<std::int64_t> integer_list(const std::string& key,
-                                         const std::vector<std::int64_t>& fallback,
-                                         std::int64_t low, std::int64_t high) const {
-    if (!object_.contains(key)) return fallback;
-    if (!raw(key).is_array()) fail(path(key), "expected a list of integers", raw(key));
-    std::vector<std::int64_t> values;
-    for (std::size_t i = 0; i < raw(key).size(); ++i)
-      values.push_back(checked_integer(raw(key)[i], path(key) + "[" + std::to_string(i) + "]",
-                                       low, high));
-    return values;
-  }
-
- private:
-  const json& object_;
-  std::string source_;
-  std::string prefix_;
-};
-
-const json& child_or_empty(const json& parent, const std::string& key) {
-  static const json empty = json::object();
-  return parent.contains(key) && !parent.at(key).is_null() ? parent.at(key) : empty;
-}
-
-DataOptions parse_data(const json& object, const std::string& source) {
-  ObjectReader reader(object, source, "data",
-                      {"dataset", "dir", "classes", "val", "train_limit", "test_limit"});
-  DataOptions data;
-  data.dataset = reader.choice("dataset", data.dataset, {"mnist", "fashion-mnist"});
-  data.dir = reader.text("dir", "data/" + data.dataset);
-  if (reader.has("classes")) {
-    const auto classes = reader.integer_list("classes", {}, 0, 9);
-    if (classes.empty()) reader.fail("data.classes", "expected null or a non-empty list", reader.raw("classes"));
-    for (const auto label : classes) {
-      if (std::count(classes.begin(), classes.end(), label) > 1)
-        reader.fail("data.classes", "expected distinct labels", reader.raw("classes"));
-      data.classes.push_back(static_cast<int>(label));
+  // 1e3 is a float in JSON; accept it when it is a whole number in range.
+  if (value.is_number_float()) {
+    const double number = value.get<double>();
+    // double(high) can round up past the int64 range: check the range before the cast.
+    const bool whole = std::isfinite(number) && number == std::floor(number) &&
+                       number >= -0x1p63 && number < 0x1p63;
+    if (whole) {
+      const auto integer = static_cast<std::int64_t>(number);
+      if (integer >= low && integer <= high) return integer;
     }
   }
-  if (reader.has("val") && reader.raw("val").is_string()) {
-    reader.choice("val", "test", {"test"});
-  } else {
-    data.val_fraction = reader.number("val", 0.0, 0.0, 1.0, false, false);
+  fail(source, key_path, expected, value);
+}
+
+// Checks a present value against its key's kind and constraint; returns it as stored (an
+// integer given as 1e3 becomes 1000).
+json accepted_value(const KeySchema& key, const json& value, const std::string& source,
+                    const std::string& key_path, const Config& config) {
+  json accepted = value;
+  switch (key.kind) {
+    case ValueKind::kInteger:
+      accepted = checked_integer(value, source, key_path, key.integer_low, key.integer_high);
+      break;
+    case ValueKind::kNumber: {
+      const std::string expected =
+          "expected a number in " + number_range(key.low, key.high, key.low_open, key.high_open);
+      if (!value.is_number()) fail(source, key_path, expected, value);
+      const double number = value.get<double>();
+      const bool above = key.low_open ? number > key.low : number >= key.low;
+      const bool below = key.high_open ? number < key.high : number <= key.high;
+      if (!std::isfinite(number) || !above || !below) fail(source, key_path, expected, value);
+      accepted = number;
+      break;
+    }
+    case ValueKind::kBoolean:
+      if (!value.is_boolean()) fail(source, key_path, "expected true or false", value);
+      break;
+    case ValueKind::kString:
+      if (!value.is_string() || value.get<std::string>().empty())
+        fail(source, key_path, "expected a non-empty string", value);
+      break;
+    case ValueKind::kChoice: {
+      std::string expected = "expected one of";
+      for (const auto& option : key.choices) expected += " \"" + option + "\"";
+      if (!value.is_string() ||
+          std::find(key.choices.begin(), key.choices.end(), value.get<std::string>()) == key.choices.end())
+        fail(source, key_path, expected, value);
+      break;
+    }
+    case ValueKind::kIntegerList:
+      if (!value.is_array()) fail(source, key_path, "expected a list of integers", value);
+      accepted = json::array();
+      for (std::size_t i = 0; i < value.size(); ++i)
+        accepted.push_back(checked_integer(value[i], source, key_path + "[" + std::to_string(i) + "]",
+                                           key.integer_low, key.integer_high));
+      break;
+    case ValueKind::kCustom:
+    case ValueKind::kSection:
+    case ValueKind::kIgnored:
+      break;
   }
-  constexpr std::int64_t kMaxSamples = 100000000;
-  data.train_limit = reader.integer("train_limit", 0, 1, kMaxSamples);
-  data.test_limit = reader.integer("test_limit", 0, 1, kMaxSamples);
-  return data;
+  if (key.check) {
+    const std::string expected = key.check(config, accepted);
+    if (!expected.empty()) fail(source, key_path, expected, value);
+  }
+  return accepted;
 }
 
-ModelOptions parse_model(const json& object, const std::string& source) {
-  ObjectReader reader(object, source, "model",
-                      {"type", "hidden", "latent", "activation", "latent_activation",
-                       "output_activation", "dropout", "channels", "kernel", "upsample"});
-  ModelOptions model;
-  model.type = reader.choice("type", model.type, {"dense", "conv", "pca"});
-  model.hidden = reader.integer_list("hidden", model.hidden, 1, kMaxLayerWidth);
-  const bool conv = model.type == "conv";
-  const std::int64_t max_latent = model.type == "pca" ? kImageSide * kImageSide : kMaxLayerWidth;
-  model.latent = reader.integer("latent", conv ? 0 : 100, 1, max_latent);
-  model.activation = reader.choice("activation", model.activation, kActivations);
-  model.latent_activation = reader.choice("latent_activation", model.activation, kActivations);
-  model.output_activation =
-      reader.choice("output_activation", model.output_activation, {"sigmoid", "linear", "softmax"});
-  model.dropout = reader.number("dropout", 0.0, 0.0, 1.0, true, false);
-  model.channels = reader.integer_list("channels", model.channels, 1, kMaxChannels);
-  if (model.channels.empty() || model.channels.size() > 2)
-    reader.fail("model.channels", "expected 1 or 2 stages (28 must divide by 2^stages)",
-                reader.has("channels") ? reader.raw("channels") : json(model.channels));
-  model.kernel = reader.integer("kernel", model.kernel, 1, 27);
-  if (model.kernel % 2 == 0) reader.fail("model.kernel", "expected an odd kernel size", reader.raw("kernel"));
-  model.upsample = reader.choice("upsample", model.upsample, {"nearest", "transposed"});
-  return model;
+[[noreturn]] void unknown_key(const std::string& source, const std::string& prefix,
+                              const std::string& key, const std::vector<std::string>& allowed) {
+  std::string message = source + ": unknown key " + printable(join_key(prefix, key));
+  const std::string suggestion = nearest_key(key, allowed);
+  if (!suggestion.empty()) message += "; did you mean " + join_key(prefix, suggestion) + "?";
+  throw ConfigError(message);
 }
 
-NoiseOptions parse_noise(const json& object, const std::string& source) {
-  NoiseOptions noise;
-  if (object.is_null()) return noise;
-  if (!object.is_object() || !object.contains("type"))
-    throw ConfigError(source + ": noise: expected null or an object with \"type\", found " +
-                      describe(object));
-  ObjectReader type_reader(object, source, "noise", {"type", "std", "clip", "fraction"});
-  noise.type = type_reader.choice("type", "gaussian", {"gaussian", "masking", "salt_and_pepper"});
-  const std::vector<std::string> keys = noise.type == "gaussian"
-                                            ? std::vector<std::string>{"type", "std", "clip"}
-                                            : std::vector<std::string>{"type", "fraction"};
-  ObjectReader reader(object, source, "noise", keys);
-  noise.std = reader.number("std", noise.std, 0.0, 10.0, false, true);
-  noise.clip = reader.boolean("clip", noise.clip);
-  noise.fraction = reader.number("fraction", noise.fraction, 0.0, 1.0);
-  return noise;
+bool applies(const KeySchema& key, const Config& config) {
+  return !key.applies || key.applies(config);
 }
 
-EarlyStoppingOptions parse_early_stopping(const json& object, const std::string& source) {
-  EarlyStoppingOptions early;
-  if (object.is_null()) return early;
-  ObjectReader reader(object, source, "train.early_stopping",
-                      {"patience", "min_delta", "restore_best"});
-  early.enabled = true;
-  early.patience = reader.integer("patience", early.patience, 1, kMaxEpochs);
-  early.min_delta = reader.number("min_delta", early.min_delta, 0.0, 1e9);
-  early.restore_best = reader.boolean("restore_best", early.restore_best);
-  return early;
+// Reads one section of the config (`object` is null when the key is absent) into `config`:
+// refuses unknown keys, checks each present key and fills the defaults, in the schema's order.
+void read_section(const SectionSchema& section, const json* object, const std::string& source,
+                  Config& config) {
+  const bool given = object != nullptr && !object->is_null();
+  if (section.optional) {
+    section.enable(config, given);
+    if (!given) return;
+  }
+  static const json empty = json::object();
+  const json& value = given ? *object : empty;
+  const std::string& prefix = section.path;
+  if (!value.is_object() || (!section.required_key.empty() && !value.contains(section.required_key))) {
+    std::string expected = section.optional ? "expected null or an object" : "expected an object";
+    if (!section.required_key.empty()) expected += " with \"" + section.required_key + "\"";
+    fail(source, prefix.empty() ? "(top level)" : prefix, expected, value);
+  }
+  std::vector<std::string> names;
+  for (const auto& key : section.keys) names.push_back(key.name);
+  for (const auto& item : value.items())
+    if (std::find(names.begin(), names.end(), item.key()) == names.end())
+      unknown_key(source, prefix, item.key(), names);
+
+  for (const auto& key : section.keys) {
+    const std::string key_path = join_key(prefix, key.name);
+    const json* raw = value.contains(key.name) ? &value.at(key.name) : nullptr;
+    if (key.kind == ValueKind::kIgnored) continue;
+    if (key.kind == ValueKind::kSection) {
+      read_section(config_section(key_path), raw, source, config);
+      continue;
+    }
+    const bool present = raw != nullptr && !raw->is_null();
+    const bool applicable = applies(key, config);
+    if (present && !applicable && section.strict) {
+      std::vector<std::string> applicable_names;
+      for (const auto& other : section.keys)
+        if (applies(other, config)) applicable_names.push_back(other.name);
+      unknown_key(source, prefix, key.name, applicable_names);
+    }
+    // A key that does not apply is still checked, but keeps its default, so equal resolved
+    // configs are equal Configs.
+    const json accepted = present ? accepted_value(key, *raw, source, key_path, config) : json();
+    key.set(config, present && applicable ? accepted : key.default_value(config));
+  }
 }
 
-TrainOptions parse_train(const json& object, const std::string& source) {
-  ObjectReader reader(object, source, "train",
-                      {"epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay",
-                       "loss", "early_stopping", "activity_l1", "activity_l2"});
-  TrainOptions train;
-  train.epochs = reader.integer("epochs", train.epochs, 1, kMaxEpochs);
-  train.batch_size = reader.integer("batch_size", train.batch_size, 1, kMaxBatchSize);
-  train.optimizer = reader.choice("optimizer", train.optimizer, {"adam", "sgd", "rmsprop"});
-  train.lr = reader.number("lr", train.lr, 0.0, 100.0, false, true);
-  // PyTorch's and Keras's defaults: momentum for SGD is customary, RMSprop's is off.
-  const double default_momentum = train.optimizer == "rmsprop" ? 0.0 : 0.9;
-  train.momentum = reader.number("momentum", default_momentum, 0.0, 1.0, true, false);
-  train.weight_decay = reader.number("weight_decay", train.weight_decay, 0.0, 100.0);
-  train.loss = reader.choice("loss", train.loss, {"mse", "bce"});
-  train.activity_l1 = reader.number("activity_l1", 0.0, 0.0, 1e6);
-  train.activity_l2 = reader.number("activity_l2", 0.0, 0.0, 1e6);
-  if (object.contains("early_stopping"))
-    train.early_stopping = parse_early_stopping(object.at("early_stopping"), source);
-  return train;
+ordered_json write_section(const SectionSchema& section, const Config& config) {
+  ordered_json object = ordered_json::object();
+  for (const auto& key : section.keys) {
+    if (key.kind == ValueKind::kIgnored || !applies(key, config)) continue;
+    if (key.kind == ValueKind::kSection) {
+      const auto& child = config_section(join_key(section.path, key.name));
+      object[key.name] = child.optional && !child.enabled(config) ? ordered_json(nullptr)
+                                                                  : write_section(child, config);
+      continue;
+    }
+    object[key.name] = key.get(config);
+  }
+  return object;
 }
 
-PretrainOptions parse_pretrain(const json& object, const std::string& source) {
-  PretrainOptions pretrain;
-  if (object.is_null()) return pretrain;
-  ObjectReader reader(object, source, "pretrain", {"epochs", "lr", "batch_size"});
-  pretrain.enabled = true;
-  pretrain.epochs = reader.integer("epochs", pretrain.epochs, 1, kMaxEpochs);
-  pretrain.lr = reader.number("lr", pretrain.lr, 0.0, 100.0, false, true);
-  pretrain.batch_size = reader.integer("batch_size", pretrain.batch_size, 1, kMaxBatchSize);
-  return pretrain;
+// The byte offset where arrays and objects first nest deeper than `max_depth`, and the
+// deepest nesting, in a JSON text (brackets inside strings do not count).
+struct Nesting {
+  std::size_t first_too_deep = std::string::npos;
+  int deepest = 0;
+};
+
+Nesting measure_nesting(const std::string& text, int max_depth) {
+  Nesting nesting;
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      nesting.deepest = std::max(nesting.deepest, ++depth);
+      if (depth > max_depth && nesting.first_too_deep == std::string::npos) nesting.first_too_deep = i;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return nesting;
 }
 
-ProbeOptions parse_probe(const json& object, const std::string& source) {
-  ProbeOptions probe;
-  if (object.is_null()) return probe;
-  ObjectReader reader(object, source, "probe",
-                      {"hidden", "epochs", "patience", "batch_size", "lr", "loss",
-                       "center_weight", "pixels"});
-  probe.enabled = true;
-  probe.hidden = reader.integer_list("hidden", probe.hidden, 1, kMaxLayerWidth);
-  probe.epochs = reader.integer("epochs", probe.epochs, 1, kMaxEpochs);
-  probe.patience = reader.integer("patience", probe.patience, 1, kMaxEpochs);
-  probe.batch_size = reader.integer("batch_size", probe.batch_size, 1, kMaxBatchSize);
-  probe.lr = reader.number("lr", probe.lr, 0.0, 100.0, false, true);
-  probe.loss = reader.choice("loss", probe.loss, {"cross_entropy", "center"});
-  probe.center_weight = reader.number("center_weight", probe.center_weight, 0.0, 1e6);
-  probe.pixels = reader.boolean("pixels", probe.pixels);
-  return probe;
+// "LINE:COLUMN" of a byte offset, both counted from 1 and 0 as editors show them.
+std::string line_and_column(const std::string& text, std::size_t offset) {
+  offset = std::min(offset, text.size());
+  const std::size_t line = 1 + std::count(text.begin(), text.begin() + offset, '\n');
+  const std::size_t line_start = text.rfind('\n', offset ? offset - 1 : 0);
+  const std::size_t column = line_start == std::string::npos ? offset : offset - line_start - 1;
+  return std::to_string(line) + ":" + std::to_string(column);
 }
 
-AnalysisOptions parse_analysis(const json& object, const std::string& source) {
-  ObjectReader reader(object, source, "analysis",
-                      {"embedding", "embedding_points", "perplexity", "tsne_iterations",
-                       "weight_units", "sparsity_threshold"});
-  AnalysisOptions analysis;
-  analysis.embedding = reader.choice("embedding", analysis.embedding, {"none", "tsne", "pca", "both"});
-  analysis.embedding_points = reader.integer("embedding_points", analysis.embedding_points, 10, 10000);
-  analysis.perplexity = reader.number("perplexity", analysis.perplexity, 1.0, 1000.0);
-  analysis.tsne_iterations = reader.integer("tsne_iterations", analysis.tsne_iterations, 10, 100000);
-  analysis.weight_units = reader.integer("weight_units", analysis.weight_units, 1, 1024);
-  analysis.sparsity_threshold = reader.number("sparsity_threshold", analysis.sparsity_threshold, -1e6, 1e6);
-  return analysis;
+std::string nesting_error(const std::string& text, int max_depth) {
+  const Nesting nesting = measure_nesting(text, max_depth);
+  if (nesting.first_too_deep == std::string::npos) return "";
+  return "expected arrays and objects nested at most " + std::to_string(max_depth) +
+         " deep, found " + std::to_string(nesting.deepest) + " deep (past the limit at byte " +
+         std::to_string(nesting.first_too_deep) + ")";
 }
 
-OutputOptions parse_output(const json& object, const std::string& source,
-                           const std::string& name) {
-  ObjectReader reader(object, source, "output", {"dir", "images", "checkpoint_minutes"});
-  OutputOptions output;
-  output.dir = reader.text("dir", "runs/" + name);
-  output.images = reader.integer("images", output.images, 1, kMaxImages);
-  output.checkpoint_minutes = reader.number("checkpoint_minutes", 0.0, 0.0, 1e6);
-  return output;
+const char* file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a file that is not a regular file";
 }
 
-void check_device(const std::string& device, const ObjectReader& reader) {
-  if (device == "auto" || device == "cpu" || device == "cuda") return;
-  const std::string prefix = "cuda:";
-  const bool indexed = device.rfind(prefix, 0) == 0 && device.size() > prefix.size() &&
-                       std::all_of(device.begin() + prefix.size(), device.end(),
-                                   [](char c) { return c >= '0' && c <= '9'; });
-  if (!indexed)
-    reader.fail("device", "expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\"", reader.raw("device"));
-}
-
-void check_combinations(const Config& config, const std::string& source) {
-  const bool probability_output = config.model.output_activation == "sigmoid" ||
-                                  config.model.output_activation == "softmax";
-  if (config.train.loss == "bce" && !probability_output)
-    throw ConfigError(source + ": train.loss: \"bce\" needs model.output_activation \"sigmoid\" "
-                      "or \"softmax\", found \"" + config.model.output_activation + "\"");
-  if (config.pretrain.enabled && config.model.type != "dense")
-    throw ConfigError(source + ": pretrain: layer-wise pretraining needs model.type \"dense\", found \"" +
-                      config.model.type + "\"");
-  if (config.data.test_limit > 0 && config.data.test_limit < config.output.images)
-    throw ConfigError(source + ": output.images: expected at most data.test_limit (" +
-                      std::to_string(config.data.test_limit) + ") images, found " +
-                      std::to_string(config.output.images));
+// The whole text of a config file. Only a regular file of at most kMaxConfigBytes is read: a
+// FIFO or a device would block or never end. It is opened without blocking and checked again
+// once open, in case it was swapped after the first check.
+std::string read_config_text(const std::filesystem::path& path) {
+  const std::string name = path.string();
+  struct stat info {};
+  if (::stat(name.c_str(), &info) != 0)
+    throw ConfigError(name + ": cannot open the config file: " + std::strerror(errno));
+  const auto check_kind = [&](const struct stat& status) {
+    if (!S_ISREG(status.st_mode))
+      throw ConfigError(name + ": expected a regular JSON config file, found " + file_kind(status.st_mode));
+    if (status.st_size > static_cast<off_t>(kMaxConfigBytes))
+      throw ConfigError(name + ": expected a config file of at most " + std::to_string(kMaxConfigBytes) +
+                        " bytes, found " + std::to_string(status.st_size) + " bytes");
+  };
+  check_kind(info);
+  const int descriptor = ::open(name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (descriptor < 0) throw ConfigError(name + ": cannot open the config file: " + std::strerror(errno));
+  std::unique_ptr<int, void (*)(int*)> closer(new int(descriptor), [](int* fd) { ::close(*fd), delete fd; });
+  if (::fstat(descriptor, &info) != 0)
+    throw ConfigError(name + ": cannot read the config file: " + std::strerror(errno));
+  check_kind(info);
+  std::string text(kMaxConfigBytes + 1, '\0');
+  std::size_t size = 0;
+  while (size < text.size()) {
+    const ssize_t got = ::read(descriptor, text.data() + size, text.size() - size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw ConfigError(name + ": cannot read the config file: " + std::strerror(errno));
+    if (got == 0) break;
+    size += static_cast<std::size_t>(got);
+  }
+  if (size > kMaxConfigBytes)
+    throw ConfigError(name + ": expected a config file of at most " + std::to_string(kMaxConfigBytes) +
+                      " bytes, found more (it grew while being read)");
+  text.resize(size);
+  return text;
 }
 
 // Rejects duplicate keys while parsing, which nlohmann::json would otherwise silently
@@ -425,52 +381,62 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 json read_json_file(const std::filesystem::path& path) {
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error))
-    throw ConfigError(path.string() + ": expected a JSON config file, found a directory");
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) throw ConfigError(path.string() + ": cannot open the config file: " + std::strerror(errno));
-  std::ostringstream buffer;
-  buffer << stream.rdbuf();
-  const std::string text = buffer.str();
+  const std::string text = read_config_text(path);
+  const std::string name = path.string();
+  const std::size_t nul = text.find('\0');
+  if (nul != std::string::npos)
+    throw ConfigError(name + ":" + line_and_column(text, nul) + ": invalid JSON: expected UTF-8 text, "
+                      "found a NUL byte at byte " + std::to_string(nul));
+  const Nesting nesting = measure_nesting(text, kMaxJsonDepth);
+  if (nesting.first_too_deep != std::string::npos)
+    throw ConfigError(name + ":" + line_and_column(text, nesting.first_too_deep) + ": " +
+                      nesting_error(text, kMaxJsonDepth));
   try {
-    return json::parse(text, DuplicateKeyGuard(path.string()));
+    return json::parse(text, DuplicateKeyGuard(name));
   } catch (const json::out_of_range& overflow) {
-    throw ConfigError(path.string() + ": invalid JSON: expected numbers within double range, "
+    throw ConfigError(name + ": invalid JSON: expected numbers within double range, "
                       "found a number that overflows");
   } catch (const json::parse_error& parse_error) {
     // Turn the byte offset into a line and column a person can jump to.
-    const std::size_t offset = std::min<std::size_t>(parse_error.byte, text.size());
-    const std::size_t line = 1 + std::count(text.begin(), text.begin() + offset, '\n');
-    const std::size_t line_start = text.rfind('\n', offset ? offset - 1 : 0);
-    const std::size_t column = line_start == std::string::npos ? offset : offset - line_start - 1;
-    throw ConfigError(path.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
+    throw ConfigError(name + ":" + line_and_column(text, parse_error.byte) +
                       ": invalid JSON: expected a well-formed JSON document, found a syntax "
                       "error near byte " + std::to_string(parse_error.byte));
   }
 }
 
 void apply_override(json& document, const std::string& assignment) {
+  if (!is_valid_utf8(assignment))
+    throw ConfigError("--set: expected KEY=VALUE in UTF-8, found invalid bytes");
   const auto equals = assignment.find('=');
-  const std::string origin = "--set " + assignment;
+  const std::string origin = "--set " + printable(assignment);
+  const std::size_t nul = assignment.find('\0');
+  if (nul != std::string::npos)
+    throw ConfigError(origin + ": expected KEY=VALUE without NUL bytes, found one at byte " +
+                      std::to_string(nul));
   if (equals == std::string::npos || equals == 0)
     throw ConfigError(origin + ": expected KEY=VALUE (e.g. train.lr=3e-4), found no '='");
   const std::string key = assignment.substr(0, equals);
   const std::string text = assignment.substr(equals + 1);
-  if (!is_valid_utf8(assignment))
-    throw ConfigError("--set: expected KEY=VALUE in UTF-8, found invalid bytes");
+  const auto parts = split_dotted(key);
+  // The key's parts and the value's own nesting together stay within kMaxJsonDepth.
+  const int value_depth = kMaxJsonDepth - static_cast<int>(parts.size());
+  if (value_depth < 1)
+    throw ConfigError(origin + ": expected a dotted key of fewer than " + std::to_string(kMaxJsonDepth) +
+                      " parts, found " + std::to_string(parts.size()));
+  const std::string too_deep = nesting_error(text, value_depth);
+  if (!too_deep.empty()) throw ConfigError(origin + ": " + too_deep);
   json value = json::parse(text, nullptr, false);
   // Not JSON (a bare word, or a number out of double range): take the text as a string.
   if (value.is_discarded()) value = text;
-  const auto parts = split_dotted(key);
   json* node = &document;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].empty())
-      throw ConfigError(origin + ": expected a dotted key like train.lr, found \"" + key + "\"");
+      throw ConfigError(origin + ": expected a dotted key like train.lr, found \"" + printable(key) + "\"");
     if (node->is_null()) *node = json::object();
     if (!node->is_object())
-      throw ConfigError(origin + ": cannot set " + key + ": " +
-                        (i == 0 ? std::string("the config is not an object") : parts[i - 1] + " is not an object"));
+      throw ConfigError(origin + ": cannot set " + printable(key) + ": " +
+                        (i == 0 ? std::string("the config is not an object")
+                                : printable(parts[i - 1]) + " is not an object"));
     node = &(*node)[parts[i]];
   }
   *node = std::move(value);
@@ -484,27 +450,20 @@ std::string string_override(const std::string& key, const std::string& value, co
 
 Config config_from_json(const json& document, const std::string& source,
                         const std::string& default_name) {
-  ObjectReader reader(document, source, "",
-                      {"name", "seed", "data", "model", "noise", "train", "pretrain", "probe",
-                       "analysis", "output", "device", "threads", "$schema", "comment"});
   Config config;
-  config.name = reader.text("name", default_name);
-  config.seed = static_cast<std::uint64_t>(
-      reader.integer("seed", 0, 0, std::numeric_limits<std::int64_t>::max()));
-  config.data = parse_data(child_or_empty(document, "data"), source);
-  config.model = parse_model(child_or_empty(document, "model"), source);
-  if (document.contains("noise")) config.noise = parse_noise(document.at("noise"), source);
-  config.train = parse_train(child_or_empty(document, "train"), source);
-  if (document.contains("pretrain")) config.pretrain = parse_pretrain(document.at("pretrain"), source);
-  if (document.contains("probe")) config.probe = parse_probe(document.at("probe"), source);
-  config.analysis = parse_analysis(child_or_empty(document, "analysis"), source);
-  config.output = parse_output(child_or_empty(document, "output"), source, config.name);
-  if (reader.has("device") && !reader.raw("device").is_string())
-    reader.fail("device", "expected a string", reader.raw("device"));
-  config.device = reader.text("device", config.device);
-  check_device(config.device, reader);
-  config.threads = reader.integer("threads", 0, 0, kMaxThreads);
-  check_combinations(config, source);
+  config.name = default_name;  // the name key's default
+  read_section(config_section(""), &document, source, config);
+  const bool named = document.is_object() && document.contains("name") && !document.at("name").is_null();
+  if (!named) {
+    const std::string expected = check_run_name(config.name);
+    if (!expected.empty())
+      throw ConfigError(source + ": name: " + expected + ", found " + describe(json(config.name)) +
+                        " (the config file's name; set \"name\" in the config)");
+  }
+  for (const auto& rule : config_rules()) {
+    const std::string message = rule.check(config);
+    if (!message.empty()) throw ConfigError(source + ": " + message);
+  }
   return config;
 }
 
@@ -515,83 +474,8 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
   return config_from_json(document, source, path.stem().string());
 }
 
-json config_to_json(const Config& config) {
-  const auto& data = config.data;
-  const auto& model = config.model;
-  const auto& train = config.train;
-  auto limit = [](std::int64_t value) { return value > 0 ? json(value) : json(nullptr); };
-  json document;
-  document["name"] = config.name;
-  document["seed"] = config.seed;
-  document["data"] = {{"dataset", data.dataset},
-                      {"dir", data.dir},
-                      {"classes", data.classes.empty() ? json(nullptr) : json(data.classes)},
-                      {"val", data.val_fraction > 0 ? json(data.val_fraction) : json("test")},
-                      {"train_limit", limit(data.train_limit)},
-                      {"test_limit", limit(data.test_limit)}};
-  document["model"] = {{"type", model.type},
-                       {"latent", limit(model.latent)},
-                       {"activation", model.activation},
-                       {"latent_activation", model.latent_activation},
-                       {"output_activation", model.output_activation},
-                       {"dropout", model.dropout}};
-  if (model.type == "dense") document["model"]["hidden"] = model.hidden;
-  if (model.type == "conv") {
-    document["model"]["channels"] = model.channels;
-    document["model"]["kernel"] = model.kernel;
-    document["model"]["upsample"] = model.upsample;
-  }
-  const auto& noise = config.noise;
-  if (!noise.enabled()) {
-    document["noise"] = nullptr;
-  } else if (noise.type == "gaussian") {
-    document["noise"] = {{"type", noise.type}, {"std", noise.std}, {"clip", noise.clip}};
-  } else {
-    document["noise"] = {{"type", noise.type}, {"fraction", noise.fraction}};
-  }
-  document["train"] = {{"epochs", train.epochs},
-                       {"batch_size", train.batch_size},
-                       {"optimizer", train.optimizer},
-                       {"lr", train.lr},
-                       {"momentum", train.momentum},
-                       {"weight_decay", train.weight_decay},
-                       {"loss", train.loss},
-                       {"activity_l1", train.activity_l1},
-                       {"activity_l2", train.activity_l2}};
-  const auto& early = train.early_stopping;
-  document["train"]["early_stopping"] =
-      early.enabled ? json{{"patience", early.patience},
-                           {"min_delta", early.min_delta},
-                           {"restore_best", early.restore_best}}
-                    : json(nullptr);
-  const auto& pretrain = config.pretrain;
-  document["pretrain"] = pretrain.enabled ? json{{"epochs", pretrain.epochs},
-                                                 {"lr", pretrain.lr},
-                                                 {"batch_size", pretrain.batch_size}}
-                                          : json(nullptr);
-  const auto& probe = config.probe;
-  document["probe"] = probe.enabled ? json{{"hidden", probe.hidden},
-                                           {"epochs", probe.epochs},
-                                           {"patience", probe.patience},
-                                           {"batch_size", probe.batch_size},
-                                           {"lr", probe.lr},
-                                           {"loss", probe.loss},
-                                           {"center_weight", probe.center_weight},
-                                           {"pixels", probe.pixels}}
-                                    : json(nullptr);
-  const auto& analysis = config.analysis;
-  document["analysis"] = {{"embedding", analysis.embedding},
-                          {"embedding_points", analysis.embedding_points},
-                          {"perplexity", analysis.perplexity},
-                          {"tsne_iterations", analysis.tsne_iterations},
-                          {"weight_units", analysis.weight_units},
-                          {"sparsity_threshold", analysis.sparsity_threshold}};
-  document["output"] = {{"dir", config.output.dir},
-                        {"images", config.output.images},
-                        {"checkpoint_minutes", config.output.checkpoint_minutes}};
-  document["device"] = config.device;
-  document["threads"] = config.threads;
-  return document;
+ordered_json config_to_json(const Config& config) {
+  return write_section(config_section(""), config);
 }
 
 }  // namespace aebench

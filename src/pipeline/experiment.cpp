@@ -5,6 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "aebench/config/schema.h"
 #include "aebench/errors.h"
 
 #include "aebench/analysis/analysis.h"
@@ -151,7 +152,7 @@ nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
 }
 
 // Refuses to resume when there is nothing to resume or the config changes what the
-// checkpoint was trained with (anything outside kResumableKeys).
+// checkpoint was trained with (anything the schema does not mark resumable).
 void check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
   const fs::path checkpoint = folder / kCheckpointFile;
   if (!fs::exists(checkpoint))
@@ -160,9 +161,7 @@ void check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
   std::string changes;
   for (const auto& operation : nlohmann::json::diff(saved, resolved)) {
     const std::string path = operation.at("path");
-    const bool allowed = std::any_of(std::begin(kResumableKeys), std::end(kResumableKeys),
-                                     [&](const char* key) { return path.rfind(key, 0) == 0; });
-    if (allowed) continue;
+    if (resumable_key(path)) continue;
     const nlohmann::json::json_pointer pointer(path);
     const std::string before = saved.contains(pointer) ? saved.at(pointer).dump() : "(none)";
     const std::string after = resolved.contains(pointer) ? resolved.at(pointer).dump() : "(none)";
@@ -170,10 +169,11 @@ void check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
     std::replace(key.begin(), key.end(), '/', '.');
     changes += (changes.empty() ? "" : ", ") + key + " (" + before + " -> " + after + ")";
   }
+  std::string allowed;
+  for (const auto& key : resumable_keys()) allowed += (allowed.empty() ? "" : ", ") + key;
   if (!changes.empty())
     throw ConfigError("--resume: the config differs from the checkpoint's in " + changes +
-                      "; only train.epochs, train.early_stopping, output.*, device and threads may "
-                      "change when resuming");
+                      "; only " + allowed + " may change when resuming");
 }
 
 std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunContext& context) {

@@ -2,6 +2,8 @@
 
 #include <fstream>
 
+#include <sys/stat.h>
+
 #include "aebench/config/config.h"
 #include "aebench/errors.h"
 #include "support/test_support.h"
@@ -30,7 +32,7 @@ TEST_CASE("an empty config gets every documented default") {
   CHECK(config.data.dataset == "mnist");
   CHECK(config.data.dir == "data/mnist");
   CHECK(config.data.classes.empty());
-  CHECK(config.data.val_fraction == 0.0);
+  CHECK(config.data.val_fraction == Approx(0.1));  // a held-out 10%, no longer the test split
   CHECK(config.model.type == "dense");
   CHECK(config.model.hidden == std::vector<std::int64_t>{400, 200});
   CHECK(config.model.latent == 100);
@@ -88,6 +90,24 @@ TEST_CASE("invalid configs are ConfigErrors naming the key, the expectation and 
       {R"({"train": {"early_stopping": {"patience": 0}}})", {"train.early_stopping.patience", "found 0"}},
       {R"({"data": {"test_limit": 5}})", {"output.images", "at most data.test_limit (5)", "found 10"}},
       {R"([1, 2])", {"(top level)", "expected an object"}},
+      {R"({"probe": 3})", {"probe", "expected null or an object", "found 3"}},
+      {R"({"noise": {"type": "masking", "std": 0.5}})", {"unknown key noise.std"}},
+      {R"({"model": {"type": "pca", "latent": 785}})", {"model.latent", "[1, 784]", "785"}},
+      // val "test" cannot be selected on.
+      {R"({"data": {"val": "test"}, "train": {"early_stopping": {}}})",
+       {"data.val: \"test\" cannot drive train.early_stopping", "use a held-out fraction"}},
+      {R"({"data": {"val": "test"}, "probe": {}})",
+       {"data.val: \"test\" cannot drive probe", "use a held-out fraction"}},
+      // The run name cannot make runs/<name> leave runs/.
+      {R"({"name": "../escape"})", {"name", "single folder name", "found \"../escape\""}},
+      {R"({"name": "a/b"})", {"name", "no '/'", "a/b"}},
+      {R"({"name": ".."})", {"name", "found \"..\""}},
+      {R"({"name": "   "})", {"name", "not blank"}},
+      {R"({"name": "a\u0000b"})", {"name", "control characters", "a\\u0000b"}},
+      {R"({"name": "line\nbreak"})", {"name", "line\\nbreak"}},
+      {R"({"output": {"dir": "runs/a\u0000b"}})", {"output.dir", "control characters"}},
+      {R"({"data": {"dir": "data\nmnist"}})", {"data.dir", "control characters"}},
+      {R"({"\u0000": 1})", {"unknown key \\u0000"}},
   };
   for (const auto& test : cases) {
     INFO(test.document);
@@ -128,7 +148,7 @@ TEST_CASE("the resolved config parses back to the same config") {
       "exp.json");
   const json resolved = aebench::config_to_json(original);
   const Config reparsed = aebench::config_from_json(resolved, "config.json");
-  CHECK(aebench::config_to_json(reparsed) == resolved);
+  CHECK(json(aebench::config_to_json(reparsed)) == resolved);
   CHECK(reparsed.noise.fraction == Approx(0.3));
   CHECK(reparsed.data.train_limit == 500);
   CHECK(reparsed.train.early_stopping.enabled);
@@ -188,5 +208,91 @@ TEST_CASE("inputs the config fuzzer found are ConfigErrors, not crashes") {
     json document = json::object();
     document["device"] = std::string("\xff");
     CHECK_THROWS_AS(aebench::config_from_json(document, "e"), ConfigError);
+  }
+}
+
+TEST_CASE("val \"test\" stays valid when nothing selects on it, and paths are taken as given") {
+  const std::vector<const char*> documents = {
+      R"({"data": {"val": "test"}})",
+      R"({"data": {"val": "test"}, "analysis": {"embedding": "pca"}})",
+      R"({"output": {"dir": "/tmp/aebench-run"}})",
+      R"({"output": {"dir": "../elsewhere/run"}})",
+      R"({"name": "seed 001: ae, v2"})",
+  };
+  for (const char* document : documents) {
+    INFO(document);
+    CHECK_NOTHROW(aebench::config_from_json(json::parse(document), "exp.json"));
+  }
+  CHECK(aebench::config_from_json(json::parse(documents[0]), "e").data.val_fraction == 0.0);
+  CHECK(aebench::config_to_json(aebench::config_from_json(json::parse(documents[0]), "e"))["data"]["val"] == "test");
+}
+
+TEST_CASE("a config file name that cannot name a run is refused unless the config names it") {
+  CHECK_THROWS_WITH(aebench::config_from_json(json::object(), "x/...json", ".."),
+                    Catch::Contains("name") && Catch::Contains("set \"name\""));
+  CHECK(aebench::config_from_json(json{{"name", "ok"}}, "x/...json", "..").output.dir == "runs/ok");
+}
+
+TEST_CASE("config files that are not small regular JSON files are refused before parsing") {
+  aebench::testing::ScratchFolder folder("config-kinds");
+  const auto fifo = folder / "fifo.json";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::ofstream(folder / "big.json") << std::string(aebench::kMaxConfigBytes + 1, ' ');
+  std::ofstream(folder / "deep.json") << std::string(100000, '[');
+  std::ofstream(folder / "deep_object.json") << "{\"a\":\n" << std::string(80, '[');
+  std::ofstream(folder / "nul.json") << std::string("{\"name\": \"a\0b\"}", 15);
+  std::ofstream(folder / "fine.json") << "{\"a\": " << std::string(63, '[') << std::string(63, ']') << "}";
+  struct Case {
+    std::filesystem::path path;
+    std::vector<std::string> fragments;
+  };
+  const std::vector<Case> cases = {
+      {fifo, {"fifo.json", "expected a regular JSON config file, found a FIFO"}},
+      {folder.path(), {"found a directory"}},
+      {"/dev/null", {"/dev/null", "found a character device"}},
+      {folder / "big.json", {"big.json", "at most 1048576 bytes", "found 1048577 bytes"}},
+      {folder / "deep.json", {"deep.json:1:64:", "nested at most 64 deep", "found 100000 deep"}},
+      {folder / "deep_object.json", {"deep_object.json:2:63:", "found 81 deep"}},
+      {folder / "nul.json", {"nul.json:1:11:", "NUL byte at byte 11"}},
+  };
+  for (const auto& test : cases) {
+    INFO(test.path);
+    std::string message = "(no error)";
+    try {
+      aebench::read_json_file(test.path);
+    } catch (const ConfigError& error) {
+      message = error.what();
+    }
+    for (const auto& fragment : test.fragments) CHECK_THAT(message, Catch::Contains(fragment));
+  }
+  CHECK(aebench::read_json_file(folder / "fine.json").is_object());  // 64 deep is allowed
+}
+
+TEST_CASE("overrides that nest too deep or hold NUL bytes are ConfigErrors naming the override") {
+  struct Case {
+    std::string assignment;
+    std::vector<std::string> fragments;
+  };
+  std::string deep_key;
+  for (int i = 0; i < 70; ++i) deep_key += "a.";
+  const std::vector<Case> cases = {
+      {"seed=" + std::string(100000, '['), {"--set seed=[[[", "nested at most 63 deep", "found 100000 deep"}},
+      {deep_key + "b=1", {"--set a.a.a", "fewer than 64 parts", "found 71"}},
+      {std::string("name=a\0b", 8), {"--set name=a\\u0000b", "without NUL bytes", "byte 6"}},
+      {std::string("na\0me=x", 7), {"without NUL bytes", "byte 2"}},
+      {"a\nb=1", {"unknown key a\\nb"}},
+  };
+  for (const auto& test : cases) {
+    INFO(test.assignment.substr(0, 40));
+    json document = json::object();
+    std::string message = "(no error)";
+    try {
+      aebench::apply_override(document, test.assignment);
+      aebench::config_from_json(document, "e");
+    } catch (const ConfigError& error) {
+      message = error.what();
+    }
+    CHECK(message.find('\n') == std::string::npos);
+    for (const auto& fragment : test.fragments) CHECK_THAT(message, Catch::Contains(fragment));
   }
 }

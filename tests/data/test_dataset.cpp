@@ -48,7 +48,9 @@ TEST_CASE("a stratified subset gives every class at least one item") {
 TEST_CASE("a dataset decodes into one float tensor per split with values in [0, 1]") {
   ScratchFolder folder("dataset");
   aebench::testing::write_synthetic_dataset(folder.path(), 200, 50);
-  const auto data = aebench::load_dataset(synthetic_options(folder), 0);
+  auto options = synthetic_options(folder);
+  options.val_fraction = 0.0;  // "val": "test"
+  const auto data = aebench::load_dataset(options, 0);
   CHECK(data.train.images.sizes().vec() == std::vector<std::int64_t>{200, 1, 28, 28});
   CHECK(data.train.images.dtype() == torch::kFloat32);
   CHECK(data.train.images.max().item<float>() == 1.0f);

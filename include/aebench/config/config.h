@@ -1,6 +1,7 @@
 #pragma once
-// The experiment config: every key, its default and its constraint.
-// This header is the reference for the config format (docs/config.md mirrors it).
+// The experiment config: the structs a config fills, each field with its default.
+// Every key's JSON type, range, documentation and resume rule live in the schema
+// (config/schema.h), which drives the parser, config_to_json and docs/config.md.
 //
 // A config is JSON. It is parsed in exactly one place (load_config / config_from_json):
 // unknown keys are errors that suggest the nearest valid key, wrong types and out-of-range
@@ -26,9 +27,10 @@ struct DataOptions {
   std::string dir;                // default: "data/<dataset>"; relative to the working folder
   // Keep only these classes (0-9, distinct); empty = all ten. JSON: null or a list.
   std::vector<int> classes;
-  // Validation split. 0 = the test split ("val": "test"); a fraction in (0, 1) holds out
-  // that share of the training split, stratified by class and seeded ("val": 0.2).
-  double val_fraction = 0.0;
+  // Validation split: a fraction in (0, 1) holds out that share of the training split,
+  // stratified by class and seeded ("val": 0.1); 0 = the test split ("val": "test"), which
+  // nothing may then select on (no early stopping, no probes).
+  double val_fraction = 0.1;
   // Stratified, seeded subsets (all classes represented); 0 = no limit (JSON null).
   // Applied after the class filter and before the validation split.
   std::int64_t train_limit = 0;
@@ -149,12 +151,18 @@ struct Config {
   std::int64_t threads = 0;     // CPU threads; 0 = all cores
 };
 
+// Limits that keep a hostile config from crashing or hanging the parser.
+inline constexpr std::size_t kMaxConfigBytes = 1 << 20;  // a config file, 1 MiB
+inline constexpr int kMaxJsonDepth = 64;                 // nested arrays and objects (configs use 4)
+
 // Reads and parses a JSON file; a syntax error or duplicate key is a ConfigError naming the
-// file, line and column.
+// file, line and column. Only a regular file of at most kMaxConfigBytes, nested at most
+// kMaxJsonDepth deep, is read (a FIFO or device would block or never end).
 nlohmann::json read_json_file(const std::filesystem::path& path);
 
 // Applies one "dotted.key=VALUE" override to `document`. VALUE is JSON; a value that is not
 // valid JSON is taken as a string (so --set data.dataset=fashion-mnist works unquoted).
+// NUL bytes, invalid UTF-8 and nesting deeper than kMaxJsonDepth are ConfigErrors.
 void apply_override(nlohmann::json& document, const std::string& assignment);
 
 // "KEY=VALUE" with VALUE as a JSON string, for flags that set a string key (--out, --device).
@@ -169,8 +177,9 @@ Config config_from_json(const nlohmann::json& document, const std::string& sourc
 // read_json_file + apply_override for each + config_from_json.
 Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides);
 
-// The resolved config: every key with its value, defaults filled in.
-nlohmann::json config_to_json(const Config& config);
+// The resolved config: every key that applies with its value, defaults filled in, in the
+// schema's (reading) order.
+nlohmann::ordered_json config_to_json(const Config& config);
 
 // Levenshtein distance; used to suggest the nearest valid key.
 std::size_t edit_distance(const std::string& a, const std::string& b);

@@ -27,12 +27,8 @@ struct RunOptions {
 // Trains as `config` says and writes config.json, metrics.csv, checkpoint.pt (every epoch),
 // model.pt, summary.json, loss_curve.png, reconstructions.png and bottleneck.png into
 // config.output.dir. With options.resume, continues the run there from its checkpoint
-// (refused when the config changes anything but the keys in kResumableKeys). SIGINT/SIGTERM
+// (refused when the config changes a key that resumable_key, config/schema.h, refuses). SIGINT/SIGTERM
 // stop it after a checkpoint with an Interrupted error. Returns the summary that was written.
-// Keys a resumed run may change; every other difference from the checkpoint is refused.
-inline constexpr const char* kResumableKeys[] = {"/name",   "/train/epochs", "/train/early_stopping",
-                                                 "/output", "/device",       "/threads",
-                                                 "/probe",  "/analysis"};
 
 nlohmann::json run_training(const Config& config, const RunOptions& options);
 
