@@ -59,7 +59,7 @@ void check_only_complete_files(const fs::path& folder) {
     const auto path = entry.path();
     const auto name = path.filename().string();
     INFO(path.string());
-    if (name.find(".tmp-") != std::string::npos || name == aebench::kLockFile) continue;
+    if (name.find(".aebench-tmp-") != std::string::npos || name == aebench::kLockFile) continue;
     if (path.extension() == ".json") CHECK_NOTHROW(aebench::testing::read_json(path));
     if (path.extension() == ".png") CHECK(aebench::testing::inspect_png(path).valid);
     if (path.extension() == ".pt") CHECK_NOTHROW(aebench::unwrap_checked(read_bytes(path), name));
@@ -73,6 +73,8 @@ void check_only_complete_files(const fs::path& folder) {
     }
   }
 }
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
 
 }  // namespace
 
@@ -108,6 +110,36 @@ TEST_CASE("SIGTERM also checkpoints and exits 143") {
   ::kill(pid, SIGTERM);
   CHECK(aebench::testing::wait_for_exit(pid) == 143);
   CHECK(fs::exists(folder / "run" / aebench::kCheckpointFile));
+  CHECK_FALSE(fs::exists(folder / "run" / aebench::kLockFile));
+}
+
+TEST_CASE("a user's files in a run folder survive a run, an --overwrite run and a --resume run, and no lock is left") {
+  ScratchFolder folder("user-files");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder, 2);
+  const auto run = folder / "run";
+  fs::create_directories(run / "mine");
+  fs::create_directories(run / aebench::kProbeFolder);
+  const std::vector<std::string> users = {"thesis.tmp-draft.txt", "notes.txt", "mine/data.csv",
+                                          "probe/my-notes.txt"};
+  for (const auto& name : users) std::ofstream(run / name) << "mine";
+  std::ofstream(run / ".summary.json.aebench-tmp-99999") << "a killed run's";
+  const auto check_user_files = [&](const std::string& after) {
+    INFO("after " << after);
+    for (const auto& name : users) CHECK(read_bytes(run / name) == "mine");
+    CHECK_FALSE(fs::exists(run / aebench::kLockFile));
+  };
+  const std::string train = "train " + quoted(config) + " --threads 1 --quiet --out " + quoted(run);
+  CHECK(aebench::testing::run_aebench(train) == aebench::kExitOutputError);
+  check_user_files("a refused run");
+  REQUIRE(aebench::testing::run_aebench(train + " --overwrite") == 0);
+  check_user_files("an --overwrite run into the user's folder");
+  CHECK_FALSE(fs::exists(run / ".summary.json.aebench-tmp-99999"));
+  REQUIRE(aebench::testing::run_aebench(train + " --overwrite --set 'probe={\"epochs\": 2}'") == 0);
+  check_user_files("an --overwrite run over a run with a probe");
+  REQUIRE(aebench::testing::run_aebench(train + " --resume --set train.epochs=3") == 0);
+  check_user_files("a --resume run");
+  CHECK(metric_rows(run / aebench::kMetricsFile).size() == 4);
 }
 
 TEST_CASE("SIGKILL at random moments leaves only complete files, and the run resumes") {
@@ -131,7 +163,7 @@ TEST_CASE("SIGKILL at random moments leaves only complete files, and the run res
     REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(resume)) == 0);
     check_only_complete_files(out);
     for (const auto& entry : fs::directory_iterator(out))
-      CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+      CHECK(entry.path().filename().string().find(".aebench-tmp-") == std::string::npos);
     CHECK(metric_rows(out / aebench::kMetricsFile).size() == 7);
   }
 }
@@ -147,6 +179,7 @@ TEST_CASE("resuming with a changed model or optimizer is refused naming the keys
                                           " --resume --set model.latent=9 --set train.lr=0.5",
                                       &output) == aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("model.latent (16 -> 9)") && Catch::Contains("train.lr"));
+  CHECK_FALSE(fs::exists(folder / "run" / aebench::kLockFile));  // gone after an error too
   CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --quiet --out " + run +
                                       " --resume --set train.epochs=3") == 0);
   CHECK(metric_rows(folder / "run" / aebench::kMetricsFile).size() == 4);
