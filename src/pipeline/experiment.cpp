@@ -314,12 +314,24 @@ struct SavedRun {
   std::shared_ptr<AutoencoderImpl> model;
 };
 
+// Config keys that decide what the saved model computes on the test images: eval and probe
+// refuse a config.json that differs from model.pt's own in any of them.
+const std::vector<std::string> kModelDefiningKeys = {"/model", "/noise", "/data/dataset"};
+
 SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std::string& device,
                     std::int64_t threads) {
   if (!device.empty()) document["device"] = device;
   if (threads >= 0) document["threads"] = threads;
   SavedRun run;
-  run.config = config_from_json(document, (run_dir / kConfigFile).string());
+  const fs::path config_file = run_dir / kConfigFile;
+  run.config = config_from_json(document, config_file.string());
+  const std::string changes =
+      describe_changes(read_checkpoint_config(run_dir / kModelFile), config_to_json(run.config),
+                       [](const std::string& path) { return starts_with_any(path, kModelDefiningKeys); });
+  if (!changes.empty())
+    throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
+                      " was trained with, found changes in " + changes +
+                      "; undo them, or train a new run with the new config");
   run.context = make_run_context(run.config.device, run.config.threads);
   run.data = load_dataset(run.config.data, run.config.seed);
   run.model = build_model(run.config, run.context);
