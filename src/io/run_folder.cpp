@@ -155,11 +155,13 @@ void remove_leftovers(const fs::path& dir) {
 void write_file_atomically(const fs::path& path, const std::string& contents) {
   const fs::path temporary =
       path.parent_path() / ("." + path.filename().string() + kTemporaryMark + std::to_string(::getpid()));
+  // Errors name the file the caller asked for, and the temporary that failed.
+  const fs::path shown = path.string() + " (via " + temporary.filename().string() + ")";
   const int descriptor = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (descriptor < 0) throw_os_error("create", temporary);
+  if (descriptor < 0) throw_os_error("create", shown);
   try {
-    write_all(descriptor, contents, temporary);
-    if (::fsync(descriptor) != 0) throw_os_error("sync", temporary);
+    write_all(descriptor, contents, shown);
+    if (::fsync(descriptor) != 0) throw_os_error("sync", shown);
   } catch (...) {
     ::close(descriptor);
     ::unlink(temporary.c_str());
@@ -167,7 +169,7 @@ void write_file_atomically(const fs::path& path, const std::string& contents) {
   }
   if (::close(descriptor) != 0) {
     ::unlink(temporary.c_str());
-    throw_os_error("close", temporary);
+    throw_os_error("close", shown);
   }
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     ::unlink(temporary.c_str());

@@ -100,7 +100,7 @@ TEST_CASE("an atomic write goes through a hidden temporary of aebench's own form
   ScratchFolder folder("temporary-name");
   const FileSizeLimit limit(1000);
   CHECK_THROWS_WITH(aebench::write_file_atomically(folder / "model.pt", std::string(100000, 'x')),
-                    Catch::Contains("/.model.pt.aebench-tmp-"));
+                    Catch::Contains("model.pt (via .model.pt.aebench-tmp-"));
 }
 
 TEST_CASE("the lock file is there while the lock is held, refuses a second holder, and goes with the lock") {
