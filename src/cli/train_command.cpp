@@ -7,6 +7,31 @@
 #include "commands.h"
 
 namespace aebench::cli {
+namespace {
+
+// `text` as one shell word: as is when it holds only safe characters, else in single quotes.
+std::string shell_quote(const std::string& text) {
+  const bool safe = !text.empty() && text.find_first_not_of(
+                                         "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                         "0123456789_-+=.,/:@%") == std::string::npos;
+  if (safe) return text;
+  std::string quoted = "'";
+  for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// The command that continues this run: every flag that shapes the result (the config, each
+// --set in order, the run folder, --device, --threads), none that does not (--quiet).
+std::string resume_command(const TrainCommandOptions& options, const std::string& run_folder) {
+  std::string command = "aebench train " + shell_quote(options.config_path);
+  for (const auto& assignment : options.overrides) command += " --set " + shell_quote(assignment);
+  command += " --out " + shell_quote(run_folder);
+  if (!options.device.empty()) command += " --device " + shell_quote(options.device);
+  if (options.threads >= 0) command += " --threads " + std::to_string(options.threads);
+  return command + " --resume";
+}
+
+}  // namespace
 
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options) {
   auto* command = app.add_subcommand("train", "Train an autoencoder as a JSON config says");
@@ -42,8 +67,7 @@ int run_train(const TrainCommandOptions& options) {
   RunOptions run;
   run.overwrite = options.overwrite;
   run.resume = options.resume;
-  run.resume_hint = "aebench train " + options.config_path + " --out " + config.output.dir +
-                    (options.overrides.empty() ? "" : " [the same --set options]") + " --resume";
+  run.resume_hint = resume_command(options, config.output.dir);
   run.quiet = options.quiet;
   run.log = &std::cerr;
   run.log_is_terminal = ::isatty(STDERR_FILENO) == 1;

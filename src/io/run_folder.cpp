@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iomanip>
@@ -38,15 +40,58 @@ void sync_folder(const fs::path& folder) {
   ::close(descriptor);
 }
 
-bool is_leftover(const fs::path& file) {
-  return file.filename().string().find(".tmp-") != std::string::npos;
+constexpr char kTemporaryMark[] = ".aebench-tmp-";
+
+// The files a run writes at the top of RUN_DIR, in eval/ and in probe/ (probe.cpp names its
+// files after the classifiers "softmax", "mlp" and "pixels").
+const std::vector<std::string> kRunArtefacts = {
+    kConfigFile,    kMetricsFile,         kSummaryFile,    kModelFile,   kCheckpointFile,
+    kLossCurveFile, kReconstructionsFile, kBottleneckFile, kWeightsFile, kEmbeddingFile};
+const std::vector<std::string> kEvalArtefacts = {kSummaryFile, kReconstructionsFile, kBottleneckFile};
+const std::vector<std::string> kProbeArtefacts = {"softmax.json", "softmax_confusion.png",
+                                                  "mlp.json",     "mlp_confusion.png",
+                                                  "pixels.json",  "pixels_confusion.png"};
+
+bool all_digits(const std::string& text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// A file a user named like this would have to mimic the form exactly; "thesis.tmp-draft.txt"
+// is not one of ours.
+bool is_aebench_temporary(const fs::path& file) {
+  const std::string name = file.filename().string();
+  const auto mark = name.rfind(kTemporaryMark);
+  if (name.size() > 1 && name[0] == '.' && mark != std::string::npos && mark > 1 &&
+      all_digits(name.substr(mark + std::strlen(kTemporaryMark))))
+    return true;
+  // The form of earlier versions: an artefact's name, ".tmp-" and a process id.
+  const auto legacy = name.rfind(".tmp-");
+  if (legacy == std::string::npos || !all_digits(name.substr(legacy + 5))) return false;
+  const std::string base = name.substr(0, legacy);
+  for (const auto* list : {&kRunArtefacts, &kEvalArtefacts, &kProbeArtefacts})
+    if (std::find(list->begin(), list->end(), base) != list->end()) return true;
+  return false;
 }
 
 bool holds_something(const fs::path& dir) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(dir, error))
-    if (entry.path().filename() != kLockFile && !is_leftover(entry.path())) return true;
+    if (entry.path().filename() != kLockFile && !is_aebench_temporary(entry.path())) return true;
   return false;
+}
+
+void remove_temporaries(const fs::path& dir) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error))
+    if (is_aebench_temporary(entry.path()) && entry.is_regular_file(error)) fs::remove(entry.path(), error);
+}
+
+// Removes `names` from `dir`, then `dir` itself if that left it empty; a user's files stay.
+void remove_artefacts(const fs::path& dir, const std::vector<std::string>& names) {
+  std::error_code error;
+  for (const auto& name : names) fs::remove(dir / name, error);
+  remove_temporaries(dir);
+  if (fs::is_directory(dir, error) && fs::is_empty(dir, error)) fs::remove(dir, error);
 }
 
 std::string csv_row(const EpochRecord& record) {
@@ -59,24 +104,33 @@ std::string csv_row(const EpochRecord& record) {
 
 }  // namespace
 
-RunLock::RunLock(const fs::path& dir) {
+RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
     throw OutputError("run folder " + dir.string() + ": expected a folder, found a file");
   fs::create_directories(dir, error);
   if (error) throw OutputError("cannot create run folder " + dir.string() + ": " + error.message());
-  const fs::path path = dir / kLockFile;
-  descriptor_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (descriptor_ < 0) throw_os_error("create the lock file", path);
-  if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
+  // The holder unlinks the file when it lets go. A process that opened the file just before
+  // that gets the lock on an unlinked file: it notices (the path is gone or names another
+  // file) and tries again on the file now at the path.
+  for (;;) {
+    descriptor_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (descriptor_ < 0) throw_os_error("create the lock file", path_);
+    if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(descriptor_);
+      throw OutputError("run folder " + dir.string() +
+                        " is in use by another aebench process; wait for it or use --out DIR");
+    }
+    struct stat held {}, at_path {};
+    if (::fstat(descriptor_, &held) == 0 && ::stat(path_.c_str(), &at_path) == 0 &&
+        held.st_dev == at_path.st_dev && held.st_ino == at_path.st_ino)
+      return;
     ::close(descriptor_);
-    throw OutputError("run folder " + dir.string() +
-                      " is in use by another aebench process; wait for it or use --out DIR");
   }
 }
 
 RunLock::~RunLock() {
-  ::flock(descriptor_, LOCK_UN);
+  ::unlink(path_.c_str());  // while still holding the lock: see the constructor
   ::close(descriptor_);
 }
 
@@ -86,28 +140,28 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
     throw OutputError("run folder " + dir.string() +
                       " is not empty; pass --resume to continue its run, --overwrite to replace "
                       "it, or --out DIR to write elsewhere");
+  remove_artefacts(dir / kEvalFolder, kEvalArtefacts);
+  remove_artefacts(dir / kProbeFolder, kProbeArtefacts);
   std::error_code error;
-  for (const char* name : {kConfigFile, kMetricsFile, kSummaryFile, kModelFile, kCheckpointFile,
-                           kLossCurveFile, kReconstructionsFile, kBottleneckFile, kWeightsFile,
-                           kEmbeddingFile})
-    fs::remove(dir / name, error);
-  fs::remove_all(dir / "eval", error);
-  fs::remove_all(dir / kProbeFolder, error);
+  for (const auto& name : kRunArtefacts) fs::remove(dir / name, error);
 }
 
 void remove_leftovers(const fs::path& dir) {
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(dir, error))
-    if (is_leftover(entry.path())) fs::remove(entry.path(), error);
+  remove_temporaries(dir);
+  remove_temporaries(dir / kEvalFolder);
+  remove_temporaries(dir / kProbeFolder);
 }
 
 void write_file_atomically(const fs::path& path, const std::string& contents) {
-  const fs::path temporary = path.string() + ".tmp-" + std::to_string(::getpid());
+  const fs::path temporary =
+      path.parent_path() / ("." + path.filename().string() + kTemporaryMark + std::to_string(::getpid()));
+  // Errors name the file the caller asked for, and the temporary that failed.
+  const fs::path shown = path.string() + " (via " + temporary.filename().string() + ")";
   const int descriptor = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (descriptor < 0) throw_os_error("create", temporary);
+  if (descriptor < 0) throw_os_error("create", shown);
   try {
-    write_all(descriptor, contents, temporary);
-    if (::fsync(descriptor) != 0) throw_os_error("sync", temporary);
+    write_all(descriptor, contents, shown);
+    if (::fsync(descriptor) != 0) throw_os_error("sync", shown);
   } catch (...) {
     ::close(descriptor);
     ::unlink(temporary.c_str());
@@ -115,7 +169,7 @@ void write_file_atomically(const fs::path& path, const std::string& contents) {
   }
   if (::close(descriptor) != 0) {
     ::unlink(temporary.c_str());
-    throw_os_error("close", temporary);
+    throw_os_error("close", shown);
   }
   if (::rename(temporary.c_str(), path.c_str()) != 0) {
     ::unlink(temporary.c_str());

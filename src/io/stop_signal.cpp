@@ -35,4 +35,10 @@ StopSignalGuard::~StopSignalGuard() {
 
 int StopSignalGuard::received() { return received_signal; }
 
+std::string signal_name(int signal_number) {
+  if (signal_number == SIGINT) return "SIGINT";
+  if (signal_number == SIGTERM) return "SIGTERM";
+  return "signal " + std::to_string(signal_number);
+}
+
 }  // namespace aebench

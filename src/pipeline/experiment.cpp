@@ -151,29 +151,66 @@ nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
   return ordered;
 }
 
-// Refuses to resume when there is nothing to resume or the config changes what the
-// checkpoint was trained with (anything the schema does not mark resumable).
-void check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
-  const fs::path checkpoint = folder / kCheckpointFile;
-  if (!fs::exists(checkpoint))
-    throw ConfigError("--resume: expected a checkpoint in " + folder.string() + ", found none");
-  const nlohmann::json saved = read_checkpoint_config(checkpoint);
+// "model.latent (16 -> 9), train.lr (0.003 -> 0.5)": the keys where `current` differs from
+// `saved` that `counts` selects (it is given the JSON pointer, e.g. "/model/latent"), or "".
+template <typename Selector>
+std::string describe_changes(const nlohmann::json& saved, const nlohmann::json& current, Selector counts) {
+  // A change inside a list ("/model/hidden/0") is reported as the whole list's.
+  const auto in_list = [&](const nlohmann::json::json_pointer& pointer) {
+    const auto parent = pointer.parent_pointer();
+    return (saved.contains(parent) && saved.at(parent).is_array()) ||
+           (current.contains(parent) && current.at(parent).is_array());
+  };
   std::string changes;
-  for (const auto& operation : nlohmann::json::diff(saved, resolved)) {
-    const std::string path = operation.at("path");
-    if (resumable_key(path)) continue;
-    const nlohmann::json::json_pointer pointer(path);
+  std::vector<std::string> seen;
+  for (const auto& operation : nlohmann::json::diff(saved, current)) {
+    nlohmann::json::json_pointer pointer(operation.at("path").get<std::string>());
+    while (!pointer.empty() && in_list(pointer)) pointer = pointer.parent_pointer();
+    const std::string path = pointer.to_string();
+    if (!counts(path) || std::find(seen.begin(), seen.end(), path) != seen.end()) continue;
+    seen.push_back(path);
     const std::string before = saved.contains(pointer) ? saved.at(pointer).dump() : "(none)";
-    const std::string after = resolved.contains(pointer) ? resolved.at(pointer).dump() : "(none)";
+    const std::string after = current.contains(pointer) ? current.at(pointer).dump() : "(none)";
     std::string key = path.substr(1);
     std::replace(key.begin(), key.end(), '/', '.');
     changes += (changes.empty() ? "" : ", ") + key + " (" + before + " -> " + after + ")";
   }
+  return changes;
+}
+
+bool starts_with_any(const std::string& path, const std::vector<std::string>& prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& prefix) { return path.rfind(prefix, 0) == 0; });
+}
+
+// Refuses to resume when there is nothing to resume or the config changes what the run was
+// started with (anything the schema does not mark resumable). True when there is a training checkpoint to
+// continue from; false when the run stopped before its first one (config.json but no
+// checkpoint.pt), and starts over.
+bool check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
+  const fs::path checkpoint = folder / kCheckpointFile;
+  const bool has_checkpoint = fs::exists(checkpoint);
+  if (!has_checkpoint && !fs::exists(folder / kConfigFile))
+    throw ConfigError("--resume: expected a checkpoint in " + folder.string() + ", found none");
+  const nlohmann::json saved =
+      has_checkpoint ? read_checkpoint_config(checkpoint) : read_json_file(folder / kConfigFile);
+  const std::string changes = describe_changes(
+      saved, resolved, [](const std::string& path) { return !resumable_key(path); });
   std::string allowed;
   for (const auto& key : resumable_keys()) allowed += (allowed.empty() ? "" : ", ") + key;
   if (!changes.empty())
     throw ConfigError("--resume: the config differs from the checkpoint's in " + changes +
                       "; only " + allowed + " may change when resuming");
+  return has_checkpoint;
+}
+
+// Ends the run with an Interrupted error when a stop signal has arrived. `where`: how far the
+// run got; `next`: what resuming does.
+void stop_if_requested(const std::string& where, const std::string& next, const RunOptions& options) {
+  if (const int signal_number = StopSignalGuard::received())
+    throw Interrupted("stopped by " + signal_name(signal_number) + " " + where + "; " + next + ": " +
+                          options.resume_hint,
+                      signal_number);
 }
 
 std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunContext& context) {
@@ -183,19 +220,22 @@ std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunCont
   return model;
 }
 
-// The training loop with checkpoints every epoch, resume and stop on signals.
+// The training loop with checkpoints every epoch, resume and stop on signals. `extras` (the
+// summary's results from before training) go into the checkpoints; when `continuing`, the
+// checkpoint's come back in the result's progress.summary_extras.
 TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData& training,
                                       const Config& config, const RunOptions& options,
-                                      ProgressReporter& progress) {
+                                      ProgressReporter& progress, bool continuing,
+                                      const nlohmann::json& extras) {
   const fs::path folder = config.output.dir;
   const nlohmann::json resolved = config_to_json(config);
   auto optimizer = make_optimizer(model, config.train);
-  TrainingProgress start = options.resume
+  TrainingProgress start = continuing
       ? load_training_checkpoint(folder / kCheckpointFile, model, *optimizer).progress
       : fresh_progress(config.seed);
-  if (options.resume) progress.note("resuming after epoch " + std::to_string(start.epochs_done));
+  if (continuing) progress.note("resuming after epoch " + std::to_string(start.epochs_done));
+  else start.summary_extras = extras;
   MetricsCsv metrics_csv(folder / kMetricsFile, start.history);
-  const StopSignalGuard stop_signals;
   TrainingHooks hooks;
   hooks.progress = &progress;
   hooks.on_epoch = [&](const EpochRecord& record) { metrics_csv.append(record); };
@@ -210,6 +250,20 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   } catch (const Interrupted& interrupted) {
     throw Interrupted(std::string(interrupted.what()) + "; checkpoint written to " +
                           (folder / kCheckpointFile).string() + "; resume with: " + options.resume_hint,
+                      interrupted.signal_number());
+  }
+}
+
+// Greedy layer-wise pretraining, stopped by a signal like training. Nothing of it is saved: a
+// resumed run pretrains again from the start, with the same result.
+nlohmann::json pretrain(DenseAutoencoderImpl& model, const torch::Tensor& images, const Config& config,
+                        const RunOptions& options, ProgressReporter& progress) {
+  try {
+    return pretrain_layers(model, images, config, &progress, &StopSignalGuard::received);
+  } catch (const Interrupted& interrupted) {
+    throw Interrupted(std::string(interrupted.what()) +
+                          "; pretraining is not checkpointed: resuming pretrains again from the "
+                          "start (same result) with: " + options.resume_hint,
                       interrupted.signal_number());
   }
 }
@@ -240,17 +294,30 @@ nlohmann::json explained_variance_ratio(const PcaAutoencoderImpl& model, const t
   return std::vector<double>(ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel());
 }
 
-// Saves the model, draws the pictures, tests and writes summary.json.
+// Saves the model, draws the pictures, tests and writes summary.json. A stop signal ends the
+// run after the stage in progress, naming the artefacts that are complete.
 nlohmann::json finish_run(const Config& config, const RunContext& context, const Dataset& data,
                           AutoencoderImpl& model, const TrainingResult& result,
                           const RunOptions& options, const nlohmann::json& extras) {
   const fs::path folder = config.output.dir;
   const TrainingProgress& state = result.progress;
+  const bool checkpointed = fs::exists(folder / kCheckpointFile);  // PCA has none: it refits
+  std::string complete = std::string(kMetricsFile) + (checkpointed ? std::string(", ") + kCheckpointFile : "");
+  const auto stage_done = [&](const std::string& files) {
+    complete += ", " + files;
+    stop_if_requested("after training, with " + complete + " complete",
+                      checkpointed ? "the rest (summary.json last) is written, without training again, by"
+                                   : "the rest (summary.json last) is written by",
+                      options);
+  };
   save_model(folder / kModelFile, model, config_to_json(config));
+  stage_done(kModelFile);
   write_png(folder / kLossCurveFile,
             draw_loss_curve(state.history, config.name + ": training and validation loss",
                             config.train.loss));
+  stage_done(kLossCurveFile);
   const TestReport test = test_and_draw(model, data.test, config, context, folder);
+  stage_done(std::string(kReconstructionsFile) + ", " + kBottleneckFile);
   nlohmann::json summary = base_summary(config, context, data, model);
   summary["test"] = test.json;
   summary["epochs_run"] = state.epochs_done;
@@ -261,7 +328,12 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["samples_per_second"] = result.samples_per_second;
   if (extras.is_object()) summary.update(extras);
   summary["analysis"] = analyse_model(model, data.test, test.inputs, config, folder);
-  if (config.probe.enabled) summary["probe"] = run_probes(model, data, config, context.device, folder);
+  stage_done(kWeightsFile + std::string(config.analysis.embedding == "none" ? "" : ", ") +
+             (config.analysis.embedding == "none" ? "" : kEmbeddingFile));
+  if (config.probe.enabled) {
+    summary["probe"] = run_probes(model, data, config, context.device, folder);
+    stage_done(std::string(kProbeFolder) + "/");
+  }
   write_json_file(folder / kSummaryFile, in_reading_order(summary));
   if (options.log && !options.quiet)
     *options.log << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
@@ -277,12 +349,24 @@ struct SavedRun {
   std::shared_ptr<AutoencoderImpl> model;
 };
 
+// Config keys that decide what the saved model computes on the test images: eval and probe
+// refuse a config.json that differs from model.pt's own in any of them.
+const std::vector<std::string> kModelDefiningKeys = {"/model", "/noise", "/data/dataset"};
+
 SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std::string& device,
                     std::int64_t threads) {
   if (!device.empty()) document["device"] = device;
   if (threads >= 0) document["threads"] = threads;
   SavedRun run;
-  run.config = config_from_json(document, (run_dir / kConfigFile).string());
+  const fs::path config_file = run_dir / kConfigFile;
+  run.config = config_from_json(document, config_file.string());
+  const std::string changes =
+      describe_changes(read_checkpoint_config(run_dir / kModelFile), config_to_json(run.config),
+                       [](const std::string& path) { return starts_with_any(path, kModelDefiningKeys); });
+  if (!changes.empty())
+    throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
+                      " was trained with, found changes in " + changes +
+                      "; undo them, or train a new run with the new config");
   run.context = make_run_context(run.config.device, run.config.threads);
   run.data = load_dataset(run.config.data, run.config.seed);
   run.model = build_model(run.config, run.context);
@@ -293,12 +377,13 @@ SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std:
 }  // namespace
 
 nlohmann::json run_training(const Config& config, const RunOptions& options) {
+  const StopSignalGuard stop_signals;  // for the whole run: each phase stops at a safe point
   const RunContext context = make_run_context(config.device, config.threads);
   const fs::path folder = config.output.dir;
   const Dataset data = load_dataset(config.data, config.seed);
   const RunLock lock(folder);
-  if (options.resume) check_resumable(folder, config_to_json(config));
-  else prepare_run_folder(folder, options.overwrite);
+  const bool continuing = options.resume && check_resumable(folder, config_to_json(config));
+  if (!options.resume) prepare_run_folder(folder, options.overwrite);
   remove_leftovers(folder);
   write_json_file(folder / kConfigFile, config_to_json(config));
 
@@ -309,6 +394,8 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   progress.note(config.name + ": " + describe_split_sizes(data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
                 device_name(context.device) + " with " + std::to_string(context.threads) + " threads");
+  stop_if_requested("before training started",
+                    continuing ? "resume with" : "resume (it starts from the beginning) with", options);
   const TrainingData training{
       data.train.images.to(context.device),
       fixed_noise_inputs(data.val.images, config.noise, val_noise_seed(config.seed), context.device),
@@ -320,9 +407,10 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
     extras["explained_variance_ratio"] = explained_variance_ratio(*pca, training.train_images);
   } else {
     auto* dense = dynamic_cast<DenseAutoencoderImpl*>(model.get());
-    if (config.pretrain.enabled && dense && !options.resume)
-      extras["pretraining"] = pretrain_layers(*dense, training.train_images, config, &progress);
-    result = train_with_checkpoints(*model, training, config, options, progress);
+    if (config.pretrain.enabled && dense && !continuing)
+      extras["pretraining"] = pretrain(*dense, training.train_images, config, options, progress);
+    result = train_with_checkpoints(*model, training, config, options, progress, continuing, extras);
+    extras = result.progress.summary_extras;
   }
   return finish_run(config, context, data, *model, result, options, extras);
 }
@@ -331,7 +419,7 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device
                               std::int64_t threads, const RunOptions& options) {
   const SavedRun run = reload_run(run_dir, read_json_file(run_dir / kConfigFile), device, threads);
   const auto& [config, context, data, model] = run;
-  const fs::path folder = run_dir / "eval";
+  const fs::path folder = run_dir / kEvalFolder;
   fs::create_directories(folder);
   const TestReport test = test_and_draw(*model, data.test, config, context, folder);
   nlohmann::json summary = base_summary(config, context, data, *model);

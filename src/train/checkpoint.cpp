@@ -101,7 +101,8 @@ json progress_to_json(const TrainingProgress& progress) {
           {"best_val_loss", progress.best_val_loss}, {"best_epoch", progress.best_epoch},
           {"stale_epochs", progress.stale_epochs},   {"batches_done", progress.batches_done},
           {"epoch_loss_sum", progress.epoch_loss_sum},
-          {"best_weights", progress.best_weights.size()}};
+          {"best_weights", progress.best_weights.size()},
+          {"summary_extras", progress.summary_extras}};
 }
 
 TrainingProgress progress_from_json(const json& document) {
@@ -115,6 +116,7 @@ TrainingProgress progress_from_json(const json& document) {
   progress.batches_done = document.at("batches_done");
   progress.epoch_loss_sum = document.at("epoch_loss_sum");
   progress.best_weights.resize(document.at("best_weights").get<std::size_t>());
+  progress.summary_extras = document.value("summary_extras", json());  // absent in older checkpoints
   return progress;
 }
 

@@ -1,7 +1,9 @@
 #include "aebench/train/pretraining.h"
 
+#include "aebench/errors.h"
 #include "aebench/train/metrics.h"
 #include "aebench/data/noise.h"
+#include "aebench/io/stop_signal.h"
 
 namespace aebench {
 namespace {
@@ -14,8 +16,15 @@ struct Stage {
   std::string loss;  // "mse" | "bce"
 };
 
+// Where pretraining is, for the message of a stop request.
+struct StagePosition {
+  std::size_t stage, depth;
+  std::int64_t epoch;
+};
+
 double train_stage_epoch(Stage& stage, torch::optim::Optimizer& optimizer, const torch::Tensor& inputs,
-                         std::int64_t batch_size, at::Generator& shuffle) {
+                         std::int64_t batch_size, at::Generator& shuffle,
+                         const std::function<int()>& stop_requested, const StagePosition& position) {
   const std::int64_t count = inputs.size(0);
   const auto order = torch::randperm(count, shuffle, torch::kInt64).to(inputs.device());
   double loss_sum = 0;
@@ -29,6 +38,12 @@ double train_stage_epoch(Stage& stage, torch::optim::Optimizer& optimizer, const
     loss.backward();
     optimizer.step();
     loss_sum += loss.item<double>() * double(length);
+    if (const int signal_number = stop_requested ? stop_requested() : 0)
+      throw Interrupted("stopped by " + signal_name(signal_number) + " during pretraining stage " +
+                            std::to_string(position.stage) + "/" + std::to_string(position.depth) +
+                            ", epoch " + std::to_string(position.epoch) + ", batch " +
+                            std::to_string(first / batch_size + 1),
+                        signal_number);
   }
   return loss_sum / double(count);
 }
@@ -42,7 +57,8 @@ torch::Tensor encode_stage(Stage& stage, const torch::Tensor& inputs) {
 }  // namespace
 
 nlohmann::json pretrain_layers(DenseAutoencoderImpl& model, const torch::Tensor& images,
-                               const Config& config, ProgressReporter* progress) {
+                               const Config& config, ProgressReporter* progress,
+                               const std::function<int()>& stop_requested) {
   const auto encoders = model.encoder_layers();
   const auto decoders = model.decoder_layers();
   const auto& options = config.pretrain;
@@ -62,7 +78,8 @@ nlohmann::json pretrain_layers(DenseAutoencoderImpl& model, const torch::Tensor&
     torch::optim::Adam optimizer(parameters, torch::optim::AdamOptions(options.lr));
     nlohmann::json losses = nlohmann::json::array();
     for (std::int64_t epoch = 1; epoch <= options.epochs; ++epoch) {
-      losses.push_back(train_stage_epoch(stage, optimizer, inputs, options.batch_size, shuffle));
+      losses.push_back(train_stage_epoch(stage, optimizer, inputs, options.batch_size, shuffle,
+                                         stop_requested, {i + 1, depth, epoch}));
       if (progress)
         progress->note("pretraining stage " + std::to_string(i + 1) + "/" + std::to_string(depth) +
                        ", epoch " + std::to_string(epoch) + "/" + std::to_string(options.epochs) +

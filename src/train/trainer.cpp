@@ -4,12 +4,12 @@
 
 #include <chrono>
 #include <cmath>
-#include <csignal>
 #include <sstream>
 
 #include "aebench/errors.h"
 #include "aebench/train/metrics.h"
 #include "aebench/data/noise.h"
+#include "aebench/io/stop_signal.h"
 
 namespace aebench {
 namespace {
@@ -47,8 +47,7 @@ void restore(AutoencoderImpl& model, const std::vector<torch::Tensor>& copy) {
 }
 
 [[noreturn]] void throw_interrupted(int signal_number, std::int64_t epoch, std::int64_t batch) {
-  const std::string name = signal_number == SIGTERM ? "SIGTERM" : signal_number == SIGINT ? "SIGINT" : "signal " + std::to_string(signal_number);
-  throw Interrupted("stopped by " + name + " at epoch " + std::to_string(epoch) + ", batch " +
+  throw Interrupted("stopped by " + signal_name(signal_number) + " at epoch " + std::to_string(epoch) + ", batch " +
                         std::to_string(batch),
                     signal_number);
 }
@@ -153,6 +152,9 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
   const std::int64_t count = data.train_images.size(0);
   const std::int64_t batches = (count + options.batch_size - 1) / options.batch_size;
   TrainingResult result;
+  // A resumed run that had already stopped early only finishes its artefacts.
+  result.stopped_early = options.early_stopping.enabled && state.epochs_done > 0 &&
+                         state.stale_epochs >= options.early_stopping.patience;
   double session_pass_seconds = 0.0;
   std::int64_t session_samples = 0;
   while (state.epochs_done < options.epochs && !result.stopped_early) {

@@ -110,3 +110,27 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
   CHECK(fs::exists(folder / "cmp" / "comparison_test.sse_per_image.png"));
   CHECK(run_aebench("compare " + quoted(folder / "data"), &output) == aebench::kExitDataError);
 }
+
+TEST_CASE("eval and probe refuse a config.json edited after training, naming each changed key") {
+  ScratchFolder folder("cli-edited");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "ignored"));
+  const auto run = folder / "run";
+  REQUIRE(run_aebench("train " + quoted(config) + " --quiet --out " + quoted(run)) == 0);
+  auto edited = aebench::testing::read_json(run / "config.json");
+  edited["model"]["activation"] = "sigmoid";
+  edited["model"]["hidden"] = {48};
+  edited["output"]["images"] = 3;  // does not change the model: not reported
+  std::ofstream(run / "config.json") << edited.dump(2);
+  for (const std::string command : {"eval", "probe"}) {
+    INFO(command);
+    std::string output;
+    CHECK(run_aebench(command + " " + quoted(run), &output) == aebench::kExitUsageError);
+    CHECK_THAT(output, Catch::Contains("config.json") && Catch::Contains("model.pt") &&
+                           Catch::Contains("model.activation (\"relu\" -> \"sigmoid\")") &&
+                           Catch::Contains("model.hidden ([32] -> [48])"));
+    CHECK(output.find("output.images") == std::string::npos);
+    CHECK(std::count(output.begin(), output.end(), '\n') == 1);
+  }
+  CHECK_FALSE(fs::exists(run / "eval"));
+}

@@ -62,21 +62,57 @@ TEST_CASE("a non-empty run folder is refused unless overwriting, which removes o
   aebench::prepare_run_folder(run, false);  // a missing folder is fine
   fs::create_directories(run);
   aebench::prepare_run_folder(run, false);  // an empty one too
-  std::ofstream(run / "summary.json") << "{}";
-  std::ofstream(run / "notes.txt") << "mine";
+  for (const char* name : {"eval", "probe", "mine"}) fs::create_directories(run / name);
+  const std::vector<std::string> ours = {"summary.json",     "model.pt",       "checkpoint.pt",
+                                         "embedding.png",    "eval/summary.json",
+                                         "eval/bottleneck.png", "probe/mlp.json",
+                                         "probe/pixels_confusion.png"};
+  const std::vector<std::string> users = {"notes.txt", "thesis.tmp-draft.txt", "summary.json.bak",
+                                          "probe/my-notes.txt", "mine/data.csv"};
+  for (const auto& name : ours) std::ofstream(run / name) << "aebench's";
+  for (const auto& name : users) std::ofstream(run / name) << "mine";
   CHECK_THROWS_WITH(aebench::prepare_run_folder(run, false),
                     Catch::Contains("--resume") && Catch::Contains("--overwrite"));
   aebench::prepare_run_folder(run, true);
-  CHECK_FALSE(fs::exists(run / "summary.json"));
-  CHECK(fs::exists(run / "notes.txt"));
+  for (const auto& name : ours) CHECK_FALSE(fs::exists(run / name));
+  CHECK_FALSE(fs::exists(run / "eval"));  // emptied, so removed
+  for (const auto& name : users) CHECK(contents_of(run / name) == "mine");
 }
 
-TEST_CASE("leftover temporary files are removed and do not make a folder non-empty") {
+TEST_CASE("only aebench's own leftover temporary files are removed, and only they count as empty") {
   ScratchFolder folder("leftovers");
-  std::ofstream(folder / "model.pt.tmp-1234") << "half";
+  for (const char* name : {".model.pt.aebench-tmp-1234", "model.pt.tmp-1234"})
+    std::ofstream(folder / name) << "half";
   CHECK_NOTHROW(aebench::prepare_run_folder(folder.path(), false));
+  fs::create_directories(folder / "probe");
+  std::ofstream(folder / "probe/.mlp.json.aebench-tmp-77") << "half";
+  const std::vector<std::string> users = {"thesis.tmp-draft.txt", "notes.tmp-1234", ".model.pt.aebench-tmp-draft"};
+  for (const auto& name : users) std::ofstream(folder / name) << "mine";
+  CHECK_THROWS_AS(aebench::prepare_run_folder(folder.path(), false), aebench::OutputError);
   aebench::remove_leftovers(folder.path());
-  CHECK(fs::is_empty(folder.path()));
+  CHECK_FALSE(fs::exists(folder / ".model.pt.aebench-tmp-1234"));
+  CHECK_FALSE(fs::exists(folder / "model.pt.tmp-1234"));
+  CHECK(fs::is_empty(folder / "probe"));
+  for (const auto& name : users) CHECK(contents_of(folder / name) == "mine");
+}
+
+TEST_CASE("an atomic write goes through a hidden temporary of aebench's own form") {
+  ScratchFolder folder("temporary-name");
+  const FileSizeLimit limit(1000);
+  CHECK_THROWS_WITH(aebench::write_file_atomically(folder / "model.pt", std::string(100000, 'x')),
+                    Catch::Contains("model.pt (via .model.pt.aebench-tmp-"));
+}
+
+TEST_CASE("the lock file is there while the lock is held, refuses a second holder, and goes with the lock") {
+  ScratchFolder folder("lock");
+  {
+    const aebench::RunLock lock(folder / "run");
+    CHECK(fs::exists(folder / "run" / aebench::kLockFile));
+    CHECK_THROWS_WITH(aebench::RunLock(folder / "run"), Catch::Contains("in use"));
+  }
+  CHECK_FALSE(fs::exists(folder / "run" / aebench::kLockFile));
+  const aebench::RunLock again(folder / "run");
+  CHECK(fs::exists(folder / "run" / aebench::kLockFile));
 }
 
 TEST_CASE("metrics.csv starts with its header and a resumed run's rows") {

@@ -149,6 +149,23 @@ TEST_CASE("early stopping stops after patience epochs without improvement") {
   CHECK(summary["best_epoch"] == 1);
 }
 
+TEST_CASE("resuming a run that stopped early writes its artefacts again without training on") {
+  ScratchFolder folder("early-resume");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  json document = aebench::testing::tiny_config(folder / "data", folder / "run");
+  document["train"]["epochs"] = 50;
+  document["train"]["lr"] = 1e-12;
+  document["train"]["early_stopping"] = {{"patience", 2}, {"min_delta", 1e-3}};
+  const json first = train(document);
+  aebench::RunOptions options;
+  options.resume = true;
+  const json again = aebench::run_training(aebench::config_from_json(document, "test.json"), options);
+  CHECK(again["epochs_run"] == first["epochs_run"]);
+  CHECK(again["stopped_early"] == true);
+  CHECK(again["test"] == first["test"]);
+  CHECK(metric_rows(folder / "run" / aebench::kMetricsFile).size() == 4);
+}
+
 TEST_CASE("a diverging run is a TrainingError naming epoch and batch") {
   ScratchFolder folder("diverge");
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);

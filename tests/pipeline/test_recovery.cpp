@@ -1,6 +1,7 @@
 // Nothing lost: real signals and kills against the aebench binary.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -59,7 +60,7 @@ void check_only_complete_files(const fs::path& folder) {
     const auto path = entry.path();
     const auto name = path.filename().string();
     INFO(path.string());
-    if (name.find(".tmp-") != std::string::npos || name == aebench::kLockFile) continue;
+    if (name.find(".aebench-tmp-") != std::string::npos || name == aebench::kLockFile) continue;
     if (path.extension() == ".json") CHECK_NOTHROW(aebench::testing::read_json(path));
     if (path.extension() == ".png") CHECK(aebench::testing::inspect_png(path).valid);
     if (path.extension() == ".pt") CHECK_NOTHROW(aebench::unwrap_checked(read_bytes(path), name));
@@ -72,6 +73,41 @@ void check_only_complete_files(const fs::path& folder) {
       }
     }
   }
+}
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+// Starts aebench with `arguments` (shell words after the binary), its stderr going to `log`.
+int spawn_logged(const std::string& arguments, const fs::path& log) {
+  const std::string command = "exec " + quoted(aebench::testing::aebench_binary()) + " " + arguments +
+                              " >/dev/null 2>" + quoted(log);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Waits until `log` holds `text`; false when process `pid` ended first (it stays waitable).
+bool wait_for_text(int pid, const fs::path& log, const std::string& text) {
+  for (;;) {
+    if (read_bytes(log).find(text) != std::string::npos) return true;
+    siginfo_t info{};
+    if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+      return read_bytes(log).find(text) != std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+// The resume command an interrupted run printed in `log`, without the leading "aebench".
+std::string printed_resume_command(const fs::path& log) {
+  const std::string text = read_bytes(log);
+  const auto start = text.rfind("aebench train ");
+  if (start == std::string::npos) return "";
+  const auto end = text.find('\n', start);
+  return text.substr(start + 8, end == std::string::npos ? std::string::npos : end - start - 8);
 }
 
 }  // namespace
@@ -108,6 +144,110 @@ TEST_CASE("SIGTERM also checkpoints and exits 143") {
   ::kill(pid, SIGTERM);
   CHECK(aebench::testing::wait_for_exit(pid) == 143);
   CHECK(fs::exists(folder / "run" / aebench::kCheckpointFile));
+  CHECK_FALSE(fs::exists(folder / "run" / aebench::kLockFile));
+}
+
+TEST_CASE("a pretraining run stopped in pretraining and in training, resumed by the printed command, ends like an uninterrupted one") {
+  ScratchFolder folder("pretrain-signals");
+  aebench::testing::write_synthetic_dataset(folder / "data", 200, 40);
+  auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
+  document["train"]["epochs"] = 12;
+  document["train"]["batch_size"] = 10;
+  document["pretrain"] = {{"epochs", 300}, {"batch_size", 10}};
+  const auto config = folder / "exp.json";
+  std::ofstream(config) << document.dump();
+  const std::string flags = " --threads 1 --set train.lr=0.002 --set 'name=\"pre trained\"'";
+  REQUIRE(aebench::testing::run_aebench("train " + quoted(config) + flags + " --quiet --out " +
+                                        quoted(folder / "full")) == 0);
+
+  const auto run = folder / "run";
+  int pid = spawn_logged("train " + quoted(config) + flags + " --out " + quoted(run), folder / "first.log");
+  REQUIRE(wait_for_text(pid, folder / "first.log", "pretraining stage 1/"));
+  ::kill(pid, SIGINT);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  CHECK_THAT(read_bytes(folder / "first.log"), Catch::Contains("during pretraining"));
+  CHECK_FALSE(fs::exists(run / aebench::kCheckpointFile));
+  const std::string resume = printed_resume_command(folder / "first.log");
+  CHECK_THAT(resume, Catch::StartsWith("train " + config.string()) &&
+                         Catch::Contains(" --set train.lr=0.002 --set 'name=\"pre trained\"'") &&
+                         Catch::Contains(" --threads 1") && Catch::EndsWith(" --resume"));
+
+  pid = spawn_logged(resume, folder / "second.log");
+  wait_for_rows(run / aebench::kMetricsFile, 3);
+  ::kill(pid, SIGTERM);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 143);
+  CHECK(printed_resume_command(folder / "second.log") == resume);
+  REQUIRE(aebench::testing::run_aebench(resume + " --quiet") == 0);
+
+  CHECK(metric_rows(run / aebench::kMetricsFile) == metric_rows(folder / "full" / aebench::kMetricsFile));
+  const auto full = aebench::testing::read_json(folder / "full" / aebench::kSummaryFile);
+  const auto resumed = aebench::testing::read_json(run / aebench::kSummaryFile);
+  REQUIRE(resumed.contains("pretraining"));
+  CHECK(resumed["pretraining"] == full["pretraining"]);
+  CHECK(resumed["test"] == full["test"]);
+  CHECK(resumed["name"] == "pre trained");
+}
+
+TEST_CASE("a signal after training stops after the current final stage, and --resume finishes without training again") {
+  ScratchFolder folder("final-phase");
+  aebench::testing::write_synthetic_dataset(folder / "data", 200, 400);
+  auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
+  document["analysis"]["tsne_iterations"] = 1000;
+  document["probe"] = {{"hidden", {16}}, {"epochs", 100}};
+  const auto config = folder / "exp.json";
+  std::ofstream(config) << document.dump();
+  REQUIRE(aebench::testing::run_aebench("train " + quoted(config) + " --quiet --out " +
+                                        quoted(folder / "full")) == 0);
+
+  const auto run = folder / "run";
+  const int pid = spawn_logged("train " + quoted(config) + " --out " + quoted(run), folder / "log");
+  wait_for_rows(run / aebench::kMetricsFile, 4);  // the header and all 3 epochs
+  ::kill(pid, SIGINT);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  CHECK_THAT(read_bytes(folder / "log"),
+             Catch::Contains("after training, with metrics.csv, checkpoint.pt, model.pt"));
+  CHECK_FALSE(fs::exists(run / aebench::kSummaryFile));
+  const std::string checkpoint = read_bytes(run / aebench::kCheckpointFile);
+
+  std::string output;
+  REQUIRE(aebench::testing::run_aebench(printed_resume_command(folder / "log"), &output) == 0);
+  CHECK_THAT(output, Catch::Contains("resuming after epoch 3"));
+  CHECK(read_bytes(run / aebench::kCheckpointFile) == checkpoint);  // no step was taken
+  const auto full = aebench::testing::read_json(folder / "full" / aebench::kSummaryFile);
+  const auto finished = aebench::testing::read_json(run / aebench::kSummaryFile);
+  for (const char* key : {"test", "analysis", "probe", "epochs_run", "best_epoch"}) {
+    INFO(key);
+    CHECK(finished[key] == full[key]);
+  }
+}
+
+TEST_CASE("a user's files in a run folder survive a run, an --overwrite run and a --resume run, and no lock is left") {
+  ScratchFolder folder("user-files");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder, 2);
+  const auto run = folder / "run";
+  fs::create_directories(run / "mine");
+  fs::create_directories(run / aebench::kProbeFolder);
+  const std::vector<std::string> users = {"thesis.tmp-draft.txt", "notes.txt", "mine/data.csv",
+                                          "probe/my-notes.txt"};
+  for (const auto& name : users) std::ofstream(run / name) << "mine";
+  std::ofstream(run / ".summary.json.aebench-tmp-99999") << "a killed run's";
+  const auto check_user_files = [&](const std::string& after) {
+    INFO("after " << after);
+    for (const auto& name : users) CHECK(read_bytes(run / name) == "mine");
+    CHECK_FALSE(fs::exists(run / aebench::kLockFile));
+  };
+  const std::string train = "train " + quoted(config) + " --threads 1 --quiet --out " + quoted(run);
+  CHECK(aebench::testing::run_aebench(train) == aebench::kExitOutputError);
+  check_user_files("a refused run");
+  REQUIRE(aebench::testing::run_aebench(train + " --overwrite") == 0);
+  check_user_files("an --overwrite run into the user's folder");
+  CHECK_FALSE(fs::exists(run / ".summary.json.aebench-tmp-99999"));
+  REQUIRE(aebench::testing::run_aebench(train + " --overwrite --set 'probe={\"epochs\": 2}'") == 0);
+  check_user_files("an --overwrite run over a run with a probe");
+  REQUIRE(aebench::testing::run_aebench(train + " --resume --set train.epochs=3") == 0);
+  check_user_files("a --resume run");
+  CHECK(metric_rows(run / aebench::kMetricsFile).size() == 4);
 }
 
 TEST_CASE("SIGKILL at random moments leaves only complete files, and the run resumes") {
@@ -131,7 +271,7 @@ TEST_CASE("SIGKILL at random moments leaves only complete files, and the run res
     REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(resume)) == 0);
     check_only_complete_files(out);
     for (const auto& entry : fs::directory_iterator(out))
-      CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+      CHECK(entry.path().filename().string().find(".aebench-tmp-") == std::string::npos);
     CHECK(metric_rows(out / aebench::kMetricsFile).size() == 7);
   }
 }
@@ -147,6 +287,7 @@ TEST_CASE("resuming with a changed model or optimizer is refused naming the keys
                                           " --resume --set model.latent=9 --set train.lr=0.5",
                                       &output) == aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("model.latent (16 -> 9)") && Catch::Contains("train.lr"));
+  CHECK_FALSE(fs::exists(folder / "run" / aebench::kLockFile));  // gone after an error too
   CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --quiet --out " + run +
                                       " --resume --set train.epochs=3") == 0);
   CHECK(metric_rows(folder / "run" / aebench::kMetricsFile).size() == 4);

@@ -96,6 +96,18 @@ TEST_CASE("a stop request at an epoch's end checkpoints that epoch and resumes e
   check_same_weights(*uninterrupted.model, *resumed.model);
 }
 
+TEST_CASE("a checkpoint keeps the summary's results from before training") {
+  ScratchFolder folder("extras");
+  torch::manual_seed(5);
+  auto model = aebench::make_autoencoder(small_model());
+  auto optimizer = aebench::make_optimizer(*model, train_options(1));
+  auto progress = aebench::fresh_progress(5);
+  progress.summary_extras = {{"pretraining", {{{"stage", 1}, {"losses", {0.5, 0.25}}}}}};
+  aebench::save_training_checkpoint(folder / "c.pt", *model, *optimizer, progress, {{"test", 1}});
+  const auto loaded = aebench::load_training_checkpoint(folder / "c.pt", *model, *optimizer);
+  CHECK(loaded.progress.summary_extras == progress.summary_extras);
+}
+
 TEST_CASE("a NaN in training stops with a TrainingError and keeps the last good checkpoint") {
   ScratchFolder folder("nan");
   torch::manual_seed(5);

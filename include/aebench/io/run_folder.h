@@ -31,10 +31,12 @@ inline constexpr char kBottleneckFile[] = "bottleneck.png";
 inline constexpr char kWeightsFile[] = "weights.png";
 inline constexpr char kEmbeddingFile[] = "embedding.png";
 inline constexpr char kProbeFolder[] = "probe";
+inline constexpr char kEvalFolder[] = "eval";
 
 // Holds an exclusive lock on RUN_DIR/.aebench.lock (flock) while alive, so that two processes
-// never write one run folder. Creates the folder. Throws OutputError when another process
-// holds the lock.
+// never write one run folder, and removes the lock file when it lets go (a process killed
+// outright leaves it behind, harmlessly). Creates the folder. Throws OutputError when another
+// process holds the lock.
 class RunLock {
  public:
   explicit RunLock(const std::filesystem::path& dir);
@@ -43,18 +45,24 @@ class RunLock {
   RunLock& operator=(const RunLock&) = delete;
 
  private:
+  std::filesystem::path path_;
   int descriptor_ = -1;
 };
 
 // Makes `dir` ready for a new run. A folder with anything in it (but the lock file and
-// leftover temporary files) is refused with an OutputError unless `overwrite`, in which case
-// the files aebench writes are removed first.
+// aebench's leftover temporary files) is refused with an OutputError unless `overwrite`, in
+// which case the files a run writes are removed first: the artefacts named above, the files
+// `aebench eval` writes in eval/ and `aebench probe` in probe/, and those two folders when that
+// leaves them empty. Every other file (a user's notes, folders) stays.
 void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
 
-// Removes temporary files ("NAME.tmp-PID") a killed run may have left behind.
+// Removes the temporary files a killed aebench left behind in `dir`, eval/ and probe/: only
+// names of aebench's own form, ".NAME.aebench-tmp-PID" (or an artefact's "NAME.tmp-PID", the
+// form of earlier versions).
 void remove_leftovers(const std::filesystem::path& dir);
 
-// Writes `contents` to `path` atomically (temp file, fsync, rename, fsync of the folder).
+// Writes `contents` to `path` atomically (a temporary ".NAME.aebench-tmp-PID" beside it, fsync,
+// rename, fsync of the folder).
 // Throws OutputError naming the path and the OS reason.
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
 

@@ -1,7 +1,10 @@
 #pragma once
-// SIGINT / SIGTERM as a polite request: the first one sets a flag that the training loop
-// checks after every step (it then writes a checkpoint and exits 130 / 143); a second one
-// exits at once. The handler itself only sets the flag. Free of LibTorch.
+// SIGINT / SIGTERM as a polite request: the first one sets a flag that a run checks after
+// every step of training and pretraining and between the stages of its final phase (it then
+// writes what is needed to go on and exits 130 / 143); a second one exits at once. The
+// handler itself only sets the flag. Free of LibTorch.
+
+#include <string>
 
 namespace aebench {
 
@@ -17,5 +20,8 @@ class StopSignalGuard {
   // The signal number received (SIGINT or SIGTERM), or 0 when none has arrived.
   static int received();
 };
+
+// "SIGINT", "SIGTERM", or "signal N".
+std::string signal_name(int signal_number);
 
 }  // namespace aebench

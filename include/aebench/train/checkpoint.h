@@ -31,7 +31,7 @@ struct LoadedCheckpoint {
   nlohmann::json config;  // the resolved config the checkpoint was written with
 };
 
-// Reads the resolved config stored in a training checkpoint, verifying the file first.
+// Reads the resolved config stored in a training checkpoint or model.pt, verifying the file first.
 nlohmann::json read_checkpoint_config(const std::filesystem::path& path);
 
 // Restores `model` and `optimizer` (built from the same config) and returns the progress.

@@ -7,6 +7,7 @@
 #include <memory>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "aebench/models/autoencoder.h"
@@ -40,6 +41,9 @@ struct TrainingProgress {
   // LibTorch's default CPU generator (noise, dropout) now. uint8 state tensors.
   torch::Tensor shuffle_state;
   torch::Tensor default_cpu_state;
+  // Results computed before training that summary.json reports (e.g. "pretraining"), kept
+  // here so that a resumed run reports them too. A JSON object, or null.
+  nlohmann::json summary_extras;
 };
 
 struct TrainingResult {
