@@ -52,6 +52,15 @@ struct CompareCommandOptions {
   std::string series_key;
 };
 
+struct BenchCommandOptions {
+  std::vector<std::string> config_paths;  // empty: the benchmark's default configs
+  std::int64_t threads = 0;               // 0 = all cores
+  std::int64_t steps = 20;
+  std::string precision = "fp32";
+  std::string out_file = "bench.json";
+  std::string compare_file;               // "" = no comparison
+};
+
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options);
 int run_train(const TrainCommandOptions& options);
 
@@ -63,5 +72,8 @@ int run_probe_command(const ProbeCommandOptions& options);
 
 CLI::App* setup_compare(CLI::App& app, CompareCommandOptions& options);
 int run_compare(const CompareCommandOptions& options);
+
+CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options);
+int run_bench(const BenchCommandOptions& options);
 
 }  // namespace aebench::cli

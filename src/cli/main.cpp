@@ -23,6 +23,7 @@ struct AllOptions {
   aebench::cli::EvalCommandOptions eval;
   aebench::cli::ProbeCommandOptions probe;
   aebench::cli::CompareCommandOptions compare;
+  aebench::cli::BenchCommandOptions bench;
 };
 
 int dispatch(const CLI::App& app, const AllOptions& options) {
@@ -30,8 +31,9 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
   if (app.got_subcommand("eval")) return aebench::cli::run_eval(options.eval);
   if (app.got_subcommand("probe")) return aebench::cli::run_probe_command(options.probe);
   if (app.got_subcommand("compare")) return aebench::cli::run_compare(options.compare);
+  if (app.got_subcommand("bench")) return aebench::cli::run_bench(options.bench);
   return report("usage error",
-                "a subcommand is required (train, eval, probe or compare); see aebench --help",
+                "a subcommand is required (train, eval, probe, compare or bench); see aebench --help",
                 aebench::kExitUsageError);
 }
 
@@ -51,6 +53,7 @@ int main(int argc, char** argv) {
       "  aebench eval runs/dense_100\n"
       "  aebench probe runs/dense_100\n"
       "  aebench compare runs/* --metric test.sse_per_image --x model.latent\n"
+      "  aebench bench                                        # -> bench.json\n"
       "\n"
       "Each subcommand has its own --help. Config keys: docs/config.md; results and run\n"
       "folders: README.md.\n"
@@ -61,6 +64,7 @@ int main(int argc, char** argv) {
   cli::setup_eval(app, options.eval);
   cli::setup_probe(app, options.probe);
   cli::setup_compare(app, options.compare);
+  cli::setup_bench(app, options.bench);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
