@@ -54,6 +54,15 @@ struct CompareCommandOptions {
 
 struct ConfigDocsCommandOptions {};
 
+struct BenchCommandOptions {
+  std::vector<std::string> config_paths;  // empty: the benchmark's default configs
+  std::int64_t threads = 0;               // 0 = all cores
+  std::int64_t steps = 20;
+  std::string precision = "fp32";
+  std::string out_file = "bench.json";
+  std::string compare_file;               // "" = no comparison
+};
+
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options);
 int run_train(const TrainCommandOptions& options);
 
@@ -68,5 +77,7 @@ int run_compare(const CompareCommandOptions& options);
 
 CLI::App* setup_config_docs(CLI::App& app, ConfigDocsCommandOptions& options);
 int run_config_docs(const ConfigDocsCommandOptions& options);
+CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options);
+int run_bench(const BenchCommandOptions& options);
 
 }  // namespace aebench::cli

@@ -1,0 +1,53 @@
+#include <iostream>
+
+#include "aebench/bench/bench_report.h"
+#include "aebench/bench/benchmark.h"
+#include "aebench/config/config.h"
+#include "commands.h"
+
+namespace aebench::cli {
+
+CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options) {
+  auto* command = app.add_subcommand(
+      "bench", "Measure this machine's peak and each config's training and inference throughput");
+  command->add_option("CONFIG", options.config_paths,
+                      "Experiment configs (default: configs/dense_100.json "
+                      "configs/seed002_part2_conv.json); data from each config's data.dir");
+  command->add_option("--threads", options.threads, "CPU threads, 0 = all cores")
+      ->check(CLI::Range(0, 1024));
+  command->add_option("--steps", options.steps, "Steps per timed window (5 windows, 1 warm-up)")
+      ->check(CLI::Range(1, 1000000));
+  command->add_option("--precision", options.precision, "fp32 | bf16 | auto (default fp32)")
+      ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
+  command->add_option("--out", options.out_file, "Where to write the figures (default bench.json)");
+  command->add_option("--compare", options.compare_file, "An older bench.json: print new/old per figure");
+  command->footer(
+      "Example:\n"
+      "  aebench bench --threads 2 --out bench.json\n"
+      "  aebench bench configs/dense_100.json --precision bf16 --compare bench.json\n");
+  return command;
+}
+
+int run_bench(const BenchCommandOptions& options) {
+  BenchOptions bench;
+  if (!options.config_paths.empty()) bench.config_paths = options.config_paths;
+  bench.threads = options.threads;
+  bench.steps = options.steps;
+  bench.precision = options.precision;
+  bench.log = &std::cerr;
+  // Read the old figures first, so that a bad --compare file fails before minutes of timing.
+  nlohmann::json old_figures;
+  if (!options.compare_file.empty()) {
+    old_figures = read_json_file(options.compare_file);
+    check_bench_document(old_figures, options.compare_file);
+  }
+  const BenchResult result = run_benchmark(bench);
+  write_bench_json(options.out_file, result);
+  print_bench_table(result, std::cout);
+  if (!options.compare_file.empty())
+    print_comparison(bench_to_json(result), old_figures, options.compare_file, std::cout);
+  std::cout << "figures written to " << options.out_file << '\n';
+  return 0;
+}
+
+}  // namespace aebench::cli

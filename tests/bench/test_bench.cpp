@@ -1,0 +1,124 @@
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+
+#include "aebench/errors.h"
+#include "support/test_support.h"
+
+using aebench::testing::run_aebench;
+using aebench::testing::ScratchFolder;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+fs::path write_config(const fs::path& path, const nlohmann::json& document) {
+  std::ofstream(path) << document.dump(2);
+  return path;
+}
+
+void check_positive(const nlohmann::json& object, const std::string& key) {
+  INFO(key << " in " << object.dump());
+  REQUIRE(object.contains(key));
+  REQUIRE(object[key].is_number());
+  const double value = object[key].get<double>();
+  CHECK(std::isfinite(value));
+  CHECK(value > 0);
+}
+
+void check_spread(const nlohmann::json& object, const std::string& key) {
+  REQUIRE(object.contains(key));
+  for (const char* part : {"median", "min", "max"}) check_positive(object[key], part);
+  CHECK(object[key]["min"] <= object[key]["median"]);
+  CHECK(object[key]["median"] <= object[key]["max"]);
+}
+
+}  // namespace
+
+TEST_CASE("bench on a tiny dataset writes every figure, positive and finite, and compares") {
+  ScratchFolder folder("bench");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto dense = write_config(folder / "dense.json",
+                                  aebench::testing::tiny_config(folder / "data", folder / "run"));
+  auto conv_document = aebench::testing::tiny_config(folder / "data", folder / "run");
+  conv_document["name"] = "tiny_conv";
+  conv_document["model"] = {{"type", "conv"}, {"channels", {4}}};
+  const auto conv = write_config(folder / "conv.json", conv_document);
+  const auto out = folder / "bench.json";
+  std::string output;
+  REQUIRE(run_aebench("bench " + quoted(dense) + " " + quoted(conv) +
+                          " --steps 2 --threads 1 --out " + quoted(out),
+                      &output) == 0);
+  INFO(output);
+  CHECK_THAT(output, Catch::Contains("tiny_conv") && Catch::Contains("of peak"));
+
+  const auto bench = aebench::testing::read_json(out);
+  CHECK(bench["format_version"] == 1);
+  CHECK(bench["threads"] == 1);
+  CHECK(bench["precision"] == "fp32");
+  for (const char* key : {"cpu_model", "torch_version", "blas"})
+    CHECK_FALSE(bench["machine"][key].get<std::string>().empty());
+  check_positive(bench["machine"], "cores");
+  check_positive(bench, "peak_rss_mib");
+  for (const char* gemm : {"fp32_gemm", "bf16_gemm"}) {
+    check_positive(bench["peak"][gemm], "size");
+    check_spread(bench["peak"][gemm], "gflops");
+  }
+  CHECK(bench["peak"]["fp32_gemm"]["is_peak"] == true);
+  CHECK(bench["peak"]["bf16_gemm"]["relative_error"] < 0.1);  // a sane product
+  REQUIRE(bench["configs"].size() == 2);
+  for (const auto& config : bench["configs"]) {
+    CHECK(config["precision"] == "fp32");
+    CHECK(config["train_images"] == 100);
+    CHECK(config["batch_size"] == 32);
+    for (const char* key : {"parameters", "load_seconds", "forward_flops_per_image",
+                            "train_flops_per_image", "train_gflops", "infer_gflops",
+                            "train_fraction_of_peak", "infer_fraction_of_peak"})
+      check_positive(config, key);
+    check_spread(config, "train_images_per_second");
+    check_spread(config, "infer_images_per_second");
+    CHECK(config["train_flops_per_image"] == 3 * config["forward_flops_per_image"].get<double>());
+  }
+  // 784-32-16-32-784: 2 x (784x32 + 32x16) x 2.
+  CHECK(bench["configs"][0]["forward_flops_per_image"] == 2.0 * (784 * 32 + 32 * 16) * 2);
+
+  REQUIRE(run_aebench("bench " + quoted(dense) + " --steps 1 --threads 1 --out " +
+                          quoted(folder / "again.json") + " --compare " + quoted(out),
+                      &output) == 0);
+  CHECK_THAT(output, Catch::Contains("new/old") &&
+                         Catch::Contains("configs.tiny.train_images_per_second.median"));
+}
+
+TEST_CASE("bench refuses bad flags and configs with exit 2 and a one-line message") {
+  ScratchFolder folder("bench");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder / "tiny.json",
+                                   aebench::testing::tiny_config(folder / "data", folder / "run"));
+  auto pca_document = aebench::testing::tiny_config(folder / "data", folder / "run");
+  pca_document["model"] = {{"type", "pca"}, {"latent", 4}};
+  const auto pca = write_config(folder / "pca.json", pca_document);
+  const std::string fast = " --steps 1 --threads 1 --out " + quoted(folder / "bench.json");
+  struct Case {
+    std::string arguments;
+    std::vector<std::string> fragments;
+  };
+  const std::vector<Case> cases = {
+      {"bench " + quoted(config) + fast + " --precision fp16", {"--precision", "fp16"}},
+      {"bench " + quoted(config) + " --steps 0", {"--steps"}},
+      {"bench " + quoted(config) + " --frobnicate", {"--frobnicate"}},
+      {"bench " + quoted(folder / "missing.json") + fast, {"missing.json"}},
+      {"bench " + quoted(pca) + fast, {"pca.json", "model.type", "pca"}},
+      {"bench " + quoted(config) + fast + " --compare " + quoted(config),
+       {"tiny.json", "bench.json", "format_version"}},
+  };
+  for (const auto& test : cases) {
+    INFO(test.arguments);
+    std::string output;
+    CHECK(run_aebench(test.arguments, &output) == aebench::kExitUsageError);
+    INFO(output);
+    for (const auto& fragment : test.fragments) CHECK_THAT(output, Catch::Contains(fragment));
+  }
+  CHECK_FALSE(fs::exists(folder / "bench.json"));
+}
