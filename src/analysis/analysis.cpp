@@ -1,5 +1,7 @@
 #include "aebench/analysis/analysis.h"
 
+#include <sstream>
+
 #include "aebench/models/dense_autoencoder.h"
 #include "aebench/analysis/embedding.h"
 #include "aebench/plot/figures.h"
@@ -59,7 +61,8 @@ Canvas side_by_side(const Canvas& left, const Canvas& right) {
   return both;
 }
 
-Canvas scatter_of(const torch::Tensor& map, const std::vector<int>& classes, const std::string& title) {
+Canvas scatter_of(const torch::Tensor& map, const std::vector<int>& classes, const std::string& title,
+                  const std::string& x_label = "dimension 1", const std::string& y_label = "dimension 2") {
   const auto cpu = map.to(torch::kCPU).to(torch::kFloat64).contiguous();
   std::vector<double> x(cpu.size(0)), y(cpu.size(0));
   for (std::int64_t i = 0; i < cpu.size(0); ++i) {
@@ -68,19 +71,21 @@ Canvas scatter_of(const torch::Tensor& map, const std::vector<int>& classes, con
   }
   ScatterOptions options;
   options.title = title;
-  options.x_label = "dimension 1";
-  options.y_label = "dimension 2";
+  options.x_label = x_label;
+  options.y_label = y_label;
   return render_scatter_plot(x, y, classes, options);
 }
 
 nlohmann::json draw_embedding(AutoencoderImpl& model, const Split& test, const torch::Tensor& inputs,
                               const Config& config, const fs::path& folder) {
-  const auto& options = config.analysis;
+  const auto plan = plan_embedding(config.analysis, test.size(), model_size(config.model).code_size);
+  nlohmann::json summary = {{"method", config.analysis.embedding}, {"points", plan.points}};
+  if (!plan.notes.empty()) summary["notes"] = plan.notes;
+  if (!plan.draws()) return summary;
   const auto labels = test.labels.to(torch::kCPU);
   std::vector<std::int64_t> label_list(labels.data_ptr<std::int64_t>(),
                                        labels.data_ptr<std::int64_t>() + labels.numel());
-  const auto count = std::min<std::int64_t>(options.embedding_points, test.size());
-  const auto chosen = stratified_subset(label_list, count, config.seed + 17);
+  const auto chosen = stratified_subset(label_list, plan.points, config.seed + 17);
   const auto index = torch::tensor(chosen, torch::kInt64);
   torch::Tensor codes;
   {
@@ -91,22 +96,61 @@ nlohmann::json draw_embedding(AutoencoderImpl& model, const Split& test, const t
   std::vector<int> classes;
   for (const auto i : chosen) classes.push_back(int(label_list[i]));
   std::vector<Canvas> panels;
-  if (options.embedding == "tsne" || options.embedding == "both") {
+  if (plan.tsne) {
     TsneOptions tsne_options;
-    tsne_options.perplexity = options.perplexity;
-    tsne_options.iterations = options.tsne_iterations;
+    tsne_options.perplexity = plan.perplexity;
+    tsne_options.iterations = config.analysis.tsne_iterations;
     tsne_options.seed = config.seed;
     // scikit-learn's "auto" rate: the fixed 200 can fling points away on small maps.
-    tsne_options.learning_rate = std::max(double(count) / tsne_options.early_exaggeration / 4.0, 50.0);
+    tsne_options.learning_rate = std::max(double(plan.points) / tsne_options.early_exaggeration / 4.0, 50.0);
     panels.push_back(scatter_of(tsne(codes, tsne_options), classes, config.name + ": t-SNE of test codes"));
+    summary["perplexity"] = plan.perplexity;
   }
-  if (options.embedding == "pca" || options.embedding == "both")
-    panels.push_back(scatter_of(pca_2d(codes), classes, config.name + ": PCA of test codes"));
+  if (plan.pca) panels.push_back(scatter_of(pca_2d(codes), classes, config.name + ": PCA of test codes"));
+  if (plan.code_by_class) {
+    const auto by_class = torch::tensor(std::vector<double>(classes.begin(), classes.end()), torch::kFloat64);
+    panels.push_back(scatter_of(torch::stack({codes.select(1, 0), by_class}, 1), classes,
+                                config.name + ": 1-D test codes by class", "code", "class"));
+  }
   write_png(folder / kEmbeddingFile, panels.size() == 2 ? side_by_side(panels[0], panels[1]) : panels[0]);
-  return {{"method", options.embedding}, {"points", count}};
+  return summary;
 }
 
 }  // namespace
+
+EmbeddingPlan plan_embedding(const AnalysisOptions& options, std::int64_t test_images,
+                             std::int64_t code_size) {
+  EmbeddingPlan plan;
+  if (options.embedding == "none") return plan;
+  plan.points = std::min(options.embedding_points, test_images);
+  const std::string found = ", found " + std::to_string(plan.points);
+  if (options.embedding == "tsne" || options.embedding == "both") {
+    plan.tsne = plan.points >= 4;
+    if (!plan.tsne)
+      plan.notes.push_back("analysis.embedding: t-SNE needs at least 4 test images" + found + "; no t-SNE map");
+    plan.perplexity = std::min(options.perplexity, double(plan.points - 1) / 3.0);
+    if (plan.tsne && plan.perplexity < options.perplexity) {
+      std::ostringstream note;
+      note << "analysis.perplexity: " << options.perplexity << " is more than " << plan.points
+           << " points allow; t-SNE uses (points - 1) / 3 = " << plan.perplexity;
+      plan.notes.push_back(note.str());
+    }
+  }
+  if (options.embedding == "pca" || options.embedding == "both") {
+    if (code_size < 2) {
+      plan.code_by_class = true;
+      plan.notes.push_back("analysis.embedding: a 1-D code has no 2-D PCA map; embedding.png shows "
+                           "the code's value by class instead");
+    } else {
+      plan.pca = plan.points >= 2;
+      if (!plan.pca)
+        plan.notes.push_back("analysis.embedding: a PCA map needs at least 2 test images" + found +
+                             "; no PCA map");
+    }
+  }
+  if (!plan.draws()) plan.notes.push_back("analysis.embedding: no map to draw; no embedding.png");
+  return plan;
+}
 
 LayerActivity layer_activity(const std::string& layer, const torch::Tensor& activations,
                              double threshold) {

@@ -93,8 +93,11 @@ SectionSchema data_section() {
   KeySchema val = key("val", ValueKind::kCustom,
                       "validation split, used for early stopping, the probes and `val_*` metrics: a "
                       "fraction in (0, 1) holds out that share of the training split, stratified by "
-                      "class and seeded; `\"test\"` validates on the test split (then nothing may "
-                      "select on it: see the rules)");
+                      "class and seeded, with at least one image of each class on both sides (a "
+                      "fraction that cannot give that is refused, naming the fractions and limits "
+                      "that would); `\"test\"` validates on the test split (then nothing may "
+                      "select on it: see the rules; the startup line and `summary.json` → "
+                      "`data.val_source` say so)");
   val.type_doc = "number or \"test\"";
   val.range_doc = "(0, 1) or `\"test\"`";
   val.get = [](const Config& config) {

@@ -120,7 +120,11 @@ SectionSchema analysis_section() {
       "units, mean activation and sparseness).");
   analysis.keys = {
       on(AEBENCH_FIELD(analysis.embedding), choice("embedding", {"none", "tsne", "pca", "both"},
-         "2-D maps of the test codes coloured by class (`both`: side by side)")),
+         "2-D maps of the test codes coloured by class (`both`: side by side). The default is the "
+         "cheap PCA map; ask for t-SNE explicitly (it takes seconds to minutes). A 1-D code has "
+         "no PCA map: its panel shows the code's value by class. t-SNE needs 4 test images, PCA "
+         "2; a map the test split is too small for is left out, with a note on stderr and in "
+         "`summary.json` → `analysis.embedding.notes`")),
       on(AEBENCH_FIELD(analysis.embedding_points), integer("embedding_points", 10, 10000,
          "test images mapped (a stratified subset; exact t-SNE is O(n²))")),
       on(AEBENCH_FIELD(analysis.perplexity), number("perplexity", 1.0, 1000.0,

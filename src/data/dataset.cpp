@@ -4,7 +4,8 @@
 #include <cmath>
 #include <map>
 #include <random>
-#include <set>
+#include <sstream>
+#include <stdexcept>
 
 #include "aebench/errors.h"
 #include "aebench/data/idx.h"
@@ -46,26 +47,68 @@ Split keep_classes(const Split& split, const std::vector<int>& classes) {
   return select(split, indices);
 }
 
+std::map<std::int64_t, std::int64_t> count_classes(const std::vector<std::int64_t>& labels) {
+  std::map<std::int64_t, std::int64_t> counts;
+  for (const auto label : labels) ++counts[label];
+  return counts;
+}
+
 Split limit(const Split& split, std::int64_t count, std::uint64_t seed, const std::string& key) {
   if (count <= 0 || count >= split.size()) return split;
   const auto labels = to_vector(split.labels);
-  const auto classes = std::set<std::int64_t>(labels.begin(), labels.end()).size();
-  if (count < static_cast<std::int64_t>(classes))
-    throw ConfigError(key + ": expected at least one image per class (" +
-                      std::to_string(classes) + "), found " + std::to_string(count));
+  const auto classes = static_cast<std::int64_t>(count_classes(labels).size());
+  if (count < classes)
+    throw ConfigError(key + ": " + std::to_string(count) + " is fewer than the " +
+                      std::to_string(classes) + " classes need (one image each); use " + key +
+                      " >= " + std::to_string(classes));
   return select(split, stratified_subset(labels, count, seed));
 }
 
-// Splits `train` into (rest, held out) with `fraction` of each class held out.
-std::pair<Split, Split> hold_out(const Split& train, double fraction, std::uint64_t seed) {
+// The smallest (round_up) or largest multiple of 0.01 on that side of `value`, as text.
+std::string hundredths(double value, bool round_up) {
+  const double steps = round_up ? std::ceil(value * 100.0 - 1e-9) : std::floor(value * 100.0 + 1e-9);
+  std::ostringstream text;
+  text << steps / 100.0;
+  return text.str();
+}
+
+// Refuses a validation fraction that cannot give every class at least one image on both
+// sides of the split, saying which values would. `labels`: the training split's.
+void check_hold_out(const std::vector<std::int64_t>& labels, double fraction, std::int64_t train_limit) {
+  const auto counts = count_classes(labels);
+  const auto images = static_cast<std::int64_t>(labels.size());
+  const auto classes = static_cast<std::int64_t>(counts.size());
+  const auto held = static_cast<std::int64_t>(std::llround(fraction * double(images)));
+  std::ostringstream prefix;
+  prefix << "data.val: " << fraction << " of " << images << " training images ";
+  for (const auto& [label, members] : counts)
+    if (members < 2)
+      throw ConfigError(prefix.str() + "has only " + std::to_string(members) + " of class " +
+                        std::to_string(label) +
+                        "; holding out needs at least 2 images of each class (one each side); use "
+                        "a larger data.train_limit or fewer data.classes");
+  if (held < classes) {
+    std::string advice = "use data.val >= " + hundredths(double(classes) / double(images), true);
+    const auto limit = static_cast<std::int64_t>(std::ceil(double(classes) / fraction - 1e-9));
+    if (train_limit > 0) advice += " or data.train_limit >= " + std::to_string(limit);
+    throw ConfigError(prefix.str() + "is " + std::to_string(held) + ", fewer than the " +
+                      std::to_string(classes) + " classes need (one each); " + advice);
+  }
+  if (images - held < classes)
+    throw ConfigError(prefix.str() + "leaves " + std::to_string(images - held) +
+                      " for training, fewer than the " + std::to_string(classes) +
+                      " classes need (one each); use data.val <= " +
+                      hundredths(double(images - classes) / double(images), false));
+}
+
+// Splits `train` into (rest, held out) with `fraction` of each class held out, and at least
+// one image of each class on both sides.
+std::pair<Split, Split> hold_out(const Split& train, double fraction, std::uint64_t seed,
+                                 std::int64_t train_limit) {
   const auto labels = to_vector(train.labels);
+  check_hold_out(labels, fraction, train_limit);
   const auto count = static_cast<std::int64_t>(std::llround(fraction * double(labels.size())));
-  if (count < 1 || count >= static_cast<std::int64_t>(labels.size()))
-    throw ConfigError("data.val: a fraction of " + std::to_string(fraction) + " of " +
-                      std::to_string(labels.size()) +
-                      " training images leaves an empty split; expected a larger fraction or "
-                      "more images");
-  const auto held = stratified_subset(labels, count, seed);
+  const auto held = stratified_subset(labels, count, seed, /*keep_per_class=*/1);
   std::vector<bool> is_held(labels.size(), false);
   for (const auto index : held) is_held[index] = true;
   std::vector<std::int64_t> rest;
@@ -77,31 +120,46 @@ std::pair<Split, Split> hold_out(const Split& train, double fraction, std::uint6
 }  // namespace
 
 std::vector<std::int64_t> stratified_subset(const std::vector<std::int64_t>& labels,
-                                            std::int64_t count, std::uint64_t seed) {
+                                            std::int64_t count, std::uint64_t seed,
+                                            std::int64_t keep_per_class) {
   std::map<std::int64_t, std::vector<std::int64_t>> by_class;
   for (std::size_t i = 0; i < labels.size(); ++i)
     by_class[labels[i]].push_back(static_cast<std::int64_t>(i));
   const double total = static_cast<double>(labels.size());
-  // Largest-remainder apportionment, with a floor of one per class.
+  // Each class gets between `least` (one, when it can spare it) and `most` (its size less
+  // keep_per_class) items: check that `count` lies within their sums before apportioning.
+  std::map<std::int64_t, std::int64_t> least, most;
+  std::int64_t least_sum = 0, most_sum = 0;
+  for (const auto& [label, members] : by_class) {
+    most[label] = std::max<std::int64_t>(0, std::int64_t(members.size()) - keep_per_class);
+    least[label] = std::min<std::int64_t>(1, most[label]);
+    least_sum += least[label];
+    most_sum += most[label];
+  }
+  if (count < least_sum || count > most_sum)
+    throw std::invalid_argument("stratified_subset: expected a count in [" + std::to_string(least_sum) +
+                                ", " + std::to_string(most_sum) + "], found " + std::to_string(count));
+  // Largest-remainder apportionment within those bounds.
   std::map<std::int64_t, std::int64_t> quota;
   std::vector<std::pair<double, std::int64_t>> remainders;
   std::int64_t assigned = 0;
   for (const auto& [label, members] : by_class) {
     const double exact = double(count) * double(members.size()) / total;
-    quota[label] = std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(exact)));
-    quota[label] = std::min<std::int64_t>(quota[label], members.size());
+    quota[label] = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(exact)), least[label],
+                                            most[label]);
     assigned += quota[label];
     remainders.push_back({exact - std::floor(exact), label});
   }
   std::sort(remainders.begin(), remainders.end(),
             [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  // Both loops end: the bounds' sums bracket `count`, so a class can always move.
   for (std::size_t i = 0; assigned < count; i = (i + 1) % remainders.size()) {
     const auto label = remainders[i].second;
-    if (quota[label] < static_cast<std::int64_t>(by_class[label].size())) ++quota[label], ++assigned;
+    if (quota[label] < most[label]) ++quota[label], ++assigned;
   }
   for (std::size_t i = 0; assigned > count; i = (i + 1) % remainders.size()) {
     const auto label = remainders[remainders.size() - 1 - i].second;
-    if (quota[label] > 1) --quota[label], --assigned;
+    if (quota[label] > least[label]) --quota[label], --assigned;
   }
   std::mt19937_64 generator(seed);
   std::vector<std::int64_t> chosen;
@@ -133,7 +191,8 @@ Dataset load_dataset(const DataOptions& options, std::uint64_t seed) {
   if (train.size() == 0 || data.test.size() == 0)
     throw DataError(dir.string() + ": expected images of the classes in data.classes, found none");
   if (options.val_fraction > 0) {
-    std::tie(data.train, data.val) = hold_out(train, options.val_fraction, seed * 4 + 3);
+    std::tie(data.train, data.val) =
+        hold_out(train, options.val_fraction, seed * 4 + 3, options.train_limit);
   } else {
     data.train = train;
     data.val = data.test;

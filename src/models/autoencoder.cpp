@@ -53,4 +53,61 @@ std::int64_t count_parameters(const torch::nn::Module& model) {
   return count;
 }
 
+ModelSize model_size(const ModelOptions& options) {
+  constexpr std::int64_t pixels = kImageSide * kImageSide;
+  ModelSize size;
+  if (options.type == "pca") {
+    size.code_size = options.latent;
+    size.activations_per_image = pixels + options.latent;
+    return size;
+  }
+  // A Linear in -> out: weights and bias; its output and its activation's output.
+  const auto linear = [&](std::int64_t in, std::int64_t out) {
+    size.parameters += in * out + out;
+    size.activations_per_image += 2 * out;
+  };
+  size.activations_per_image = pixels;  // the input
+  if (options.type == "dense") {
+    std::vector<std::int64_t> widths = {pixels};
+    widths.insert(widths.end(), options.hidden.begin(), options.hidden.end());
+    widths.push_back(options.latent);
+    for (std::size_t i = 0; i + 1 < widths.size(); ++i) linear(widths[i], widths[i + 1]);
+    for (std::size_t i = widths.size() - 1; i > 0; --i) linear(widths[i], widths[i - 1]);
+    size.code_size = options.latent;
+    return size;
+  }
+  // conv: a "same" conv in -> out maps at side x side, then its activation.
+  const std::int64_t taps = options.kernel * options.kernel;
+  const auto conv = [&](std::int64_t in, std::int64_t out, std::int64_t side) {
+    size.parameters += in * out * taps + out;
+    size.activations_per_image += 2 * out * side * side;
+  };
+  std::int64_t in = 1, side = kImageSide;
+  for (const auto out : options.channels) {
+    conv(in, out, side);
+    side /= 2;
+    size.activations_per_image += out * side * side;  // the max-pool
+    in = out;
+  }
+  const std::int64_t flat = in * side * side;
+  size.code_size = flat;
+  if (options.latent > 0) {
+    linear(flat, options.latent);
+    linear(options.latent, flat);
+    size.code_size = options.latent;
+  }
+  for (auto it = options.channels.rbegin(); it != options.channels.rend(); ++it) {
+    conv(in, *it, side);
+    side *= 2;
+    size.activations_per_image += *it * side * side;  // the upsampling
+    if (options.upsample == "transposed") {
+      size.parameters += *it * *it * 4 + *it;
+      size.activations_per_image += *it * side * side;  // its activation
+    }
+    in = *it;
+  }
+  conv(in, 1, side);
+  return size;
+}
+
 }  // namespace aebench

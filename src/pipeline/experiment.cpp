@@ -19,6 +19,7 @@
 #include "aebench/analysis/probe.h"
 #include "aebench/analysis/ssim.h"
 #include "aebench/plot/png.h"
+#include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
@@ -41,10 +42,14 @@ torch::Tensor fixed_noise_inputs(const torch::Tensor& clean, const NoiseOptions&
   return add_noise(clean.to(torch::kCPU), noise, make_cpu_generator(seed)).to(device);
 }
 
-std::string describe_split_sizes(const Dataset& data) {
+std::string describe_split_sizes(const Dataset& data, const DataOptions& options) {
   std::ostringstream text;
-  text << "data: " << data.train.size() << " train, " << data.val.size() << " validation, "
-       << data.test.size() << " test images";
+  text << "data: " << data.train.size() << " train, ";
+  if (options.val_fraction > 0)
+    text << data.val.size() << " validation " << validation_source(options) << ", ";
+  text << data.test.size() << " test images";
+  if (options.val_fraction <= 0)
+    text << "; validation = the test split (data.val \"test\"): do not read it as a held-out score";
   return text.str();
 }
 
@@ -125,7 +130,10 @@ nlohmann::json base_summary(const Config& config, const RunContext& context, con
           {"device", device_name(context.device)},
           {"threads", context.threads},
           {"parameters", count_parameters(model)},
-          {"data", {{"train", data.train.size()}, {"val", data.val.size()}, {"test", data.test.size()}}},
+          {"data", {{"train", data.train.size()},
+                    {"val", data.val.size()},
+                    {"test", data.test.size()},
+                    {"val_source", validation_source(config.data)}}},
           {"config", config_to_json(config)}};
 }
 
@@ -381,6 +389,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   const RunContext context = make_run_context(config.device, config.threads);
   const fs::path folder = config.output.dir;
   const Dataset data = load_dataset(config.data, config.seed);
+  const std::vector<std::string> notes = preflight(config, data, context);
   const RunLock lock(folder);
   const bool continuing = options.resume && check_resumable(folder, config_to_json(config));
   if (!options.resume) prepare_run_folder(folder, options.overwrite);
@@ -391,9 +400,10 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   ProgressReporter progress(options.log ? *options.log : std::cerr,
                             options.log ? choose_progress_style(options.quiet, options.log_is_terminal)
                                         : ProgressStyle::kQuiet);
-  progress.note(config.name + ": " + describe_split_sizes(data) + "; " +
+  progress.note(config.name + ": " + describe_split_sizes(data, config.data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
                 device_name(context.device) + " with " + std::to_string(context.threads) + " threads");
+  for (const auto& note : notes) progress.note(note);
   stop_if_requested("before training started",
                     continuing ? "resume with" : "resume (it starts from the beginning) with", options);
   const TrainingData training{

@@ -83,12 +83,79 @@ TEST_CASE("classes, limits and a validation fraction give stratified splits") {
   }
 }
 
-TEST_CASE("a limit below the number of classes is a ConfigError") {
+TEST_CASE("a stratified subset stays within each class's bounds or refuses, and never hangs") {
+  std::vector<std::int64_t> labels;
+  for (int i = 0; i < 100; ++i) labels.push_back(i % 10);  // ten classes of ten
+  struct Case {
+    std::int64_t count, keep_per_class;
+    bool possible;
+  };
+  const std::vector<Case> cases = {
+      {10, 0, true}, {100, 0, true}, {5, 0, false},  {9, 0, false}, {101, 0, false},
+      {10, 1, true}, {90, 1, true},  {91, 1, false}, {5, 1, false}, {0, 10, true},
+  };
+  for (const auto& test : cases) {
+    INFO("count " << test.count << ", keep per class " << test.keep_per_class);
+    if (!test.possible) {
+      CHECK_THROWS_AS(aebench::stratified_subset(labels, test.count, 1, test.keep_per_class),
+                      std::invalid_argument);
+      continue;
+    }
+    const auto subset = aebench::stratified_subset(labels, test.count, 1, test.keep_per_class);
+    CHECK(std::int64_t(subset.size()) == test.count);
+    std::map<std::int64_t, std::int64_t> per_class;
+    for (const auto index : subset) ++per_class[labels[index]];
+    for (const auto& [label, count] : per_class) CHECK(count <= 10 - test.keep_per_class);
+    if (test.count >= 10) CHECK(per_class.size() == 10);
+  }
+}
+
+TEST_CASE("limits and validation fractions are met with every class on both sides, or refused saying what would do") {
   ScratchFolder folder("dataset");
-  aebench::testing::write_synthetic_dataset(folder.path(), 100, 20);
-  auto options = synthetic_options(folder);
-  options.train_limit = 5;
-  CHECK_THROWS_AS(aebench::load_dataset(options, 0), aebench::ConfigError);
+  aebench::testing::write_synthetic_dataset(folder.path(), 500, 50);  // 50 per class
+  struct Case {
+    std::vector<int> classes;
+    std::int64_t train_limit;
+    double val;
+    std::int64_t train, held_out;           // expected sizes when it is possible
+    std::vector<std::string> fragments;  // expected in the ConfigError when it is not
+  };
+  const std::vector<Case> cases = {
+      // the case that used to spin forever in the split
+      {{}, 100, 0.05, 0, 0, {"data.val: 0.05 of 100 training images is 5, fewer than the 10 classes need (one each)",
+                             "use data.val >= 0.1 or data.train_limit >= 200"}},
+      {{}, 0, 0.01, 495, 5, {"is 5, fewer than the 10 classes", "data.val >= 0.02"}},
+      {{}, 100, 0.1, 90, 10, {}},
+      {{}, 100, 0.9, 10, 90, {}},
+      {{}, 100, 0.95, 0, 0, {"leaves 5 for training, fewer than the 10 classes need", "data.val <= 0.9"}},
+      {{}, 10, 0.5, 0, 0, {"has only 1 of class", "at least 2 images of each class"}},
+      {{}, 5, 0.2, 0, 0, {"data.train_limit: 5 is fewer than the 10 classes need", ">= 10"}},
+      {{3}, 2, 0.5, 1, 1, {}},
+      {{3}, 2, 0.1, 0, 0, {"is 0, fewer than the 1 classes need", "data.val >= 0.5"}},
+      {{0, 1, 2, 4, 7}, 200, 0.25, 150, 50, {}},
+  };
+  for (const auto& test : cases) {
+    INFO("classes " << test.classes.size() << ", train_limit " << test.train_limit << ", val " << test.val);
+    auto options = synthetic_options(folder);
+    options.classes = test.classes;
+    options.train_limit = test.train_limit;
+    options.val_fraction = test.val;
+    if (!test.fragments.empty()) {
+      try {
+        aebench::load_dataset(options, 0);
+        FAIL("expected a ConfigError");
+      } catch (const aebench::ConfigError& error) {
+        for (const auto& fragment : test.fragments) CHECK_THAT(error.what(), Catch::Contains(fragment));
+      }
+      continue;
+    }
+    const auto data = aebench::load_dataset(options, 0);
+    CHECK(data.train.size() == test.train);
+    CHECK(data.val.size() == test.held_out);
+    const auto classes = test.classes.empty() ? std::size_t(10) : test.classes.size();
+    CHECK(class_counts(data.train.labels).size() == classes);
+    CHECK(class_counts(data.val.labels).size() == classes);
+  }
 }
 
 TEST_CASE("a missing data folder is a DataError with a hint to run setup") {

@@ -104,3 +104,28 @@ TEST_CASE("dropout is active in training mode and off in eval mode") {
   model->train();
   CHECK_FALSE(torch::equal(model->forward(images), model->forward(images)));
 }
+
+TEST_CASE("the size computed from the options equals the built model's parameters and code") {
+  ModelOptions dense;
+  ModelOptions single_unit_code;
+  single_unit_code.hidden = {};
+  single_unit_code.latent = 1;
+  ModelOptions conv = conv_options();
+  ModelOptions conv_latent = conv_options();
+  conv_latent.latent = 20;
+  conv_latent.kernel = 5;
+  ModelOptions transposed = conv_options();
+  transposed.upsample = "transposed";
+  transposed.channels = {4};
+  ModelOptions pca;
+  pca.type = "pca";
+  pca.latent = 30;
+  for (const auto& options : {dense, single_unit_code, conv, conv_latent, transposed, pca}) {
+    INFO(options.type << ", latent " << options.latent << ", " << options.channels.size() << " stages");
+    const auto model = aebench::make_autoencoder(options);
+    const auto size = aebench::model_size(options);
+    CHECK(size.parameters == aebench::count_parameters(*model));
+    CHECK(size.code_size == model->encode(torch::rand({2, 1, 28, 28})).flatten(1).size(1));
+    CHECK(size.activations_per_image > size.code_size);
+  }
+}

@@ -4,6 +4,8 @@
 // and 2-D maps of the test codes (embedding.png: t-SNE and PCA).
 
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -25,6 +27,22 @@ struct LayerActivity {
 // activations: [images, units...]. Sparseness counts activations < threshold.
 LayerActivity layer_activity(const std::string& layer, const torch::Tensor& activations,
                              double threshold);
+
+// What embedding.png shows for `test_images` test images and codes of `code_size` numbers,
+// and why anything analysis.embedding asks for is left out or changed. One plan serves the
+// preflight check (which prints the notes before training) and analyse_model (which follows
+// it and records the notes in summary.json).
+struct EmbeddingPlan {
+  std::int64_t points = 0;         // test images mapped (a stratified subset)
+  bool tsne = false;               // a t-SNE panel (needs at least 4 points)
+  bool pca = false;                // a PCA panel (needs at least 2 points and a code of 2 or more)
+  bool code_by_class = false;      // a 1-D code's panel in place of PCA: its value, by class
+  double perplexity = 0;           // t-SNE's, after the clamp to (points - 1) / 3
+  std::vector<std::string> notes;  // one line per thing left out or changed, naming the key
+  bool draws() const { return tsne || pca || code_by_class; }
+};
+EmbeddingPlan plan_embedding(const AnalysisOptions& options, std::int64_t test_images,
+                             std::int64_t code_size);
 
 // Writes weights.png and embedding.png (as options say) into `folder`; returns the
 // "analysis" object of summary.json (activity statistics, embedding details).

@@ -120,7 +120,7 @@ struct ProbeOptions {
 // Pictures and statistics of what the model learned, written after training.
 struct AnalysisOptions {
   // "none" | "tsne" | "pca" | "both": 2-D maps of the test codes coloured by class.
-  std::string embedding = "both";
+  std::string embedding = "pca";  // cheap; t-SNE (seconds to minutes) only when asked for
   std::int64_t embedding_points = 2000;  // test images mapped (stratified), t-SNE is O(n^2)
   double perplexity = 30.0;
   std::int64_t tsne_iterations = 1000;

@@ -25,14 +25,18 @@ struct Dataset {
 
 // Reads the IDX files under options.dir, keeps options.classes, applies the limits and the
 // validation split (all stratified by class and seeded by `seed`). Throws DataError for
-// missing or corrupt files and ConfigError for limits that cannot be met.
+// missing or corrupt files, and ConfigError, saying which values would do, for a limit below
+// the number of classes or a validation fraction that cannot give every class at least one
+// image in both the training and the validation split.
 Dataset load_dataset(const DataOptions& options, std::uint64_t seed);
 
 // Indices (ascending) of a stratified, seeded subset of `count` items of `labels`: each class
-// gets a share proportional to its frequency (largest remainder), and at least one item when
-// count >= number of classes present. REQUIRES: count <= labels.size().
+// gets a share proportional to its frequency (largest remainder), at least one item when it
+// can spare one, and at most its size less `keep_per_class`. Throws std::invalid_argument when
+// `count` lies outside what those bounds allow (e.g. fewer than the classes present).
 std::vector<std::int64_t> stratified_subset(const std::vector<std::int64_t>& labels,
-                                            std::int64_t count, std::uint64_t seed);
+                                            std::int64_t count, std::uint64_t seed,
+                                            std::int64_t keep_per_class = 0);
 
 // The rows of `split` at `indices`.
 Split select(const Split& split, const std::vector<std::int64_t>& indices);

@@ -42,4 +42,15 @@ std::shared_ptr<AutoencoderImpl> make_autoencoder(const ModelOptions& options);
 // Number of trainable parameters.
 std::int64_t count_parameters(const torch::nn::Module& model);
 
+// Sizes of the model `options` describe, computed without building it, so that a model too
+// large for memory can be refused before its weights are allocated.
+struct ModelSize {
+  std::int64_t parameters = 0;  // trainable numbers, = count_parameters(make_autoencoder(options))
+  std::int64_t code_size = 0;   // numbers in one image's code (the product of code_shape())
+  // Numbers one image's training step keeps alive: every layer's output (and its activation's),
+  // which the backward pass needs. An estimate, not an exact count of LibTorch's buffers.
+  std::int64_t activations_per_image = 0;
+};
+ModelSize model_size(const ModelOptions& options);
+
 }  // namespace aebench

@@ -1,0 +1,131 @@
+#include "aebench/pipeline/preflight.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include "aebench/analysis/analysis.h"
+#include "aebench/errors.h"
+#include "aebench/models/autoencoder.h"
+#include "aebench/train/metrics.h"
+
+namespace aebench {
+namespace {
+
+constexpr std::int64_t kFloatBytes = 4;
+constexpr std::int64_t kDoubleBytes = 8;
+constexpr std::int64_t kPixels = kImageSide * kImageSide;
+constexpr std::int64_t kMaxClasses = 10;
+
+std::string gibibytes(std::int64_t bytes) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(1) << double(bytes) / double(1LL << 30) << " GiB";
+  return text.str();
+}
+
+// 1234567890 -> "1.2 G"
+std::string count_text(std::int64_t count) {
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(1);
+  if (count >= 1000000000) text << double(count) / 1e9 << " G";
+  else if (count >= 1000000) text << double(count) / 1e6 << " M";
+  else text << std::setprecision(0) << double(count);
+  return text.str();
+}
+
+// Copies of the parameters the optimizer keeps (Adam's two moments, a momentum buffer...).
+std::int64_t optimizer_copies(const TrainOptions& train) {
+  if (train.optimizer == "adam") return 2;
+  if (train.optimizer == "rmsprop") return train.momentum > 0 ? 2 : 1;
+  return train.momentum > 0 ? 1 : 0;
+}
+
+// The probe's largest classifier (the MLP on the codes, or softmax on the pixels), trained
+// with Adam and a copy of its best weights: five copies of its parameters.
+std::int64_t probe_bytes(const ProbeOptions& probe, std::int64_t code_size) {
+  if (!probe.enabled) return 0;
+  std::int64_t parameters = 0, width = code_size;
+  for (const auto units : probe.hidden) parameters += width * units + units, width = units;
+  parameters += width * kMaxClasses + kMaxClasses;
+  parameters = std::max(parameters, probe.pixels ? kPixels * kMaxClasses + kMaxClasses : 0);
+  return 5 * kFloatBytes * parameters;
+}
+
+// A limit in a cgroup (v2 or v1) file; 0 when there is none or it cannot be read.
+std::int64_t cgroup_limit(const char* path) {
+  std::ifstream file(path);
+  std::int64_t bytes = 0;
+  return file >> bytes ? bytes : 0;
+}
+
+}  // namespace
+
+MemoryEstimate estimate_memory(const Config& config, std::int64_t train_images,
+                               std::int64_t val_images, std::int64_t test_images) {
+  const ModelSize size = model_size(config.model);
+  MemoryEstimate estimate;
+  estimate.parameters = size.parameters;
+  // Weights, gradients, optimizer state, the best weights (early stopping), and the
+  // checkpoint of all these serialised into memory and then wrapped with its checksum.
+  const bool best = config.train.early_stopping.enabled && config.train.early_stopping.restore_best;
+  const std::int64_t state_copies = 1 + optimizer_copies(config.train) + (best ? 1 : 0);
+  estimate.model_bytes = kFloatBytes * size.parameters * (1 + 1 + state_copies + 2 * state_copies);
+  const std::int64_t images = train_images + val_images + test_images;
+  estimate.data_bytes = kFloatBytes * kPixels * (2 * images + (config.noise.enabled() ? val_images + test_images : 0));
+  // A training batch keeps its layer outputs and their gradients; an evaluation batch only
+  // its outputs, but of up to kEvalBatchSize images.
+  const std::int64_t batch = std::min(config.train.batch_size, train_images);
+  const std::int64_t eval_batch = std::min(kEvalBatchSize, std::max(val_images, test_images));
+  estimate.activation_bytes = kFloatBytes * size.activations_per_image * (2 * batch + eval_batch);
+  const auto plan = plan_embedding(config.analysis, test_images, size.code_size);
+  const std::int64_t tsne = plan.tsne ? 3 * kDoubleBytes * plan.points * plan.points : 0;
+  const std::int64_t pca_fit = config.model.type == "pca" ? 2 * kDoubleBytes * kPixels * train_images : 0;
+  estimate.analysis_bytes = std::max({tsne, probe_bytes(config.probe, size.code_size), pca_fit});
+  return estimate;
+}
+
+void check_memory(const MemoryEstimate& estimate, std::int64_t available_bytes) {
+  if (available_bytes <= 0 || estimate.total() <= available_bytes) return;
+  throw ConfigError("model: needs about " + gibibytes(estimate.total()) + " (" +
+                    count_text(estimate.parameters) + " parameters: " + gibibytes(estimate.model_bytes) +
+                    " for weights, gradients, optimizer state and checkpoint copies; data " +
+                    gibibytes(estimate.data_bytes) + "; activations of a batch " +
+                    gibibytes(estimate.activation_bytes) + "; t-SNE, probe or PCA fit " +
+                    gibibytes(estimate.analysis_bytes) + "), this machine has " +
+                    gibibytes(available_bytes) +
+                    "; use a smaller model.hidden, model.channels, model.latent, train.batch_size, "
+                    "probe.hidden or analysis.embedding_points");
+}
+
+std::int64_t available_memory_bytes() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
+  std::int64_t bytes = pages > 0 && page_size > 0 ? std::int64_t(pages) * page_size : 0;
+  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    const std::int64_t limit = cgroup_limit(path);
+    if (limit > 0 && (bytes == 0 || limit < bytes)) bytes = limit;
+  }
+  return bytes;
+}
+
+std::vector<std::string> preflight(const Config& config, const Dataset& data, const RunContext& context) {
+  // On CUDA the model lives in device memory, which this estimate does not model.
+  if (context.device.is_cpu())
+    check_memory(estimate_memory(config, data.train.size(), data.val.size(), data.test.size()),
+                 available_memory_bytes());
+  if (config.model.type == "pca" && data.train.size() < 2)
+    throw ConfigError("model.type: \"pca\" needs at least 2 training images to fit, found " +
+                      std::to_string(data.train.size()) + "; use a larger data.train_limit");
+  return plan_embedding(config.analysis, data.test.size(), model_size(config.model).code_size).notes;
+}
+
+std::string validation_source(const DataOptions& data) {
+  if (data.val_fraction <= 0) return "test split";
+  std::ostringstream text;
+  text << "held out from train (" << data.val_fraction * 100 << " %)";
+  return text.str();
+}
+
+}  // namespace aebench
