@@ -76,7 +76,8 @@ TEST_CASE("too few test images for a map: the run finishes without embedding.png
   ScratchFolder folder("preflight");
   std::string output;
   REQUIRE(run_aebench(tiny_train_command(folder) +
-                          "--set data.classes=[5] --set data.test_limit=1 --set output.images=1",
+                          "--set data.classes=[5] --set data.test_limit=1 --set output.images=1 "
+                          "--set analysis.embedding=both",
                       &output) == 0);
   CHECK_THAT(output, Catch::Contains("t-SNE needs at least 4 test images, found 1") &&
                          Catch::Contains("no embedding.png"));
@@ -91,7 +92,8 @@ TEST_CASE("PCA with a single training image is refused before anything is writte
   ScratchFolder folder("preflight");
   std::string output;
   CHECK(run_aebench(tiny_train_command(folder) +
-                        "--set model.type=pca --set data.classes=[5] --set data.train_limit=1",
+                        "--set model.type=pca --set data.classes=[5] --set data.train_limit=1 "
+                        "--set data.val=test",
                     &output) == aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("\"pca\" needs at least 2 training images to fit, found 1"));
   CHECK_FALSE(fs::exists(folder / "run"));

@@ -84,6 +84,8 @@ void apply_documented_rules(json& document) {
     document["output"]["images"] = data["test_limit"];
   if (document["model"]["type"] != "dense") document["pretrain"] = nullptr;
   if (document["model"]["output_activation"] == "linear") document["train"]["loss"] = "mse";
+  // Nothing may select on the test split: validating on it rules out early stopping and probes.
+  if (data["val"] == "test") document["train"]["early_stopping"] = nullptr, document["probe"] = nullptr;
 }
 
 json random_config(std::mt19937& generator, const fs::path& data_dir, const fs::path& run_dir) {
