@@ -10,3 +10,9 @@ if ! diff -u docs/config.md <("$aebench" config-docs); then
   echo "  $aebench config-docs > docs/config.md" >&2
   exit 1
 fi
+# The README shows the default experiment verbatim: it must be the file it names.
+shown=$(awk '/^The default experiment, `configs\/dense_100.json`/{found=1} found&&/^```json/{inside=1;next} inside&&/^```/{exit} inside' README.md)
+if [ "$shown" != "$(cat configs/dense_100.json)" ]; then
+  echo "README.md's default-experiment block differs from configs/dense_100.json; paste the file in" >&2
+  exit 1
+fi
