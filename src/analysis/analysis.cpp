@@ -2,7 +2,6 @@
 
 #include <sstream>
 
-#include "aebench/models/dense_autoencoder.h"
 #include "aebench/analysis/embedding.h"
 #include "aebench/plot/figures.h"
 #include "aebench/plot/png.h"
@@ -39,15 +38,11 @@ std::vector<LayerActivity> activities(AutoencoderImpl& model, const torch::Tenso
   torch::NoGradGuard no_grad;
   model.eval();
   std::vector<LayerActivity> result;
-  if (auto* dense = dynamic_cast<DenseAutoencoderImpl*>(&model)) {
-    const auto outputs = dense->encoder_activations(inputs);
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-      const bool code = i + 1 == outputs.size();
-      result.push_back(layer_activity(code ? "code" : "hidden " + std::to_string(i + 1), outputs[i], threshold));
-    }
-    return result;
+  const auto outputs = model.encoder_activations(inputs);
+  for (std::size_t i = 0; i < outputs.size(); ++i) {
+    const bool code = i + 1 == outputs.size();
+    result.push_back(layer_activity(code ? "code" : "hidden " + std::to_string(i + 1), outputs[i], threshold));
   }
-  result.push_back(layer_activity("code", model.encode(inputs), threshold));
   return result;
 }
 
@@ -165,14 +160,9 @@ LayerActivity layer_activity(const std::string& layer, const torch::Tensor& acti
 
 nlohmann::json analyse_model(AutoencoderImpl& model, const Split& test, const torch::Tensor& test_inputs,
                              const Config& config, const fs::path& folder) {
-  const std::string title = config.model.type == "pca"
-                                ? config.name + ": principal components (eigen-digits)"
-                                : config.name + ": first-layer weights, each scaled to its own range";
-  const std::string unit_name = config.model.type == "pca"    ? "components"
-                                : config.model.type == "conv" ? "filters"
-                                                              : "units";
-  write_png(folder / kWeightsFile, draw_weights(model.first_layer_weights(), title, unit_name,
-                                                config.analysis.weight_units));
+  write_png(folder / kWeightsFile,
+            draw_weights(model.first_layer_weights(), config.name + ": " + model.weights_caption(),
+                         model.weight_tile_name(), config.analysis.weight_units));
   nlohmann::json analysis;
   analysis["sparsity_threshold"] = config.analysis.sparsity_threshold;
   // Keyed by layer ("hidden 1", ..., "code") so `aebench compare --metric

@@ -10,6 +10,7 @@
 #include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
+#include "aebench/models/autoencoder.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/train/metrics.h"
 #include "aebench/train/trainer.h"
@@ -58,9 +59,9 @@ class BatchCycle {
 // The config at `path`, refused unless its model trains in steps.
 Config load_bench_config(const std::string& path) {
   Config config = load_config(path, {});
-  if (config.model.type == "pca")
+  if (model_kind(config.model.type).closed_form)
     throw ConfigError(path + ": model.type: expected a model trained in steps (dense or conv) "
-                      "for aebench bench, found \"pca\"");
+                      "for aebench bench, found \"" + config.model.type + "\"");
   return config;
 }
 

@@ -40,11 +40,35 @@ torch::nn::AnyModule make_activation(Activation activation) {
   throw ConfigError("model: unhandled activation");
 }
 
+nlohmann::json AutoencoderImpl::fit_closed_form(const torch::Tensor&) {
+  throw TrainingError("this model is trained, not fitted in closed form");
+}
+
+template <typename Model>
+std::shared_ptr<AutoencoderImpl> make(const ModelOptions& options) {
+  return std::make_shared<Model>(options);
+}
+
+const std::vector<ModelKind>& model_kinds() {
+  static const std::vector<ModelKind> kinds = {
+      {"dense", false, &make<DenseAutoencoderImpl>},
+      {"conv", false, &make<ConvAutoencoderImpl>},
+      {"pca", true, &make<PcaAutoencoderImpl>},
+  };
+  return kinds;
+}
+
+const ModelKind& model_kind(const std::string& type) {
+  std::string known;
+  for (const auto& kind : model_kinds()) {
+    if (kind.type == type) return kind;
+    known += (known.empty() ? "" : ", ") + ("\"" + kind.type + "\"");
+  }
+  throw ConfigError("model.type: expected one of " + known + ", found \"" + type + "\"");
+}
+
 std::shared_ptr<AutoencoderImpl> make_autoencoder(const ModelOptions& options) {
-  if (options.type == "dense") return std::make_shared<DenseAutoencoderImpl>(options);
-  if (options.type == "conv") return std::make_shared<ConvAutoencoderImpl>(options);
-  if (options.type == "pca") return std::make_shared<PcaAutoencoderImpl>(options);
-  throw ConfigError("model.type: expected \"dense\", \"conv\" or \"pca\", found \"" + options.type + "\"");
+  return model_kind(options.type).make(options);
 }
 
 std::int64_t count_parameters(const torch::nn::Module& model) {

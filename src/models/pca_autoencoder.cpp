@@ -47,4 +47,12 @@ torch::Tensor PcaAutoencoderImpl::first_layer_weights() const {
   return components_.view({-1, kImageSide, kImageSide});
 }
 
+nlohmann::json PcaAutoencoderImpl::fit_closed_form(const torch::Tensor& train_images) {
+  fit(train_images);
+  const double total = train_images.flatten(1).to(torch::kFloat64).var(0).sum().item<double>();
+  const auto ratio = (variance_ / total).to(torch::kCPU).contiguous();
+  return {{"explained_variance_ratio",
+           std::vector<double>(ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel())}};
+}
+
 }  // namespace aebench

@@ -14,7 +14,6 @@
 #include "aebench/plot/figures.h"
 #include "aebench/train/metrics.h"
 #include "aebench/data/noise.h"
-#include "aebench/models/pca_autoencoder.h"
 #include "aebench/train/pretraining.h"
 #include "aebench/analysis/probe.h"
 #include "aebench/analysis/ssim.h"
@@ -264,7 +263,7 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
 
 // Greedy layer-wise pretraining, stopped by a signal like training. Nothing of it is saved: a
 // resumed run pretrains again from the start, with the same result.
-nlohmann::json pretrain(DenseAutoencoderImpl& model, const torch::Tensor& images, const Config& config,
+nlohmann::json pretrain(AutoencoderImpl& model, const torch::Tensor& images, const Config& config,
                         const RunOptions& options, ProgressReporter& progress) {
   try {
     return pretrain_layers(model, images, config, &progress, &StopSignalGuard::received);
@@ -276,11 +275,12 @@ nlohmann::json pretrain(DenseAutoencoderImpl& model, const torch::Tensor& images
   }
 }
 
-// PCA is fitted, not trained: one "epoch" whose losses are the fitted model's MSE.
-TrainingResult fit_principal_components(PcaAutoencoderImpl& model, const TrainingData& training,
-                                        const fs::path& folder) {
+// A model fitted in closed form (PCA): one "epoch" whose losses are the fitted model's MSE.
+TrainingResult fit_in_closed_form(AutoencoderImpl& model, const TrainingData& training,
+                                  const fs::path& folder, nlohmann::json& extras) {
   const auto start = std::chrono::steady_clock::now();
-  model.fit(training.train_images);
+  const nlohmann::json fit = model.fit_closed_form(training.train_images);
+  for (const auto& item : fit.items()) extras[item.key()] = item.value();
   const auto train = evaluate_reconstruction(model, training.train_images, training.train_images);
   const auto val = evaluate_reconstruction(model, training.val_inputs, training.val_targets);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -293,13 +293,6 @@ TrainingResult fit_principal_components(PcaAutoencoderImpl& model, const Trainin
   result.samples_per_second = double(training.train_images.size(0)) / seconds;
   MetricsCsv(folder / kMetricsFile, result.progress.history);
   return result;
-}
-
-// Share of the training split's total variance each kept component explains.
-nlohmann::json explained_variance_ratio(const PcaAutoencoderImpl& model, const torch::Tensor& images) {
-  const double total = images.flatten(1).to(torch::kFloat64).var(0).sum().item<double>();
-  const auto ratio = (model.explained_variance() / total).to(torch::kCPU).contiguous();
-  return std::vector<double>(ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel());
 }
 
 // Saves the model, draws the pictures, tests and writes summary.json. A stop signal ends the
@@ -412,13 +405,11 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
       data.val.images.to(context.device)};
   nlohmann::json extras;
   TrainingResult result;
-  if (auto* pca = dynamic_cast<PcaAutoencoderImpl*>(model.get())) {
-    result = fit_principal_components(*pca, training, folder);
-    extras["explained_variance_ratio"] = explained_variance_ratio(*pca, training.train_images);
+  if (model->fits_in_closed_form()) {
+    result = fit_in_closed_form(*model, training, folder, extras);
   } else {
-    auto* dense = dynamic_cast<DenseAutoencoderImpl*>(model.get());
-    if (config.pretrain.enabled && dense && !continuing)
-      extras["pretraining"] = pretrain(*dense, training.train_images, config, options, progress);
+    if (config.pretrain.enabled && !continuing)
+      extras["pretraining"] = pretrain(*model, training.train_images, config, options, progress);
     result = train_with_checkpoints(*model, training, config, options, progress, continuing, extras);
     extras = result.progress.summary_extras;
   }

@@ -82,7 +82,7 @@ MemoryEstimate estimate_memory(const Config& config, std::int64_t train_images,
   estimate.activation_bytes = kFloatBytes * size.activations_per_image * (2 * batch + eval_batch);
   const auto plan = plan_embedding(config.analysis, test_images, size.code_size);
   const std::int64_t tsne = plan.tsne ? 3 * kDoubleBytes * plan.points * plan.points : 0;
-  const std::int64_t pca_fit = config.model.type == "pca" ? 2 * kDoubleBytes * kPixels * train_images : 0;
+  const std::int64_t pca_fit = model_kind(config.model.type).closed_form ? 2 * kDoubleBytes * kPixels * train_images : 0;
   estimate.analysis_bytes = std::max({tsne, probe_bytes(config.probe, size.code_size), pca_fit});
   return estimate;
 }
@@ -115,7 +115,7 @@ std::vector<std::string> preflight(const Config& config, const Dataset& data, co
   if (context.device.is_cpu())
     check_memory(estimate_memory(config, data.train.size(), data.val.size(), data.test.size()),
                  available_memory_bytes());
-  if (config.model.type == "pca" && data.train.size() < 2)
+  if (model_kind(config.model.type).closed_form && data.train.size() < 2)
     throw ConfigError("model.type: \"pca\" needs at least 2 training images to fit, found " +
                       std::to_string(data.train.size()) + "; use a larger data.train_limit");
   return plan_embedding(config.analysis, data.test.size(), model_size(config.model).code_size).notes;

@@ -56,11 +56,14 @@ torch::Tensor encode_stage(Stage& stage, const torch::Tensor& inputs) {
 
 }  // namespace
 
-nlohmann::json pretrain_layers(DenseAutoencoderImpl& model, const torch::Tensor& images,
+nlohmann::json pretrain_layers(AutoencoderImpl& model, const torch::Tensor& images,
                                const Config& config, ProgressReporter* progress,
                                const std::function<int()>& stop_requested) {
   const auto encoders = model.encoder_layers();
   const auto decoders = model.decoder_layers();
+  if (encoders.empty() || encoders.size() != decoders.size())
+    throw ConfigError("pretrain: layer-wise pretraining needs a model of mirrored dense layers, "
+                      "found model.type \"" + config.model.type + "\"");
   const auto& options = config.pretrain;
   const std::size_t depth = encoders.size();
   auto shuffle = make_cpu_generator(config.seed + 101);

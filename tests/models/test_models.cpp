@@ -129,3 +129,17 @@ TEST_CASE("the size computed from the options equals the built model's parameter
     CHECK(size.activations_per_image > size.code_size);
   }
 }
+
+TEST_CASE("every model.type the config accepts has a registered model kind, and no other") {
+  for (const auto& kind : aebench::model_kinds()) {
+    INFO(kind.type);
+    aebench::ModelOptions options = aebench::config_from_json({{"model", {{"type", kind.type}}}}, "t.json").model;
+    const auto model = aebench::make_autoencoder(options);
+    CHECK(model->fits_in_closed_form() == kind.closed_form);
+    CHECK_FALSE(model->weight_tile_name().empty());
+    CHECK(model->encoder_activations(torch::rand({2, 1, 28, 28})).size() >= 1);
+  }
+  CHECK_THROWS_AS(aebench::config_from_json({{"model", {{"type", "vae"}}}}, "t.json"), aebench::ConfigError);
+  CHECK_THROWS_WITH(aebench::model_kind("vae"), Catch::Contains("\"dense\", \"conv\", \"pca\"") &&
+                                                    Catch::Contains("found \"vae\""));
+}

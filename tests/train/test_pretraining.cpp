@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "aebench/models/dense_autoencoder.h"
 #include "aebench/train/pretraining.h"
 
 TEST_CASE("layer-wise pretraining trains every stage and lowers each stage's loss") {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "aebench/config/config.h"
@@ -25,6 +26,28 @@ class AutoencoderImpl : public torch::nn::Module {
   // The first layer's weights as pictures, [units, height, width]: a dense model's first
   // layer rows as 28x28 images, a conv model's first filters, PCA's axes (eigen-digits).
   virtual torch::Tensor first_layer_weights() const = 0;
+  // What the tiles of first_layer_weights() are ("units", "filters", "components") and what
+  // the picture of them shows, for its title.
+  virtual std::string weight_tile_name() const = 0;
+  virtual std::string weights_caption() const {
+    return "first-layer weights, each scaled to its own range";
+  }
+
+  // Activations of every encoder layer, input side first, the code last ([batch, ...] each).
+  virtual std::vector<torch::Tensor> encoder_activations(const torch::Tensor& images) {
+    return {encode(images)};
+  }
+
+  // Layer pairs for greedy layer-wise pretraining, input side first: encoder layer i and the
+  // decoder layer that mirrors it (decoder_layers() is output side first). Empty for a model
+  // that cannot be pretrained layer by layer.
+  virtual std::vector<torch::nn::Linear> encoder_layers() const { return {}; }
+  virtual std::vector<torch::nn::Linear> decoder_layers() const { return {}; }
+
+  // Models fitted exactly rather than trained (PCA): fit_closed_form fits to [count, 1, 28, 28]
+  // training images and returns what summary.json records of the fit.
+  virtual bool fits_in_closed_form() const { return false; }
+  virtual nlohmann::json fit_closed_form(const torch::Tensor& train_images);
 
   torch::Tensor forward(const torch::Tensor& images) { return decode(encode(images)); }
 };
@@ -35,6 +58,16 @@ enum class Activation { kRelu, kSigmoid, kTanh, kLeakyRelu, kElu, kGelu, kLinear
 Activation parse_activation(const std::string& name);  // names as in config.h
 // A module applying `activation`; kSoftmax normalises over all pixels of each image.
 torch::nn::AnyModule make_activation(Activation activation);
+
+// The registry of model kinds: one entry per value of model.type.
+struct ModelKind {
+  std::string type;  // model.type
+  bool closed_form;  // fitted exactly (no trainer, no pretraining)
+  std::shared_ptr<AutoencoderImpl> (*make)(const ModelOptions& options);
+};
+const std::vector<ModelKind>& model_kinds();
+// The entry for `type`; a ConfigError naming the registered kinds when there is none.
+const ModelKind& model_kind(const std::string& type);
 
 // Builds the model that `options.type` names.
 std::shared_ptr<AutoencoderImpl> make_autoencoder(const ModelOptions& options);

@@ -18,6 +18,7 @@ class ConvAutoencoderImpl : public AutoencoderImpl {
   torch::Tensor decode(const torch::Tensor& codes) override;
   std::vector<std::int64_t> code_shape() const override;
   torch::Tensor first_layer_weights() const override;  // [channels[0], kernel, kernel]
+  std::string weight_tile_name() const override { return "filters"; }
 
  private:
   std::int64_t feature_side() const;  // side of the last stage's maps: 28 / 2^stages

@@ -15,11 +15,13 @@ class DenseAutoencoderImpl : public AutoencoderImpl {
   std::vector<std::int64_t> code_shape() const override { return {options_.latent}; }
   torch::Tensor first_layer_weights() const override;  // [hidden[0] or latent, 28, 28]
 
+  std::string weight_tile_name() const override { return "units"; }
+
   // The Linear layers, input side first: pretraining trains them stage by stage.
-  std::vector<torch::nn::Linear> encoder_layers() const;
-  std::vector<torch::nn::Linear> decoder_layers() const;
+  std::vector<torch::nn::Linear> encoder_layers() const override;
+  std::vector<torch::nn::Linear> decoder_layers() const override;
   // The activations of every encoder layer (the last is the code), in eval mode.
-  std::vector<torch::Tensor> encoder_activations(const torch::Tensor& images);
+  std::vector<torch::Tensor> encoder_activations(const torch::Tensor& images) override;
 
  private:
   ModelOptions options_;

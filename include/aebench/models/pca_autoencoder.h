@@ -20,6 +20,13 @@ class PcaAutoencoderImpl : public AutoencoderImpl {
   torch::Tensor decode(const torch::Tensor& codes) override;   // -> [batch, 1, 28, 28] float64
   std::vector<std::int64_t> code_shape() const override { return {options_.latent}; }
   torch::Tensor first_layer_weights() const override;          // the axes as [latent, 28, 28]
+  std::string weight_tile_name() const override { return "components"; }
+  std::string weights_caption() const override { return "principal components (eigen-digits)"; }
+
+  bool fits_in_closed_form() const override { return true; }
+  // fit(), then {"explained_variance_ratio": [...]}: the share of the training images' total
+  // variance each kept component explains.
+  nlohmann::json fit_closed_form(const torch::Tensor& train_images) override;
 
   const torch::Tensor& explained_variance() const { return variance_; }  // [latent] float64
 

@@ -10,7 +10,7 @@
 #include <torch/torch.h>
 
 #include "aebench/config/config.h"
-#include "aebench/models/dense_autoencoder.h"
+#include "aebench/models/autoencoder.h"
 #include "aebench/io/progress.h"
 
 namespace aebench {
@@ -20,7 +20,7 @@ namespace aebench {
 // the mean training loss of each pretraining epoch of each stage. `stop_requested` (may be
 // empty) is polled after every step: a non-zero signal number stops pretraining with an
 // Interrupted error (nothing of it is saved; a resumed run pretrains again from the start).
-nlohmann::json pretrain_layers(DenseAutoencoderImpl& model, const torch::Tensor& images,
+nlohmann::json pretrain_layers(AutoencoderImpl& model, const torch::Tensor& images,
                                const Config& config, ProgressReporter* progress,
                                const std::function<int()>& stop_requested = nullptr);
 
