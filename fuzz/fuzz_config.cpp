@@ -1,4 +1,5 @@
-// libFuzzer target for the config parser (src/config/config.cpp). Build and run: bash scripts/fuzz.sh.
+// libFuzzer target for the config parser (src/config/config.cpp). Build and run: bash
+// scripts/fuzz.sh.
 //
 // Input format: a JSON document, then optionally the separator line "--set" and one
 // KEY=VALUE override per line (empty lines are skipped):

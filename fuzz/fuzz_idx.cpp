@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "aebench/errors.h"
 #include "aebench/data/idx.h"
+#include "aebench/errors.h"
 #include "scratch_file.h"
 
 namespace {

@@ -3,9 +3,9 @@
 #include <sstream>
 
 #include "aebench/analysis/embedding.h"
+#include "aebench/io/run_folder.h"
 #include "aebench/plot/figures.h"
 #include "aebench/plot/png.h"
-#include "aebench/io/run_folder.h"
 #include "aebench/plot/scatter_plot.h"
 
 namespace aebench {
@@ -14,9 +14,10 @@ namespace {
 namespace fs = std::filesystem;
 
 // Tiles of the first layer's weights, `per_row` to a row.
-Canvas draw_weights(const torch::Tensor& weights, const std::string& title, const std::string& unit_name,
-                    std::int64_t units) {
-  const auto shown = weights.narrow(0, 0, std::min(units, weights.size(0))).to(torch::kCPU).to(torch::kFloat32);
+Canvas draw_weights(const torch::Tensor& weights, const std::string& title,
+                    const std::string& unit_name, std::int64_t units) {
+  const auto shown =
+      weights.narrow(0, 0, std::min(units, weights.size(0))).to(torch::kCPU).to(torch::kFloat32);
   // Say how many of the layer's units the picture leaves out, so nobody reads it as all.
   const std::string coverage = shown.size(0) < weights.size(0)
                                    ? "first " + std::to_string(shown.size(0)) + " of " +
@@ -26,11 +27,13 @@ Canvas draw_weights(const torch::Tensor& weights, const std::string& title, cons
   std::vector<ImageRow> rows;
   for (std::int64_t first = 0; first < shown.size(0); first += per_row) {
     const auto count = std::min(per_row, shown.size(0) - first);
-    rows.push_back({unit_name + " " + std::to_string(first + 1) + "-" + std::to_string(first + count),
-                    shown.narrow(0, first, count)});
+    rows.push_back(
+        {unit_name + " " + std::to_string(first + 1) + "-" + std::to_string(first + count),
+         shown.narrow(0, first, count)});
   }
   const int side = int(std::max(shown.size(1), shown.size(2)));
-  return draw_image_grid(rows, {}, {title + " (" + coverage + ")", std::max(1, 56 / side), 3, true});
+  return draw_image_grid(rows, {},
+                         {title + " (" + coverage + ")", std::max(1, 56 / side), 3, true});
 }
 
 std::vector<LayerActivity> activities(AutoencoderImpl& model, const torch::Tensor& inputs,
@@ -41,7 +44,8 @@ std::vector<LayerActivity> activities(AutoencoderImpl& model, const torch::Tenso
   const auto outputs = model.encoder_activations(inputs);
   for (std::size_t i = 0; i < outputs.size(); ++i) {
     const bool code = i + 1 == outputs.size();
-    result.push_back(layer_activity(code ? "code" : "hidden " + std::to_string(i + 1), outputs[i], threshold));
+    result.push_back(
+        layer_activity(code ? "code" : "hidden " + std::to_string(i + 1), outputs[i], threshold));
   }
   return result;
 }
@@ -56,8 +60,9 @@ Canvas side_by_side(const Canvas& left, const Canvas& right) {
   return both;
 }
 
-Canvas scatter_of(const torch::Tensor& map, const std::vector<int>& classes, const std::string& title,
-                  const std::string& x_label = "dimension 1", const std::string& y_label = "dimension 2") {
+Canvas scatter_of(const torch::Tensor& map, const std::vector<int>& classes,
+                  const std::string& title, const std::string& x_label = "dimension 1",
+                  const std::string& y_label = "dimension 2") {
   const auto cpu = map.to(torch::kCPU).to(torch::kFloat64).contiguous();
   std::vector<double> x(cpu.size(0)), y(cpu.size(0));
   for (std::int64_t i = 0; i < cpu.size(0); ++i) {
@@ -71,9 +76,11 @@ Canvas scatter_of(const torch::Tensor& map, const std::vector<int>& classes, con
   return render_scatter_plot(x, y, classes, options);
 }
 
-nlohmann::json draw_embedding(AutoencoderImpl& model, const Split& test, const torch::Tensor& inputs,
-                              const Config& config, const fs::path& folder) {
-  const auto plan = plan_embedding(config.analysis, test.size(), model_size(config.model).code_size);
+nlohmann::json draw_embedding(AutoencoderImpl& model, const Split& test,
+                              const torch::Tensor& inputs, const Config& config,
+                              const fs::path& folder) {
+  const auto plan =
+      plan_embedding(config.analysis, test.size(), model_size(config.model).code_size);
   nlohmann::json summary = {{"method", config.analysis.embedding}, {"points", plan.points}};
   if (!plan.notes.empty()) summary["notes"] = plan.notes;
   if (!plan.draws()) return summary;
@@ -86,7 +93,10 @@ nlohmann::json draw_embedding(AutoencoderImpl& model, const Split& test, const t
   {
     torch::NoGradGuard no_grad;
     model.eval();
-    codes = model.encode(inputs.index_select(0, index.to(inputs.device()))).flatten(1).to(torch::kCPU).to(torch::kFloat64);
+    codes = model.encode(inputs.index_select(0, index.to(inputs.device())))
+                .flatten(1)
+                .to(torch::kCPU)
+                .to(torch::kFloat64);
   }
   std::vector<int> classes;
   for (const auto i : chosen) classes.push_back(int(label_list[i]));
@@ -97,17 +107,22 @@ nlohmann::json draw_embedding(AutoencoderImpl& model, const Split& test, const t
     tsne_options.iterations = config.analysis.tsne_iterations;
     tsne_options.seed = config.seed;
     // scikit-learn's "auto" rate: the fixed 200 can fling points away on small maps.
-    tsne_options.learning_rate = std::max(double(plan.points) / tsne_options.early_exaggeration / 4.0, 50.0);
-    panels.push_back(scatter_of(tsne(codes, tsne_options), classes, config.name + ": t-SNE of test codes"));
+    tsne_options.learning_rate =
+        std::max(double(plan.points) / tsne_options.early_exaggeration / 4.0, 50.0);
+    panels.push_back(
+        scatter_of(tsne(codes, tsne_options), classes, config.name + ": t-SNE of test codes"));
     summary["perplexity"] = plan.perplexity;
   }
-  if (plan.pca) panels.push_back(scatter_of(pca_2d(codes), classes, config.name + ": PCA of test codes"));
+  if (plan.pca)
+    panels.push_back(scatter_of(pca_2d(codes), classes, config.name + ": PCA of test codes"));
   if (plan.code_by_class) {
-    const auto by_class = torch::tensor(std::vector<double>(classes.begin(), classes.end()), torch::kFloat64);
+    const auto by_class =
+        torch::tensor(std::vector<double>(classes.begin(), classes.end()), torch::kFloat64);
     panels.push_back(scatter_of(torch::stack({codes.select(1, 0), by_class}, 1), classes,
                                 config.name + ": 1-D test codes by class", "code", "class"));
   }
-  write_png(folder / kEmbeddingFile, panels.size() == 2 ? side_by_side(panels[0], panels[1]) : panels[0]);
+  write_png(folder / kEmbeddingFile,
+            panels.size() == 2 ? side_by_side(panels[0], panels[1]) : panels[0]);
   return summary;
 }
 
@@ -122,7 +137,8 @@ EmbeddingPlan plan_embedding(const AnalysisOptions& options, std::int64_t test_i
   if (options.embedding == "tsne" || options.embedding == "both") {
     plan.tsne = plan.points >= 4;
     if (!plan.tsne)
-      plan.notes.push_back("analysis.embedding: t-SNE needs at least 4 test images" + found + "; no t-SNE map");
+      plan.notes.push_back("analysis.embedding: t-SNE needs at least 4 test images" + found +
+                           "; no t-SNE map");
     plan.perplexity = std::min(options.perplexity, double(plan.points - 1) / 3.0);
     if (plan.tsne && plan.perplexity < options.perplexity) {
       std::ostringstream note;
@@ -134,8 +150,9 @@ EmbeddingPlan plan_embedding(const AnalysisOptions& options, std::int64_t test_i
   if (options.embedding == "pca" || options.embedding == "both") {
     if (code_size < 2) {
       plan.code_by_class = true;
-      plan.notes.push_back("analysis.embedding: a 1-D code has no 2-D PCA map; embedding.png shows "
-                           "the code's value by class instead");
+      plan.notes.push_back(
+          "analysis.embedding: a 1-D code has no 2-D PCA map; embedding.png shows "
+          "the code's value by class instead");
     } else {
       plan.pca = plan.points >= 2;
       if (!plan.pca)
@@ -158,8 +175,9 @@ LayerActivity layer_activity(const std::string& layer, const torch::Tensor& acti
   return activity;
 }
 
-nlohmann::json analyse_model(AutoencoderImpl& model, const Split& test, const torch::Tensor& test_inputs,
-                             const Config& config, const fs::path& folder) {
+nlohmann::json analyse_model(AutoencoderImpl& model, const Split& test,
+                             const torch::Tensor& test_inputs, const Config& config,
+                             const fs::path& folder) {
   write_png(folder / kWeightsFile,
             draw_weights(model.first_layer_weights(), config.name + ": " + model.weights_caption(),
                          model.weight_tile_name(), config.analysis.weight_units));

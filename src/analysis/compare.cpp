@@ -8,8 +8,8 @@
 #include <map>
 
 #include "aebench/errors.h"
-#include "aebench/plot/plot.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/plot/plot.h"
 
 namespace aebench {
 namespace fs = std::filesystem;

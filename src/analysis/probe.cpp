@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "aebench/train/metrics.h"
 #include "aebench/data/noise.h"
-#include "aebench/plot/png.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/plot/png.h"
+#include "aebench/train/metrics.h"
 
 namespace aebench {
 namespace {
@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 
 // A classifier: ReLU hidden layers, then a linear head over the classes.
 struct ClassifierImpl : torch::nn::Module {
-  ClassifierImpl(std::int64_t inputs, const std::vector<std::int64_t>& hidden, std::int64_t classes) {
+  ClassifierImpl(std::int64_t inputs, const std::vector<std::int64_t>& hidden,
+                 std::int64_t classes) {
     std::int64_t width = inputs;
     for (const auto units : hidden) {
       body->push_back(torch::nn::Linear(width, units));
@@ -53,7 +54,8 @@ torch::Tensor in_batches(const torch::Tensor& inputs, Transform transform) {
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> parts;
   for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize)
-    parts.push_back(transform(inputs.narrow(0, start, std::min(kEvalBatchSize, inputs.size(0) - start))));
+    parts.push_back(
+        transform(inputs.narrow(0, start, std::min(kEvalBatchSize, inputs.size(0) - start))));
   return torch::cat(parts);
 }
 
@@ -80,7 +82,8 @@ double accuracy(const torch::Tensor& predicted, const torch::Tensor& truth) {
 std::vector<int> to_vector(const torch::Tensor& indices, const std::vector<int>& labels) {
   const auto cpu = indices.to(torch::kCPU).contiguous();
   std::vector<int> values;
-  for (std::int64_t i = 0; i < cpu.numel(); ++i) values.push_back(labels[cpu[i].item<std::int64_t>()]);
+  for (std::int64_t i = 0; i < cpu.numel(); ++i)
+    values.push_back(labels[cpu[i].item<std::int64_t>()]);
   return values;
 }
 
@@ -112,15 +115,17 @@ nlohmann::json result_json(const ProbeResult& result) {
 
 }  // namespace
 
-ProbeResult train_probe(const std::string& name, const ProbeData& raw, const std::vector<std::int64_t>& hidden,
-                        const ProbeOptions& options, std::uint64_t seed) {
+ProbeResult train_probe(const std::string& name, const ProbeData& raw,
+                        const std::vector<std::int64_t>& hidden, const ProbeOptions& options,
+                        std::uint64_t seed) {
   const ProbeData data = standardised(raw);
   const auto labels = present_labels(raw.train_labels);
   const auto train_targets = to_indices(data.train_labels, labels);
   const auto val_targets = to_indices(data.val_labels, labels);
   const auto test_targets = to_indices(data.test_labels, labels);
   torch::manual_seed(seed);
-  auto classifier = std::make_shared<ClassifierImpl>(data.train.size(1), hidden, std::int64_t(labels.size()));
+  auto classifier =
+      std::make_shared<ClassifierImpl>(data.train.size(1), hidden, std::int64_t(labels.size()));
   classifier->to(data.train.device());
   auto centers = torch::zeros({std::int64_t(labels.size()), classifier->features},
                               data.train.options().requires_grad(true));
@@ -142,7 +147,8 @@ ProbeResult train_probe(const std::string& name, const ProbeData& raw, const std
       const auto index = order.narrow(0, first, std::min(options.batch_size, count - first));
       const auto targets = train_targets.index_select(0, index);
       const auto features = classifier->body->forward(data.train.index_select(0, index));
-      auto loss = torch::nn::functional::cross_entropy(classifier->head->forward(features), targets);
+      auto loss =
+          torch::nn::functional::cross_entropy(classifier->head->forward(features), targets);
       if (options.loss == "center")
         loss = loss + options.center_weight * 0.5 *
                           (features - centers.index_select(0, targets)).pow(2).sum(1).mean();
@@ -158,7 +164,8 @@ ProbeResult train_probe(const std::string& name, const ProbeData& raw, const std
       result.val_accuracy = accuracy(predict(*classifier, data.val), val_targets);
       result.best_epoch = epoch;
       best.clear();
-      for (const auto& parameter : classifier->parameters()) best.push_back(parameter.detach().clone());
+      for (const auto& parameter : classifier->parameters())
+        best.push_back(parameter.detach().clone());
       stale = 0;
     } else {
       ++stale;
@@ -171,7 +178,8 @@ ProbeResult train_probe(const std::string& name, const ProbeData& raw, const std
   }
   const auto predicted = predict(*classifier, data.test);
   result.test_accuracy = accuracy(predicted, test_targets);
-  result.test_report = classification_report(to_vector(test_targets, labels), to_vector(predicted, labels), labels);
+  result.test_report =
+      classification_report(to_vector(test_targets, labels), to_vector(predicted, labels), labels);
   return result;
 }
 
@@ -184,7 +192,9 @@ nlohmann::json run_probes(AutoencoderImpl& model, const Dataset& dataset, const 
   const ProbeData codes{encode_all(model, dataset.train.images.to(device)),
                         encode_all(model, dataset.val.images.to(device)),
                         encode_all(model, dataset.test.images.to(device)),
-                        labels(dataset.train), labels(dataset.val), labels(dataset.test)};
+                        labels(dataset.train),
+                        labels(dataset.val),
+                        labels(dataset.test)};
   std::vector<ProbeResult> results = {
       train_probe("softmax", codes, {}, options, config.seed),
       train_probe("mlp", codes, options.hidden, options, config.seed)};
@@ -198,10 +208,11 @@ nlohmann::json run_probes(AutoencoderImpl& model, const Dataset& dataset, const 
   for (const auto& result : results) {
     const auto json = result_json(result);
     write_json_file(probe_folder / (result.name + ".json"), json);
-    write_png(probe_folder / (result.name + "_confusion.png"),
-              draw_confusion_matrix(result.test_report,
-                                    config.name + ": " + result.name + " on " +
-                                        (result.name == "pixels" ? "pixels" : "codes") + ", test split"));
+    write_png(
+        probe_folder / (result.name + "_confusion.png"),
+        draw_confusion_matrix(result.test_report,
+                              config.name + ": " + result.name + " on " +
+                                  (result.name == "pixels" ? "pixels" : "codes") + ", test split"));
     summary[result.name] = {{"val_accuracy", result.val_accuracy},
                             {"test_accuracy", result.test_accuracy},
                             {"best_epoch", result.best_epoch},

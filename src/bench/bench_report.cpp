@@ -27,7 +27,8 @@ ordered_json to_json(const GemmFigures& gemm) {
 ordered_json to_json(const ConfigFigures& figures) {
   ordered_json layers = ordered_json::array();
   for (const auto& layer : figures.flops.layers)
-    layers.push_back({{"name", layer.name}, {"kind", layer.kind}, {"forward_flops", layer.forward_flops}});
+    layers.push_back(
+        {{"name", layer.name}, {"kind", layer.kind}, {"forward_flops", layer.forward_flops}});
   return {{"name", figures.name},
           {"config", figures.path},
           {"model", figures.model_type},
@@ -60,8 +61,11 @@ void flatten(const Json& value, const std::string& key, std::map<std::string, do
   } else if (value.is_array()) {
     for (std::size_t i = 0; i < value.size(); ++i) {
       const auto& element = value[i];
-      const bool named = element.is_object() && element.contains("name") && element["name"].is_string();
-      flatten(element, key + "." + (named ? element["name"].template get<std::string>() : std::to_string(i)), figures);
+      const bool named =
+          element.is_object() && element.contains("name") && element["name"].is_string();
+      flatten(element,
+              key + "." + (named ? element["name"].template get<std::string>() : std::to_string(i)),
+              figures);
     }
   }
 }
@@ -99,7 +103,8 @@ ordered_json bench_to_json(const BenchResult& result) {
           {"precision", result.requested_precision},
           {"steps_per_window", result.steps},
           {"timed_windows", kTimedWindows},
-          {"peak", {{"fp32_gemm", to_json(result.fp32_gemm)}, {"bf16_gemm", to_json(result.bf16_gemm)}}},
+          {"peak",
+           {{"fp32_gemm", to_json(result.fp32_gemm)}, {"bf16_gemm", to_json(result.bf16_gemm)}}},
           {"peak_rss_mib", double(result.peak_rss_bytes) / (1024.0 * 1024.0)},
           {"configs", configs}};
 }
@@ -117,8 +122,9 @@ void print_bench_table(const BenchResult& result, std::ostream& out) {
   out << "peak: fp32 GEMM " << fp32.size << "^3 "
       << format("%.1f GFLOP/s (%.1f-%.1f)", fp32.gflops.median, fp32.gflops.min, fp32.gflops.max)
       << "; bf16 GEMM " << bf16.size << "^3 " << format("%.1f GFLOP/s", bf16.gflops.median)
-      << (bf16.is_peak ? "" : machine.cpu_has_native_bf16 ? " (result not sane: not a peak)"
-                                                          : " (no native bf16 on this CPU: not a peak)")
+      << (bf16.is_peak                  ? ""
+          : machine.cpu_has_native_bf16 ? " (result not sane: not a peak)"
+                                        : " (no native bf16 on this CPU: not a peak)")
       << '\n';
   out << format("peak RSS: %.0f MiB\n", double(result.peak_rss_bytes) / (1024.0 * 1024.0));
   char line[256];
@@ -129,12 +135,12 @@ void print_bench_table(const BenchResult& result, std::ostream& out) {
   for (const auto& figures : result.configs) {
     const auto& train = figures.train_images_per_second;
     const auto& infer = figures.infer_images_per_second;
-    std::snprintf(line, sizeof line, "%-22s %-5s %6lld %22s %22s %9.2f %8.1f%% %8.2f\n",
-                  figures.name.c_str(), figures.precision.c_str(),
-                  static_cast<long long>(figures.batch_size),
-                  format("%.0f (%.0f-%.0f)", train.median, train.min, train.max).c_str(),
-                  format("%.0f (%.0f-%.0f)", infer.median, infer.min, infer.max).c_str(),
-                  figures.train_gflops, 100.0 * figures.train_fraction_of_peak, figures.load_seconds);
+    std::snprintf(
+        line, sizeof line, "%-22s %-5s %6lld %22s %22s %9.2f %8.1f%% %8.2f\n", figures.name.c_str(),
+        figures.precision.c_str(), static_cast<long long>(figures.batch_size),
+        format("%.0f (%.0f-%.0f)", train.median, train.min, train.max).c_str(),
+        format("%.0f (%.0f-%.0f)", infer.median, infer.min, infer.max).c_str(),
+        figures.train_gflops, 100.0 * figures.train_fraction_of_peak, figures.load_seconds);
     out << line;
   }
 }

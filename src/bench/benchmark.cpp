@@ -60,8 +60,10 @@ class BatchCycle {
 Config load_bench_config(const std::string& path) {
   Config config = load_config(path, {});
   if (model_kind(config.model.type).closed_form)
-    throw ConfigError(path + ": model.type: expected a model trained in steps (dense or conv) "
-                      "for aebench bench, found \"" + config.model.type + "\"");
+    throw ConfigError(path +
+                      ": model.type: expected a model trained in steps (dense or conv) "
+                      "for aebench bench, found \"" +
+                      config.model.type + "\"");
   return config;
 }
 
@@ -104,8 +106,10 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
     }
     codes = codes.to(torch::kFloat);
     auto loss = reconstruction_loss(reconstructions.to(torch::kFloat), clean, train.loss);
-    if (train.activity_l1 > 0) loss = loss + train.activity_l1 * codes.abs().flatten(1).sum(1).mean();
-    if (train.activity_l2 > 0) loss = loss + train.activity_l2 * codes.pow(2).flatten(1).sum(1).mean();
+    if (train.activity_l1 > 0)
+      loss = loss + train.activity_l1 * codes.abs().flatten(1).sum(1).mean();
+    if (train.activity_l2 > 0)
+      loss = loss + train.activity_l2 * codes.pow(2).flatten(1).sum(1).mean();
     loss.backward();
     optimizer->step();
     const double value = loss.item<double>();
@@ -127,8 +131,10 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
   // not apply.
   figures.precision = output.scalar_type() == torch::kBFloat16 ? "bf16" : "fp32";
 
-  figures.train_gflops = figures.train_images_per_second.median * figures.flops.train_step_per_image / 1e9;
-  figures.infer_gflops = figures.infer_images_per_second.median * figures.flops.forward_per_image / 1e9;
+  figures.train_gflops =
+      figures.train_images_per_second.median * figures.flops.train_step_per_image / 1e9;
+  figures.infer_gflops =
+      figures.infer_images_per_second.median * figures.flops.forward_per_image / 1e9;
   figures.train_fraction_of_peak = figures.train_gflops / fp32_peak_gflops;
   figures.infer_fraction_of_peak = figures.infer_gflops / fp32_peak_gflops;
   return figures;
@@ -138,13 +144,15 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
 
 BenchResult run_benchmark(const BenchOptions& options) {
   if (options.steps < 1)
-    throw ConfigError("--steps: expected a whole number >= 1, found " + std::to_string(options.steps));
+    throw ConfigError("--steps: expected a whole number >= 1, found " +
+                      std::to_string(options.steps));
   const auto log = [&](const std::string& line) {
     if (options.log) *options.log << "bench: " << line << std::endl;
   };
   BenchResult result;
   result.machine = describe_machine();
-  const Precision precision = resolve_precision(options.precision, result.machine.cpu_has_native_bf16);
+  const Precision precision =
+      resolve_precision(options.precision, result.machine.cpu_has_native_bf16);
   result.threads = make_run_context("cpu", options.threads).threads;
   result.requested_precision = options.precision;
   result.steps = options.steps;

@@ -45,8 +45,8 @@ void on_op_end(const at::RecordFunction& call, at::ObserverContext*) {
 // Every aten::convolution call of one forward pass of a 1-image input.
 std::vector<ConvolutionCall> trace_convolutions(AutoencoderImpl& model) {
   std::vector<ConvolutionCall> calls;
-  const auto device = model.parameters().empty() ? torch::Device(torch::kCPU)
-                                                 : model.parameters().front().device();
+  const auto device =
+      model.parameters().empty() ? torch::Device(torch::kCPU) : model.parameters().front().device();
   const auto image = torch::zeros({1, 1, kImageSide, kImageSide}, torch::TensorOptions(device));
   const bool was_training = model.is_training();
   model.eval();
@@ -76,15 +76,16 @@ double positions_of(const torch::Tensor& weight, const std::vector<ConvolutionCa
     if (call.weight != weight.unsafeGetTensorImpl()) continue;
     const auto& shape = transposed ? call.input_shape : call.output_shape;
     if (shape.size() != 4)
-      throw std::runtime_error("count_flops: " + name + ": expected a 4-d " +
-                               (transposed ? "input" : "output") + " of the traced convolution, found " +
-                               std::to_string(shape.size()) + " dimensions");
+      throw std::runtime_error(
+          "count_flops: " + name + ": expected a 4-d " + (transposed ? "input" : "output") +
+          " of the traced convolution, found " + std::to_string(shape.size()) + " dimensions");
     positions += double(shape[2] * shape[3]);
     seen = true;
   }
   if (!seen)
-    throw std::runtime_error("count_flops: " + name +
-                             ": expected the layer to run in the traced forward pass, found no call");
+    throw std::runtime_error(
+        "count_flops: " + name +
+        ": expected the layer to run in the traced forward pass, found no call");
   return positions;
 }
 
@@ -102,11 +103,13 @@ FlopCount count_flops(AutoencoderImpl& model) {
       layer.forward_flops = 2.0 * double(linear->weight.numel());  // in x out multiply-adds
     } else if (const auto* conv = module->as<torch::nn::Conv2dImpl>()) {
       layer.kind = "conv2d";  // weight [Cout, Cin/groups, kh, kw], applied at each output position
-      layer.forward_flops = 2.0 * double(conv->weight.numel()) * positions_of(conv->weight, calls, false, name);
-    } else if (const auto* transposed = module->as<torch::nn::ConvTranspose2dImpl>()) {
-      layer.kind = "conv_transpose2d";  // weight [Cin, Cout/groups, kh, kw], scattered from each input position
       layer.forward_flops =
-          2.0 * double(transposed->weight.numel()) * positions_of(transposed->weight, calls, true, name);
+          2.0 * double(conv->weight.numel()) * positions_of(conv->weight, calls, false, name);
+    } else if (const auto* transposed = module->as<torch::nn::ConvTranspose2dImpl>()) {
+      layer.kind = "conv_transpose2d";  // weight [Cin, Cout/groups, kh, kw], scattered from each
+                                        // input position
+      layer.forward_flops = 2.0 * double(transposed->weight.numel()) *
+                            positions_of(transposed->weight, calls, true, name);
     } else if (!module->named_parameters(/*recurse=*/false).is_empty()) {
       throw ConfigError("model: layer " + name + " (" + module->name() +
                         "): expected only Linear, Conv2d and ConvTranspose2d layers to hold "

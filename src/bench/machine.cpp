@@ -47,7 +47,8 @@ std::string loaded_blas_library() {
   std::istringstream maps(read_text("/proc/self/maps"));
   for (std::string line; std::getline(maps, line);) {
     const auto path = line.find('/');
-    if (path != std::string::npos && line.find("blas", path) != std::string::npos) return line.substr(path);
+    if (path != std::string::npos && line.find("blas", path) != std::string::npos)
+      return line.substr(path);
   }
   return "";
 }
@@ -71,8 +72,8 @@ MachineInfo describe_machine() {
   if (info.cpu_model.empty()) info.cpu_model = "unknown";
   const auto x86_flags = value_after(cpuinfo, "flags");
   const auto arm_features = value_after(cpuinfo, "Features");
-  info.cpu_has_native_bf16 = has_flag(x86_flags, "avx512_bf16") || has_flag(x86_flags, "amx_bf16") ||
-                             has_flag(arm_features, "bf16");
+  info.cpu_has_native_bf16 = has_flag(x86_flags, "avx512_bf16") ||
+                             has_flag(x86_flags, "amx_bf16") || has_flag(arm_features, "bf16");
   info.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   info.torch_version = torch_version();
   info.blas = value_after(at::show_config(), "BLAS_INFO");

@@ -20,7 +20,8 @@ CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options) {
   command->add_option("--precision", options.precision, "fp32 | bf16 | auto (default fp32)")
       ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
   command->add_option("--out", options.out_file, "Where to write the figures (default bench.json)");
-  command->add_option("--compare", options.compare_file, "An older bench.json: print new/old per figure");
+  command->add_option("--compare", options.compare_file,
+                      "An older bench.json: print new/old per figure");
   command->footer(
       "Example:\n"
       "  aebench bench --threads 2 --out bench.json\n"

@@ -2,11 +2,10 @@
 // One pair of functions per subcommand: setup_X registers X's flags on the app and returns the
 // options it fills; run_X does the work and returns the process exit code.
 
+#include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 namespace aebench::cli {
 
@@ -60,7 +59,7 @@ struct BenchCommandOptions {
   std::int64_t steps = 20;
   std::string precision = "fp32";
   std::string out_file = "bench.json";
-  std::string compare_file;               // "" = no comparison
+  std::string compare_file;  // "" = no comparison
 };
 
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options);

@@ -1,8 +1,8 @@
 #include <iostream>
 
 #include "aebench/analysis/compare.h"
-#include "aebench/plot/png.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/plot/png.h"
 #include "commands.h"
 
 namespace aebench::cli {
@@ -16,9 +16,10 @@ CLI::App* setup_compare(CLI::App& app, CompareCommandOptions& options) {
   command->add_option("--out", options.out_dir, "Where comparison.{md,csv} and the plots go")
       ->capture_default_str();
   options.out_dir = "runs/compare";
-  command->add_option("--metric", options.metrics,
-                      "Dotted summary.json key, e.g. probe.mlp.test_accuracy (repeatable; default "
-                      "test.sse_per_image, test.mse, test.psnr_db)")
+  command
+      ->add_option("--metric", options.metrics,
+                   "Dotted summary.json key, e.g. probe.mlp.test_accuracy (repeatable; default "
+                   "test.sse_per_image, test.mse, test.psnr_db)")
       ->allow_extra_args(false);
   command->add_option("--x", options.x_key, "Plot x axis: a dotted summary.json key")
       ->capture_default_str();

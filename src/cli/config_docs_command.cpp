@@ -6,10 +6,9 @@
 namespace aebench::cli {
 
 CLI::App* setup_config_docs(CLI::App& app, ConfigDocsCommandOptions&) {
-  return app.add_subcommand(
-      "config-docs",
-      "Print the config reference (Markdown) generated from the schema: "
-      "aebench config-docs > docs/config.md");
+  return app.add_subcommand("config-docs",
+                            "Print the config reference (Markdown) generated from the schema: "
+                            "aebench config-docs > docs/config.md");
 }
 
 int run_config_docs(const ConfigDocsCommandOptions&) {

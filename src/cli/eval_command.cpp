@@ -7,7 +7,8 @@ namespace aebench::cli {
 
 CLI::App* setup_eval(CLI::App& app, EvalCommandOptions& options) {
   auto* command = app.add_subcommand(
-      "eval", "Reload a run's model and config; recompute test metrics and pictures into RUN_DIR/eval");
+      "eval",
+      "Reload a run's model and config; recompute test metrics and pictures into RUN_DIR/eval");
   add_saved_run_flags(command, options);
   return command;
 }

@@ -1,10 +1,10 @@
 // aebench: train and evaluate autoencoders from JSON experiment configs.
 // main only wires the subcommands together and maps errors to the documented exit codes.
 
+#include <c10/util/Exception.h>
+
 #include <filesystem>
 #include <iostream>
-
-#include <c10/util/Exception.h>
 
 #include "aebench/errors.h"
 #include "aebench/pipeline/run_context.h"
@@ -45,8 +45,8 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
 int main(int argc, char** argv) {
   using namespace aebench;
   CLI::App app{"aebench: an experiment runner for autoencoders on MNIST and Fashion-MNIST"};
-  app.set_version_flag("--version", std::string("aebench ") + kVersion + " (LibTorch " +
-                                        torch_version() + ")");
+  app.set_version_flag("--version",
+                       std::string("aebench ") + kVersion + " (LibTorch " + torch_version() + ")");
   app.require_subcommand(0, 1);
   app.footer(
       "Examples:\n"

@@ -7,10 +7,12 @@ namespace aebench::cli {
 
 CLI::App* setup_probe(CLI::App& app, ProbeCommandOptions& options) {
   auto* command = app.add_subcommand(
-      "probe", "Train classifiers on a finished run's codes; results in RUN_DIR/probe and summary.json");
+      "probe",
+      "Train classifiers on a finished run's codes; results in RUN_DIR/probe and summary.json");
   add_saved_run_flags(command, options.run);
-  command->add_option("--set", options.overrides,
-                      "Override a probe key, e.g. --set probe.hidden=[512,512,512] (repeatable)")
+  command
+      ->add_option("--set", options.overrides,
+                   "Override a probe key, e.g. --set probe.hidden=[512,512,512] (repeatable)")
       ->allow_extra_args(false);
   return command;
 }

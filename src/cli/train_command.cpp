@@ -37,17 +37,20 @@ CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options) {
   auto* command = app.add_subcommand("train", "Train an autoencoder as a JSON config says");
   command->add_option("CONFIG", options.config_path, "Experiment config (JSON)")->required();
   command->add_option("--out", options.out_dir, "Run folder (default: output.dir, runs/<name>)");
-  command->add_option("--set", options.overrides,
-                      "Override a config key with a JSON value, e.g. --set train.lr=3e-4 "
-                      "(repeatable)")
+  command
+      ->add_option("--set", options.overrides,
+                   "Override a config key with a JSON value, e.g. --set train.lr=3e-4 "
+                   "(repeatable)")
       ->allow_extra_args(false);
   command->add_option("--device", options.device, "cpu | cuda | cuda:N | auto (overrides device)");
-  command->add_option("--threads", options.threads, "CPU threads, 0 = all cores (overrides threads)")
+  command
+      ->add_option("--threads", options.threads, "CPU threads, 0 = all cores (overrides threads)")
       ->check(CLI::Range(0, 1024));
-  auto* overwrite =
-      command->add_flag("--overwrite", options.overwrite, "Replace a run already in the run folder");
-  command->add_flag("--resume", options.resume,
-                    "Continue the run in the run folder from its last checkpoint")
+  auto* overwrite = command->add_flag("--overwrite", options.overwrite,
+                                      "Replace a run already in the run folder");
+  command
+      ->add_flag("--resume", options.resume,
+                 "Continue the run in the run folder from its last checkpoint")
       ->excludes(overwrite);
   command->add_flag("-q,--quiet", options.quiet, "Print errors only");
   command->footer(
@@ -60,8 +63,10 @@ int run_train(const TrainCommandOptions& options) {
   // Command-line flags are overrides like any --set, so they are validated and recorded in
   // the resolved config like the file's keys. They come last: the flag wins.
   std::vector<std::string> overrides = options.overrides;
-  if (!options.out_dir.empty()) overrides.push_back(string_override("output.dir", options.out_dir, "--out"));
-  if (!options.device.empty()) overrides.push_back(string_override("device", options.device, "--device"));
+  if (!options.out_dir.empty())
+    overrides.push_back(string_override("output.dir", options.out_dir, "--out"));
+  if (!options.device.empty())
+    overrides.push_back(string_override("device", options.device, "--device"));
   if (options.threads >= 0) overrides.push_back("threads=" + std::to_string(options.threads));
   const Config config = load_config(options.config_path, overrides);
   RunOptions run;

@@ -1,5 +1,9 @@
 #include "aebench/config/config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -9,10 +13,6 @@
 #include <memory>
 #include <set>
 #include <sstream>
-
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "aebench/config/schema.h"
 #include "aebench/errors.h"
@@ -25,14 +25,30 @@ using nlohmann::ordered_json;
 
 // Common ways people misname a key; checked when no valid key is close by spelling.
 const std::map<std::string, std::string> kSynonyms = {
-    {"learning_rate", "lr"},        {"latent_size", "latent"},  {"latent_dim", "latent"},
-    {"bottleneck", "latent"},       {"code_size", "latent"},    {"epoch", "epochs"},
-    {"batch", "batch_size"},        {"batchsize", "batch_size"}, {"optim", "optimizer"},
-    {"l2", "weight_decay"},         {"hidden_layers", "hidden"}, {"layers", "hidden"},
-    {"filters", "channels"},        {"kernel_size", "kernel"},  {"num_threads", "threads"},
-    {"output_dir", "dir"},          {"path", "dir"},            {"sigma", "std"},
-    {"noise_std", "std"},           {"num_images", "images"},   {"val_fraction", "val"},
-    {"validation", "val"},          {"labels", "classes"},      {"digits", "classes"},
+    {"learning_rate", "lr"},
+    {"latent_size", "latent"},
+    {"latent_dim", "latent"},
+    {"bottleneck", "latent"},
+    {"code_size", "latent"},
+    {"epoch", "epochs"},
+    {"batch", "batch_size"},
+    {"batchsize", "batch_size"},
+    {"optim", "optimizer"},
+    {"l2", "weight_decay"},
+    {"hidden_layers", "hidden"},
+    {"layers", "hidden"},
+    {"filters", "channels"},
+    {"kernel_size", "kernel"},
+    {"num_threads", "threads"},
+    {"output_dir", "dir"},
+    {"path", "dir"},
+    {"sigma", "std"},
+    {"noise_std", "std"},
+    {"num_images", "images"},
+    {"val_fraction", "val"},
+    {"validation", "val"},
+    {"labels", "classes"},
+    {"digits", "classes"},
 };
 
 std::string join_key(const std::string& prefix, const std::string& key) {
@@ -96,8 +112,8 @@ std::int64_t checked_integer(const json& value, const std::string& source,
   if (value.is_number_float()) {
     const double number = value.get<double>();
     // double(high) can round up past the int64 range: check the range before the cast.
-    const bool whole = std::isfinite(number) && number == std::floor(number) &&
-                       number >= -0x1p63 && number < 0x1p63;
+    const bool whole = std::isfinite(number) && number == std::floor(number) && number >= -0x1p63 &&
+                       number < 0x1p63;
     if (whole) {
       const auto integer = static_cast<std::int64_t>(number);
       if (integer >= low && integer <= high) return integer;
@@ -136,8 +152,8 @@ json accepted_value(const KeySchema& key, const json& value, const std::string& 
     case ValueKind::kChoice: {
       std::string expected = "expected one of";
       for (const auto& option : key.choices) expected += " \"" + option + "\"";
-      if (!value.is_string() ||
-          std::find(key.choices.begin(), key.choices.end(), value.get<std::string>()) == key.choices.end())
+      if (!value.is_string() || std::find(key.choices.begin(), key.choices.end(),
+                                          value.get<std::string>()) == key.choices.end())
         fail(source, key_path, expected, value);
       break;
     }
@@ -145,7 +161,8 @@ json accepted_value(const KeySchema& key, const json& value, const std::string& 
       if (!value.is_array()) fail(source, key_path, "expected a list of integers", value);
       accepted = json::array();
       for (std::size_t i = 0; i < value.size(); ++i)
-        accepted.push_back(checked_integer(value[i], source, key_path + "[" + std::to_string(i) + "]",
+        accepted.push_back(checked_integer(value[i], source,
+                                           key_path + "[" + std::to_string(i) + "]",
                                            key.integer_low, key.integer_high));
       break;
     case ValueKind::kCustom:
@@ -184,7 +201,8 @@ void read_section(const SectionSchema& section, const json* object, const std::s
   static const json empty = json::object();
   const json& value = given ? *object : empty;
   const std::string& prefix = section.path;
-  if (!value.is_object() || (!section.required_key.empty() && !value.contains(section.required_key))) {
+  if (!value.is_object() ||
+      (!section.required_key.empty() && !value.contains(section.required_key))) {
     std::string expected = section.optional ? "expected null or an object" : "expected an object";
     if (!section.required_key.empty()) expected += " with \"" + section.required_key + "\"";
     fail(source, prefix.empty() ? "(top level)" : prefix, expected, value);
@@ -247,14 +265,18 @@ Nesting measure_nesting(const std::string& text, int max_depth) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
       nesting.deepest = std::max(nesting.deepest, ++depth);
-      if (depth > max_depth && nesting.first_too_deep == std::string::npos) nesting.first_too_deep = i;
+      if (depth > max_depth && nesting.first_too_deep == std::string::npos)
+        nesting.first_too_deep = i;
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
@@ -298,15 +320,19 @@ std::string read_config_text(const std::filesystem::path& path) {
     throw ConfigError(name + ": cannot open the config file: " + std::strerror(errno));
   const auto check_kind = [&](const struct stat& status) {
     if (!S_ISREG(status.st_mode))
-      throw ConfigError(name + ": expected a regular JSON config file, found " + file_kind(status.st_mode));
+      throw ConfigError(name + ": expected a regular JSON config file, found " +
+                        file_kind(status.st_mode));
     if (status.st_size > static_cast<off_t>(kMaxConfigBytes))
-      throw ConfigError(name + ": expected a config file of at most " + std::to_string(kMaxConfigBytes) +
-                        " bytes, found " + std::to_string(status.st_size) + " bytes");
+      throw ConfigError(name + ": expected a config file of at most " +
+                        std::to_string(kMaxConfigBytes) + " bytes, found " +
+                        std::to_string(status.st_size) + " bytes");
   };
   check_kind(info);
   const int descriptor = ::open(name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (descriptor < 0) throw ConfigError(name + ": cannot open the config file: " + std::strerror(errno));
-  std::unique_ptr<int, void (*)(int*)> closer(new int(descriptor), [](int* fd) { ::close(*fd), delete fd; });
+  if (descriptor < 0)
+    throw ConfigError(name + ": cannot open the config file: " + std::strerror(errno));
+  std::unique_ptr<int, void (*)(int*)> closer(new int(descriptor),
+                                              [](int* fd) { ::close(*fd), delete fd; });
   if (::fstat(descriptor, &info) != 0)
     throw ConfigError(name + ": cannot read the config file: " + std::strerror(errno));
   check_kind(info);
@@ -320,7 +346,8 @@ std::string read_config_text(const std::filesystem::path& path) {
     size += static_cast<std::size_t>(got);
   }
   if (size > kMaxConfigBytes)
-    throw ConfigError(name + ": expected a config file of at most " + std::to_string(kMaxConfigBytes) +
+    throw ConfigError(name + ": expected a config file of at most " +
+                      std::to_string(kMaxConfigBytes) +
                       " bytes, found more (it grew while being read)");
   text.resize(size);
   return text;
@@ -385,8 +412,10 @@ json read_json_file(const std::filesystem::path& path) {
   const std::string name = path.string();
   const std::size_t nul = text.find('\0');
   if (nul != std::string::npos)
-    throw ConfigError(name + ":" + line_and_column(text, nul) + ": invalid JSON: expected UTF-8 text, "
-                      "found a NUL byte at byte " + std::to_string(nul));
+    throw ConfigError(name + ":" + line_and_column(text, nul) +
+                      ": invalid JSON: expected UTF-8 text, "
+                      "found a NUL byte at byte " +
+                      std::to_string(nul));
   const Nesting nesting = measure_nesting(text, kMaxJsonDepth);
   if (nesting.first_too_deep != std::string::npos)
     throw ConfigError(name + ":" + line_and_column(text, nesting.first_too_deep) + ": " +
@@ -394,13 +423,15 @@ json read_json_file(const std::filesystem::path& path) {
   try {
     return json::parse(text, DuplicateKeyGuard(name));
   } catch (const json::out_of_range& overflow) {
-    throw ConfigError(name + ": invalid JSON: expected numbers within double range, "
+    throw ConfigError(name +
+                      ": invalid JSON: expected numbers within double range, "
                       "found a number that overflows");
   } catch (const json::parse_error& parse_error) {
     // Turn the byte offset into a line and column a person can jump to.
     throw ConfigError(name + ":" + line_and_column(text, parse_error.byte) +
                       ": invalid JSON: expected a well-formed JSON document, found a syntax "
-                      "error near byte " + std::to_string(parse_error.byte));
+                      "error near byte " +
+                      std::to_string(parse_error.byte));
   }
 }
 
@@ -421,8 +452,9 @@ void apply_override(json& document, const std::string& assignment) {
   // The key's parts and the value's own nesting together stay within kMaxJsonDepth.
   const int value_depth = kMaxJsonDepth - static_cast<int>(parts.size());
   if (value_depth < 1)
-    throw ConfigError(origin + ": expected a dotted key of fewer than " + std::to_string(kMaxJsonDepth) +
-                      " parts, found " + std::to_string(parts.size()));
+    throw ConfigError(origin + ": expected a dotted key of fewer than " +
+                      std::to_string(kMaxJsonDepth) + " parts, found " +
+                      std::to_string(parts.size()));
   const std::string too_deep = nesting_error(text, value_depth);
   if (!too_deep.empty()) throw ConfigError(origin + ": " + too_deep);
   json value = json::parse(text, nullptr, false);
@@ -431,7 +463,8 @@ void apply_override(json& document, const std::string& assignment) {
   json* node = &document;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (parts[i].empty())
-      throw ConfigError(origin + ": expected a dotted key like train.lr, found \"" + printable(key) + "\"");
+      throw ConfigError(origin + ": expected a dotted key like train.lr, found \"" +
+                        printable(key) + "\"");
     if (node->is_null()) *node = json::object();
     if (!node->is_object())
       throw ConfigError(origin + ": cannot set " + printable(key) + ": " +
@@ -442,7 +475,8 @@ void apply_override(json& document, const std::string& assignment) {
   *node = std::move(value);
 }
 
-std::string string_override(const std::string& key, const std::string& value, const std::string& flag) {
+std::string string_override(const std::string& key, const std::string& value,
+                            const std::string& flag) {
   if (!is_valid_utf8(value))
     throw ConfigError(flag + ": expected a UTF-8 string, found invalid bytes");
   return key + "=" + json(value).dump();
@@ -453,7 +487,8 @@ Config config_from_json(const json& document, const std::string& source,
   Config config;
   config.name = default_name;  // the name key's default
   read_section(config_section(""), &document, source, config);
-  const bool named = document.is_object() && document.contains("name") && !document.at("name").is_null();
+  const bool named =
+      document.is_object() && document.contains("name") && !document.at("name").is_null();
   if (!named) {
     const std::string expected = check_run_name(config.name);
     if (!expected.empty())

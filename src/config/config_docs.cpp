@@ -49,15 +49,22 @@ std::string number_text(double value) {
 std::string type_text(const KeySchema& key, const std::string& path) {
   if (!key.type_doc.empty()) return key.type_doc;
   switch (key.kind) {
-    case ValueKind::kInteger: return "integer";
-    case ValueKind::kNumber: return "number";
-    case ValueKind::kBoolean: return "boolean";
+    case ValueKind::kInteger:
+      return "integer";
+    case ValueKind::kNumber:
+      return "number";
+    case ValueKind::kBoolean:
+      return "boolean";
     case ValueKind::kString:
     case ValueKind::kChoice:
-    case ValueKind::kIgnored: return "string";
-    case ValueKind::kIntegerList: return "list of integers";
-    case ValueKind::kSection: return config_section(path).optional ? "null or object" : "object";
-    case ValueKind::kCustom: return "";
+    case ValueKind::kIgnored:
+      return "string";
+    case ValueKind::kIntegerList:
+      return "list of integers";
+    case ValueKind::kSection:
+      return config_section(path).optional ? "null or object" : "object";
+    case ValueKind::kCustom:
+      return "";
   }
   return "";
 }
@@ -79,18 +86,22 @@ std::string allowed_text(const KeySchema& key) {
     case ValueKind::kInteger:
       return "[" + std::to_string(key.integer_low) + ", " + std::to_string(key.integer_high) + "]";
     case ValueKind::kIntegerList:
-      return "each in [" + std::to_string(key.integer_low) + ", " + std::to_string(key.integer_high) + "]";
+      return "each in [" + std::to_string(key.integer_low) + ", " +
+             std::to_string(key.integer_high) + "]";
     case ValueKind::kNumber:
       return (key.low_open ? "(" : "[") + number_text(key.low) + ", " + number_text(key.high) +
              (key.high_open ? ")" : "]");
-    case ValueKind::kBoolean: return "`true`, `false`";
-    case ValueKind::kString: return "non-empty";
+    case ValueKind::kBoolean:
+      return "`true`, `false`";
+    case ValueKind::kString:
+      return "non-empty";
     case ValueKind::kChoice: {
       std::string text;
       for (const auto& option : key.choices) text += (text.empty() ? "`" : ", `") + option + "`";
       return text;
     }
-    default: return "";
+    default:
+      return "";
   }
 }
 
@@ -102,8 +113,8 @@ void write_section(std::ostringstream& out, const SectionSchema& section) {
   for (const auto& key : section.keys) {
     const std::string path = section.path.empty() ? key.name : section.path + "." + key.name;
     out << "| `" << key.name << "` | " << type_text(key, path) << " | " << default_text(key, path)
-        << " | " << allowed_text(key) << " | " << (resumable_key(path) ? "may change" : "")
-        << " | " << key.doc << " |\n";
+        << " | " << allowed_text(key) << " | " << (resumable_key(path) ? "may change" : "") << " | "
+        << key.doc << " |\n";
   }
   if (!section.notes.empty()) out << "\n" << section.notes << "\n";
 }

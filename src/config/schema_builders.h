@@ -15,7 +15,10 @@ namespace aebench::schema_builders {
 using nlohmann::json;
 
 // The Config field a key reads and writes; works on a const and a mutable Config.
-#define AEBENCH_FIELD(member) [](auto& config) -> auto& { return config.member; }
+#define AEBENCH_FIELD(member) \
+  [](auto& config) -> auto& { \
+    return config.member;     \
+  }
 
 // Binds a key to a Config field: its value, how it is stored, and its default (the struct's).
 template <typename Field>
@@ -43,13 +46,14 @@ inline KeySchema integer(const char* name, std::int64_t low, std::int64_t high, 
   schema.integer_low = low, schema.integer_high = high;
   return schema;
 }
-inline KeySchema integer_list(const char* name, std::int64_t low, std::int64_t high, const char* doc) {
+inline KeySchema integer_list(const char* name, std::int64_t low, std::int64_t high,
+                              const char* doc) {
   KeySchema schema = integer(name, low, high, doc);
   schema.kind = ValueKind::kIntegerList;
   return schema;
 }
 inline KeySchema number(const char* name, double low, double high, const char* doc,
-                 bool low_open = false, bool high_open = false) {
+                        bool low_open = false, bool high_open = false) {
   KeySchema schema = key(name, ValueKind::kNumber, doc);
   schema.low = low, schema.high = high, schema.low_open = low_open, schema.high_open = high_open;
   return schema;
@@ -59,7 +63,9 @@ inline KeySchema choice(const char* name, std::vector<std::string> choices, cons
   schema.choices = std::move(choices);
   return schema;
 }
-inline KeySchema section(const char* name, const char* doc) { return key(name, ValueKind::kSection, doc); }
+inline KeySchema section(const char* name, const char* doc) {
+  return key(name, ValueKind::kSection, doc);
+}
 
 inline KeySchema resumable(KeySchema schema) {
   schema.resumable = true;
@@ -75,7 +81,8 @@ inline KeySchema applies_when(KeySchema schema, std::function<bool(const Config&
   schema.applies = std::move(applies);
   return schema;
 }
-inline KeySchema checked(KeySchema schema, std::function<std::string(const Config&, const json&)> check) {
+inline KeySchema checked(KeySchema schema,
+                         std::function<std::string(const Config&, const json&)> check) {
   schema.check = std::move(check);
   return schema;
 }

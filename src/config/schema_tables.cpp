@@ -2,12 +2,13 @@
 // others: schema_tables_training.cpp). One entry per key, in reading order; docs/config.md is
 // generated from these (`aebench config-docs`), so the docs text lives here.
 
+#include "schema_tables.h"
+
 #include <algorithm>
 #include <cstdint>
 #include <limits>
 
 #include "schema_builders.h"
-#include "schema_tables.h"
 
 namespace aebench {
 namespace {
@@ -20,7 +21,7 @@ constexpr std::int64_t kMaxChannels = 1024;
 constexpr std::int64_t kMaxSamples = 100000000;
 constexpr std::int64_t kMaxPcaLatent = kImageSide * kImageSide;
 
-const std::vector<std::string> kActivations = {"relu", "sigmoid", "tanh", "leaky_relu",
+const std::vector<std::string> kActivations = {"relu", "sigmoid", "tanh",  "leaky_relu",
                                                "elu",  "gelu",    "linear"};
 
 std::string check_device(const Config&, const json& value) {
@@ -33,22 +34,32 @@ std::string check_device(const Config&, const json& value) {
   return indexed ? "" : "expected \"auto\", \"cpu\", \"cuda\" or \"cuda:N\"";
 }
 
-bool is_dense(const Config& config) { return config.model.type == "dense"; }
-bool is_conv(const Config& config) { return config.model.type == "conv"; }
-bool is_gaussian(const Config& config) { return config.noise.type == "gaussian"; }
+bool is_dense(const Config& config) {
+  return config.model.type == "dense";
+}
+bool is_conv(const Config& config) {
+  return config.model.type == "conv";
+}
+bool is_gaussian(const Config& config) {
+  return config.noise.type == "gaussian";
+}
 
 SectionSchema top_level() {
   SectionSchema top = plain_section("", "Top level", "");
   top.keys = {
-      defaults_to(checked(resumable(on(AEBENCH_FIELD(name), key("name", ValueKind::kString,
+      defaults_to(
+          checked(
+              resumable(on(
+                  AEBENCH_FIELD(name),
+                  key("name", ValueKind::kString,
                       "names the run and its default folder `runs/<name>`; a name that could "
                       "leave `runs/` (blank, `.`, `..`, `/`, `\\`, control characters) is refused, "
                       "not rewritten"))),
-                  [](const Config&, const json& value) { return check_run_name(value); }),
-                  "the config file's name without `.json`",
-                  [](const Config& config) { return json(config.name); }),
+              [](const Config&, const json& value) { return check_run_name(value); }),
+          "the config file's name without `.json`",
+          [](const Config& config) { return json(config.name); }),
       on(AEBENCH_FIELD(seed), integer("seed", 0, std::numeric_limits<std::int64_t>::max(),
-                                     "seeds weight init, shuffling, noise, subsets and splits")),
+                                      "seeds weight init, shuffling, noise, subsets and splits")),
       section("data", "the dataset and its splits"),
       section("model", "the autoencoder"),
       section("noise", "input corruption for denoising autoencoders; `null` = none"),
@@ -57,11 +68,15 @@ SectionSchema top_level() {
       resumable(section("probe", "classifiers on the codes; `null` = off")),
       resumable(section("analysis", "pictures and statistics of what the model learned")),
       resumable(section("output", "the run folder and its pictures")),
-      checked(resumable(on(AEBENCH_FIELD(device), key("device", ValueKind::kString,
-                      "`auto` (CUDA when LibTorch sees a GPU, else CPU), `cpu`, `cuda`, `cuda:N`"))),
-              check_device),
-      resumable(on(AEBENCH_FIELD(threads), integer("threads", 0, 1024,
-                                                   "CPU threads for LibTorch and OpenBLAS; `0` = all cores"))),
+      checked(
+          resumable(
+              on(AEBENCH_FIELD(device),
+                 key("device", ValueKind::kString,
+                     "`auto` (CUDA when LibTorch sees a GPU, else CPU), `cpu`, `cuda`, `cuda:N`"))),
+          check_device),
+      resumable(on(
+          AEBENCH_FIELD(threads),
+          integer("threads", 0, 1024, "CPU threads for LibTorch and OpenBLAS; `0` = all cores"))),
       key("comment", ValueKind::kIgnored, "free text, ignored"),
       key("$schema", ValueKind::kIgnored, "ignored (for editors)"),
   };
@@ -70,11 +85,13 @@ SectionSchema top_level() {
 
 SectionSchema data_section() {
   SectionSchema data = plain_section("data", "`data`", "");
-  data.notes = "Order of operations: class filter → limits → validation split. Test images keep the "
-               "dataset's\norder, so \"the first ten test images\" are the canonical ones when no "
-               "limit is set.";
-  KeySchema classes = on(AEBENCH_FIELD(data.classes), integer_list("classes", 0, 9,
-                         "keep only these labels, e.g. `[0, 1, 2, 4, 7]` (distinct)"));
+  data.notes =
+      "Order of operations: class filter → limits → validation split. Test images keep the "
+      "dataset's\norder, so \"the first ten test images\" are the canonical ones when no "
+      "limit is set.";
+  KeySchema classes = on(
+      AEBENCH_FIELD(data.classes),
+      integer_list("classes", 0, 9, "keep only these labels, e.g. `[0, 1, 2, 4, 7]` (distinct)"));
   classes.default_doc = "`null` (all ten)";
   classes.type_doc = "null or list of integers";
   classes.get = [](const Config& config) {
@@ -90,14 +107,15 @@ SectionSchema data_section() {
       if (std::count(value.begin(), value.end(), label) > 1) return "expected distinct labels";
     return "";
   };
-  KeySchema val = key("val", ValueKind::kCustom,
-                      "validation split, used for early stopping, the probes and `val_*` metrics: a "
-                      "fraction in (0, 1) holds out that share of the training split, stratified by "
-                      "class and seeded, with at least one image of each class on both sides (a "
-                      "fraction that cannot give that is refused, naming the fractions and limits "
-                      "that would); `\"test\"` validates on the test split (then nothing may "
-                      "select on it: see the rules; the startup line and `summary.json` → "
-                      "`data.val_source` say so)");
+  KeySchema val =
+      key("val", ValueKind::kCustom,
+          "validation split, used for early stopping, the probes and `val_*` metrics: a "
+          "fraction in (0, 1) holds out that share of the training split, stratified by "
+          "class and seeded, with at least one image of each class on both sides (a "
+          "fraction that cannot give that is refused, naming the fractions and limits "
+          "that would); `\"test\"` validates on the test split (then nothing may "
+          "select on it: see the rules; the startup line and `summary.json` → "
+          "`data.val_source` say so)");
   val.type_doc = "number or \"test\"";
   val.range_doc = "(0, 1) or `\"test\"`";
   val.get = [](const Config& config) {
@@ -113,19 +131,25 @@ SectionSchema data_section() {
   };
   data.keys = {
       on(AEBENCH_FIELD(data.dataset), choice("dataset", {"mnist", "fashion-mnist"}, "the dataset")),
-      defaults_to(checked(on(AEBENCH_FIELD(data.dir), key("dir", ValueKind::kString,
-                      "folder with the four IDX files (raw or `.gz`; `train-images-idx3-ubyte` or "
-                      "`train-images.idx3-ubyte`), relative to the working folder")),
-                          check_path_text),
-                  "`\"data/<dataset>\"`",
-                  [](const Config& config) { return json("data/" + config.data.dataset); }),
+      defaults_to(
+          checked(
+              on(AEBENCH_FIELD(data.dir),
+                 key("dir", ValueKind::kString,
+                     "folder with the four IDX files (raw or `.gz`; `train-images-idx3-ubyte` or "
+                     "`train-images.idx3-ubyte`), relative to the working folder")),
+              check_path_text),
+          "`\"data/<dataset>\"`",
+          [](const Config& config) { return json("data/" + config.data.dataset); }),
       classes,
       val,
-      null_when_zero(on(AEBENCH_FIELD(data.train_limit), integer("train_limit", 1, kMaxSamples,
-                        "keep a stratified, seeded subset of this many training images (before the "
-                        "validation split; at least one per class); `null` = all"))),
-      null_when_zero(on(AEBENCH_FIELD(data.test_limit), integer("test_limit", 1, kMaxSamples,
-                        "the same for the test split (≥ `output.images`); `null` = all"))),
+      null_when_zero(
+          on(AEBENCH_FIELD(data.train_limit),
+             integer("train_limit", 1, kMaxSamples,
+                     "keep a stratified, seeded subset of this many training images (before the "
+                     "validation split; at least one per class); `null` = all"))),
+      null_when_zero(on(AEBENCH_FIELD(data.test_limit),
+                        integer("test_limit", 1, kMaxSamples,
+                                "the same for the test split (≥ `output.images`); `null` = all"))),
   };
   return data;
 }
@@ -133,13 +157,17 @@ SectionSchema data_section() {
 SectionSchema model_section() {
   SectionSchema model = plain_section("model", "`model`", "");
   model.notes =
-      "The conv decoder mirrors the encoder: for each stage in reverse, conv(channels) + activation +\n"
-      "2x upsampling, then a 1-map conv with the output activation. With the defaults this is exactly\n"
+      "The conv decoder mirrors the encoder: for each stage in reverse, conv(channels) + "
+      "activation +\n"
+      "2x upsampling, then a 1-map conv with the output activation. With the defaults this is "
+      "exactly\n"
       "seed 002's part 2 network, whose 8x7x7 bottleneck is pictured as 28x14. Keys that do not\n"
       "apply to `type` are checked but left out of the resolved config.";
-  KeySchema latent = null_when_zero(on(AEBENCH_FIELD(model.latent), integer("latent", 1, kMaxLayerWidth,
-      "dense: width of the code layer; pca: components (at most 784); conv: optional dense "
-      "bottleneck of this size after the conv stages")));
+  KeySchema latent = null_when_zero(on(
+      AEBENCH_FIELD(model.latent),
+      integer("latent", 1, kMaxLayerWidth,
+              "dense: width of the code layer; pca: components (at most 784); conv: optional dense "
+              "bottleneck of this size after the conv stages")));
   latent.default_doc = "dense and pca `100`, conv `null` (none)";
   latent.default_value = [](const Config& config) {
     return json(is_conv(config) ? 0 : Config{}.model.latent);
@@ -151,38 +179,58 @@ SectionSchema model_section() {
   };
   model.keys = {
       on(AEBENCH_FIELD(model.type), choice("type", {"dense", "conv", "pca"},
-         "`pca`: principal components of the training split, fitted exactly in double precision "
-         "(only `latent` applies)")),
-      applies_when(on(AEBENCH_FIELD(model.hidden), integer_list("hidden", 1, kMaxLayerWidth,
-                      "dense: encoder hidden widths; the decoder mirrors them (`[]` = a single-layer "
-                      "autoencoder)")), is_dense),
+                                           "`pca`: principal components of the training split, "
+                                           "fitted exactly in double precision "
+                                           "(only `latent` applies)")),
+      applies_when(
+          on(AEBENCH_FIELD(model.hidden),
+             integer_list(
+                 "hidden", 1, kMaxLayerWidth,
+                 "dense: encoder hidden widths; the decoder mirrors them (`[]` = a single-layer "
+                 "autoencoder)")),
+          is_dense),
       latent,
-      on(AEBENCH_FIELD(model.activation), choice("activation", kActivations, "of the hidden layers")),
-      defaults_to(on(AEBENCH_FIELD(model.latent_activation), choice("latent_activation", kActivations,
-                     "of the code layer (`linear` for an unconstrained code)")),
+      on(AEBENCH_FIELD(model.activation),
+         choice("activation", kActivations, "of the hidden layers")),
+      defaults_to(on(AEBENCH_FIELD(model.latent_activation),
+                     choice("latent_activation", kActivations,
+                            "of the code layer (`linear` for an unconstrained code)")),
                   "same as `activation`",
                   [](const Config& config) { return json(config.model.activation); }),
-      on(AEBENCH_FIELD(model.output_activation), choice("output_activation",
-         {"sigmoid", "linear", "softmax"},
-         "of the reconstruction (`softmax`: over the 784 pixels, as in seed 001)")),
-      on(AEBENCH_FIELD(model.dropout), number("dropout", 0.0, 1.0,
-         "dropout probability after each hidden layer (not the code, not the output)", false, true)),
-      applies_when(checked(on(AEBENCH_FIELD(model.channels), integer_list("channels", 1, kMaxChannels,
-                      "conv: feature maps per encoder stage (1 or 2 stages); each stage is conv + "
-                      "activation + 2x2 max-pool")),
-                      [](const Config&, const json& value) {
-                        return value.empty() || value.size() > 2
-                                   ? "expected 1 or 2 stages (28 must divide by 2^stages)"
-                                   : "";
-                      }), is_conv),
-      applies_when(checked(on(AEBENCH_FIELD(model.kernel), integer("kernel", 1, 27,
-                      "conv: odd kernel size, \"same\" padding")),
-                      [](const Config&, const json& value) {
-                        return value.get<std::int64_t>() % 2 == 0 ? "expected an odd kernel size" : "";
-                      }), is_conv),
-      applies_when(on(AEBENCH_FIELD(model.upsample), choice("upsample", {"nearest", "transposed"},
-                      "conv decoder: 2x nearest-neighbour, or a learned 2x2 stride-2 transposed conv")),
+      on(AEBENCH_FIELD(model.output_activation),
+         choice("output_activation", {"sigmoid", "linear", "softmax"},
+                "of the reconstruction (`softmax`: over the 784 pixels, as in seed 001)")),
+      on(AEBENCH_FIELD(model.dropout),
+         number("dropout", 0.0, 1.0,
+                "dropout probability after each hidden layer (not the code, not the output)", false,
+                true)),
+      applies_when(
+          checked(
+              on(AEBENCH_FIELD(model.channels),
+                 integer_list(
+                     "channels", 1, kMaxChannels,
+                     "conv: feature maps per encoder stage (1 or 2 stages); each stage is conv + "
+                     "activation + 2x2 max-pool")),
+              [](const Config&, const json& value) {
+                return value.empty() || value.size() > 2
+                           ? "expected 1 or 2 stages (28 must divide by 2^stages)"
+                           : "";
+              }),
+          is_conv),
+      applies_when(checked(on(AEBENCH_FIELD(model.kernel),
+                              integer("kernel", 1, 27, "conv: odd kernel size, \"same\" padding")),
+                           [](const Config&, const json& value) {
+                             return value.get<std::int64_t>() % 2 == 0
+                                        ? "expected an odd kernel size"
+                                        : "";
+                           }),
                    is_conv),
+      applies_when(
+          on(AEBENCH_FIELD(model.upsample),
+             choice(
+                 "upsample", {"nearest", "transposed"},
+                 "conv decoder: 2x nearest-neighbour, or a learned 2x2 stride-2 transposed conv")),
+          is_conv),
   };
   return model;
 }
@@ -192,10 +240,13 @@ SectionSchema noise_section() {
   noise.path = "noise";
   noise.title = "`noise` (denoising autoencoders)";
   noise.intro =
-      "`null` (default) trains a plain autoencoder. An object with a `type` turns any model into a\n"
+      "`null` (default) trains a plain autoencoder. An object with a `type` turns any model into "
+      "a\n"
       "denoising one: the input is corrupted, the clean image is the target. Training batches get\n"
-      "fresh noise every time; validation and test inputs get noise from a fixed seed (derived from\n"
-      "`seed`), so their numbers are comparable across runs and with `aebench eval`. `std` and `clip`\n"
+      "fresh noise every time; validation and test inputs get noise from a fixed seed (derived "
+      "from\n"
+      "`seed`), so their numbers are comparable across runs and with `aebench eval`. `std` and "
+      "`clip`\n"
       "apply to `gaussian` only, `fraction` to the others; a key that does not apply is an error.";
   noise.optional = true;
   noise.strict = true;
@@ -203,18 +254,25 @@ SectionSchema noise_section() {
   noise.enabled = [](const Config& config) { return config.noise.enabled(); };
   noise.enable = [](Config& config, bool on) { config.noise.type = on ? "gaussian" : "none"; };
   noise.keys = {
-      defaults_to(on(AEBENCH_FIELD(noise.type), choice("type", {"gaussian", "masking", "salt_and_pepper"},
-                     "`gaussian`: add `std` × N(0, 1) per pixel; `masking`: set each pixel to 0 with "
-                     "probability `fraction`; `salt_and_pepper`: set it to 0 or 1 (equally likely) "
-                     "with probability `fraction`")),
-                  "required", [](const Config&) { return json("gaussian"); }),
-      applies_when(on(AEBENCH_FIELD(noise.std), number("std", 0.0, 10.0,
-                      "gaussian: standard deviation, pixel values in [0, 1]", true, false)), is_gaussian),
+      defaults_to(
+          on(AEBENCH_FIELD(noise.type),
+             choice(
+                 "type", {"gaussian", "masking", "salt_and_pepper"},
+                 "`gaussian`: add `std` × N(0, 1) per pixel; `masking`: set each pixel to 0 with "
+                 "probability `fraction`; `salt_and_pepper`: set it to 0 or 1 (equally likely) "
+                 "with probability `fraction`")),
+          "required", [](const Config&) { return json("gaussian"); }),
+      applies_when(on(AEBENCH_FIELD(noise.std),
+                      number("std", 0.0, 10.0,
+                             "gaussian: standard deviation, pixel values in [0, 1]", true, false)),
+                   is_gaussian),
       applies_when(on(AEBENCH_FIELD(noise.clip), key("clip", ValueKind::kBoolean,
-                      "gaussian: clamp the noisy image to [0, 1]")), is_gaussian),
-      applies_when(on(AEBENCH_FIELD(noise.fraction), number("fraction", 0.0, 1.0,
-                      "masking, salt_and_pepper: share of pixels changed")),
-                   [](const Config& config) { return !is_gaussian(config); }),
+                                                     "gaussian: clamp the noisy image to [0, 1]")),
+                   is_gaussian),
+      applies_when(
+          on(AEBENCH_FIELD(noise.fraction),
+             number("fraction", 0.0, 1.0, "masking, salt_and_pepper: share of pixels changed")),
+          [](const Config& config) { return !is_gaussian(config); }),
   };
   return noise;
 }
@@ -222,8 +280,8 @@ SectionSchema noise_section() {
 }  // namespace
 
 std::vector<SectionSchema> make_config_sections() {
-  return {top_level(),       data_section(),     model_section(),    noise_section(),
-          train_section(),   early_stopping_section(), pretrain_section(), probe_section(),
+  return {top_level(),        data_section(),           model_section(),    noise_section(),
+          train_section(),    early_stopping_section(), pretrain_section(), probe_section(),
           analysis_section(), output_section()};
 }
 

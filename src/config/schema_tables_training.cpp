@@ -21,30 +21,38 @@ constexpr std::int64_t kMaxImages = 100;
 
 SectionSchema train_section() {
   SectionSchema train = plain_section("train", "`train`", "");
-  train.notes = "The training loss in `metrics.csv` includes the activity penalties; validation and test\n"
-                "numbers are pure reconstruction error.";
+  train.notes =
+      "The training loss in `metrics.csv` includes the activity penalties; validation and test\n"
+      "numbers are pure reconstruction error.";
   train.keys = {
-      resumable(on(AEBENCH_FIELD(train.epochs), integer("epochs", 1, kMaxEpochs,
-                                                        "passes over the training split"))),
-      on(AEBENCH_FIELD(train.batch_size), integer("batch_size", 1, kMaxBatchSize,
-         "images per step; the last batch of an epoch may be smaller")),
-      on(AEBENCH_FIELD(train.optimizer), choice("optimizer", {"adam", "sgd", "rmsprop"}, "the optimiser")),
+      resumable(on(AEBENCH_FIELD(train.epochs),
+                   integer("epochs", 1, kMaxEpochs, "passes over the training split"))),
+      on(AEBENCH_FIELD(train.batch_size),
+         integer("batch_size", 1, kMaxBatchSize,
+                 "images per step; the last batch of an epoch may be smaller")),
+      on(AEBENCH_FIELD(train.optimizer),
+         choice("optimizer", {"adam", "sgd", "rmsprop"}, "the optimiser")),
       on(AEBENCH_FIELD(train.lr), number("lr", 0.0, 100.0, "learning rate", true, false)),
       // PyTorch's and Keras's defaults: momentum for SGD is customary, RMSprop's is off.
-      defaults_to(on(AEBENCH_FIELD(train.momentum), number("momentum", 0.0, 1.0,
-                     "for sgd and rmsprop", false, true)),
+      defaults_to(on(AEBENCH_FIELD(train.momentum),
+                     number("momentum", 0.0, 1.0, "for sgd and rmsprop", false, true)),
                   "sgd `0.9`, rmsprop `0`",
-                  [](const Config& config) { return json(config.train.optimizer == "rmsprop" ? 0.0 : 0.9); }),
-      on(AEBENCH_FIELD(train.weight_decay), number("weight_decay", 0.0, 100.0,
-         "L2 penalty applied by the optimizer")),
-      on(AEBENCH_FIELD(train.loss), choice("loss", {"mse", "bce"},
-         "per pixel; `bce` needs a sigmoid or softmax output")),
+                  [](const Config& config) {
+                    return json(config.train.optimizer == "rmsprop" ? 0.0 : 0.9);
+                  }),
+      on(AEBENCH_FIELD(train.weight_decay),
+         number("weight_decay", 0.0, 100.0, "L2 penalty applied by the optimizer")),
+      on(AEBENCH_FIELD(train.loss),
+         choice("loss", {"mse", "bce"}, "per pixel; `bce` needs a sigmoid or softmax output")),
       on(AEBENCH_FIELD(train.activity_l1), number("activity_l1", 0.0, 1e6,
-         "L1 activity penalty on the code: adds λ × mean over images of Σ\\|code\\| to the training "
-         "loss (seed 003)")),
-      on(AEBENCH_FIELD(train.activity_l2), number("activity_l2", 0.0, 1e6,
-         "L2 activity penalty: adds λ × mean over images of Σ code²")),
-      resumable(section("early_stopping", "stop when the validation loss stops improving; `null` = off")),
+                                                  "L1 activity penalty on the code: adds λ × mean "
+                                                  "over images of Σ\\|code\\| to the training "
+                                                  "loss (seed 003)")),
+      on(AEBENCH_FIELD(train.activity_l2),
+         number("activity_l2", 0.0, 1e6,
+                "L2 activity penalty: adds λ × mean over images of Σ code²")),
+      resumable(
+          section("early_stopping", "stop when the validation loss stops improving; `null` = off")),
   };
   return train;
 }
@@ -53,15 +61,16 @@ SectionSchema early_stopping_section() {
   SectionSchema early = optional_section(
       "train.early_stopping", "`train.early_stopping`",
       "`null` (default) or an object: stop after `patience` epochs whose validation loss did not\n"
-      "improve by more than `min_delta`. Needs a held-out validation split (`data.val` a fraction).",
+      "improve by more than `min_delta`. Needs a held-out validation split (`data.val` a "
+      "fraction).",
       AEBENCH_FIELD(train.early_stopping.enabled));
   early.keys = {
-      on(AEBENCH_FIELD(train.early_stopping.patience), integer("patience", 1, kMaxEpochs,
-         "epochs without improvement before stopping")),
-      on(AEBENCH_FIELD(train.early_stopping.min_delta), number("min_delta", 0.0, 1e9,
-         "an improvement smaller than this does not count")),
-      on(AEBENCH_FIELD(train.early_stopping.restore_best), key("restore_best", ValueKind::kBoolean,
-         "test and save the best epoch's weights")),
+      on(AEBENCH_FIELD(train.early_stopping.patience),
+         integer("patience", 1, kMaxEpochs, "epochs without improvement before stopping")),
+      on(AEBENCH_FIELD(train.early_stopping.min_delta),
+         number("min_delta", 0.0, 1e9, "an improvement smaller than this does not count")),
+      on(AEBENCH_FIELD(train.early_stopping.restore_best),
+         key("restore_best", ValueKind::kBoolean, "test and save the best epoch's weights")),
   };
   return early;
 }
@@ -70,14 +79,17 @@ SectionSchema pretrain_section() {
   SectionSchema pretrain = optional_section(
       "pretrain", "`pretrain` (greedy layer-wise pretraining, dense models)",
       "`null` (default) or an object. Each encoder layer and its mirrored decoder layer are first\n"
-      "trained as a shallow autoencoder on the codes of the layers below (the first on the images,\n"
+      "trained as a shallow autoencoder on the codes of the layers below (the first on the "
+      "images,\n"
       "with `train.loss`; deeper ones with MSE), in place; then the whole stack is fine-tuned by\n"
       "`train`. The per-stage losses go to `summary.json` under `pretraining`.",
       AEBENCH_FIELD(pretrain.enabled));
   pretrain.keys = {
       on(AEBENCH_FIELD(pretrain.epochs), integer("epochs", 1, kMaxEpochs, "epochs per stage")),
-      on(AEBENCH_FIELD(pretrain.lr), number("lr", 0.0, 100.0, "Adam learning rate of the stages", true, false)),
-      on(AEBENCH_FIELD(pretrain.batch_size), integer("batch_size", 1, kMaxBatchSize, "images per step")),
+      on(AEBENCH_FIELD(pretrain.lr),
+         number("lr", 0.0, 100.0, "Adam learning rate of the stages", true, false)),
+      on(AEBENCH_FIELD(pretrain.batch_size),
+         integer("batch_size", 1, kMaxBatchSize, "images per step")),
   };
   return pretrain;
 }
@@ -85,29 +97,38 @@ SectionSchema pretrain_section() {
 SectionSchema probe_section() {
   SectionSchema probe = optional_section(
       "probe", "`probe` (classifiers on the codes)",
-      "`null` (default) or an object; `aebench probe RUN_DIR [--set probe.KEY=VALUE]` runs it later on\n"
-      "a finished run. Train, validation and test images are encoded, the codes standardised with the\n"
+      "`null` (default) or an object; `aebench probe RUN_DIR [--set probe.KEY=VALUE]` runs it "
+      "later on\n"
+      "a finished run. Train, validation and test images are encoded, the codes standardised with "
+      "the\n"
       "training codes' statistics, and three classifiers trained with early stopping on the\n"
-      "validation loss (so `data.val` must be a held-out fraction): `softmax` (softmax regression on\n"
+      "validation loss (so `data.val` must be a held-out fraction): `softmax` (softmax regression "
+      "on\n"
       "the codes), `mlp` (on the codes) and `pixels` (softmax regression on the raw pixels, the\n"
-      "baseline). Accuracies, per-class precision / recall / F1 / support and confusion matrices go\n"
+      "baseline). Accuracies, per-class precision / recall / F1 / support and confusion matrices "
+      "go\n"
       "to `RUN_DIR/probe/` (JSON and a labelled heat map per classifier) and `summary.json` under\n"
       "`probe`.",
       AEBENCH_FIELD(probe.enabled));
   probe.keys = {
-      on(AEBENCH_FIELD(probe.hidden), integer_list("hidden", 1, kMaxLayerWidth,
-         "the MLP's hidden widths (ReLU), e.g. seed 000's `[512, 512, 512]`, `[512, 256, 128, 64]`")),
+      on(AEBENCH_FIELD(probe.hidden),
+         integer_list("hidden", 1, kMaxLayerWidth,
+                      "the MLP's hidden widths (ReLU), e.g. seed 000's `[512, 512, 512]`, `[512, "
+                      "256, 128, 64]`")),
       on(AEBENCH_FIELD(probe.epochs), integer("epochs", 1, kMaxEpochs, "at most")),
-      on(AEBENCH_FIELD(probe.patience), integer("patience", 1, kMaxEpochs,
-         "epochs without a lower validation loss before stopping")),
-      on(AEBENCH_FIELD(probe.batch_size), integer("batch_size", 1, kMaxBatchSize, "codes per step")),
+      on(AEBENCH_FIELD(probe.patience),
+         integer("patience", 1, kMaxEpochs,
+                 "epochs without a lower validation loss before stopping")),
+      on(AEBENCH_FIELD(probe.batch_size),
+         integer("batch_size", 1, kMaxBatchSize, "codes per step")),
       on(AEBENCH_FIELD(probe.lr), number("lr", 0.0, 100.0, "Adam learning rate", true, false)),
-      on(AEBENCH_FIELD(probe.loss), choice("loss", {"cross_entropy", "center"},
-         "`center`: cross entropy plus center loss on the penultimate features (seed 001)")),
-      on(AEBENCH_FIELD(probe.center_weight), number("center_weight", 0.0, 1e6,
-         "weight of the center-loss term")),
-      on(AEBENCH_FIELD(probe.pixels), key("pixels", ValueKind::kBoolean,
-         "also train the raw-pixel baseline")),
+      on(AEBENCH_FIELD(probe.loss),
+         choice("loss", {"cross_entropy", "center"},
+                "`center`: cross entropy plus center loss on the penultimate features (seed 001)")),
+      on(AEBENCH_FIELD(probe.center_weight),
+         number("center_weight", 0.0, 1e6, "weight of the center-loss term")),
+      on(AEBENCH_FIELD(probe.pixels),
+         key("pixels", ValueKind::kBoolean, "also train the raw-pixel baseline")),
   };
   return probe;
 }
@@ -119,23 +140,32 @@ SectionSchema analysis_section() {
       "\"eigen-digits\"), `embedding.png` and the `analysis` object of `summary.json` (per layer:\n"
       "units, mean activation and sparseness).");
   analysis.keys = {
-      on(AEBENCH_FIELD(analysis.embedding), choice("embedding", {"none", "tsne", "pca", "both"},
-         "2-D maps of the test codes coloured by class (`both`: side by side). The default is the "
-         "cheap PCA map; ask for t-SNE explicitly (it takes seconds to minutes). A 1-D code has "
-         "no PCA map: its panel shows the code's value by class. t-SNE needs 4 test images, PCA "
-         "2; a map the test split is too small for is left out, with a note on stderr and in "
-         "`summary.json` → `analysis.embedding.notes`")),
-      on(AEBENCH_FIELD(analysis.embedding_points), integer("embedding_points", 10, 10000,
-         "test images mapped (a stratified subset; exact t-SNE is O(n²))")),
-      on(AEBENCH_FIELD(analysis.perplexity), number("perplexity", 1.0, 1000.0,
-         "t-SNE perplexity (clamped to (n-1)/3)")),
-      on(AEBENCH_FIELD(analysis.tsne_iterations), integer("tsne_iterations", 10, 100000,
-         "t-SNE iterations")),
-      on(AEBENCH_FIELD(analysis.weight_units), integer("weight_units", 1, 1024,
-         "units (or filters, or components) pictured in `weights.png`")),
-      on(AEBENCH_FIELD(analysis.sparsity_threshold), number("sparsity_threshold", -1e6, 1e6,
-         "sparseness = fraction of a layer's units whose activation is below this, averaged over "
-         "test images (seed 003's table)")),
+      on(AEBENCH_FIELD(analysis.embedding),
+         choice(
+             "embedding", {"none", "tsne", "pca", "both"},
+             "2-D maps of the test codes coloured by class (`both`: side by side). The default is "
+             "the "
+             "cheap PCA map; ask for t-SNE explicitly (it takes seconds to minutes). A 1-D code "
+             "has "
+             "no PCA map: its panel shows the code's value by class. t-SNE needs 4 test images, "
+             "PCA "
+             "2; a map the test split is too small for is left out, with a note on stderr and in "
+             "`summary.json` → `analysis.embedding.notes`")),
+      on(AEBENCH_FIELD(analysis.embedding_points),
+         integer("embedding_points", 10, 10000,
+                 "test images mapped (a stratified subset; exact t-SNE is O(n²))")),
+      on(AEBENCH_FIELD(analysis.perplexity),
+         number("perplexity", 1.0, 1000.0, "t-SNE perplexity (clamped to (n-1)/3)")),
+      on(AEBENCH_FIELD(analysis.tsne_iterations),
+         integer("tsne_iterations", 10, 100000, "t-SNE iterations")),
+      on(AEBENCH_FIELD(analysis.weight_units),
+         integer("weight_units", 1, 1024,
+                 "units (or filters, or components) pictured in `weights.png`")),
+      on(AEBENCH_FIELD(analysis.sparsity_threshold),
+         number("sparsity_threshold", -1e6, 1e6,
+                "sparseness = fraction of a layer's units whose activation is below this, averaged "
+                "over "
+                "test images (seed 003's table)")),
   };
   return analysis;
 }
@@ -143,17 +173,21 @@ SectionSchema analysis_section() {
 SectionSchema output_section() {
   SectionSchema output = plain_section("output", "`output`", "");
   output.keys = {
-      defaults_to(checked(on(AEBENCH_FIELD(output.dir), key("dir", ValueKind::kString,
-                      "the run folder; taken as given (absolute, or relative to the working folder, "
-                      "`..` allowed: `--out DIR` sets it), but without control characters")),
-                          check_path_text),
-                  "`\"runs/<name>\"`",
-                  [](const Config& config) { return json("runs/" + config.name); }),
-      on(AEBENCH_FIELD(output.images), integer("images", 1, kMaxImages,
-         "how many test images the pictures show")),
-      on(AEBENCH_FIELD(output.checkpoint_minutes), number("checkpoint_minutes", 0.0, 1e6,
-         "besides the checkpoint after every epoch, also write one every this many minutes within "
-         "an epoch; `0` or `null` = epochs only")),
+      defaults_to(
+          checked(
+              on(AEBENCH_FIELD(output.dir),
+                 key("dir", ValueKind::kString,
+                     "the run folder; taken as given (absolute, or relative to the working folder, "
+                     "`..` allowed: `--out DIR` sets it), but without control characters")),
+              check_path_text),
+          "`\"runs/<name>\"`", [](const Config& config) { return json("runs/" + config.name); }),
+      on(AEBENCH_FIELD(output.images),
+         integer("images", 1, kMaxImages, "how many test images the pictures show")),
+      on(AEBENCH_FIELD(output.checkpoint_minutes),
+         number("checkpoint_minutes", 0.0, 1e6,
+                "besides the checkpoint after every epoch, also write one every this many minutes "
+                "within "
+                "an epoch; `0` or `null` = epochs only")),
   };
   return output;
 }
@@ -165,7 +199,8 @@ std::vector<RuleSchema> make_config_rules() {
        [](const Config& config) -> std::string {
          const auto& output = config.model.output_activation;
          if (config.train.loss != "bce" || output == "sigmoid" || output == "softmax") return "";
-         return "train.loss: \"bce\" needs model.output_activation \"sigmoid\" or \"softmax\", found \"" +
+         return "train.loss: \"bce\" needs model.output_activation \"sigmoid\" or \"softmax\", "
+                "found \"" +
                 output + "\"";
        }},
       {"`pretrain` needs `model.type` `\"dense\"`",
@@ -176,23 +211,27 @@ std::vector<RuleSchema> make_config_rules() {
        }},
       {"`output.images` ≤ `data.test_limit` when a test limit is set",
        [](const Config& config) -> std::string {
-         if (config.data.test_limit == 0 || config.data.test_limit >= config.output.images) return "";
+         if (config.data.test_limit == 0 || config.data.test_limit >= config.output.images)
+           return "";
          return "output.images: expected at most data.test_limit (" +
                 std::to_string(config.data.test_limit) + ") images, found " +
                 std::to_string(config.output.images);
        }},
-      {"`data.val` `\"test\"` cannot drive `train.early_stopping`: it would select the epoch on the "
+      {"`data.val` `\"test\"` cannot drive `train.early_stopping`: it would select the epoch on "
+       "the "
        "test split",
        [use_fraction](const Config& config) -> std::string {
          if (config.data.val_fraction > 0 || !config.train.early_stopping.enabled) return "";
          return "data.val: \"test\" cannot drive train.early_stopping: early stopping would select "
-                "on the test split; " + use_fraction;
+                "on the test split; " +
+                use_fraction;
        }},
       {"`data.val` `\"test\"` cannot drive `probe`: the probes early-stop on the validation split",
        [use_fraction](const Config& config) -> std::string {
          if (config.data.val_fraction > 0 || !config.probe.enabled) return "";
          return "data.val: \"test\" cannot drive probe: the probes early-stop on the validation "
-                "split and would select on the test split; " + use_fraction;
+                "split and would select on the test split; " +
+                use_fraction;
        }},
   };
 }

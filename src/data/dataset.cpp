@@ -7,8 +7,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "aebench/errors.h"
 #include "aebench/data/idx.h"
+#include "aebench/errors.h"
 
 namespace aebench {
 namespace {
@@ -25,9 +25,9 @@ Split read_split(const std::filesystem::path& dir, const std::string& split_name
   split.images = torch::from_blob(images.pixels.data(), {count, 1, side, side}, torch::kUInt8)
                      .to(torch::kFloat32)
                      .div_(255.0);
-  split.labels = torch::from_blob(const_cast<std::uint8_t*>(labels.labels.data()), {count},
-                                  torch::kUInt8)
-                     .to(torch::kInt64);
+  split.labels =
+      torch::from_blob(const_cast<std::uint8_t*>(labels.labels.data()), {count}, torch::kUInt8)
+          .to(torch::kInt64);
   return split;
 }
 
@@ -66,7 +66,8 @@ Split limit(const Split& split, std::int64_t count, std::uint64_t seed, const st
 
 // The smallest (round_up) or largest multiple of 0.01 on that side of `value`, as text.
 std::string hundredths(double value, bool round_up) {
-  const double steps = round_up ? std::ceil(value * 100.0 - 1e-9) : std::floor(value * 100.0 + 1e-9);
+  const double steps =
+      round_up ? std::ceil(value * 100.0 - 1e-9) : std::floor(value * 100.0 + 1e-9);
   std::ostringstream text;
   text << steps / 100.0;
   return text.str();
@@ -74,7 +75,8 @@ std::string hundredths(double value, bool round_up) {
 
 // Refuses a validation fraction that cannot give every class at least one image on both
 // sides of the split, saying which values would. `labels`: the training split's.
-void check_hold_out(const std::vector<std::int64_t>& labels, double fraction, std::int64_t train_limit) {
+void check_hold_out(const std::vector<std::int64_t>& labels, double fraction,
+                    std::int64_t train_limit) {
   const auto counts = count_classes(labels);
   const auto images = static_cast<std::int64_t>(labels.size());
   const auto classes = static_cast<std::int64_t>(counts.size());
@@ -137,21 +139,23 @@ std::vector<std::int64_t> stratified_subset(const std::vector<std::int64_t>& lab
     most_sum += most[label];
   }
   if (count < least_sum || count > most_sum)
-    throw std::invalid_argument("stratified_subset: expected a count in [" + std::to_string(least_sum) +
-                                ", " + std::to_string(most_sum) + "], found " + std::to_string(count));
+    throw std::invalid_argument("stratified_subset: expected a count in [" +
+                                std::to_string(least_sum) + ", " + std::to_string(most_sum) +
+                                "], found " + std::to_string(count));
   // Largest-remainder apportionment within those bounds.
   std::map<std::int64_t, std::int64_t> quota;
   std::vector<std::pair<double, std::int64_t>> remainders;
   std::int64_t assigned = 0;
   for (const auto& [label, members] : by_class) {
     const double exact = double(count) * double(members.size()) / total;
-    quota[label] = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(exact)), least[label],
-                                            most[label]);
+    quota[label] = std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(exact)),
+                                            least[label], most[label]);
     assigned += quota[label];
     remainders.push_back({exact - std::floor(exact), label});
   }
-  std::sort(remainders.begin(), remainders.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first || (a.first == b.first && a.second < b.second); });
+  std::sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
   // Both loops end: the bounds' sums bracket `count`, so a class can always move.
   for (std::size_t i = 0; assigned < count; i = (i + 1) % remainders.size()) {
     const auto label = remainders[i].second;

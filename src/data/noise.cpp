@@ -20,7 +20,8 @@ torch::Tensor add_noise(const torch::Tensor& clean, const NoiseOptions& options,
   if (!options.enabled()) return clean;
   const auto tensor_options = clean.options();
   if (options.type == "gaussian") {
-    auto noisy = clean + options.std * torch::randn(clean.sizes(), to_c10(generator), tensor_options);
+    auto noisy =
+        clean + options.std * torch::randn(clean.sizes(), to_c10(generator), tensor_options);
     return options.clip ? noisy.clamp_(0.0, 1.0) : noisy;
   }
   const auto draw = torch::rand(clean.sizes(), to_c10(generator), tensor_options);

@@ -50,7 +50,8 @@ std::string unwrap_checked(const std::string& bytes, const std::string& source) 
   const std::uint64_t actual = bytes.size() - kCheckedHeaderBytes;
   if (actual != length)
     throw DataError(source + ": expected " + std::to_string(length) + " payload bytes, found " +
-                    std::to_string(actual) + (actual < length ? " (truncated)" : " (trailing bytes)"));
+                    std::to_string(actual) +
+                    (actual < length ? " (truncated)" : " (trailing bytes)"));
   const auto expected_crc = static_cast<std::uint32_t>(get_le(bytes, 16, 4));
   const std::uint32_t found_crc = crc32_of(bytes, kCheckedHeaderBytes);
   if (expected_crc != found_crc)

@@ -26,7 +26,8 @@ std::string format_duration(double seconds) {
   const auto total = static_cast<long long>(std::llround(seconds));
   char text[32];
   if (total >= 3600)
-    std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60, total % 60);
+    std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, total / 60 % 60,
+                  total % 60);
   else
     std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
   return text;
@@ -66,8 +67,7 @@ void ProgressReporter::end_epoch(const EpochRecord& record, bool improved) {
   if (style_ == ProgressStyle::kQuiet) return;
   if (style_ == ProgressStyle::kBar) out_ << "\r\033[K";  // clear the bar's line
   char line[200];
-  std::snprintf(line, sizeof line,
-                "%s  train_loss %.6f  val_loss %.6f  val_psnr %.2f dB  %.1fs%s",
+  std::snprintf(line, sizeof line, "%s  train_loss %.6f  val_loss %.6f  val_psnr %.2f dB  %.1fs%s",
                 epoch_label(record.epoch, total_epochs_).c_str(), record.train_loss,
                 record.val_loss, record.val_psnr_db, record.seconds, improved ? "  *" : "");
   out_ << line << '\n' << std::flush;

@@ -47,13 +47,15 @@ constexpr char kTemporaryMark[] = ".aebench-tmp-";
 const std::vector<std::string> kRunArtefacts = {
     kConfigFile,    kMetricsFile,         kSummaryFile,    kModelFile,   kCheckpointFile,
     kLossCurveFile, kReconstructionsFile, kBottleneckFile, kWeightsFile, kEmbeddingFile};
-const std::vector<std::string> kEvalArtefacts = {kSummaryFile, kReconstructionsFile, kBottleneckFile};
+const std::vector<std::string> kEvalArtefacts = {kSummaryFile, kReconstructionsFile,
+                                                 kBottleneckFile};
 const std::vector<std::string> kProbeArtefacts = {"softmax.json", "softmax_confusion.png",
                                                   "mlp.json",     "mlp_confusion.png",
                                                   "pixels.json",  "pixels_confusion.png"};
 
 bool all_digits(const std::string& text) {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // A file a user named like this would have to mimic the form exactly; "thesis.tmp-draft.txt"
@@ -83,7 +85,8 @@ bool holds_something(const fs::path& dir) {
 void remove_temporaries(const fs::path& dir) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(dir, error))
-    if (is_aebench_temporary(entry.path()) && entry.is_regular_file(error)) fs::remove(entry.path(), error);
+    if (is_aebench_temporary(entry.path()) && entry.is_regular_file(error))
+      fs::remove(entry.path(), error);
 }
 
 // Removes `names` from `dir`, then `dir` itself if that left it empty; a user's files stay.
@@ -96,9 +99,9 @@ void remove_artefacts(const fs::path& dir, const std::vector<std::string>& names
 
 std::string csv_row(const EpochRecord& record) {
   std::ostringstream line;
-  line << record.epoch << ',' << std::setprecision(9) << record.train_loss << ','
-       << record.val_loss << ',' << record.val_mse << ',' << record.val_psnr_db << ','
-       << std::setprecision(4) << record.seconds << '\n';
+  line << record.epoch << ',' << std::setprecision(9) << record.train_loss << ',' << record.val_loss
+       << ',' << record.val_mse << ',' << record.val_psnr_db << ',' << std::setprecision(4)
+       << record.seconds << '\n';
   return line.str();
 }
 
@@ -121,7 +124,8 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
       throw OutputError("run folder " + dir.string() +
                         " is in use by another aebench process; wait for it or use --out DIR");
     }
-    struct stat held {}, at_path {};
+    struct stat held {
+    }, at_path{};
     if (::fstat(descriptor_, &held) == 0 && ::stat(path_.c_str(), &at_path) == 0 &&
         held.st_dev == at_path.st_dev && held.st_ino == at_path.st_ino)
       return;
@@ -153,8 +157,8 @@ void remove_leftovers(const fs::path& dir) {
 }
 
 void write_file_atomically(const fs::path& path, const std::string& contents) {
-  const fs::path temporary =
-      path.parent_path() / ("." + path.filename().string() + kTemporaryMark + std::to_string(::getpid()));
+  const fs::path temporary = path.parent_path() / ("." + path.filename().string() + kTemporaryMark +
+                                                   std::to_string(::getpid()));
   // Errors name the file the caller asked for, and the temporary that failed.
   const fs::path shown = path.string() + " (via " + temporary.filename().string() + ")";
   const int descriptor = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

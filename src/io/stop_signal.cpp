@@ -33,7 +33,9 @@ StopSignalGuard::~StopSignalGuard() {
   sigaction(SIGTERM, &previous_terminate, nullptr);
 }
 
-int StopSignalGuard::received() { return received_signal; }
+int StopSignalGuard::received() {
+  return received_signal;
+}
 
 std::string signal_name(int signal_number) {
   if (signal_number == SIGINT) return "SIGINT";

@@ -1,8 +1,8 @@
 #include "aebench/models/autoencoder.h"
 
+#include "aebench/errors.h"
 #include "aebench/models/conv_autoencoder.h"
 #include "aebench/models/dense_autoencoder.h"
-#include "aebench/errors.h"
 #include "aebench/models/pca_autoencoder.h"
 
 namespace aebench {
@@ -28,14 +28,22 @@ Activation parse_activation(const std::string& name) {
 
 torch::nn::AnyModule make_activation(Activation activation) {
   switch (activation) {
-    case Activation::kRelu: return torch::nn::AnyModule(torch::nn::ReLU());
-    case Activation::kSigmoid: return torch::nn::AnyModule(torch::nn::Sigmoid());
-    case Activation::kTanh: return torch::nn::AnyModule(torch::nn::Tanh());
-    case Activation::kLeakyRelu: return torch::nn::AnyModule(torch::nn::LeakyReLU());
-    case Activation::kElu: return torch::nn::AnyModule(torch::nn::ELU());
-    case Activation::kGelu: return torch::nn::AnyModule(torch::nn::GELU());
-    case Activation::kLinear: return torch::nn::AnyModule(torch::nn::Identity());
-    case Activation::kSoftmax: return torch::nn::AnyModule(torch::nn::Functional(softmax_over_pixels));
+    case Activation::kRelu:
+      return torch::nn::AnyModule(torch::nn::ReLU());
+    case Activation::kSigmoid:
+      return torch::nn::AnyModule(torch::nn::Sigmoid());
+    case Activation::kTanh:
+      return torch::nn::AnyModule(torch::nn::Tanh());
+    case Activation::kLeakyRelu:
+      return torch::nn::AnyModule(torch::nn::LeakyReLU());
+    case Activation::kElu:
+      return torch::nn::AnyModule(torch::nn::ELU());
+    case Activation::kGelu:
+      return torch::nn::AnyModule(torch::nn::GELU());
+    case Activation::kLinear:
+      return torch::nn::AnyModule(torch::nn::Identity());
+    case Activation::kSoftmax:
+      return torch::nn::AnyModule(torch::nn::Functional(softmax_over_pixels));
   }
   throw ConfigError("model: unhandled activation");
 }

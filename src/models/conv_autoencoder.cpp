@@ -11,8 +11,9 @@ torch::nn::AnyModule upsampling(const std::string& mode, std::int64_t channels) 
   if (mode == "transposed")
     return torch::nn::AnyModule(torch::nn::ConvTranspose2d(
         torch::nn::ConvTranspose2dOptions(channels, channels, 2).stride(2)));
-  return torch::nn::AnyModule(torch::nn::Upsample(
-      torch::nn::UpsampleOptions().scale_factor(std::vector<double>{2.0, 2.0}).mode(torch::kNearest)));
+  return torch::nn::AnyModule(torch::nn::Upsample(torch::nn::UpsampleOptions()
+                                                      .scale_factor(std::vector<double>{2.0, 2.0})
+                                                      .mode(torch::kNearest)));
 }
 
 }  // namespace
@@ -38,8 +39,9 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
     decoder->push_back(torch::nn::Linear(options.latent, flat));
     decoder->push_back(make_activation(hidden));
     const std::int64_t maps = channels.back(), side = feature_side();
-    decoder->push_back(torch::nn::Functional(
-        [maps, side](torch::Tensor x) { return x.view({-1, maps, side, side}); }));
+    decoder->push_back(torch::nn::Functional([maps, side](torch::Tensor x) {
+      return x.view({-1, maps, side, side});
+    }));
   }
   for (auto it = channels.rbegin(); it != channels.rend(); ++it) {
     decoder->push_back(same_conv(in, *it, options.kernel));

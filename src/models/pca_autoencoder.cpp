@@ -19,14 +19,16 @@ PcaAutoencoderImpl::PcaAutoencoderImpl(const ModelOptions& options) : options_(o
 void PcaAutoencoderImpl::fit(const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
   const auto data = images.flatten(1).to(torch::kFloat64);
-  if (data.size(0) < 2) throw ConfigError("model.type \"pca\": expected at least 2 training images");
+  if (data.size(0) < 2)
+    throw ConfigError("model.type \"pca\": expected at least 2 training images");
   const auto mean = data.mean(0);
   const auto centred = data - mean;
   const auto covariance = centred.t().mm(centred) / double(data.size(0) - 1);
   // eigh returns ascending eigenvalues; the top `latent` are the last columns.
   const auto [values, vectors] = torch::linalg::eigh(covariance, "L");
-  const auto top = torch::arange(kPixels - 1, kPixels - 1 - options_.latent, -1,
-                                 torch::TensorOptions().dtype(torch::kInt64).device(values.device()));
+  const auto top =
+      torch::arange(kPixels - 1, kPixels - 1 - options_.latent, -1,
+                    torch::TensorOptions().dtype(torch::kInt64).device(values.device()));
   auto axes = vectors.index_select(1, top).t().contiguous();  // [latent, 784]
   const auto largest = axes.abs().argmax(1, true);
   axes = axes * axes.gather(1, largest).sign();
@@ -51,8 +53,9 @@ nlohmann::json PcaAutoencoderImpl::fit_closed_form(const torch::Tensor& train_im
   fit(train_images);
   const double total = train_images.flatten(1).to(torch::kFloat64).var(0).sum().item<double>();
   const auto ratio = (variance_ / total).to(torch::kCPU).contiguous();
-  return {{"explained_variance_ratio",
-           std::vector<double>(ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel())}};
+  return {
+      {"explained_variance_ratio",
+       std::vector<double>(ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel())}};
 }
 
 }  // namespace aebench

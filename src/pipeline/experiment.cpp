@@ -5,23 +5,22 @@
 #include <iomanip>
 #include <sstream>
 
-#include "aebench/config/schema.h"
-#include "aebench/errors.h"
-
 #include "aebench/analysis/analysis.h"
-#include "aebench/train/checkpoint.h"
-#include "aebench/data/dataset.h"
-#include "aebench/plot/figures.h"
-#include "aebench/train/metrics.h"
-#include "aebench/data/noise.h"
-#include "aebench/train/pretraining.h"
 #include "aebench/analysis/probe.h"
 #include "aebench/analysis/ssim.h"
-#include "aebench/plot/png.h"
-#include "aebench/pipeline/preflight.h"
-#include "aebench/pipeline/run_context.h"
+#include "aebench/config/schema.h"
+#include "aebench/data/dataset.h"
+#include "aebench/data/noise.h"
+#include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
+#include "aebench/pipeline/preflight.h"
+#include "aebench/pipeline/run_context.h"
+#include "aebench/plot/figures.h"
+#include "aebench/plot/png.h"
+#include "aebench/train/checkpoint.h"
+#include "aebench/train/metrics.h"
+#include "aebench/train/pretraining.h"
 #include "aebench/train/trainer.h"
 #include "aebench/version.h"
 
@@ -32,8 +31,12 @@ namespace fs = std::filesystem;
 
 // Seeds of the fixed noise on validation and test inputs, derived from the config's seed so
 // that every run (and `eval`) of one config sees the same corrupted images.
-std::uint64_t val_noise_seed(std::uint64_t seed) { return seed * 2 + 1000003; }
-std::uint64_t test_noise_seed(std::uint64_t seed) { return seed * 2 + 1000004; }
+std::uint64_t val_noise_seed(std::uint64_t seed) {
+  return seed * 2 + 1000003;
+}
+std::uint64_t test_noise_seed(std::uint64_t seed) {
+  return seed * 2 + 1000004;
+}
 
 // Inputs as the model sees them: the clean images corrupted with fixed-seed noise.
 torch::Tensor fixed_noise_inputs(const torch::Tensor& clean, const NoiseOptions& noise,
@@ -65,14 +68,17 @@ struct TestReport {
   torch::Tensor inputs;  // the test images as the model sees them (noisy if denoising)
 };
 
-double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs, const torch::Tensor& targets) {
+double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs,
+                      const torch::Tensor& targets) {
   torch::NoGradGuard no_grad;
   model.eval();
   double sum = 0;
   for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize) {
     const auto length = std::min(kEvalBatchSize, inputs.size(0) - start);
-    sum += ssim_per_image(model.forward(inputs.narrow(0, start, length)), targets.narrow(0, start, length))
-               .sum().item<double>();
+    sum += ssim_per_image(model.forward(inputs.narrow(0, start, length)),
+                          targets.narrow(0, start, length))
+               .sum()
+               .item<double>();
   }
   return sum / double(inputs.size(0));
 }
@@ -80,8 +86,8 @@ double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs, const
 // Test metrics, reconstructions.png and bottleneck.png into `folder`.
 TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config& config,
                          const RunContext& context, const fs::path& folder) {
-  const auto inputs = fixed_noise_inputs(test.images, config.noise, test_noise_seed(config.seed),
-                                         context.device);
+  const auto inputs =
+      fixed_noise_inputs(test.images, config.noise, test_noise_seed(config.seed), context.device);
   const auto targets = test.images.to(context.device);
   TestReport report;
   report.metrics = evaluate_reconstruction(model, inputs, targets);
@@ -129,22 +135,35 @@ nlohmann::json base_summary(const Config& config, const RunContext& context, con
           {"device", device_name(context.device)},
           {"threads", context.threads},
           {"parameters", count_parameters(model)},
-          {"data", {{"train", data.train.size()},
-                    {"val", data.val.size()},
-                    {"test", data.test.size()},
-                    {"val_source", validation_source(config.data)}}},
+          {"data",
+           {{"train", data.train.size()},
+            {"val", data.val.size()},
+            {"test", data.test.size()},
+            {"val_source", validation_source(config.data)}}},
           {"config", config_to_json(config)}};
 }
 
 // summary.json with its keys in a reading order: what was run and how it scored first, the
 // provenance and the full config last. Keys not listed keep their place after those listed.
 nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
-  static const char* const kOrder[] = {
-      "name",          "data",          "test",          "epochs_run",  "best_epoch",
-      "best_val_loss", "stopped_early", "train_seconds", "samples_per_second",
-      "parameters",    "device",        "threads",       "probe",       "analysis",
-      "pretraining",   "explained_variance_ratio"};
-  static const char* const kLast[] = {"torch_version", "aebench_version", "format_version", "config"};
+  static const char* const kOrder[] = {"name",
+                                       "data",
+                                       "test",
+                                       "epochs_run",
+                                       "best_epoch",
+                                       "best_val_loss",
+                                       "stopped_early",
+                                       "train_seconds",
+                                       "samples_per_second",
+                                       "parameters",
+                                       "device",
+                                       "threads",
+                                       "probe",
+                                       "analysis",
+                                       "pretraining",
+                                       "explained_variance_ratio"};
+  static const char* const kLast[] = {"torch_version", "aebench_version", "format_version",
+                                      "config"};
   nlohmann::ordered_json ordered = nlohmann::ordered_json::object();
   auto copy = [&](const std::string& key) {
     if (summary.contains(key)) ordered[key] = nlohmann::ordered_json::parse(summary.at(key).dump());
@@ -152,7 +171,8 @@ nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
   for (const char* key : kOrder) copy(key);
   for (const auto& item : summary.items())
     if (!ordered.contains(item.key()) &&
-        std::none_of(std::begin(kLast), std::end(kLast), [&](const char* last) { return item.key() == last; }))
+        std::none_of(std::begin(kLast), std::end(kLast),
+                     [&](const char* last) { return item.key() == last; }))
       copy(item.key());
   for (const char* key : kLast) copy(key);
   return ordered;
@@ -161,7 +181,8 @@ nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
 // "model.latent (16 -> 9), train.lr (0.003 -> 0.5)": the keys where `current` differs from
 // `saved` that `counts` selects (it is given the JSON pointer, e.g. "/model/latent"), or "".
 template <typename Selector>
-std::string describe_changes(const nlohmann::json& saved, const nlohmann::json& current, Selector counts) {
+std::string describe_changes(const nlohmann::json& saved, const nlohmann::json& current,
+                             Selector counts) {
   // A change inside a list ("/model/hidden/0") is reported as the whole list's.
   const auto in_list = [&](const nlohmann::json::json_pointer& pointer) {
     const auto parent = pointer.parent_pointer();
@@ -191,8 +212,8 @@ bool starts_with_any(const std::string& path, const std::vector<std::string>& pr
 }
 
 // Refuses to resume when there is nothing to resume or the config changes what the run was
-// started with (anything the schema does not mark resumable). True when there is a training checkpoint to
-// continue from; false when the run stopped before its first one (config.json but no
+// started with (anything the schema does not mark resumable). True when there is a training
+// checkpoint to continue from; false when the run stopped before its first one (config.json but no
 // checkpoint.pt), and starts over.
 bool check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
   const fs::path checkpoint = folder / kCheckpointFile;
@@ -213,10 +234,11 @@ bool check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
 
 // Ends the run with an Interrupted error when a stop signal has arrived. `where`: how far the
 // run got; `next`: what resuming does.
-void stop_if_requested(const std::string& where, const std::string& next, const RunOptions& options) {
+void stop_if_requested(const std::string& where, const std::string& next,
+                       const RunOptions& options) {
   if (const int signal_number = StopSignalGuard::received())
-    throw Interrupted("stopped by " + signal_name(signal_number) + " " + where + "; " + next + ": " +
-                          options.resume_hint,
+    throw Interrupted("stopped by " + signal_name(signal_number) + " " + where + "; " + next +
+                          ": " + options.resume_hint,
                       signal_number);
 }
 
@@ -237,11 +259,13 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   const fs::path folder = config.output.dir;
   const nlohmann::json resolved = config_to_json(config);
   auto optimizer = make_optimizer(model, config.train);
-  TrainingProgress start = continuing
-      ? load_training_checkpoint(folder / kCheckpointFile, model, *optimizer).progress
-      : fresh_progress(config.seed);
-  if (continuing) progress.note("resuming after epoch " + std::to_string(start.epochs_done));
-  else start.summary_extras = extras;
+  TrainingProgress start =
+      continuing ? load_training_checkpoint(folder / kCheckpointFile, model, *optimizer).progress
+                 : fresh_progress(config.seed);
+  if (continuing)
+    progress.note("resuming after epoch " + std::to_string(start.epochs_done));
+  else
+    start.summary_extras = extras;
   MetricsCsv metrics_csv(folder / kMetricsFile, start.history);
   TrainingHooks hooks;
   hooks.progress = &progress;
@@ -256,7 +280,8 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
                              std::move(start), hooks);
   } catch (const Interrupted& interrupted) {
     throw Interrupted(std::string(interrupted.what()) + "; checkpoint written to " +
-                          (folder / kCheckpointFile).string() + "; resume with: " + options.resume_hint,
+                          (folder / kCheckpointFile).string() +
+                          "; resume with: " + options.resume_hint,
                       interrupted.signal_number());
   }
 }
@@ -270,7 +295,8 @@ nlohmann::json pretrain(AutoencoderImpl& model, const torch::Tensor& images, con
   } catch (const Interrupted& interrupted) {
     throw Interrupted(std::string(interrupted.what()) +
                           "; pretraining is not checkpointed: resuming pretrains again from the "
-                          "start (same result) with: " + options.resume_hint,
+                          "start (same result) with: " +
+                          options.resume_hint,
                       interrupted.signal_number());
   }
 }
@@ -283,7 +309,8 @@ TrainingResult fit_in_closed_form(AutoencoderImpl& model, const TrainingData& tr
   for (const auto& item : fit.items()) extras[item.key()] = item.value();
   const auto train = evaluate_reconstruction(model, training.train_images, training.train_images);
   const auto val = evaluate_reconstruction(model, training.val_inputs, training.val_targets);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   TrainingResult result;
   result.progress.history.push_back({1, train.mse, val.mse, val.mse, val.psnr_db, seconds});
   result.progress.epochs_done = 1;
@@ -303,12 +330,14 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   const fs::path folder = config.output.dir;
   const TrainingProgress& state = result.progress;
   const bool checkpointed = fs::exists(folder / kCheckpointFile);  // PCA has none: it refits
-  std::string complete = std::string(kMetricsFile) + (checkpointed ? std::string(", ") + kCheckpointFile : "");
+  std::string complete =
+      std::string(kMetricsFile) + (checkpointed ? std::string(", ") + kCheckpointFile : "");
   const auto stage_done = [&](const std::string& files) {
     complete += ", " + files;
     stop_if_requested("after training, with " + complete + " complete",
-                      checkpointed ? "the rest (summary.json last) is written, without training again, by"
-                                   : "the rest (summary.json last) is written by",
+                      checkpointed
+                          ? "the rest (summary.json last) is written, without training again, by"
+                          : "the rest (summary.json last) is written by",
                       options);
   };
   save_model(folder / kModelFile, model, config_to_json(config));
@@ -338,7 +367,8 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   write_json_file(folder / kSummaryFile, in_reading_order(summary));
   if (options.log && !options.quiet)
     *options.log << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
-                 << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string() << '\n';
+                 << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string()
+                 << '\n';
   return summary;
 }
 
@@ -361,9 +391,9 @@ SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std:
   SavedRun run;
   const fs::path config_file = run_dir / kConfigFile;
   run.config = config_from_json(document, config_file.string());
-  const std::string changes =
-      describe_changes(read_checkpoint_config(run_dir / kModelFile), config_to_json(run.config),
-                       [](const std::string& path) { return starts_with_any(path, kModelDefiningKeys); });
+  const std::string changes = describe_changes(
+      read_checkpoint_config(run_dir / kModelFile), config_to_json(run.config),
+      [](const std::string& path) { return starts_with_any(path, kModelDefiningKeys); });
   if (!changes.empty())
     throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
                       " was trained with, found changes in " + changes +
@@ -391,18 +421,21 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
 
   auto model = build_model(config, context);
   ProgressReporter progress(options.log ? *options.log : std::cerr,
-                            options.log ? choose_progress_style(options.quiet, options.log_is_terminal)
-                                        : ProgressStyle::kQuiet);
+                            options.log
+                                ? choose_progress_style(options.quiet, options.log_is_terminal)
+                                : ProgressStyle::kQuiet);
   progress.note(config.name + ": " + describe_split_sizes(data, config.data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
-                device_name(context.device) + " with " + std::to_string(context.threads) + " threads");
+                device_name(context.device) + " with " + std::to_string(context.threads) +
+                " threads");
   for (const auto& note : notes) progress.note(note);
   stop_if_requested("before training started",
-                    continuing ? "resume with" : "resume (it starts from the beginning) with", options);
-  const TrainingData training{
-      data.train.images.to(context.device),
-      fixed_noise_inputs(data.val.images, config.noise, val_noise_seed(config.seed), context.device),
-      data.val.images.to(context.device)};
+                    continuing ? "resume with" : "resume (it starts from the beginning) with",
+                    options);
+  const TrainingData training{data.train.images.to(context.device),
+                              fixed_noise_inputs(data.val.images, config.noise,
+                                                 val_noise_seed(config.seed), context.device),
+                              data.val.images.to(context.device)};
   nlohmann::json extras;
   TrainingResult result;
   if (model->fits_in_closed_form()) {
@@ -410,7 +443,8 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   } else {
     if (config.pretrain.enabled && !continuing)
       extras["pretraining"] = pretrain(*model, training.train_images, config, options, progress);
-    result = train_with_checkpoints(*model, training, config, options, progress, continuing, extras);
+    result =
+        train_with_checkpoints(*model, training, config, options, progress, continuing, extras);
     extras = result.progress.summary_extras;
   }
   return finish_run(config, context, data, *model, result, options, extras);
@@ -434,27 +468,31 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device
 }
 
 nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>& overrides,
-                         const std::string& device, std::int64_t threads, const RunOptions& options) {
+                         const std::string& device, std::int64_t threads,
+                         const RunOptions& options) {
   nlohmann::json document = read_json_file(run_dir / kConfigFile);
   if (document["probe"].is_null()) document["probe"] = nlohmann::json::object();
   for (const auto& assignment : overrides) {
     if (assignment.rfind("probe.", 0) != 0)
-      throw ConfigError("--set " + assignment + ": expected a probe.KEY=VALUE override, found another key");
+      throw ConfigError("--set " + assignment +
+                        ": expected a probe.KEY=VALUE override, found another key");
     apply_override(document, assignment);
   }
   const SavedRun run = reload_run(run_dir, document, device, threads);
   const auto& [config, context, data, model] = run;
   const RunLock lock(run_dir);
   const nlohmann::json probe = run_probes(*model, data, config, context.device, run_dir);
-  nlohmann::json summary = fs::exists(run_dir / kSummaryFile) ? read_json_file(run_dir / kSummaryFile)
-                                                              : nlohmann::json::object();
+  nlohmann::json summary = fs::exists(run_dir / kSummaryFile)
+                               ? read_json_file(run_dir / kSummaryFile)
+                               : nlohmann::json::object();
   summary["probe"] = probe;
   write_json_file(run_dir / kSummaryFile, in_reading_order(summary));
   if (options.log && !options.quiet)
     for (const auto& [name, result] : probe.items())
       if (result.is_object())
-        *options.log << "probe " << name << ": val accuracy " << result["val_accuracy"].get<double>()
-                     << ", test accuracy " << result["test_accuracy"].get<double>() << '\n';
+        *options.log << "probe " << name << ": val accuracy "
+                     << result["val_accuracy"].get<double>() << ", test accuracy "
+                     << result["test_accuracy"].get<double>() << '\n';
   return probe;
 }
 

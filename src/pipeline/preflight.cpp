@@ -30,9 +30,12 @@ std::string gibibytes(std::int64_t bytes) {
 std::string count_text(std::int64_t count) {
   std::ostringstream text;
   text << std::fixed << std::setprecision(1);
-  if (count >= 1000000000) text << double(count) / 1e9 << " G";
-  else if (count >= 1000000) text << double(count) / 1e6 << " M";
-  else text << std::setprecision(0) << double(count);
+  if (count >= 1000000000)
+    text << double(count) / 1e9 << " G";
+  else if (count >= 1000000)
+    text << double(count) / 1e6 << " M";
+  else
+    text << std::setprecision(0) << double(count);
   return text.str();
 }
 
@@ -74,7 +77,8 @@ MemoryEstimate estimate_memory(const Config& config, std::int64_t train_images,
   const std::int64_t state_copies = 1 + optimizer_copies(config.train) + (best ? 1 : 0);
   estimate.model_bytes = kFloatBytes * size.parameters * (1 + 1 + state_copies + 2 * state_copies);
   const std::int64_t images = train_images + val_images + test_images;
-  estimate.data_bytes = kFloatBytes * kPixels * (2 * images + (config.noise.enabled() ? val_images + test_images : 0));
+  estimate.data_bytes = kFloatBytes * kPixels *
+                        (2 * images + (config.noise.enabled() ? val_images + test_images : 0));
   // A training batch keeps its layer outputs and their gradients; an evaluation batch only
   // its outputs, but of up to kEvalBatchSize images.
   const std::int64_t batch = std::min(config.train.batch_size, train_images);
@@ -82,35 +86,38 @@ MemoryEstimate estimate_memory(const Config& config, std::int64_t train_images,
   estimate.activation_bytes = kFloatBytes * size.activations_per_image * (2 * batch + eval_batch);
   const auto plan = plan_embedding(config.analysis, test_images, size.code_size);
   const std::int64_t tsne = plan.tsne ? 3 * kDoubleBytes * plan.points * plan.points : 0;
-  const std::int64_t pca_fit = model_kind(config.model.type).closed_form ? 2 * kDoubleBytes * kPixels * train_images : 0;
+  const std::int64_t pca_fit =
+      model_kind(config.model.type).closed_form ? 2 * kDoubleBytes * kPixels * train_images : 0;
   estimate.analysis_bytes = std::max({tsne, probe_bytes(config.probe, size.code_size), pca_fit});
   return estimate;
 }
 
 void check_memory(const MemoryEstimate& estimate, std::int64_t available_bytes) {
   if (available_bytes <= 0 || estimate.total() <= available_bytes) return;
-  throw ConfigError("model: needs about " + gibibytes(estimate.total()) + " (" +
-                    count_text(estimate.parameters) + " parameters: " + gibibytes(estimate.model_bytes) +
-                    " for weights, gradients, optimizer state and checkpoint copies; data " +
-                    gibibytes(estimate.data_bytes) + "; activations of a batch " +
-                    gibibytes(estimate.activation_bytes) + "; t-SNE, probe or PCA fit " +
-                    gibibytes(estimate.analysis_bytes) + "), this machine has " +
-                    gibibytes(available_bytes) +
-                    "; use a smaller model.hidden, model.channels, model.latent, train.batch_size, "
-                    "probe.hidden or analysis.embedding_points");
+  throw ConfigError(
+      "model: needs about " + gibibytes(estimate.total()) + " (" + count_text(estimate.parameters) +
+      " parameters: " + gibibytes(estimate.model_bytes) +
+      " for weights, gradients, optimizer state and checkpoint copies; data " +
+      gibibytes(estimate.data_bytes) + "; activations of a batch " +
+      gibibytes(estimate.activation_bytes) + "; t-SNE, probe or PCA fit " +
+      gibibytes(estimate.analysis_bytes) + "), this machine has " + gibibytes(available_bytes) +
+      "; use a smaller model.hidden, model.channels, model.latent, train.batch_size, "
+      "probe.hidden or analysis.embedding_points");
 }
 
 std::int64_t available_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
   std::int64_t bytes = pages > 0 && page_size > 0 ? std::int64_t(pages) * page_size : 0;
-  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+  for (const char* path :
+       {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
     const std::int64_t limit = cgroup_limit(path);
     if (limit > 0 && (bytes == 0 || limit < bytes)) bytes = limit;
   }
   return bytes;
 }
 
-std::vector<std::string> preflight(const Config& config, const Dataset& data, const RunContext& context) {
+std::vector<std::string> preflight(const Config& config, const Dataset& data,
+                                   const RunContext& context) {
   // On CUDA the model lives in device memory, which this estimate does not model.
   if (context.device.is_cpu())
     check_memory(estimate_memory(config, data.train.size(), data.val.size(), data.test.size()),
@@ -118,7 +125,8 @@ std::vector<std::string> preflight(const Config& config, const Dataset& data, co
   if (model_kind(config.model.type).closed_form && data.train.size() < 2)
     throw ConfigError("model.type: \"pca\" needs at least 2 training images to fit, found " +
                       std::to_string(data.train.size()) + "; use a larger data.train_limit");
-  return plan_embedding(config.analysis, data.test.size(), model_size(config.model).code_size).notes;
+  return plan_embedding(config.analysis, data.test.size(), model_size(config.model).code_size)
+      .notes;
 }
 
 std::string validation_source(const DataOptions& data) {

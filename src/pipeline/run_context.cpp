@@ -1,8 +1,8 @@
 #include "aebench/pipeline/run_context.h"
 
-#include <thread>
-
 #include <torch/version.h>
+
+#include <thread>
 
 #include "aebench/errors.h"
 
@@ -39,8 +39,12 @@ RunContext make_run_context(const std::string& device, std::int64_t threads) {
   return context;
 }
 
-std::string device_name(const torch::Device& device) { return device.str(); }
+std::string device_name(const torch::Device& device) {
+  return device.str();
+}
 
-std::string torch_version() { return TORCH_VERSION; }
+std::string torch_version() {
+  return TORCH_VERSION;
+}
 
 }  // namespace aebench

@@ -62,7 +62,9 @@ torch::Tensor code_as_picture(const torch::Tensor& code) {
     auto [grid_rows, grid_cols] = near_square_factors(cpu.size(0));
     if (grid_rows == 0) grid_rows = cpu.size(0), grid_cols = 1;
     const auto h = cpu.size(1), w = cpu.size(2);
-    return cpu.reshape({grid_rows, grid_cols, h, w}).permute({0, 2, 1, 3}).reshape({grid_rows * h, grid_cols * w});
+    return cpu.reshape({grid_rows, grid_cols, h, w})
+        .permute({0, 2, 1, 3})
+        .reshape({grid_rows * h, grid_cols * w});
   }
   const auto flat = cpu.flatten();
   const auto n = flat.numel();
@@ -77,13 +79,15 @@ torch::Tensor code_as_picture(const torch::Tensor& code) {
   return padded.reshape({rows, cols});
 }
 
-Canvas draw_image_grid(const std::vector<ImageRow>& rows, const std::vector<std::string>& column_labels,
-                       const GridOptions& options) {
+Canvas draw_image_grid(const std::vector<ImageRow>& rows,
+                       const std::vector<std::string>& column_labels, const GridOptions& options) {
   const std::int64_t columns = rows.empty() ? 0 : rows.front().images.size(0);
   const auto first = rows.empty() ? torch::zeros({1, 1}) : as_2d(rows.front().images[0]);
-  const int tile_h = int(first.size(0)) * options.scale, tile_w = int(first.size(1)) * options.scale;
+  const int tile_h = int(first.size(0)) * options.scale,
+            tile_w = int(first.size(1)) * options.scale;
   int label_width = 0;
-  for (const auto& row : rows) label_width = std::max(label_width, text_width(row.label, kLabelSize));
+  for (const auto& row : rows)
+    label_width = std::max(label_width, text_width(row.label, kLabelSize));
   const int left = label_width + 2 * options.padding + 6;
   const int top = int(kTitleSize * 1.8) + (column_labels.empty() ? 0 : int(kLabelSize * 1.6));
   // Wide enough for the tiles and for the title, whichever is wider.

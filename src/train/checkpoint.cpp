@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include "aebench/io/checked_file.h"
 #include "aebench/errors.h"
+#include "aebench/io/checked_file.h"
 #include "aebench/io/run_folder.h"
 
 namespace aebench {
@@ -48,13 +48,16 @@ void read_archive(const std::filesystem::path& path, const torch::Device& device
       throw DataError(path.string() + ": expected an aebench checkpoint, found no format version");
     if (version.toInt() != kRunFormatVersion)
       throw DataError(path.string() + ": expected checkpoint format " +
-                      std::to_string(kRunFormatVersion) + ", found " + std::to_string(version.toInt()));
+                      std::to_string(kRunFormatVersion) + ", found " +
+                      std::to_string(version.toInt()));
     read(archive);
   } catch (const c10::Error& error) {
     // LibTorch's message spans many lines; its first says what went wrong.
     const std::string reason = error.what_without_backtrace();
-    throw DataError(path.string() + ": expected a checkpoint matching the config, found one "
-                    "LibTorch cannot load (" + reason.substr(0, reason.find('\n')) + ")");
+    throw DataError(path.string() +
+                    ": expected a checkpoint matching the config, found one "
+                    "LibTorch cannot load (" +
+                    reason.substr(0, reason.find('\n')) + ")");
   }
 }
 
@@ -73,7 +76,8 @@ std::string read_string(torch::serialize::InputArchive& archive, const char* key
 
 std::string shape_text(const torch::Tensor& tensor) {
   std::string text = "[";
-  for (std::int64_t i = 0; i < tensor.dim(); ++i) text += (i ? ", " : "") + std::to_string(tensor.size(i));
+  for (std::int64_t i = 0; i < tensor.dim(); ++i)
+    text += (i ? ", " : "") + std::to_string(tensor.size(i));
   return text + "]";
 }
 
@@ -82,7 +86,8 @@ std::string shape_text(const torch::Tensor& tensor) {
 void load_module_checked(AutoencoderImpl& model, torch::serialize::InputArchive& archive,
                          const std::filesystem::path& path) {
   std::vector<std::pair<std::string, std::vector<std::int64_t>>> expected;
-  for (const auto& item : model.named_parameters()) expected.push_back({item.key(), item.value().sizes().vec()});
+  for (const auto& item : model.named_parameters())
+    expected.push_back({item.key(), item.value().sizes().vec()});
   model.load(archive);
   std::size_t i = 0;
   for (const auto& item : model.named_parameters()) {
@@ -97,12 +102,12 @@ json progress_to_json(const TrainingProgress& progress) {
   json history = json::array();
   for (const auto& r : progress.history)
     history.push_back({r.epoch, r.train_loss, r.val_loss, r.val_mse, r.val_psnr_db, r.seconds});
-  return {{"epochs_done", progress.epochs_done},     {"history", history},
-          {"best_val_loss", progress.best_val_loss}, {"best_epoch", progress.best_epoch},
-          {"stale_epochs", progress.stale_epochs},   {"batches_done", progress.batches_done},
-          {"epoch_loss_sum", progress.epoch_loss_sum},
-          {"best_weights", progress.best_weights.size()},
-          {"summary_extras", progress.summary_extras}};
+  return {
+      {"epochs_done", progress.epochs_done},       {"history", history},
+      {"best_val_loss", progress.best_val_loss},   {"best_epoch", progress.best_epoch},
+      {"stale_epochs", progress.stale_epochs},     {"batches_done", progress.batches_done},
+      {"epoch_loss_sum", progress.epoch_loss_sum}, {"best_weights", progress.best_weights.size()},
+      {"summary_extras", progress.summary_extras}};
 }
 
 TrainingProgress progress_from_json(const json& document) {
@@ -116,7 +121,8 @@ TrainingProgress progress_from_json(const json& document) {
   progress.batches_done = document.at("batches_done");
   progress.epoch_loss_sum = document.at("epoch_loss_sum");
   progress.best_weights.resize(document.at("best_weights").get<std::size_t>());
-  progress.summary_extras = document.value("summary_extras", json());  // absent in older checkpoints
+  progress.summary_extras =
+      document.value("summary_extras", json());  // absent in older checkpoints
   return progress;
 }
 
@@ -130,8 +136,9 @@ void save_model(const std::filesystem::path& path, AutoencoderImpl& model,
 }
 
 void load_model(const std::filesystem::path& path, AutoencoderImpl& model) {
-  read_archive(path, device_of(model),
-               [&](torch::serialize::InputArchive& archive) { load_module_checked(model, archive, path); });
+  read_archive(path, device_of(model), [&](torch::serialize::InputArchive& archive) {
+    load_module_checked(model, archive, path);
+  });
 }
 
 void save_training_checkpoint(const std::filesystem::path& path, AutoencoderImpl& model,
@@ -158,8 +165,7 @@ json read_checkpoint_config(const std::filesystem::path& path) {
   return config;
 }
 
-LoadedCheckpoint load_training_checkpoint(const std::filesystem::path& path,
-                                          AutoencoderImpl& model,
+LoadedCheckpoint load_training_checkpoint(const std::filesystem::path& path, AutoencoderImpl& model,
                                           torch::optim::Optimizer& optimizer) {
   LoadedCheckpoint loaded;
   read_archive(path, device_of(model), [&](torch::serialize::InputArchive& archive) {

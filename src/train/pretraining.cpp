@@ -1,9 +1,9 @@
 #include "aebench/train/pretraining.h"
 
-#include "aebench/errors.h"
-#include "aebench/train/metrics.h"
 #include "aebench/data/noise.h"
+#include "aebench/errors.h"
 #include "aebench/io/stop_signal.h"
+#include "aebench/train/metrics.h"
 
 namespace aebench {
 namespace {
@@ -22,9 +22,10 @@ struct StagePosition {
   std::int64_t epoch;
 };
 
-double train_stage_epoch(Stage& stage, torch::optim::Optimizer& optimizer, const torch::Tensor& inputs,
-                         std::int64_t batch_size, at::Generator& shuffle,
-                         const std::function<int()>& stop_requested, const StagePosition& position) {
+double train_stage_epoch(Stage& stage, torch::optim::Optimizer& optimizer,
+                         const torch::Tensor& inputs, std::int64_t batch_size,
+                         at::Generator& shuffle, const std::function<int()>& stop_requested,
+                         const StagePosition& position) {
   const std::int64_t count = inputs.size(0);
   const auto order = torch::randperm(count, shuffle, torch::kInt64).to(inputs.device());
   double loss_sum = 0;
@@ -62,8 +63,10 @@ nlohmann::json pretrain_layers(AutoencoderImpl& model, const torch::Tensor& imag
   const auto encoders = model.encoder_layers();
   const auto decoders = model.decoder_layers();
   if (encoders.empty() || encoders.size() != decoders.size())
-    throw ConfigError("pretrain: layer-wise pretraining needs a model of mirrored dense layers, "
-                      "found model.type \"" + config.model.type + "\"");
+    throw ConfigError(
+        "pretrain: layer-wise pretraining needs a model of mirrored dense layers, "
+        "found model.type \"" +
+        config.model.type + "\"");
   const auto& options = config.pretrain;
   const std::size_t depth = encoders.size();
   auto shuffle = make_cpu_generator(config.seed + 101);
@@ -72,9 +75,11 @@ nlohmann::json pretrain_layers(AutoencoderImpl& model, const torch::Tensor& imag
   for (std::size_t i = 0; i < depth; ++i) {
     const bool last = i + 1 == depth, first = i == 0;
     Stage stage{encoders[i],
-                make_activation(parse_activation(last ? config.model.latent_activation : config.model.activation)),
+                make_activation(parse_activation(last ? config.model.latent_activation
+                                                      : config.model.activation)),
                 decoders[depth - 1 - i],
-                make_activation(parse_activation(first ? config.model.output_activation : config.model.activation)),
+                make_activation(parse_activation(first ? config.model.output_activation
+                                                       : config.model.activation)),
                 first ? config.train.loss : "mse"};
     std::vector<torch::Tensor> parameters = stage.encoder->parameters();
     for (const auto& parameter : stage.decoder->parameters()) parameters.push_back(parameter);

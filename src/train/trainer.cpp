@@ -6,10 +6,10 @@
 #include <cmath>
 #include <sstream>
 
-#include "aebench/errors.h"
-#include "aebench/train/metrics.h"
 #include "aebench/data/noise.h"
+#include "aebench/errors.h"
 #include "aebench/io/stop_signal.h"
+#include "aebench/train/metrics.h"
 
 namespace aebench {
 namespace {
@@ -20,7 +20,9 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-at::Generator default_cpu_generator() { return at::detail::getDefaultCPUGenerator(); }
+at::Generator default_cpu_generator() {
+  return at::detail::getDefaultCPUGenerator();
+}
 
 // A copy of every parameter and buffer, to restore the best epoch's weights.
 std::vector<torch::Tensor> snapshot(const AutoencoderImpl& model) {
@@ -47,8 +49,8 @@ void restore(AutoencoderImpl& model, const std::vector<torch::Tensor>& copy) {
 }
 
 [[noreturn]] void throw_interrupted(int signal_number, std::int64_t epoch, std::int64_t batch) {
-  throw Interrupted("stopped by " + signal_name(signal_number) + " at epoch " + std::to_string(epoch) + ", batch " +
-                        std::to_string(batch),
+  throw Interrupted("stopped by " + signal_name(signal_number) + " at epoch " +
+                        std::to_string(epoch) + ", batch " + std::to_string(batch),
                     signal_number);
 }
 
@@ -71,16 +73,17 @@ torch::Tensor penalised_loss(AutoencoderImpl& model, const torch::Tensor& inputs
                              const torch::Tensor& targets, const TrainOptions& options) {
   const auto codes = model.encode(inputs);
   auto loss = reconstruction_loss(model.decode(codes), targets, options.loss);
-  if (options.activity_l1 > 0) loss = loss + options.activity_l1 * codes.abs().flatten(1).sum(1).mean();
-  if (options.activity_l2 > 0) loss = loss + options.activity_l2 * codes.pow(2).flatten(1).sum(1).mean();
+  if (options.activity_l1 > 0)
+    loss = loss + options.activity_l1 * codes.abs().flatten(1).sum(1).mean();
+  if (options.activity_l2 > 0)
+    loss = loss + options.activity_l2 * codes.pow(2).flatten(1).sum(1).mean();
   return loss;
 }
 
 // Runs the steps of one epoch from state.batches_done on, updating `state` as it goes.
 void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
-                   const TrainingData& data, const TrainOptions& options,
-                   const NoiseOptions& noise, const torch::Tensor& order,
-                   TrainingProgress& state, const TrainingHooks& hooks,
+                   const TrainingData& data, const TrainOptions& options, const NoiseOptions& noise,
+                   const torch::Tensor& order, TrainingProgress& state, const TrainingHooks& hooks,
                    Clock::time_point& last_checkpoint) {
   const std::int64_t epoch = state.epochs_done + 1;
   const std::int64_t count = data.train_images.size(0);
@@ -99,17 +102,19 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
     state.epoch_loss_sum += value * double(length);
     state.batches_done = batch + 1;
     if (hooks.after_step) hooks.after_step(epoch, batch + 1);
-    if (hooks.progress) hooks.progress->batch_done(batch + 1, state.epoch_loss_sum / double(first + length));
+    if (hooks.progress)
+      hooks.progress->batch_done(batch + 1, state.epoch_loss_sum / double(first + length));
 
     const int signal_number = hooks.stop_requested ? hooks.stop_requested() : 0;
-    const bool due = hooks.checkpoint_seconds > 0 &&
-                     seconds_since(last_checkpoint) >= hooks.checkpoint_seconds;
+    const bool due =
+        hooks.checkpoint_seconds > 0 && seconds_since(last_checkpoint) >= hooks.checkpoint_seconds;
     if ((signal_number != 0 || due) && batch + 1 < batches && hooks.save_checkpoint) {
       state.default_cpu_state = default_cpu_generator().get_state();
       hooks.save_checkpoint(state);
       last_checkpoint = Clock::now();
     }
-    if (signal_number != 0 && batch + 1 < batches) throw_interrupted(signal_number, epoch, batch + 1);
+    if (signal_number != 0 && batch + 1 < batches)
+      throw_interrupted(signal_number, epoch, batch + 1);
   }
 }
 
@@ -119,15 +124,14 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(AutoencoderImpl& model,
                                                         const TrainOptions& options) {
   const auto parameters = model.parameters();
   if (options.optimizer == "sgd")
-    return std::make_unique<torch::optim::SGD>(
-        parameters, torch::optim::SGDOptions(options.lr)
-                        .momentum(options.momentum)
-                        .weight_decay(options.weight_decay));
+    return std::make_unique<torch::optim::SGD>(parameters, torch::optim::SGDOptions(options.lr)
+                                                               .momentum(options.momentum)
+                                                               .weight_decay(options.weight_decay));
   if (options.optimizer == "rmsprop")
-    return std::make_unique<torch::optim::RMSprop>(
-        parameters, torch::optim::RMSpropOptions(options.lr)
-                        .momentum(options.momentum)
-                        .weight_decay(options.weight_decay));
+    return std::make_unique<torch::optim::RMSprop>(parameters,
+                                                   torch::optim::RMSpropOptions(options.lr)
+                                                       .momentum(options.momentum)
+                                                       .weight_decay(options.weight_decay));
   return std::make_unique<torch::optim::Adam>(
       parameters, torch::optim::AdamOptions(options.lr).weight_decay(options.weight_decay));
 }
@@ -161,25 +165,30 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
     const std::int64_t epoch = state.epochs_done + 1;
     const auto epoch_start = Clock::now();
     state.shuffle_state = shuffle.get_state();
-    const auto order = torch::randperm(count, shuffle, torch::kInt64).to(data.train_images.device());
+    const auto order =
+        torch::randperm(count, shuffle, torch::kInt64).to(data.train_images.device());
     if (hooks.progress) hooks.progress->begin_epoch(epoch, options.epochs, batches);
     session_samples += std::min(count, (batches - state.batches_done) * options.batch_size);
     train_batches(model, optimizer, data, options, noise, order, state, hooks, last_checkpoint);
     session_pass_seconds += seconds_since(epoch_start);
 
     const auto val = evaluate_reconstruction(model, data.val_inputs, data.val_targets);
-    const EpochRecord record{epoch, state.epoch_loss_sum / double(count),
-                             options.loss == "bce" ? val.bce : val.mse, val.mse, val.psnr_db,
+    const EpochRecord record{epoch,
+                             state.epoch_loss_sum / double(count),
+                             options.loss == "bce" ? val.bce : val.mse,
+                             val.mse,
+                             val.psnr_db,
                              seconds_since(epoch_start)};
-    if (!std::isfinite(record.val_loss)) throw_non_finite("the validation loss", record.val_loss, epoch, 0);
+    if (!std::isfinite(record.val_loss))
+      throw_non_finite("the validation loss", record.val_loss, epoch, 0);
     const bool improved = record_val_loss(state, record.val_loss, epoch, options.early_stopping);
     if (improved && keep_best) state.best_weights = snapshot(model);
     state.history.push_back(record);
     state.epochs_done = epoch;
     state.batches_done = 0;
     state.epoch_loss_sum = 0.0;
-    result.stopped_early = options.early_stopping.enabled &&
-                           state.stale_epochs >= options.early_stopping.patience;
+    result.stopped_early =
+        options.early_stopping.enabled && state.stale_epochs >= options.early_stopping.patience;
     if (hooks.progress) hooks.progress->end_epoch(record, improved);
     if (hooks.on_epoch) hooks.on_epoch(record);
     state.shuffle_state = shuffle.get_state();
@@ -192,7 +201,8 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
   }
   if (!state.best_weights.empty()) restore(model, state.best_weights);
   result.train_seconds = seconds_since(start);
-  result.samples_per_second = session_pass_seconds > 0 ? double(session_samples) / session_pass_seconds : 0.0;
+  result.samples_per_second =
+      session_pass_seconds > 0 ? double(session_samples) / session_pass_seconds : 0.0;
   result.progress = std::move(state);
   return result;
 }

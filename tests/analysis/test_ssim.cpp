@@ -3,8 +3,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "aebench/data/noise.h"
 #include "aebench/analysis/ssim.h"
+#include "aebench/data/noise.h"
 
 namespace {
 

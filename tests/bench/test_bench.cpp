@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <fstream>
 
@@ -12,7 +11,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+std::string quoted(const fs::path& path) {
+  return "'" + path.string() + "'";
+}
 
 fs::path write_config(const fs::path& path, const nlohmann::json& document) {
   std::ofstream(path) << document.dump(2);
@@ -73,9 +74,9 @@ TEST_CASE("bench on a tiny dataset writes every figure, positive and finite, and
     CHECK(config["precision"] == "fp32");
     CHECK(config["train_images"] == 90);  // 100 less the default held-out validation tenth
     CHECK(config["batch_size"] == 32);
-    for (const char* key : {"parameters", "load_seconds", "forward_flops_per_image",
-                            "train_flops_per_image", "train_gflops", "infer_gflops",
-                            "train_fraction_of_peak", "infer_fraction_of_peak"})
+    for (const char* key :
+         {"parameters", "load_seconds", "forward_flops_per_image", "train_flops_per_image",
+          "train_gflops", "infer_gflops", "train_fraction_of_peak", "infer_fraction_of_peak"})
       check_positive(config, key);
     check_spread(config, "train_images_per_second");
     check_spread(config, "infer_images_per_second");

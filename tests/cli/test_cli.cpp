@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <fstream>
 
 #include "aebench/errors.h"
@@ -17,7 +16,9 @@ fs::path write_config(const ScratchFolder& folder, const nlohmann::json& documen
   return path;
 }
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+std::string quoted(const fs::path& path) {
+  return "'" + path.string() + "'";
+}
 
 }  // namespace
 
@@ -35,7 +36,8 @@ TEST_CASE("help and version exit 0 and say what the tool is") {
 TEST_CASE("each kind of failure exits with its documented code and a one-line message") {
   ScratchFolder folder("cli");
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  const auto config = write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "run"));
+  const auto config =
+      write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "run"));
   struct Case {
     std::string arguments;
     int exit_code;
@@ -46,15 +48,22 @@ TEST_CASE("each kind of failure exits with its documented code and a one-line me
       {"frobnicate", aebench::kExitUsageError, {}},
       {"train", aebench::kExitUsageError, {"CONFIG"}},
       {"train " + quoted(folder / "missing.json"), aebench::kExitUsageError, {"missing.json"}},
-      {"train " + quoted(config) + " --set train.lerning_rate=1", aebench::kExitUsageError,
+      {"train " + quoted(config) + " --set train.lerning_rate=1",
+       aebench::kExitUsageError,
        {"unknown key train.lerning_rate", "did you mean train.lr?"}},
-      {"train " + quoted(config) + " --set model.latent=-3", aebench::kExitUsageError,
+      {"train " + quoted(config) + " --set model.latent=-3",
+       aebench::kExitUsageError,
        {"model.latent", "found -3"}},
       {"train " + quoted(config) + " --set data.dir=" + quoted(folder / "nowhere"),
-       aebench::kExitDataError, {"nowhere", "scripts/setup.sh"}},
-      {"train " + quoted(config) + " --set model.activation=linear --set model.output_activation=linear --set train.optimizer=sgd "
-       "--set train.lr=100 --set train.batch_size=10 --out " + quoted(folder / "diverged"),
-       aebench::kExitTrainingError, {"epoch 1", "batch"}},
+       aebench::kExitDataError,
+       {"nowhere", "scripts/setup.sh"}},
+      {"train " + quoted(config) +
+           " --set model.activation=linear --set model.output_activation=linear --set "
+           "train.optimizer=sgd "
+           "--set train.lr=100 --set train.batch_size=10 --out " +
+           quoted(folder / "diverged"),
+       aebench::kExitTrainingError,
+       {"epoch 1", "batch"}},
       {"eval " + quoted(folder / "not-a-run"), aebench::kExitUsageError, {"config.json"}},
   };
   for (const auto& test : cases) {
@@ -71,17 +80,20 @@ TEST_CASE("each kind of failure exits with its documented code and a one-line me
 TEST_CASE("train then eval from the command line writes the run folder and agrees") {
   ScratchFolder folder("cli");
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  const auto config = write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "ignored"));
+  const auto config =
+      write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "ignored"));
   const auto run = folder / "run";
   std::string output;
-  REQUIRE(run_aebench("train " + quoted(config) + " --quiet --threads 1 --out " + quoted(run), &output) == 0);
+  REQUIRE(run_aebench("train " + quoted(config) + " --quiet --threads 1 --out " + quoted(run),
+                      &output) == 0);
   CHECK(output.empty());
   const auto summary = aebench::testing::read_json(run / "summary.json");
   CHECK(summary["config"]["output"]["dir"] == run.string());
   CHECK(summary["threads"] == 1);
   REQUIRE(run_aebench("eval " + quoted(run) + " --quiet", &output) == 0);
   CHECK(aebench::testing::read_json(run / "eval" / "summary.json")["test"] == summary["test"]);
-  CHECK(run_aebench("train " + quoted(config) + " --out " + quoted(run), &output) == aebench::kExitOutputError);
+  CHECK(run_aebench("train " + quoted(config) + " --out " + quoted(run), &output) ==
+        aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("--overwrite"));
 }
 
@@ -96,7 +108,8 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
     REQUIRE(run_aebench("train " + quoted(config) + " --quiet --set model.latent=" + latent +
                         " --out " + quoted(folder / (std::string("run") + latent))) == 0);
   REQUIRE(run_aebench("probe " + quoted(folder / "run8") +
-                          " --quiet --set probe.epochs=3 --set probe.pixels=false", &output) == 0);
+                          " --quiet --set probe.epochs=3 --set probe.pixels=false",
+                      &output) == 0);
   const auto summary = aebench::testing::read_json(folder / "run8" / "summary.json");
   CHECK(summary["probe"]["mlp"].contains("test_accuracy"));
   CHECK_FALSE(summary["probe"].contains("pixels"));
@@ -104,7 +117,8 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
   CHECK(run_aebench("probe " + quoted(folder / "run8") + " --set train.lr=1", &output) ==
         aebench::kExitUsageError);
   REQUIRE(run_aebench("compare " + quoted(folder / "run8") + " " + quoted(folder / "run16") +
-                          " --out " + quoted(folder / "cmp"), &output) == 0);
+                          " --out " + quoted(folder / "cmp"),
+                      &output) == 0);
   CHECK_THAT(output, Catch::Contains("| run") && Catch::Contains("run16"));
   CHECK(fs::exists(folder / "cmp" / "comparison.csv"));
   CHECK(fs::exists(folder / "cmp" / "comparison_test.sse_per_image.png"));
@@ -114,7 +128,8 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
 TEST_CASE("eval and probe refuse a config.json edited after training, naming each changed key") {
   ScratchFolder folder("cli-edited");
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  const auto config = write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "ignored"));
+  const auto config =
+      write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "ignored"));
   const auto run = folder / "run";
   REQUIRE(run_aebench("train " + quoted(config) + " --quiet --out " + quoted(run)) == 0);
   auto edited = aebench::testing::read_json(run / "config.json");

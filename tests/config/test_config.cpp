@@ -1,8 +1,7 @@
-#include <catch2/catch.hpp>
-
-#include <fstream>
-
 #include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
 
 #include "aebench/config/config.h"
 #include "aebench/errors.h"
@@ -50,13 +49,15 @@ TEST_CASE("an empty config gets every documented default") {
 }
 
 TEST_CASE("defaults that depend on other keys follow them") {
-  const Config fashion = aebench::config_from_json(
-      json{{"data", {{"dataset", "fashion-mnist"}}}, {"model", {{"type", "conv"}, {"activation", "tanh"}}}},
-      "exp.json");
+  const Config fashion =
+      aebench::config_from_json(json{{"data", {{"dataset", "fashion-mnist"}}},
+                                     {"model", {{"type", "conv"}, {"activation", "tanh"}}}},
+                                "exp.json");
   CHECK(fashion.data.dir == "data/fashion-mnist");
   CHECK(fashion.model.latent == 0);  // conv: no dense bottleneck unless asked
   CHECK(fashion.model.latent_activation == "tanh");
-  const Config rmsprop = aebench::config_from_json(json{{"train", {{"optimizer", "rmsprop"}}}}, "e");
+  const Config rmsprop =
+      aebench::config_from_json(json{{"train", {{"optimizer", "rmsprop"}}}}, "e");
   CHECK(rmsprop.train.momentum == 0.0);
 }
 
@@ -66,7 +67,8 @@ TEST_CASE("invalid configs are ConfigErrors naming the key, the expectation and 
     std::vector<std::string> fragments;
   };
   const std::vector<Case> cases = {
-      {R"({"train": {"lerning_rate": 0.1}})", {"exp.json", "unknown key train.lerning_rate", "did you mean train.lr?"}},
+      {R"({"train": {"lerning_rate": 0.1}})",
+       {"exp.json", "unknown key train.lerning_rate", "did you mean train.lr?"}},
       {R"({"modle": {}})", {"unknown key modle", "did you mean model?"}},
       {R"({"model": {"latnet": 3}})", {"model.latnet", "did you mean model.latent?"}},
       {R"({"train": {"lr": -1}})", {"train.lr", "expected a number in (0, 100]", "found -1"}},
@@ -86,9 +88,12 @@ TEST_CASE("invalid configs are ConfigErrors naming the key, the expectation and 
       {R"({"noise": {"type": "blur"}})", {"noise.type", "found \"blur\""}},
       {R"({"noise": 0.3})", {"noise", "expected null or an object"}},
       {R"({"device": "tpu"})", {"device", "cuda:N", "tpu"}},
-      {R"({"train": {"loss": "bce"}, "model": {"output_activation": "linear"}})", {"train.loss", "sigmoid", "linear"}},
-      {R"({"train": {"early_stopping": {"patience": 0}}})", {"train.early_stopping.patience", "found 0"}},
-      {R"({"data": {"test_limit": 5}})", {"output.images", "at most data.test_limit (5)", "found 10"}},
+      {R"({"train": {"loss": "bce"}, "model": {"output_activation": "linear"}})",
+       {"train.loss", "sigmoid", "linear"}},
+      {R"({"train": {"early_stopping": {"patience": 0}}})",
+       {"train.early_stopping.patience", "found 0"}},
+      {R"({"data": {"test_limit": 5}})",
+       {"output.images", "at most data.test_limit (5)", "found 10"}},
       {R"([1, 2])", {"(top level)", "expected an object"}},
       {R"({"probe": 3})", {"probe", "expected null or an object", "found 3"}},
       {R"({"noise": {"type": "masking", "std": 0.5}})", {"unknown key noise.std"}},
@@ -135,9 +140,11 @@ TEST_CASE("a malformed override is a ConfigError naming it") {
   json document = json::object();
   CHECK_THROWS_WITH(aebench::apply_override(document, "train.lr"),
                     Catch::Contains("--set train.lr") && Catch::Contains("KEY=VALUE"));
-  CHECK_THROWS_WITH(aebench::apply_override(document, "train..lr=1"), Catch::Contains("dotted key"));
+  CHECK_THROWS_WITH(aebench::apply_override(document, "train..lr=1"),
+                    Catch::Contains("dotted key"));
   document["seed"] = 1;
-  CHECK_THROWS_WITH(aebench::apply_override(document, "seed.x=1"), Catch::Contains("not an object"));
+  CHECK_THROWS_WITH(aebench::apply_override(document, "seed.x=1"),
+                    Catch::Contains("not an object"));
 }
 
 TEST_CASE("the resolved config parses back to the same config") {
@@ -172,7 +179,8 @@ TEST_CASE("config files with bad JSON or duplicate keys name the file and positi
     CHECK_THROWS_WITH(aebench::read_json_file(path),
                       Catch::Contains(path.string()) && Catch::Contains(test.fragment));
   }
-  CHECK_THROWS_WITH(aebench::read_json_file(folder / "missing.json"), Catch::Contains("missing.json"));
+  CHECK_THROWS_WITH(aebench::read_json_file(folder / "missing.json"),
+                    Catch::Contains("missing.json"));
   CHECK_THROWS_WITH(aebench::read_json_file(folder.path()), Catch::Contains("directory"));
 }
 
@@ -196,8 +204,9 @@ TEST_CASE("inputs the config fuzzer found are ConfigErrors, not crashes") {
     CHECK_THROWS_AS(aebench::string_override("output.dir", "runs/\xff", "--out"), ConfigError);
   }
   SECTION("a float seed of 2^63 is out of range") {
-    CHECK_THROWS_WITH(aebench::config_from_json(json::parse(R"({"seed": 9223372036854775808.0})"), "e"),
-                      Catch::Contains("seed"));
+    CHECK_THROWS_WITH(
+        aebench::config_from_json(json::parse(R"({"seed": 9223372036854775808.0})"), "e"),
+        Catch::Contains("seed"));
   }
   SECTION("a number that overflows a double") {
     aebench::testing::ScratchFolder folder("overflow");
@@ -224,7 +233,8 @@ TEST_CASE("val \"test\" stays valid when nothing selects on it, and paths are ta
     CHECK_NOTHROW(aebench::config_from_json(json::parse(document), "exp.json"));
   }
   CHECK(aebench::config_from_json(json::parse(documents[0]), "e").data.val_fraction == 0.0);
-  CHECK(aebench::config_to_json(aebench::config_from_json(json::parse(documents[0]), "e"))["data"]["val"] == "test");
+  CHECK(aebench::config_to_json(
+            aebench::config_from_json(json::parse(documents[0]), "e"))["data"]["val"] == "test");
 }
 
 TEST_CASE("a config file name that cannot name a run is refused unless the config names it") {
@@ -241,7 +251,8 @@ TEST_CASE("config files that are not small regular JSON files are refused before
   std::ofstream(folder / "deep.json") << std::string(100000, '[');
   std::ofstream(folder / "deep_object.json") << "{\"a\":\n" << std::string(80, '[');
   std::ofstream(folder / "nul.json") << std::string("{\"name\": \"a\0b\"}", 15);
-  std::ofstream(folder / "fine.json") << "{\"a\": " << std::string(63, '[') << std::string(63, ']') << "}";
+  std::ofstream(folder / "fine.json")
+      << "{\"a\": " << std::string(63, '[') << std::string(63, ']') << "}";
   struct Case {
     std::filesystem::path path;
     std::vector<std::string> fragments;
@@ -276,7 +287,8 @@ TEST_CASE("overrides that nest too deep or hold NUL bytes are ConfigErrors namin
   std::string deep_key;
   for (int i = 0; i < 70; ++i) deep_key += "a.";
   const std::vector<Case> cases = {
-      {"seed=" + std::string(100000, '['), {"--set seed=[[[", "nested at most 63 deep", "found 100000 deep"}},
+      {"seed=" + std::string(100000, '['),
+       {"--set seed=[[[", "nested at most 63 deep", "found 100000 deep"}},
       {deep_key + "b=1", {"--set a.a.a", "fewer than 64 parts", "found 71"}},
       {std::string("name=a\0b", 8), {"--set name=a\\u0000b", "without NUL bytes", "byte 6"}},
       {std::string("na\0me=x", 7), {"without NUL bytes", "byte 2"}},

@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "aebench/config/config.h"
@@ -73,7 +72,9 @@ TEST_CASE("the resolved config is in the schema's order") {
                                          "threads"});
 }
 
-TEST_CASE("the resolved config parses back to the same Config, for the defaults and every shipped config") {
+TEST_CASE(
+    "the resolved config parses back to the same Config, for the defaults and every shipped "
+    "config") {
   std::vector<std::pair<std::string, Config>> configs = {
       {"defaults", aebench::config_from_json(json::object(), "e")}};
   for (const auto& document : kCoveringConfigs)
@@ -96,16 +97,26 @@ TEST_CASE("the resume rule comes from the schema, for dotted keys and JSON point
     bool resumable;
   };
   const std::vector<Case> cases = {
-      {"/train/epochs", true},         {"train.epochs", true},
-      {"/train/early_stopping", true}, {"/train/early_stopping/patience", true},
-      {"/output/dir", true},           {"/probe", true},
-      {"/probe/hidden/1", true},       {"/analysis/perplexity", true},
-      {"/device", true},               {"/threads", true},
-      {"/name", true},                 {"/train/lr", false},
-      {"/train", false},               {"/model/hidden/0", false},
-      {"/data/val", false},            {"/seed", false},
-      {"/noise", false},               {"", false},
-      {"/nonsense", false},            {"/output_dir", false},
+      {"/train/epochs", true},
+      {"train.epochs", true},
+      {"/train/early_stopping", true},
+      {"/train/early_stopping/patience", true},
+      {"/output/dir", true},
+      {"/probe", true},
+      {"/probe/hidden/1", true},
+      {"/analysis/perplexity", true},
+      {"/device", true},
+      {"/threads", true},
+      {"/name", true},
+      {"/train/lr", false},
+      {"/train", false},
+      {"/model/hidden/0", false},
+      {"/data/val", false},
+      {"/seed", false},
+      {"/noise", false},
+      {"", false},
+      {"/nonsense", false},
+      {"/output_dir", false},
   };
   for (const auto& test : cases) {
     INFO(test.path);

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <map>
 
 #include "aebench/data/dataset.h"
@@ -56,7 +55,7 @@ TEST_CASE("a dataset decodes into one float tensor per split with values in [0, 
   CHECK(data.train.images.max().item<float>() == 1.0f);
   CHECK(data.train.images.min().item<float>() == 0.0f);
   CHECK(data.test.size() == 50);
-  CHECK(data.val.size() == 50);  // "val": "test"
+  CHECK(data.val.size() == 50);                          // "val": "test"
   CHECK(data.test.labels[0].item<std::int64_t>() == 0);  // test order is kept
   CHECK(data.test.labels[7].item<std::int64_t>() == 7);
 }
@@ -77,7 +76,8 @@ TEST_CASE("classes, limits and a validation fraction give stratified splits") {
     const auto counts = class_counts(split->labels);
     CHECK(counts.size() == 5);
     for (const auto& [label, count] : counts) {
-      CHECK(std::find(options.classes.begin(), options.classes.end(), label) != options.classes.end());
+      CHECK(std::find(options.classes.begin(), options.classes.end(), label) !=
+            options.classes.end());
       CHECK(count == split->size() / 5);
     }
   }
@@ -110,24 +110,36 @@ TEST_CASE("a stratified subset stays within each class's bounds or refuses, and 
   }
 }
 
-TEST_CASE("limits and validation fractions are met with every class on both sides, or refused saying what would do") {
+TEST_CASE(
+    "limits and validation fractions are met with every class on both sides, or refused saying "
+    "what would do") {
   ScratchFolder folder("dataset");
   aebench::testing::write_synthetic_dataset(folder.path(), 500, 50);  // 50 per class
   struct Case {
     std::vector<int> classes;
     std::int64_t train_limit;
     double val;
-    std::int64_t train, held_out;           // expected sizes when it is possible
+    std::int64_t train, held_out;        // expected sizes when it is possible
     std::vector<std::string> fragments;  // expected in the ConfigError when it is not
   };
   const std::vector<Case> cases = {
       // the case that used to spin forever in the split
-      {{}, 100, 0.05, 0, 0, {"data.val: 0.05 of 100 training images is 5, fewer than the 10 classes need (one each)",
-                             "use data.val >= 0.1 or data.train_limit >= 200"}},
+      {{},
+       100,
+       0.05,
+       0,
+       0,
+       {"data.val: 0.05 of 100 training images is 5, fewer than the 10 classes need (one each)",
+        "use data.val >= 0.1 or data.train_limit >= 200"}},
       {{}, 0, 0.01, 495, 5, {"is 5, fewer than the 10 classes", "data.val >= 0.02"}},
       {{}, 100, 0.1, 90, 10, {}},
       {{}, 100, 0.9, 10, 90, {}},
-      {{}, 100, 0.95, 0, 0, {"leaves 5 for training, fewer than the 10 classes need", "data.val <= 0.9"}},
+      {{},
+       100,
+       0.95,
+       0,
+       0,
+       {"leaves 5 for training, fewer than the 10 classes need", "data.val <= 0.9"}},
       {{}, 10, 0.5, 0, 0, {"has only 1 of class", "at least 2 images of each class"}},
       {{}, 5, 0.2, 0, 0, {"data.train_limit: 5 is fewer than the 10 classes need", ">= 10"}},
       {{3}, 2, 0.5, 1, 1, {}},
@@ -135,7 +147,8 @@ TEST_CASE("limits and validation fractions are met with every class on both side
       {{0, 1, 2, 4, 7}, 200, 0.25, 150, 50, {}},
   };
   for (const auto& test : cases) {
-    INFO("classes " << test.classes.size() << ", train_limit " << test.train_limit << ", val " << test.val);
+    INFO("classes " << test.classes.size() << ", train_limit " << test.train_limit << ", val "
+                    << test.val);
     auto options = synthetic_options(folder);
     options.classes = test.classes;
     options.train_limit = test.train_limit;
@@ -145,7 +158,8 @@ TEST_CASE("limits and validation fractions are met with every class on both side
         aebench::load_dataset(options, 0);
         FAIL("expected a ConfigError");
       } catch (const aebench::ConfigError& error) {
-        for (const auto& fragment : test.fragments) CHECK_THAT(error.what(), Catch::Contains(fragment));
+        for (const auto& fragment : test.fragments)
+          CHECK_THAT(error.what(), Catch::Contains(fragment));
       }
       continue;
     }
@@ -161,16 +175,17 @@ TEST_CASE("limits and validation fractions are met with every class on both side
 TEST_CASE("a missing data folder is a DataError with a hint to run setup") {
   aebench::DataOptions options;
   options.dir = "/nonexistent/aebench-data";
-  CHECK_THROWS_WITH(aebench::load_dataset(options, 0),
-                    Catch::Contains("/nonexistent/aebench-data") &&
-                        Catch::Contains("scripts/setup.sh"));
+  CHECK_THROWS_WITH(
+      aebench::load_dataset(options, 0),
+      Catch::Contains("/nonexistent/aebench-data") && Catch::Contains("scripts/setup.sh"));
 }
 
 TEST_CASE("images and labels of different counts are a DataError naming both files") {
   ScratchFolder folder("dataset");
   aebench::testing::write_synthetic_dataset(folder.path(), 100, 20);
-  aebench::testing::write_bytes(folder / "t10k-labels-idx1-ubyte",
-                                aebench::testing::idx_labels_bytes(std::vector<std::uint8_t>(19, 1)));
+  aebench::testing::write_bytes(
+      folder / "t10k-labels-idx1-ubyte",
+      aebench::testing::idx_labels_bytes(std::vector<std::uint8_t>(19, 1)));
   CHECK_THROWS_WITH(aebench::load_dataset(synthetic_options(folder), 0),
                     Catch::Contains("t10k-images") && Catch::Contains("t10k-labels"));
 }

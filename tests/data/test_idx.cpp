@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "aebench/errors.h"
 #include "aebench/data/idx.h"
+#include "aebench/errors.h"
 
 namespace {
 

@@ -19,8 +19,8 @@ NoiseOptions noise(const std::string& type, double std, double fraction, bool cl
 
 TEST_CASE("gaussian noise without clipping has the configured standard deviation") {
   const auto clean = torch::full({200, 1, 28, 28}, 0.5);
-  const auto noisy = aebench::add_noise(clean, noise("gaussian", 0.25, 0, false),
-                                        aebench::make_cpu_generator(1));
+  const auto noisy =
+      aebench::add_noise(clean, noise("gaussian", 0.25, 0, false), aebench::make_cpu_generator(1));
   const auto difference = noisy - clean;
   CHECK(difference.mean().item<double>() == Approx(0.0).margin(0.002));
   CHECK(difference.std().item<double>() == Approx(0.25).epsilon(0.01));
@@ -28,14 +28,16 @@ TEST_CASE("gaussian noise without clipping has the configured standard deviation
 
 TEST_CASE("clipped gaussian noise stays in [0, 1]") {
   const auto clean = torch::rand({50, 1, 28, 28});
-  const auto noisy = aebench::add_noise(clean, noise("gaussian", 0.5, 0), aebench::make_cpu_generator(2));
+  const auto noisy =
+      aebench::add_noise(clean, noise("gaussian", 0.5, 0), aebench::make_cpu_generator(2));
   CHECK(noisy.min().item<float>() >= 0.0f);
   CHECK(noisy.max().item<float>() <= 1.0f);
 }
 
 TEST_CASE("masking zeroes the configured fraction of pixels and leaves the rest") {
   const auto clean = torch::full({100, 1, 28, 28}, 0.7);
-  const auto noisy = aebench::add_noise(clean, noise("masking", 0, 0.2), aebench::make_cpu_generator(3));
+  const auto noisy =
+      aebench::add_noise(clean, noise("masking", 0, 0.2), aebench::make_cpu_generator(3));
   const double zeroed = (noisy == 0).to(torch::kFloat64).mean().item<double>();
   CHECK(zeroed == Approx(0.2).margin(0.005));
   CHECK(((noisy == 0) | (noisy == clean)).all().item<bool>());

@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include <sys/resource.h>
 
+#include <catch2/catch.hpp>
 #include <csignal>
 #include <fstream>
 
@@ -56,17 +55,18 @@ TEST_CASE("an atomic write that cannot finish leaves the previous file whole and
     CHECK(entry.path().filename() == "checkpoint.pt");
 }
 
-TEST_CASE("a non-empty run folder is refused unless overwriting, which removes only aebench's files") {
+TEST_CASE(
+    "a non-empty run folder is refused unless overwriting, which removes only aebench's files") {
   ScratchFolder folder("prepare");
   const auto run = folder / "run";
   aebench::prepare_run_folder(run, false);  // a missing folder is fine
   fs::create_directories(run);
   aebench::prepare_run_folder(run, false);  // an empty one too
   for (const char* name : {"eval", "probe", "mine"}) fs::create_directories(run / name);
-  const std::vector<std::string> ours = {"summary.json",     "model.pt",       "checkpoint.pt",
-                                         "embedding.png",    "eval/summary.json",
-                                         "eval/bottleneck.png", "probe/mlp.json",
-                                         "probe/pixels_confusion.png"};
+  const std::vector<std::string> ours = {"summary.json",      "model.pt",
+                                         "checkpoint.pt",     "embedding.png",
+                                         "eval/summary.json", "eval/bottleneck.png",
+                                         "probe/mlp.json",    "probe/pixels_confusion.png"};
   const std::vector<std::string> users = {"notes.txt", "thesis.tmp-draft.txt", "summary.json.bak",
                                           "probe/my-notes.txt", "mine/data.csv"};
   for (const auto& name : ours) std::ofstream(run / name) << "aebench's";
@@ -86,7 +86,8 @@ TEST_CASE("only aebench's own leftover temporary files are removed, and only the
   CHECK_NOTHROW(aebench::prepare_run_folder(folder.path(), false));
   fs::create_directories(folder / "probe");
   std::ofstream(folder / "probe/.mlp.json.aebench-tmp-77") << "half";
-  const std::vector<std::string> users = {"thesis.tmp-draft.txt", "notes.tmp-1234", ".model.pt.aebench-tmp-draft"};
+  const std::vector<std::string> users = {"thesis.tmp-draft.txt", "notes.tmp-1234",
+                                          ".model.pt.aebench-tmp-draft"};
   for (const auto& name : users) std::ofstream(folder / name) << "mine";
   CHECK_THROWS_AS(aebench::prepare_run_folder(folder.path(), false), aebench::OutputError);
   aebench::remove_leftovers(folder.path());
@@ -103,7 +104,9 @@ TEST_CASE("an atomic write goes through a hidden temporary of aebench's own form
                     Catch::Contains("model.pt (via .model.pt.aebench-tmp-"));
 }
 
-TEST_CASE("the lock file is there while the lock is held, refuses a second holder, and goes with the lock") {
+TEST_CASE(
+    "the lock file is there while the lock is held, refuses a second holder, and goes with the "
+    "lock") {
   ScratchFolder folder("lock");
   {
     const aebench::RunLock lock(folder / "run");

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
-#include "aebench/models/autoencoder.h"
 #include "aebench/errors.h"
+#include "aebench/models/autoencoder.h"
 
 using aebench::ModelOptions;
 
@@ -60,8 +60,8 @@ TEST_CASE("every model kind maps images to codes of code_shape and back to image
 TEST_CASE("the seed-002 conv model has exactly the specified layers") {
   auto model = aebench::make_autoencoder(conv_options());
   // conv 1->16, 16->8 in the encoder; 8->8, 8->16, 16->1 in the decoder; all 3x3 with bias
-  const std::int64_t expected = (9 * 1 * 16 + 16) + (9 * 16 * 8 + 8) + (9 * 8 * 8 + 8) +
-                                (9 * 8 * 16 + 16) + (9 * 16 * 1 + 1);
+  const std::int64_t expected =
+      (9 * 1 * 16 + 16) + (9 * 16 * 8 + 8) + (9 * 8 * 8 + 8) + (9 * 8 * 16 + 16) + (9 * 16 * 1 + 1);
   CHECK(aebench::count_parameters(*model) == expected);
 }
 
@@ -70,8 +70,8 @@ TEST_CASE("a dense model's parameters follow its widths and read well in a check
   options.hidden = {400, 200};
   options.latent = 100;
   auto model = aebench::make_autoencoder(options);
-  const std::int64_t expected = 2 * (784 * 400 + 400 * 200 + 200 * 100) + (400 + 200 + 100) +
-                                (200 + 400 + 784);
+  const std::int64_t expected =
+      2 * (784 * 400 + 400 * 200 + 200 * 100) + (400 + 200 + 100) + (200 + 400 + 784);
   CHECK(aebench::count_parameters(*model) == expected);
   const auto names = model->named_parameters().keys();
   CHECK(names.front() == "encoder.0.weight");
@@ -121,7 +121,8 @@ TEST_CASE("the size computed from the options equals the built model's parameter
   pca.type = "pca";
   pca.latent = 30;
   for (const auto& options : {dense, single_unit_code, conv, conv_latent, transposed, pca}) {
-    INFO(options.type << ", latent " << options.latent << ", " << options.channels.size() << " stages");
+    INFO(options.type << ", latent " << options.latent << ", " << options.channels.size()
+                      << " stages");
     const auto model = aebench::make_autoencoder(options);
     const auto size = aebench::model_size(options);
     CHECK(size.parameters == aebench::count_parameters(*model));
@@ -133,13 +134,15 @@ TEST_CASE("the size computed from the options equals the built model's parameter
 TEST_CASE("every model.type the config accepts has a registered model kind, and no other") {
   for (const auto& kind : aebench::model_kinds()) {
     INFO(kind.type);
-    aebench::ModelOptions options = aebench::config_from_json({{"model", {{"type", kind.type}}}}, "t.json").model;
+    aebench::ModelOptions options =
+        aebench::config_from_json({{"model", {{"type", kind.type}}}}, "t.json").model;
     const auto model = aebench::make_autoencoder(options);
     CHECK(model->fits_in_closed_form() == kind.closed_form);
     CHECK_FALSE(model->weight_tile_name().empty());
     CHECK(model->encoder_activations(torch::rand({2, 1, 28, 28})).size() >= 1);
   }
-  CHECK_THROWS_AS(aebench::config_from_json({{"model", {{"type", "vae"}}}}, "t.json"), aebench::ConfigError);
+  CHECK_THROWS_AS(aebench::config_from_json({{"model", {{"type", "vae"}}}}, "t.json"),
+                  aebench::ConfigError);
   CHECK_THROWS_WITH(aebench::model_kind("vae"), Catch::Contains("\"dense\", \"conv\", \"pca\"") &&
                                                     Catch::Contains("found \"vae\""));
 }

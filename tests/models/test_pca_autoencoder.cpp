@@ -20,7 +20,7 @@ struct KnownAxes {
 KnownAxes known_axes() {
   const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
   auto first = torch::zeros({784}, f64), second = torch::zeros({784}, f64);
-  first.narrow(0, 0, 4).fill_(0.5);     // unit norm: 4 x 0.5^2 = 1
+  first.narrow(0, 0, 4).fill_(0.5);  // unit norm: 4 x 0.5^2 = 1
   second.narrow(0, 100, 4).fill_(0.5);
   const auto mean = torch::full({784}, 0.3, f64);
   torch::manual_seed(1);

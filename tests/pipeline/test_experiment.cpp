@@ -1,12 +1,11 @@
-#include <catch2/catch.hpp>
-
-#include <fstream>
-
 #include <torch/torch.h>
 
+#include <catch2/catch.hpp>
+#include <fstream>
+
 #include "aebench/errors.h"
-#include "aebench/pipeline/experiment.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/pipeline/experiment.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 
@@ -20,7 +19,8 @@ namespace {
 std::vector<std::string> metric_rows(const fs::path& path) {
   std::ifstream stream(path);
   std::vector<std::string> rows;
-  for (std::string line; std::getline(stream, line);) rows.push_back(line.substr(0, line.rfind(',')));
+  for (std::string line; std::getline(stream, line);)
+    rows.push_back(line.substr(0, line.rfind(',')));
   return rows;
 }
 
@@ -56,7 +56,8 @@ TEST_CASE("a tiny run of each model kind lowers its loss and writes every artefa
   const std::vector<Case> cases = {
       {"dense", {{"type", "dense"}, {"hidden", {32}}, {"latent", 16}}, nullptr},
       {"conv", {{"type", "conv"}, {"channels", {4}}, {"latent", nullptr}}, nullptr},
-      {"denoising", {{"type", "dense"}, {"hidden", {32}}, {"latent", 16}},
+      {"denoising",
+       {{"type", "dense"}, {"hidden", {32}}, {"latent", 16}},
        {{"type", "gaussian"}, {"std", 0.25}}},
   };
   int clean_grid_height = 0;
@@ -72,7 +73,9 @@ TEST_CASE("a tiny run of each model kind lowers its loss and writes every artefa
     const auto rows = metric_rows(out / aebench::kMetricsFile);
     REQUIRE(rows.size() == 5);
     CHECK(rows[0] == "epoch,train_loss,val_loss,val_mse,val_psnr_db");
-    const auto loss_at = [&](std::size_t row) { return std::stod(rows[row].substr(rows[row].find(',') + 1)); };
+    const auto loss_at = [&](std::size_t row) {
+      return std::stod(rows[row].substr(rows[row].find(',') + 1));
+    };
     CHECK(loss_at(4) < loss_at(1));
     CHECK(summary["epochs_run"] == 4);
     CHECK(summary["test"]["images"] == 60);
@@ -80,19 +83,22 @@ TEST_CASE("a tiny run of each model kind lowers its loss and writes every artefa
     CHECK(summary["test"]["sse_per_image"].get<double>() ==
           Approx(summary["test"]["mse"].get<double>() * 784));
     for (const char* key : {"psnr_db", "bce"}) CHECK(summary["test"].contains(key));
-    for (const char* key : {"best_epoch", "train_seconds", "samples_per_second", "device", "threads",
-                            "torch_version", "config", "format_version"})
+    for (const char* key : {"best_epoch", "train_seconds", "samples_per_second", "device",
+                            "threads", "torch_version", "config", "format_version"})
       CHECK(summary.contains(key));
     CHECK(aebench::testing::read_json(out / aebench::kSummaryFile) == summary);
-    CHECK(aebench::testing::read_json(out / aebench::kConfigFile)["model"]["type"] == test.model["type"]);
+    CHECK(aebench::testing::read_json(out / aebench::kConfigFile)["model"]["type"] ==
+          test.model["type"]);
     CHECK(fs::file_size(out / aebench::kModelFile) > 0);
 
     const auto curve = checked_png(out / aebench::kLossCurveFile);
     CHECK((curve.width == 800 && curve.height == 500));
     const auto grid = checked_png(out / aebench::kReconstructionsFile);
     CHECK(grid.width > 6 * 84);
-    if (test.noise.is_null()) clean_grid_height = grid.height;
-    else CHECK(grid.height == clean_grid_height + kGridRowHeight);  // the extra "noisy input" row
+    if (test.noise.is_null())
+      clean_grid_height = grid.height;
+    else
+      CHECK(grid.height == clean_grid_height + kGridRowHeight);  // the extra "noisy input" row
     const auto codes = checked_png(out / aebench::kBottleneckFile);
     CHECK(codes.width > 6 * 28);
     checked_png(out / aebench::kWeightsFile);
@@ -159,7 +165,8 @@ TEST_CASE("resuming a run that stopped early writes its artefacts again without 
   const json first = train(document);
   aebench::RunOptions options;
   options.resume = true;
-  const json again = aebench::run_training(aebench::config_from_json(document, "test.json"), options);
+  const json again =
+      aebench::run_training(aebench::config_from_json(document, "test.json"), options);
   CHECK(again["epochs_run"] == first["epochs_run"]);
   CHECK(again["stopped_early"] == true);
   CHECK(again["test"] == first["test"]);
@@ -171,7 +178,8 @@ TEST_CASE("a diverging run is a TrainingError naming epoch and batch") {
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
   json document = aebench::testing::tiny_config(folder / "data", folder / "run");
   // A purely linear network with a huge step size explodes within a few batches.
-  document["model"] = {{"hidden", {32}}, {"latent", 16}, {"activation", "linear"}, {"output_activation", "linear"}};
+  document["model"] = {
+      {"hidden", {32}}, {"latent", 16}, {"activation", "linear"}, {"output_activation", "linear"}};
   document["train"] = {{"optimizer", "sgd"}, {"lr", 100}, {"epochs", 5}, {"batch_size", 10}};
   std::string message;
   try {
@@ -179,8 +187,8 @@ TEST_CASE("a diverging run is a TrainingError naming epoch and batch") {
   } catch (const aebench::TrainingError& error) {
     message = error.what();
   }
-  CHECK_THAT(message, Catch::Contains("epoch 1") && Catch::Contains("batch") &&
-                          Catch::Contains("train.lr"));
+  CHECK_THAT(message,
+             Catch::Contains("epoch 1") && Catch::Contains("batch") && Catch::Contains("train.lr"));
 }
 
 TEST_CASE("a run folder that holds a run is never silently overwritten") {
@@ -245,7 +253,8 @@ TEST_CASE("a run with a probe block classifies its codes and records the results
     INFO(name);
     CHECK(summary["probe"][name]["test_accuracy"].get<double>() > 0.5);
     checked_png(folder / "run" / "probe" / (std::string(name) + "_confusion.png"));
-    const json report = aebench::testing::read_json(folder / "run" / "probe" / (std::string(name) + ".json"));
+    const json report =
+        aebench::testing::read_json(folder / "run" / "probe" / (std::string(name) + ".json"));
     CHECK(report["test_report"]["confusion_matrix"].size() == 10);
   }
 }
@@ -274,7 +283,8 @@ TEST_CASE("summary.json lists what was run and how it scored first and the confi
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
   train(aebench::testing::tiny_config(folder / "data", folder / "run"));
   std::ifstream stream(folder / "run" / aebench::kSummaryFile);
-  const std::string text((std::istreambuf_iterator<char>(stream)), std::istreambuf_iterator<char>());
+  const std::string text((std::istreambuf_iterator<char>(stream)),
+                         std::istreambuf_iterator<char>());
   const auto top_level = [&](const std::string& key) { return text.find("\n  \"" + key + "\":"); };
   for (const char* key : {"name", "data", "test", "epochs_run", "samples_per_second", "config"})
     REQUIRE(top_level(key) != std::string::npos);

@@ -1,5 +1,4 @@
 #include <catch2/catch.hpp>
-
 #include <fstream>
 
 #include "aebench/errors.h"
@@ -17,7 +16,8 @@ namespace {
 // the start of an `aebench train` command line for it, writing to folder/run.
 std::string tiny_train_command(const ScratchFolder& folder) {
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  std::ofstream(folder / "exp.json") << aebench::testing::tiny_config(folder / "data", folder / "run").dump();
+  std::ofstream(folder / "exp.json")
+      << aebench::testing::tiny_config(folder / "data", folder / "run").dump();
   return "train '" + (folder / "exp.json").string() + "' --threads 1 --set train.epochs=1 ";
 }
 
@@ -42,11 +42,12 @@ TEST_CASE("the memory estimate counts weights, gradients, optimizer state and ch
                         Catch::Contains("this machine has 0.0 GiB"));
 }
 
-TEST_CASE("a model too large for memory is refused with its estimated size before anything is written") {
+TEST_CASE(
+    "a model too large for memory is refused with its estimated size before anything is written") {
   ScratchFolder folder("preflight");
   std::string output;
-  CHECK(run_aebench(tiny_train_command(folder) + "--set model.hidden=[65536,65536,65536]", &output) ==
-        aebench::kExitUsageError);
+  CHECK(run_aebench(tiny_train_command(folder) + "--set model.hidden=[65536,65536,65536]",
+                    &output) == aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("model: needs about") && Catch::Contains("G parameters") &&
                          Catch::Contains("this machine has") && Catch::Contains("GiB"));
   CHECK(std::count(output.begin(), output.end(), '\n') == 1);
@@ -56,9 +57,11 @@ TEST_CASE("a model too large for memory is refused with its estimated size befor
 TEST_CASE("a held-out fraction the classes cannot meet is refused at once, saying what would do") {
   ScratchFolder folder("preflight");
   std::string output;
-  CHECK(run_aebench(tiny_train_command(folder) + "--set data.val=0.05", &output) == aebench::kExitUsageError);
-  CHECK_THAT(output, Catch::Contains("data.val: 0.05 of 100 training images is 5, fewer than the 10 "
-                                     "classes need (one each); use data.val >= 0.1"));
+  CHECK(run_aebench(tiny_train_command(folder) + "--set data.val=0.05", &output) ==
+        aebench::kExitUsageError);
+  CHECK_THAT(output,
+             Catch::Contains("data.val: 0.05 of 100 training images is 5, fewer than the 10 "
+                             "classes need (one each); use data.val >= 0.1"));
   CHECK_FALSE(fs::exists(folder / "run"));
 }
 
@@ -104,11 +107,14 @@ TEST_CASE("the startup line and summary.json say where the validation split come
   const auto command = tiny_train_command(folder);
   std::string output;
   REQUIRE(run_aebench(command + "--set data.val=test", &output) == 0);
-  CHECK_THAT(output, Catch::Contains("validation = the test split (data.val \"test\"): do not read it "
-                                     "as a held-out score"));
+  CHECK_THAT(output,
+             Catch::Contains("validation = the test split (data.val \"test\"): do not read it "
+                             "as a held-out score"));
   CHECK(read_json(folder / "run" / "summary.json")["data"]["val_source"] == "test split");
   REQUIRE(run_aebench(command + "--set data.val=0.2 --overwrite", &output) == 0);
-  CHECK_THAT(output, Catch::Contains("data: 80 train, 20 validation held out from train (20 %), 20 test images;"));
+  CHECK_THAT(
+      output,
+      Catch::Contains("data: 80 train, 20 validation held out from train (20 %), 20 test images;"));
   const auto data = read_json(folder / "run" / "summary.json")["data"];
   CHECK(data["val_source"] == "held out from train (20 %)");
   CHECK(data["train"] == 80);

@@ -3,7 +3,6 @@
 // Configs are drawn (seeded) from the table below, over a tiny synthetic dataset.
 
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -24,7 +23,8 @@ namespace {
 // Kept tiny (widths, channels, points, epochs) so that a run takes about a second.
 const std::vector<std::pair<std::string, std::vector<json>>> kKeyValues = {
     {"seed", {0, 1, 7}},
-    {"data.classes", {nullptr, nullptr, json::array({5}), json::array({0, 9}), json::array({1, 2, 3})}},
+    {"data.classes",
+     {nullptr, nullptr, json::array({5}), json::array({0, 9}), json::array({1, 2, 3})}},
     {"data.val", {"test", "test", 0.1, 0.2, 0.5, 0.9}},
     {"data.train_limit", {nullptr, nullptr, 3, 10, 30}},
     {"data.test_limit", {nullptr, nullptr, 1, 4, 12}},
@@ -35,12 +35,15 @@ const std::vector<std::pair<std::string, std::vector<json>>> kKeyValues = {
     {"model.latent_activation", {nullptr, "relu", "linear", "sigmoid"}},
     {"model.output_activation", {"sigmoid", "sigmoid", "linear", "softmax"}},
     {"model.dropout", {0.0, 0.3, 0.9}},
-    {"model.channels", {json::array({1}), json::array({2}), json::array({4, 2}), json::array({3, 1})}},
+    {"model.channels",
+     {json::array({1}), json::array({2}), json::array({4, 2}), json::array({3, 1})}},
     {"model.kernel", {1, 3, 5, 27}},
     {"model.upsample", {"nearest", "transposed"}},
-    {"noise", {nullptr, nullptr, json{{"type", "gaussian"}, {"std", 0.3}},
-               json{{"type", "gaussian"}, {"std", 2.0}, {"clip", false}},
-               json{{"type", "masking"}, {"fraction", 1.0}}, json{{"type", "salt_and_pepper"}, {"fraction", 0.0}}}},
+    {"noise",
+     {nullptr, nullptr, json{{"type", "gaussian"}, {"std", 0.3}},
+      json{{"type", "gaussian"}, {"std", 2.0}, {"clip", false}},
+      json{{"type", "masking"}, {"fraction", 1.0}},
+      json{{"type", "salt_and_pepper"}, {"fraction", 0.0}}}},
     {"train.epochs", {1, 2}},
     {"train.batch_size", {1, 7, 64, 1048576}},
     {"train.optimizer", {"adam", "sgd", "rmsprop"}},
@@ -48,10 +51,12 @@ const std::vector<std::pair<std::string, std::vector<json>>> kKeyValues = {
     {"train.loss", {"mse", "mse", "bce"}},
     {"train.weight_decay", {0.0, 0.001}},
     {"train.activity_l1", {0.0, 0.001}},
-    {"train.early_stopping", {nullptr, json{{"patience", 1}}, json{{"patience", 1}, {"restore_best", false}}}},
+    {"train.early_stopping",
+     {nullptr, json{{"patience", 1}}, json{{"patience", 1}, {"restore_best", false}}}},
     {"pretrain", {nullptr, nullptr, json{{"epochs", 1}, {"batch_size", 5}}}},
-    {"probe", {nullptr, nullptr, json{{"hidden", {4}}, {"epochs", 2}, {"patience", 1}, {"batch_size", 1000}},
-               json{{"hidden", json::array()}, {"loss", "center"}, {"pixels", false}, {"epochs", 1}}}},
+    {"probe",
+     {nullptr, nullptr, json{{"hidden", {4}}, {"epochs", 2}, {"patience", 1}, {"batch_size", 1000}},
+      json{{"hidden", json::array()}, {"loss", "center"}, {"pixels", false}, {"epochs", 1}}}},
     {"analysis.embedding", {"none", "tsne", "pca", "both"}},
     {"analysis.embedding_points", {10, 25, 10000}},
     {"analysis.perplexity", {1.0, 5.0, 1000.0}},
@@ -85,14 +90,17 @@ void apply_documented_rules(json& document) {
   if (document["model"]["type"] != "dense") document["pretrain"] = nullptr;
   if (document["model"]["output_activation"] == "linear") document["train"]["loss"] = "mse";
   // Nothing may select on the test split: validating on it rules out early stopping and probes.
-  if (data["val"] == "test") document["train"]["early_stopping"] = nullptr, document["probe"] = nullptr;
+  if (data["val"] == "test")
+    document["train"]["early_stopping"] = nullptr, document["probe"] = nullptr;
 }
 
 json random_config(std::mt19937& generator, const fs::path& data_dir, const fs::path& run_dir) {
   json document = {{"name", "random"}, {"threads", 1}, {"device", "cpu"}};
   for (const auto& [key, values] : kKeyValues) {
-    const auto& value = values[std::uniform_int_distribution<std::size_t>(0, values.size() - 1)(generator)];
-    if (!value.is_null() || key == "noise" || key == "train.early_stopping" || key == "pretrain" || key == "probe")
+    const auto& value =
+        values[std::uniform_int_distribution<std::size_t>(0, values.size() - 1)(generator)];
+    if (!value.is_null() || key == "noise" || key == "train.early_stopping" || key == "pretrain" ||
+        key == "probe")
       set_dotted(document, key, value);
   }
   set_dotted(document, "data.dir", data_dir.string());
@@ -103,9 +111,9 @@ json random_config(std::mt19937& generator, const fs::path& data_dir, const fs::
 
 // The artefacts a finished run of `config` must have written, given what its summary says.
 std::vector<std::string> expected_artefacts(const json& config, const json& summary) {
-  std::vector<std::string> files = {"config.json",     "metrics.csv",         "model.pt",
-                                    "summary.json",    "loss_curve.png",      "reconstructions.png",
-                                    "bottleneck.png",  "weights.png"};
+  std::vector<std::string> files = {"config.json",    "metrics.csv",    "model.pt",
+                                    "summary.json",   "loss_curve.png", "reconstructions.png",
+                                    "bottleneck.png", "weights.png"};
   const auto& embedding = summary["analysis"]["embedding"];
   const bool skipped = embedding.contains("notes") &&
                        embedding["notes"].dump().find("no embedding.png") != std::string::npos;
@@ -119,8 +127,9 @@ std::vector<std::string> expected_artefacts(const json& config, const json& summ
 
 }  // namespace
 
-TEST_CASE("every random valid config runs to the end with its artefacts or is refused before training",
-          "[property]") {
+TEST_CASE(
+    "every random valid config runs to the end with its artefacts or is refused before training",
+    "[property]") {
   ScratchFolder folder("random-configs");
   aebench::testing::write_synthetic_dataset(folder / "data", kTrainImages, kTestImages);
   const char* configs_variable = std::getenv("AEBENCH_PROPERTY_CONFIGS");
@@ -151,7 +160,8 @@ TEST_CASE("every random valid config runs to the end with its artefacts or is re
       CHECK(fs::exists(run / file));
     }
     CHECK(summary["data"].contains("val_source"));
-    if (config["pretrain"].is_object() && config["model"]["type"] == "dense") CHECK(summary.contains("pretraining"));
+    if (config["pretrain"].is_object() && config["model"]["type"] == "dense")
+      CHECK(summary.contains("pretraining"));
     if (config["model"]["type"] == "pca") CHECK(summary.contains("explained_variance_ratio"));
   }
   INFO(finished << " finished; refused:\n" << refusals);

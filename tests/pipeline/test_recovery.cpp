@@ -1,17 +1,16 @@
 // Nothing lost: real signals and kills against the aebench binary.
-#include <catch2/catch.hpp>
-
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
 #include <fstream>
 #include <random>
 #include <thread>
 
-#include "aebench/io/checked_file.h"
 #include "aebench/errors.h"
+#include "aebench/io/checked_file.h"
 #include "aebench/io/run_folder.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
@@ -75,12 +74,14 @@ void check_only_complete_files(const fs::path& folder) {
   }
 }
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+std::string quoted(const fs::path& path) {
+  return "'" + path.string() + "'";
+}
 
 // Starts aebench with `arguments` (shell words after the binary), its stderr going to `log`.
 int spawn_logged(const std::string& arguments, const fs::path& log) {
-  const std::string command = "exec " + quoted(aebench::testing::aebench_binary()) + " " + arguments +
-                              " >/dev/null 2>" + quoted(log);
+  const std::string command = "exec " + quoted(aebench::testing::aebench_binary()) + " " +
+                              arguments + " >/dev/null 2>" + quoted(log);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -147,7 +148,9 @@ TEST_CASE("SIGTERM also checkpoints and exits 143") {
   CHECK_FALSE(fs::exists(folder / "run" / aebench::kLockFile));
 }
 
-TEST_CASE("a pretraining run stopped in pretraining and in training, resumed by the printed command, ends like an uninterrupted one") {
+TEST_CASE(
+    "a pretraining run stopped in pretraining and in training, resumed by the printed command, "
+    "ends like an uninterrupted one") {
   ScratchFolder folder("pretrain-signals");
   aebench::testing::write_synthetic_dataset(folder / "data", 200, 40);
   auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
@@ -161,7 +164,8 @@ TEST_CASE("a pretraining run stopped in pretraining and in training, resumed by 
                                         quoted(folder / "full")) == 0);
 
   const auto run = folder / "run";
-  int pid = spawn_logged("train " + quoted(config) + flags + " --out " + quoted(run), folder / "first.log");
+  int pid = spawn_logged("train " + quoted(config) + flags + " --out " + quoted(run),
+                         folder / "first.log");
   REQUIRE(wait_for_text(pid, folder / "first.log", "pretraining stage 1/"));
   ::kill(pid, SIGINT);
   REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
@@ -179,7 +183,8 @@ TEST_CASE("a pretraining run stopped in pretraining and in training, resumed by 
   CHECK(printed_resume_command(folder / "second.log") == resume);
   REQUIRE(aebench::testing::run_aebench(resume + " --quiet") == 0);
 
-  CHECK(metric_rows(run / aebench::kMetricsFile) == metric_rows(folder / "full" / aebench::kMetricsFile));
+  CHECK(metric_rows(run / aebench::kMetricsFile) ==
+        metric_rows(folder / "full" / aebench::kMetricsFile));
   const auto full = aebench::testing::read_json(folder / "full" / aebench::kSummaryFile);
   const auto resumed = aebench::testing::read_json(run / aebench::kSummaryFile);
   REQUIRE(resumed.contains("pretraining"));
@@ -188,7 +193,9 @@ TEST_CASE("a pretraining run stopped in pretraining and in training, resumed by 
   CHECK(resumed["name"] == "pre trained");
 }
 
-TEST_CASE("a signal after training stops after the current final stage, and --resume finishes without training again") {
+TEST_CASE(
+    "a signal after training stops after the current final stage, and --resume finishes without "
+    "training again") {
   ScratchFolder folder("final-phase");
   aebench::testing::write_synthetic_dataset(folder / "data", 200, 400);
   auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
@@ -221,7 +228,9 @@ TEST_CASE("a signal after training stops after the current final stage, and --re
   }
 }
 
-TEST_CASE("a user's files in a run folder survive a run, an --overwrite run and a --resume run, and no lock is left") {
+TEST_CASE(
+    "a user's files in a run folder survive a run, an --overwrite run and a --resume run, and no "
+    "lock is left") {
   ScratchFolder folder("user-files");
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
   const auto config = write_config(folder, 2);
@@ -281,7 +290,8 @@ TEST_CASE("resuming with a changed model or optimizer is refused naming the keys
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
   const auto config = write_config(folder, 2);
   const std::string run = "'" + (folder / "run").string() + "'";
-  REQUIRE(aebench::testing::run_aebench("train '" + config.string() + "' --quiet --out " + run) == 0);
+  REQUIRE(aebench::testing::run_aebench("train '" + config.string() + "' --quiet --out " + run) ==
+          0);
   std::string output;
   CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --out " + run +
                                           " --resume --set model.latent=9 --set train.lr=0.5",
@@ -291,9 +301,9 @@ TEST_CASE("resuming with a changed model or optimizer is refused naming the keys
   CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --quiet --out " + run +
                                       " --resume --set train.epochs=3") == 0);
   CHECK(metric_rows(folder / "run" / aebench::kMetricsFile).size() == 4);
-  CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --out '" +
-                                          (folder / "empty").string() + "' --resume",
-                                      &output) == aebench::kExitUsageError);
+  CHECK(aebench::testing::run_aebench(
+            "train '" + config.string() + "' --out '" + (folder / "empty").string() + "' --resume",
+            &output) == aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("expected a checkpoint"));
 }
 
@@ -303,9 +313,9 @@ TEST_CASE("a run folder in use by another process is refused") {
   const auto config = write_config(folder, 1);
   const aebench::RunLock lock(folder / "run");
   std::string output;
-  CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --out '" +
-                                          (folder / "run").string() + "'",
-                                      &output) == aebench::kExitOutputError);
+  CHECK(aebench::testing::run_aebench(
+            "train '" + config.string() + "' --out '" + (folder / "run").string() + "'", &output) ==
+        aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("in use"));
 }
 
@@ -315,8 +325,8 @@ TEST_CASE("an output folder that cannot be created is an output error naming it"
   const auto config = write_config(folder, 1);
   std::ofstream(folder / "a-file") << "x";
   std::string output;
-  CHECK(aebench::testing::run_aebench("train '" + config.string() + "' --out '" +
-                                          (folder / "a-file" / "run").string() + "'",
-                                      &output) == aebench::kExitOutputError);
+  CHECK(aebench::testing::run_aebench(
+            "train '" + config.string() + "' --out '" + (folder / "a-file" / "run").string() + "'",
+            &output) == aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("a-file"));
 }

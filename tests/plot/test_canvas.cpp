@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "aebench/plot/canvas.h"
 #include "aebench/errors.h"
+#include "aebench/plot/canvas.h"
 #include "aebench/plot/png.h"
 #include "support/png_check.h"
 #include "support/test_support.h"

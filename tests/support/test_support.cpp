@@ -1,24 +1,24 @@
 #include "support/test_support.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <stdexcept>
-#include <sys/wait.h>
 
 namespace aebench::testing {
 namespace fs = std::filesystem;
 
 ScratchFolder::ScratchFolder(const std::string& tag) {
   static int counter = 0;
-  path_ = fs::temp_directory_path() /
-          ("aebench-test-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+  path_ = fs::temp_directory_path() / ("aebench-test-" + tag + "-" + std::to_string(::getpid()) +
+                                       "-" + std::to_string(counter++));
   fs::remove_all(path_);
   fs::create_directories(path_);
 }
@@ -95,7 +95,9 @@ nlohmann::json tiny_config(const fs::path& data_dir, const fs::path& out_dir) {
           {"threads", 1}};
 }
 
-fs::path aebench_binary() { return fs::read_symlink("/proc/self/exe").parent_path() / "aebench"; }
+fs::path aebench_binary() {
+  return fs::read_symlink("/proc/self/exe").parent_path() / "aebench";
+}
 
 int spawn_aebench(const std::vector<std::string>& arguments) {
   const std::string binary = aebench_binary().string();

@@ -1,10 +1,9 @@
 #include <catch2/catch.hpp>
-
 #include <csignal>
 #include <fstream>
 
-#include "aebench/train/checkpoint.h"
 #include "aebench/errors.h"
+#include "aebench/train/checkpoint.h"
 #include "aebench/train/trainer.h"
 #include "support/test_support.h"
 
@@ -60,8 +59,9 @@ Trained train(std::int64_t epochs, const std::filesystem::path& checkpoint, bool
   hooks.save_checkpoint = [&](const aebench::TrainingProgress& state) {
     aebench::save_training_checkpoint(checkpoint, *model, *optimizer, state, {{"test", 1}});
   };
-  auto result = aebench::train_autoencoder(*model, *optimizer, random_images(), train_options(epochs),
-                                           masking(), std::move(start), hooks);
+  auto result =
+      aebench::train_autoencoder(*model, *optimizer, random_images(), train_options(epochs),
+                                 masking(), std::move(start), hooks);
   return {model, std::move(result)};
 }
 
@@ -73,7 +73,9 @@ void check_same_weights(aebench::AutoencoderImpl& a, aebench::AutoencoderImpl& b
 
 }  // namespace
 
-TEST_CASE("training stopped mid-epoch and resumed from its checkpoint matches an uninterrupted run bit for bit") {
+TEST_CASE(
+    "training stopped mid-epoch and resumed from its checkpoint matches an uninterrupted run bit "
+    "for bit") {
   ScratchFolder folder("checkpoint");
   const Trained uninterrupted = train(4, folder / "a.pt", false);
   CHECK_THROWS_AS(train(4, folder / "b.pt", false, {2, 3}), aebench::Interrupted);
@@ -91,7 +93,8 @@ TEST_CASE("training stopped mid-epoch and resumed from its checkpoint matches an
 TEST_CASE("a stop request at an epoch's end checkpoints that epoch and resumes exactly") {
   ScratchFolder folder("checkpoint");
   const Trained uninterrupted = train(3, folder / "a.pt", false);
-  CHECK_THROWS_AS(train(3, folder / "b.pt", false, {1, 7}), aebench::Interrupted);  // 7 = last batch
+  CHECK_THROWS_AS(train(3, folder / "b.pt", false, {1, 7}),
+                  aebench::Interrupted);  // 7 = last batch
   const Trained resumed = train(3, folder / "b.pt", true);
   check_same_weights(*uninterrupted.model, *resumed.model);
 }
@@ -125,13 +128,15 @@ TEST_CASE("a NaN in training stops with a TrainingError and keeps the last good 
       model->parameters().front().fill_(std::numeric_limits<float>::quiet_NaN());
     }
   };
-  CHECK_THROWS_WITH(aebench::train_autoencoder(*model, *optimizer, random_images(), train_options(5),
-                                               masking(), aebench::fresh_progress(5), hooks),
-                    Catch::Contains("epoch 2, batch 4") && Catch::Contains("nan"));
+  CHECK_THROWS_WITH(
+      aebench::train_autoencoder(*model, *optimizer, random_images(), train_options(5), masking(),
+                                 aebench::fresh_progress(5), hooks),
+      Catch::Contains("epoch 2, batch 4") && Catch::Contains("nan"));
   CHECK(last_checkpoint_epoch == 1);
   auto reloaded = aebench::make_autoencoder(small_model());
   auto reloaded_optimizer = aebench::make_optimizer(*reloaded, train_options(5));
-  const auto loaded = aebench::load_training_checkpoint(folder / "c.pt", *reloaded, *reloaded_optimizer);
+  const auto loaded =
+      aebench::load_training_checkpoint(folder / "c.pt", *reloaded, *reloaded_optimizer);
   CHECK(loaded.progress.epochs_done == 1);
   CHECK_FALSE(torch::isnan(reloaded->parameters().front()).any().item<bool>());
 }

@@ -5,23 +5,23 @@
 // classifiers trained on them with early stopping on validation loss: softmax regression
 // ("softmax"), an MLP ("mlp"), and softmax regression on the raw pixels ("pixels").
 
+#include <torch/torch.h>
+
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-#include <torch/torch.h>
-
-#include "aebench/models/autoencoder.h"
 #include "aebench/analysis/classification_report.h"
 #include "aebench/config/config.h"
 #include "aebench/data/dataset.h"
+#include "aebench/models/autoencoder.h"
 
 namespace aebench {
 
 // Features and labels of the three splits, all on one device.
 struct ProbeData {
-  torch::Tensor train, val, test;                      // [count, features] float32
+  torch::Tensor train, val, test;                       // [count, features] float32
   torch::Tensor train_labels, val_labels, test_labels;  // [count] int64, dataset labels
 };
 

@@ -3,7 +3,6 @@
 
 #include <filesystem>
 #include <iosfwd>
-
 #include <nlohmann/json.hpp>
 
 #include "aebench/bench/benchmark.h"

@@ -21,27 +21,27 @@ struct BenchOptions {
   // Experiment configs; data from each config's data.dir.
   std::vector<std::string> config_paths = {"configs/dense_100.json",
                                            "configs/seed002_part2_conv.json"};
-  std::int64_t threads = 0;          // CPU threads; 0 = all cores. REQUIRES: >= 0
-  std::int64_t steps = 20;           // steps per window (one untimed warm-up window first). REQUIRES: >= 1
-  std::string precision = "fp32";    // "fp32" | "bf16" | "auto"
-  std::ostream* log = nullptr;       // one line per stage (may be null)
+  std::int64_t threads = 0;  // CPU threads; 0 = all cores. REQUIRES: >= 0
+  std::int64_t steps = 20;   // steps per window (one untimed warm-up window first). REQUIRES: >= 1
+  std::string precision = "fp32";  // "fp32" | "bf16" | "auto"
+  std::ostream* log = nullptr;     // one line per stage (may be null)
 };
 
 struct ConfigFigures {
-  std::string name;                 // the config's name
-  std::string path;                 // as given
-  std::string model_type;           // "dense" | "conv"
-  std::string precision;            // used for the forward passes: "fp32" | "bf16"
-  std::int64_t batch_size = 0;      // the config's, or the training split's size if smaller
+  std::string name;             // the config's name
+  std::string path;             // as given
+  std::string model_type;       // "dense" | "conv"
+  std::string precision;        // used for the forward passes: "fp32" | "bf16"
+  std::int64_t batch_size = 0;  // the config's, or the training split's size if smaller
   std::int64_t parameters = 0;
-  std::int64_t train_images = 0;    // training split the batches are sliced from
+  std::int64_t train_images = 0;  // training split the batches are sliced from
   std::int64_t test_images = 0;
-  double load_seconds = 0.0;        // load_dataset: decoding the IDX files into tensors
-  FlopCount flops;                  // per image
-  Spread train_images_per_second;   // forward + backward + optimizer step, one per window
-  Spread infer_images_per_second;   // forward under NoGradGuard, one per window
-  double train_gflops = 0.0;        // median images/s x train FLOPs per image / 1e9
-  double infer_gflops = 0.0;        // median images/s x forward FLOPs per image / 1e9
+  double load_seconds = 0.0;            // load_dataset: decoding the IDX files into tensors
+  FlopCount flops;                      // per image
+  Spread train_images_per_second;       // forward + backward + optimizer step, one per window
+  Spread infer_images_per_second;       // forward under NoGradGuard, one per window
+  double train_gflops = 0.0;            // median images/s x train FLOPs per image / 1e9
+  double infer_gflops = 0.0;            // median images/s x forward FLOPs per image / 1e9
   double train_fraction_of_peak = 0.0;  // train_gflops / fp32 GEMM median
   double infer_fraction_of_peak = 0.0;  // infer_gflops / fp32 GEMM median
 };

@@ -18,8 +18,8 @@ struct LayerFlops {
 };
 
 struct FlopCount {
-  std::vector<LayerFlops> layers;   // in module order
-  double forward_per_image = 0.0;   // sum over the layers
+  std::vector<LayerFlops> layers;  // in module order
+  double forward_per_image = 0.0;  // sum over the layers
   // Forward + backward, the backward counted as twice the forward (gradients with respect to
   // both inputs and weights): 3 x forward.
   double train_step_per_image = 0.0;

@@ -1,22 +1,22 @@
 #pragma once
 // What the benchmark ran on, and the machine's measured peak: large matrix products.
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <string>
-
-#include <torch/torch.h>
 
 namespace aebench {
 
 struct MachineInfo {
-  std::string cpu_model;          // /proc/cpuinfo "model name" ("unknown" elsewhere)
-  int cores = 0;                  // logical cores the process may use
+  std::string cpu_model;             // /proc/cpuinfo "model name" ("unknown" elsewhere)
+  int cores = 0;                     // logical cores the process may use
   bool cpu_has_native_bf16 = false;  // x86 avx512_bf16 / amx_bf16, or Arm bf16
-  std::string torch_version;      // e.g. "1.13.0"
+  std::string torch_version;         // e.g. "1.13.0"
   // LibTorch's BLAS_INFO ("open", "mkl", "generic"...) and the BLAS library loaded, e.g.
   // "generic (/usr/lib/x86_64-linux-gnu/openblas-openmp/libblas.so.3)"
   std::string blas;
-  std::string parallel_backend;   // e.g. "OpenMP"
+  std::string parallel_backend;  // e.g. "OpenMP"
 };
 
 MachineInfo describe_machine();
@@ -32,9 +32,9 @@ struct Spread {
 Spread spread_of(std::vector<double> values);
 
 struct GemmFigures {
-  std::string dtype;     // "fp32" | "bf16"
-  std::int64_t size = 0; // n of the n x n x n product timed
-  Spread gflops;         // 2 n^3 / seconds / 1e9, one value per timed product
+  std::string dtype;      // "fp32" | "bf16"
+  std::int64_t size = 0;  // n of the n x n x n product timed
+  Spread gflops;          // 2 n^3 / seconds / 1e9, one value per timed product
   // Frobenius norm of (result - float32 product of the same inputs) over the latter's:
   // 0 for fp32; about 1e-3 for a bf16 product that accumulates in float32, a few 1e-2 for
   // one that accumulates in bfloat16 (LibTorch 1.13's fallback). Sane: below 0.1.

@@ -11,11 +11,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace aebench {
 
@@ -71,7 +70,7 @@ struct NoiseOptions {
 };
 
 struct EarlyStoppingOptions {
-  bool enabled = false;  // JSON: null (off) or an object
+  bool enabled = false;        // JSON: null (off) or an object
   std::int64_t patience = 10;  // epochs without improvement before stopping, >= 1
   double min_delta = 0.0;      // improvement smaller than this does not count, >= 0
   bool restore_best = true;    // reload the best epoch's weights before testing and saving
@@ -111,21 +110,21 @@ struct ProbeOptions {
   std::int64_t epochs = 50;                            // at most; early stopping decides
   std::int64_t patience = 5;                           // epochs without lower val loss
   std::int64_t batch_size = 128;
-  double lr = 1e-3;                                    // Adam
-  std::string loss = "cross_entropy";                  // "cross_entropy" | "center" (CE + center loss)
-  double center_weight = 0.01;                         // weight of the center loss term
-  bool pixels = true;                                  // also the raw-pixel baseline
+  double lr = 1e-3;                    // Adam
+  std::string loss = "cross_entropy";  // "cross_entropy" | "center" (CE + center loss)
+  double center_weight = 0.01;         // weight of the center loss term
+  bool pixels = true;                  // also the raw-pixel baseline
 };
 
 // Pictures and statistics of what the model learned, written after training.
 struct AnalysisOptions {
   // "none" | "tsne" | "pca" | "both": 2-D maps of the test codes coloured by class.
-  std::string embedding = "pca";  // cheap; t-SNE (seconds to minutes) only when asked for
+  std::string embedding = "pca";         // cheap; t-SNE (seconds to minutes) only when asked for
   std::int64_t embedding_points = 2000;  // test images mapped (stratified), t-SNE is O(n^2)
   double perplexity = 30.0;
   std::int64_t tsne_iterations = 1000;
-  std::int64_t weight_units = 100;      // first-layer units (or filters) pictured in weights.png
-  double sparsity_threshold = 0.1;      // an activation below this counts as inactive
+  std::int64_t weight_units = 100;  // first-layer units (or filters) pictured in weights.png
+  double sparsity_threshold = 0.1;  // an activation below this counts as inactive
 };
 
 struct OutputOptions {
@@ -153,7 +152,7 @@ struct Config {
 
 // Limits that keep a hostile config from crashing or hanging the parser.
 inline constexpr std::size_t kMaxConfigBytes = 1 << 20;  // a config file, 1 MiB
-inline constexpr int kMaxJsonDepth = 64;                 // nested arrays and objects (configs use 4)
+inline constexpr int kMaxJsonDepth = 64;  // nested arrays and objects (configs use 4)
 
 // Reads and parses a JSON file; a syntax error or duplicate key is a ConfigError naming the
 // file, line and column. Only a regular file of at most kMaxConfigBytes, nested at most
@@ -167,7 +166,8 @@ void apply_override(nlohmann::json& document, const std::string& assignment);
 
 // "KEY=VALUE" with VALUE as a JSON string, for flags that set a string key (--out, --device).
 // Throws ConfigError naming `flag` when `value` is not valid UTF-8.
-std::string string_override(const std::string& key, const std::string& value, const std::string& flag);
+std::string string_override(const std::string& key, const std::string& value,
+                            const std::string& flag);
 
 // Validates `document` and fills defaults. `source` names the origin in error messages.
 // `default_name` is used when the document has no "name".

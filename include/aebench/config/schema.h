@@ -7,10 +7,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "aebench/config/config.h"
 
@@ -25,7 +24,7 @@ enum class ValueKind {
   kIntegerList,  // a list of integers, each in [integer_low, integer_high]
   kCustom,       // `check` alone decides
   kSection,      // an object described by the section at `<parent>.<name>`
-  kIgnored,      // accepted and ignored (top-level "comment", "$schema"); not in the resolved config
+  kIgnored,  // accepted and ignored (top-level "comment", "$schema"); not in the resolved config
 };
 
 using FieldGetter = std::function<nlohmann::json(const Config&)>;
@@ -34,11 +33,11 @@ using FieldSetter = std::function<void(Config&, const nlohmann::json&)>;
 struct KeySchema {
   std::string name;
   ValueKind kind = ValueKind::kCustom;
-  std::string doc;            // one line of Markdown
-  std::string type_doc;       // the JSON type for the docs; "" = derived from kind
-  std::string default_doc;    // the default for the docs; "" = default_value(Config{}) as JSON
-  std::string range_doc;      // the allowed values for the docs; "" = derived from the constraint
-  bool resumable = false;     // may differ from the checkpoint's on --resume (kSection: all of it)
+  std::string doc;          // one line of Markdown
+  std::string type_doc;     // the JSON type for the docs; "" = derived from kind
+  std::string default_doc;  // the default for the docs; "" = default_value(Config{}) as JSON
+  std::string range_doc;    // the allowed values for the docs; "" = derived from the constraint
+  bool resumable = false;   // may differ from the checkpoint's on --resume (kSection: all of it)
   std::int64_t integer_low = 0, integer_high = 0;
   double low = 0, high = 0;
   bool low_open = false, high_open = false;
@@ -56,16 +55,16 @@ struct KeySchema {
 };
 
 struct SectionSchema {
-  std::string path;         // "" = the top level, "data", "train.early_stopping"
-  std::string title;        // heading in the docs
-  std::string intro;        // Markdown before the key table
-  std::string notes;        // Markdown after it
-  bool optional = false;    // null (the default) = off, an object = on
-  bool strict = false;      // a present key that does not apply is an unknown key
+  std::string path;          // "" = the top level, "data", "train.early_stopping"
+  std::string title;         // heading in the docs
+  std::string intro;         // Markdown before the key table
+  std::string notes;         // Markdown after it
+  bool optional = false;     // null (the default) = off, an object = on
+  bool strict = false;       // a present key that does not apply is an unknown key
   std::string required_key;  // an object must have this key ("" = none)
   std::function<bool(const Config&)> enabled;  // optional sections: on?
   std::function<void(Config&, bool)> enable;   // optional sections: turn on or off
-  std::vector<KeySchema> keys;                  // in reading order
+  std::vector<KeySchema> keys;                 // in reading order
 };
 
 // A rule between keys, checked after every key was read: `check` returns "" when the config

@@ -2,10 +2,10 @@
 // The three splits of an experiment, each decoded once into one tensor.
 // Batches are slices of a seeded permutation of these tensors: no per-sample objects.
 
+#include <torch/torch.h>
+
 #include <cstdint>
 #include <vector>
-
-#include <torch/torch.h>
 
 #include "aebench/config/config.h"
 
@@ -19,7 +19,7 @@ struct Split {
 
 struct Dataset {
   Split train;
-  Split val;   // held out from train, or the test split itself when data.val is "test"
+  Split val;  // held out from train, or the test split itself when data.val is "test"
   Split test;
 };
 

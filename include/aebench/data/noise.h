@@ -2,9 +2,9 @@
 // Corruptions for denoising autoencoders. The clean image stays the target; only the input
 // is corrupted.
 
-#include <optional>
-
 #include <torch/torch.h>
+
+#include <optional>
 
 #include "aebench/config/config.h"
 

@@ -2,12 +2,12 @@
 // The interface every model kind implements, and the factory that builds one from options.
 // Images are [batch, 1, 28, 28] floats in [0, 1]; codes are [batch, code_shape...].
 
+#include <torch/torch.h>
+
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
-#include <torch/torch.h>
 
 #include "aebench/config/config.h"
 

@@ -19,7 +19,7 @@ class PcaAutoencoderImpl : public AutoencoderImpl {
   torch::Tensor encode(const torch::Tensor& images) override;  // -> [batch, latent] float64
   torch::Tensor decode(const torch::Tensor& codes) override;   // -> [batch, 1, 28, 28] float64
   std::vector<std::int64_t> code_shape() const override { return {options_.latent}; }
-  torch::Tensor first_layer_weights() const override;          // the axes as [latent, 28, 28]
+  torch::Tensor first_layer_weights() const override;  // the axes as [latent, 28, 28]
   std::string weight_tile_name() const override { return "components"; }
   std::string weights_caption() const override { return "principal components (eigen-digits)"; }
 

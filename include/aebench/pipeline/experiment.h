@@ -5,30 +5,30 @@
 // The details live one call below, in the modules these include.
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "aebench/config/config.h"
 
 namespace aebench {
 
 struct RunOptions {
-  bool overwrite = false;       // replace an existing run in the output folder
-  bool resume = false;          // continue the run in the output folder from its checkpoint
-  std::string resume_hint;      // the command that resumes this run, for the interrupt message
-  bool quiet = false;           // print nothing but errors
-  std::ostream* log = nullptr;  // progress output; null = nothing
+  bool overwrite = false;        // replace an existing run in the output folder
+  bool resume = false;           // continue the run in the output folder from its checkpoint
+  std::string resume_hint;       // the command that resumes this run, for the interrupt message
+  bool quiet = false;            // print nothing but errors
+  std::ostream* log = nullptr;   // progress output; null = nothing
   bool log_is_terminal = false;  // draw a live progress bar
 };
 
 // Trains as `config` says and writes config.json, metrics.csv, checkpoint.pt (every epoch),
 // model.pt, summary.json, loss_curve.png, reconstructions.png and bottleneck.png into
 // config.output.dir. With options.resume, continues the run there from its checkpoint
-// (refused when the config changes a key that resumable_key, config/schema.h, refuses). SIGINT/SIGTERM
-// stop it after a checkpoint with an Interrupted error. Returns the summary that was written.
+// (refused when the config changes a key that resumable_key, config/schema.h, refuses).
+// SIGINT/SIGTERM stop it after a checkpoint with an Interrupted error. Returns the summary that was
+// written.
 
 nlohmann::json run_training(const Config& config, const RunOptions& options);
 
@@ -41,7 +41,8 @@ nlohmann::json run_evaluation(const std::filesystem::path& run_dir, const std::s
 // Trains the classifiers of the config's "probe" block (defaults when it is null; `overrides`
 // are "probe.KEY=VALUE" assignments) on RUN_DIR's saved model, writes RUN_DIR/probe/ and adds
 // "probe" to RUN_DIR/summary.json. Returns that object.
-nlohmann::json run_probe(const std::filesystem::path& run_dir, const std::vector<std::string>& overrides,
-                         const std::string& device, std::int64_t threads, const RunOptions& options);
+nlohmann::json run_probe(const std::filesystem::path& run_dir,
+                         const std::vector<std::string>& overrides, const std::string& device,
+                         std::int64_t threads, const RunOptions& options);
 
 }  // namespace aebench

@@ -15,12 +15,17 @@ namespace aebench {
 
 // Bytes a training run needs, roughly: enough to tell a model that fits from one that cannot.
 struct MemoryEstimate {
-  std::int64_t parameters = 0;      // the autoencoder's trainable numbers
-  std::int64_t model_bytes = 0;     // weights, gradients, optimizer state, best weights, checkpoint copies
-  std::int64_t data_bytes = 0;      // the splits' image tensors (decoded, selected, noisy copies)
-  std::int64_t activation_bytes = 0;  // one training batch's and one evaluation batch's layer outputs
-  std::int64_t analysis_bytes = 0;  // t-SNE's n x n matrices, the largest probe classifier, PCA's fit
-  std::int64_t total() const { return model_bytes + data_bytes + activation_bytes + analysis_bytes; }
+  std::int64_t parameters = 0;  // the autoencoder's trainable numbers
+  std::int64_t model_bytes =
+      0;  // weights, gradients, optimizer state, best weights, checkpoint copies
+  std::int64_t data_bytes = 0;  // the splits' image tensors (decoded, selected, noisy copies)
+  std::int64_t activation_bytes =
+      0;  // one training batch's and one evaluation batch's layer outputs
+  std::int64_t analysis_bytes =
+      0;  // t-SNE's n x n matrices, the largest probe classifier, PCA's fit
+  std::int64_t total() const {
+    return model_bytes + data_bytes + activation_bytes + analysis_bytes;
+  }
 };
 
 // For a run of `config` on splits of these sizes (images).
@@ -38,7 +43,8 @@ std::int64_t available_memory_bytes();
 // asks: memory (on the CPU), PCA's training images, the embedding's points and code size.
 // Throws ConfigError where the config cannot be honoured; returns one note per thing a stage
 // will leave out or adapt (e.g. no PCA map for a 1-D code), for the startup output.
-std::vector<std::string> preflight(const Config& config, const Dataset& data, const RunContext& context);
+std::vector<std::string> preflight(const Config& config, const Dataset& data,
+                                   const RunContext& context);
 
 // Where the validation split comes from: "held out from train (10 %)" or "test split".
 std::string validation_source(const DataOptions& data);

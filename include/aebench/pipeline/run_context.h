@@ -2,9 +2,9 @@
 // What a run needs besides its config: the device it computes on and the thread count.
 // Built once, at the start of a run, and passed down; nothing here is global state of ours.
 
-#include <string>
-
 #include <torch/torch.h>
+
+#include <string>
 
 namespace aebench {
 

@@ -2,14 +2,14 @@
 // The pictures of a run, drawn from tensors onto a Canvas: the loss curve, the grid of test
 // images and their reconstructions, and the bottleneck codes as images.
 
+#include <torch/torch.h>
+
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <torch/torch.h>
-
-#include "aebench/plot/canvas.h"
 #include "aebench/io/epoch_record.h"
+#include "aebench/plot/canvas.h"
 
 namespace aebench {
 
@@ -31,8 +31,8 @@ struct GridOptions {
 
 // Labelled rows of equally sized tiles; `column_labels` (e.g. the class of each test image)
 // head the columns when not empty.
-Canvas draw_image_grid(const std::vector<ImageRow>& rows, const std::vector<std::string>& column_labels,
-                       const GridOptions& options);
+Canvas draw_image_grid(const std::vector<ImageRow>& rows,
+                       const std::vector<std::string>& column_labels, const GridOptions& options);
 
 // One code as a 2-D picture: a vector of n values becomes a near-square h x w tile (100 ->
 // 10x10; a prime n is padded to the next rectangle); a [channels, h, w] feature-map code is

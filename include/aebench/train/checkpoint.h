@@ -8,7 +8,6 @@
 // A missing, truncated or corrupt file is reported as a DataError before LibTorch reads it.
 
 #include <filesystem>
-
 #include <nlohmann/json.hpp>
 
 #include "aebench/models/autoencoder.h"
@@ -35,8 +34,7 @@ struct LoadedCheckpoint {
 nlohmann::json read_checkpoint_config(const std::filesystem::path& path);
 
 // Restores `model` and `optimizer` (built from the same config) and returns the progress.
-LoadedCheckpoint load_training_checkpoint(const std::filesystem::path& path,
-                                          AutoencoderImpl& model,
+LoadedCheckpoint load_training_checkpoint(const std::filesystem::path& path, AutoencoderImpl& model,
                                           torch::optim::Optimizer& optimizer);
 
 }  // namespace aebench

@@ -1,10 +1,10 @@
 #pragma once
 // Reconstruction quality over a whole split, computed batch by batch in double precision.
 
-#include <cstdint>
-
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
 
 #include "aebench/models/autoencoder.h"
 
@@ -20,8 +20,8 @@ inline constexpr double kBceEpsilon = 1e-7;
 struct ReconstructionMetrics {
   double mse = 0.0;            // mean squared error per pixel
   double sse_per_image = 0.0;  // squared error summed over the 784 pixels, mean over images
-  double bce = 0.0;            // binary cross-entropy per pixel (reconstruction clamped to [eps, 1-eps])
-  double psnr_db = 0.0;        // 10 log10(1 / mse): pixel values span [0, 1]
+  double bce = 0.0;      // binary cross-entropy per pixel (reconstruction clamped to [eps, 1-eps])
+  double psnr_db = 0.0;  // 10 log10(1 / mse): pixel values span [0, 1]
   std::int64_t images = 0;
 };
 

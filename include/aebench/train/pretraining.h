@@ -4,14 +4,14 @@
 // shallow autoencoder on the codes of the layers below (stage 1 on the images), in place in
 // the deep model; fine-tuning of the whole stack follows as ordinary training.
 
-#include <functional>
-
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include <functional>
+#include <nlohmann/json.hpp>
+
 #include "aebench/config/config.h"
-#include "aebench/models/autoencoder.h"
 #include "aebench/io/progress.h"
+#include "aebench/models/autoencoder.h"
 
 namespace aebench {
 

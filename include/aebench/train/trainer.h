@@ -3,17 +3,17 @@
 // validation after every epoch, early stopping, checkpoints through a hook, a clean stop on
 // request, and a TrainingError when the loss stops being finite.
 
-#include <functional>
-#include <memory>
-#include <vector>
-
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "aebench/models/autoencoder.h"
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
 #include "aebench/config/config.h"
 #include "aebench/io/epoch_record.h"
 #include "aebench/io/progress.h"
+#include "aebench/models/autoencoder.h"
 
 namespace aebench {
 
@@ -31,12 +31,12 @@ struct TrainingProgress {
   std::vector<EpochRecord> history;
   // Early stopping.
   double best_val_loss = 0.0;
-  std::int64_t best_epoch = 0;        // 0 = none yet
-  std::int64_t stale_epochs = 0;      // epochs since the best one
+  std::int64_t best_epoch = 0;              // 0 = none yet
+  std::int64_t stale_epochs = 0;            // epochs since the best one
   std::vector<torch::Tensor> best_weights;  // parameters then buffers, when restore_best
   // The epoch in progress (mid-epoch checkpoints).
-  std::int64_t batches_done = 0;      // in epoch epochs_done + 1
-  double epoch_loss_sum = 0.0;        // sum of batch loss x batch size so far in that epoch
+  std::int64_t batches_done = 0;  // in epoch epochs_done + 1
+  double epoch_loss_sum = 0.0;    // sum of batch loss x batch size so far in that epoch
   // Random streams: the batch-order generator at the start of the epoch in progress, and
   // LibTorch's default CPU generator (noise, dropout) now. uint8 state tensors.
   torch::Tensor shuffle_state;
