@@ -5,13 +5,10 @@
 #include "aebench/analysis/embedding.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/plot/figures.h"
-#include "aebench/plot/png.h"
 #include "aebench/plot/scatter_plot.h"
 
 namespace aebench {
 namespace {
-
-namespace fs = std::filesystem;
 
 // Tiles of the first layer's weights, `per_row` to a row.
 Canvas draw_weights(const torch::Tensor& weights, const std::string& title,
@@ -76,9 +73,10 @@ Canvas scatter_of(const torch::Tensor& map, const std::vector<int>& classes,
   return render_scatter_plot(x, y, classes, options);
 }
 
+// The embedding.png figure (when the plan draws one) and summary.json's "embedding" object.
 nlohmann::json draw_embedding(AutoencoderImpl& model, const Split& test,
                               const torch::Tensor& inputs, const Config& config,
-                              const fs::path& folder) {
+                              Artefacts& artefacts) {
   const auto plan =
       plan_embedding(config.analysis, test.size(), model_size(config.model).code_size);
   nlohmann::json summary = {{"method", config.analysis.embedding}, {"points", plan.points}};
@@ -121,8 +119,8 @@ nlohmann::json draw_embedding(AutoencoderImpl& model, const Split& test,
     panels.push_back(scatter_of(torch::stack({codes.select(1, 0), by_class}, 1), classes,
                                 config.name + ": 1-D test codes by class", "code", "class"));
   }
-  write_png(folder / kEmbeddingFile,
-            panels.size() == 2 ? side_by_side(panels[0], panels[1]) : panels[0]);
+  artefacts.add(kEmbeddingFile,
+                panels.size() == 2 ? side_by_side(panels[0], panels[1]) : panels[0]);
   return summary;
 }
 
@@ -175,13 +173,14 @@ LayerActivity layer_activity(const std::string& layer, const torch::Tensor& acti
   return activity;
 }
 
-nlohmann::json analyse_model(AutoencoderImpl& model, const Split& test,
-                             const torch::Tensor& test_inputs, const Config& config,
-                             const fs::path& folder) {
-  write_png(folder / kWeightsFile,
-            draw_weights(model.first_layer_weights(), config.name + ": " + model.weights_caption(),
-                         model.weight_tile_name(), config.analysis.weight_units));
-  nlohmann::json analysis;
+ModelAnalysis analyse_model(AutoencoderImpl& model, const Split& test,
+                            const torch::Tensor& test_inputs, const Config& config) {
+  ModelAnalysis result;
+  result.artefacts.add(
+      kWeightsFile,
+      draw_weights(model.first_layer_weights(), config.name + ": " + model.weights_caption(),
+                   model.weight_tile_name(), config.analysis.weight_units));
+  nlohmann::json& analysis = result.summary;
   analysis["sparsity_threshold"] = config.analysis.sparsity_threshold;
   // Keyed by layer ("hidden 1", ..., "code") so `aebench compare --metric
   // analysis.activity.code.sparseness` can reach it.
@@ -190,8 +189,8 @@ nlohmann::json analyse_model(AutoencoderImpl& model, const Split& test,
                                          {"mean_activation", layer.mean_activation},
                                          {"sparseness", layer.sparseness}};
   if (config.analysis.embedding != "none")
-    analysis["embedding"] = draw_embedding(model, test, test_inputs, config, folder);
-  return analysis;
+    analysis["embedding"] = draw_embedding(model, test, test_inputs, config, result.artefacts);
+  return result;
 }
 
 }  // namespace aebench

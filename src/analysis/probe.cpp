@@ -3,8 +3,9 @@
 #include <algorithm>
 
 #include "aebench/data/noise.h"
+#include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
-#include "aebench/plot/png.h"
+#include "aebench/io/stop_signal.h"
 #include "aebench/train/metrics.h"
 
 namespace aebench {
@@ -117,7 +118,7 @@ nlohmann::json result_json(const ProbeResult& result) {
 
 ProbeResult train_probe(const std::string& name, const ProbeData& raw,
                         const std::vector<std::int64_t>& hidden, const ProbeOptions& options,
-                        std::uint64_t seed) {
+                        std::uint64_t seed, const std::function<int()>& stop_requested) {
   const ProbeData data = standardised(raw);
   const auto labels = present_labels(raw.train_labels);
   const auto train_targets = to_indices(data.train_labels, labels);
@@ -141,6 +142,10 @@ ProbeResult train_probe(const std::string& name, const ProbeData& raw,
   std::int64_t stale = 0;
   const std::int64_t count = data.train.size(0);
   for (std::int64_t epoch = 1; epoch <= options.epochs && stale < options.patience; ++epoch) {
+    if (const int signal_number = stop_requested ? stop_requested() : 0)
+      throw Interrupted("stopped by " + signal_name(signal_number) + " while training the " + name +
+                            " probe (epoch " + std::to_string(epoch) + ")",
+                        signal_number);
     classifier->train();
     const auto order = torch::randperm(count, shuffle, torch::kInt64).to(data.train.device());
     for (std::int64_t first = 0; first < count; first += options.batch_size) {
@@ -183,11 +188,10 @@ ProbeResult train_probe(const std::string& name, const ProbeData& raw,
   return result;
 }
 
-nlohmann::json run_probes(AutoencoderImpl& model, const Dataset& dataset, const Config& config,
-                          const torch::Device& device, const fs::path& folder) {
+ProbeReport run_probes(AutoencoderImpl& model, const Dataset& dataset, const Config& config,
+                       const torch::Device& device, const std::function<int()>& stop_requested) {
   const auto& options = config.probe;
-  const fs::path probe_folder = folder / kProbeFolder;
-  fs::create_directories(probe_folder);
+  const std::string probe_folder = std::string(kProbeFolder) + "/";
   const auto labels = [&](const Split& split) { return split.labels.to(device); };
   const ProbeData codes{encode_all(model, dataset.train.images.to(device)),
                         encode_all(model, dataset.val.images.to(device)),
@@ -196,20 +200,20 @@ nlohmann::json run_probes(AutoencoderImpl& model, const Dataset& dataset, const 
                         labels(dataset.val),
                         labels(dataset.test)};
   std::vector<ProbeResult> results = {
-      train_probe("softmax", codes, {}, options, config.seed),
-      train_probe("mlp", codes, options.hidden, options, config.seed)};
+      train_probe("softmax", codes, {}, options, config.seed, stop_requested),
+      train_probe("mlp", codes, options.hidden, options, config.seed, stop_requested)};
   if (options.pixels) {
     const auto pixels = [&](const Split& split) { return split.images.to(device).flatten(1); };
     const ProbeData raw{pixels(dataset.train), pixels(dataset.val), pixels(dataset.test),
                         labels(dataset.train), labels(dataset.val), labels(dataset.test)};
-    results.push_back(train_probe("pixels", raw, {}, options, config.seed));
+    results.push_back(train_probe("pixels", raw, {}, options, config.seed, stop_requested));
   }
-  nlohmann::json summary;
+  ProbeReport report;
+  nlohmann::json& summary = report.summary;
   for (const auto& result : results) {
-    const auto json = result_json(result);
-    write_json_file(probe_folder / (result.name + ".json"), json);
-    write_png(
-        probe_folder / (result.name + "_confusion.png"),
+    report.artefacts.add(probe_folder + result.name + ".json", result_json(result));
+    report.artefacts.add(
+        probe_folder + result.name + "_confusion.png",
         draw_confusion_matrix(result.test_report,
                               config.name + ": " + result.name + " on " +
                                   (result.name == "pixels" ? "pixels" : "codes") + ", test split"));
@@ -220,7 +224,7 @@ nlohmann::json run_probes(AutoencoderImpl& model, const Dataset& dataset, const 
   }
   summary["classifier_hidden"] = options.hidden;
   summary["loss"] = options.loss;
-  return summary;
+  return report;
 }
 
 }  // namespace aebench

@@ -73,7 +73,7 @@ void flatten(const Json& value, const std::string& key, std::map<std::string, do
 template <typename Json>
 std::map<std::string, double> figures_of(const Json& document) {
   std::map<std::string, double> figures;
-  for (const char* section : {"peak", "peak_rss_mib", "configs"})
+  for (const char* section : {"peak", "peak_rss_mib", "configs", "layout"})
     if (document.contains(section)) flatten(document[section], section, figures);
   return figures;
 }
@@ -90,23 +90,37 @@ ordered_json bench_to_json(const BenchResult& result) {
   const auto& machine = result.machine;
   ordered_json configs = ordered_json::array();
   for (const auto& figures : result.configs) configs.push_back(to_json(figures));
-  return {{"format_version", kBenchFormatVersion},
-          {"aebench_version", kVersion},
-          {"machine",
-           {{"cpu_model", machine.cpu_model},
-            {"cores", machine.cores},
-            {"cpu_has_native_bf16", machine.cpu_has_native_bf16},
-            {"torch_version", machine.torch_version},
-            {"blas", machine.blas},
-            {"parallel_backend", machine.parallel_backend}}},
-          {"threads", result.threads},
-          {"precision", result.requested_precision},
-          {"steps_per_window", result.steps},
-          {"timed_windows", kTimedWindows},
-          {"peak",
-           {{"fp32_gemm", to_json(result.fp32_gemm)}, {"bf16_gemm", to_json(result.bf16_gemm)}}},
-          {"peak_rss_mib", double(result.peak_rss_bytes) / (1024.0 * 1024.0)},
-          {"configs", configs}};
+  ordered_json document = {
+      {"format_version", kBenchFormatVersion},
+      {"aebench_version", kVersion},
+      {"machine",
+       {{"cpu_model", machine.cpu_model},
+        {"cores", machine.cores},
+        {"cpu_has_native_bf16", machine.cpu_has_native_bf16},
+        {"torch_version", machine.torch_version},
+        {"blas", machine.blas},
+        {"parallel_backend", machine.parallel_backend}}},
+      {"threads", result.threads},
+      {"precision", result.requested_precision},
+      {"steps_per_window", result.steps},
+      {"timed_windows", kTimedWindows},
+      {"peak",
+       {{"fp32_gemm", to_json(result.fp32_gemm)}, {"bf16_gemm", to_json(result.bf16_gemm)}}},
+      {"peak_rss_mib", double(result.peak_rss_bytes) / (1024.0 * 1024.0)},
+      {"configs", configs}};
+  if (result.layout) {
+    const auto& layout = *result.layout;
+    document["layout"] = {{"config", layout.config},
+                          {"cores", layout.cores},
+                          {"one_run_all_threads", layout.one_run_all_threads},
+                          {"one_run_one_thread", layout.one_run_one_thread},
+                          {"runs_per_core_total", layout.runs_per_core_total},
+                          {"contended_all_threads", layout.contended_all_threads},
+                          {"contended_over_one_thread", layout.contended_over_one_thread},
+                          {"faster_layout", layout.faster_layout},
+                          {"suggested_jobs", layout.suggested_jobs}};
+  }
+  return document;
 }
 
 void write_bench_json(const std::filesystem::path& path, const BenchResult& result) {
@@ -143,6 +157,17 @@ void print_bench_table(const BenchResult& result, std::ostream& out) {
         figures.train_gflops, 100.0 * figures.train_fraction_of_peak, figures.load_seconds);
     out << line;
   }
+}
+
+void print_layout(const LayoutFigures& layout, std::ostream& out) {
+  const std::string all = std::to_string(layout.cores) + " threads";
+  out << "layout (" << layout.config << ", training images/s): 1 run x " << all << " "
+      << format("%.0f", layout.one_run_all_threads) << "; " << layout.cores << " runs x 1 thread "
+      << format("%.0f in all", layout.runs_per_core_total) << "; 1 run x 1 thread "
+      << format("%.0f", layout.one_run_one_thread) << "; 2 runs x " << all << " "
+      << format("%.0f each (%.2fx the 1-thread run)", layout.contended_all_threads,
+                layout.contended_over_one_thread)
+      << "; faster: " << layout.faster_layout << '\n';
 }
 
 void check_bench_document(const nlohmann::json& document, const std::string& source) {

@@ -5,7 +5,6 @@
 #include <functional>
 #include <ostream>
 
-#include "aebench/bench/precision.h"
 #include "aebench/config/config.h"
 #include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
@@ -13,6 +12,7 @@
 #include "aebench/models/autoencoder.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/train/metrics.h"
+#include "aebench/train/precision.h"
 #include "aebench/train/trainer.h"
 
 namespace aebench {
@@ -84,6 +84,7 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
 
   torch::manual_seed(config.seed);
   auto model = make_autoencoder(config.model);  // on the CPU
+  model->use_memory_format(training_memory_format(precision));
   auto optimizer = make_optimizer(*model, config.train);
   figures.parameters = count_parameters(*model);
   figures.flops = count_flops(*model);
@@ -98,18 +99,7 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
     const auto clean = batches.next();
     const auto inputs = add_noise(clean, config.noise);
     optimizer->zero_grad();
-    torch::Tensor codes, reconstructions;
-    {
-      AutocastScope autocast(precision);
-      codes = model->encode(inputs);
-      reconstructions = model->decode(codes);
-    }
-    codes = codes.to(torch::kFloat);
-    auto loss = reconstruction_loss(reconstructions.to(torch::kFloat), clean, train.loss);
-    if (train.activity_l1 > 0)
-      loss = loss + train.activity_l1 * codes.abs().flatten(1).sum(1).mean();
-    if (train.activity_l2 > 0)
-      loss = loss + train.activity_l2 * codes.pow(2).flatten(1).sum(1).mean();
+    const auto loss = penalised_loss(*model, inputs, clean, train, precision);
     loss.backward();
     optimizer->step();
     const double value = loss.item<double>();

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "aebench/pipeline/run_context.h"
+#include "aebench/train/precision.h"
 
 namespace aebench {
 namespace {
@@ -53,10 +54,6 @@ std::string loaded_blas_library() {
   return "";
 }
 
-bool has_flag(const std::string& flags, const std::string& flag) {
-  return (" " + flags + " ").find(" " + flag + " ") != std::string::npos;
-}
-
 double seconds_of_product(const torch::Tensor& a, const torch::Tensor& b, torch::Tensor& c) {
   const auto start = Clock::now();
   torch::mm_out(c, a, b);
@@ -70,10 +67,7 @@ MachineInfo describe_machine() {
   const auto cpuinfo = read_text("/proc/cpuinfo");
   info.cpu_model = value_after(cpuinfo, "model name");
   if (info.cpu_model.empty()) info.cpu_model = "unknown";
-  const auto x86_flags = value_after(cpuinfo, "flags");
-  const auto arm_features = value_after(cpuinfo, "Features");
-  info.cpu_has_native_bf16 = has_flag(x86_flags, "avx512_bf16") ||
-                             has_flag(x86_flags, "amx_bf16") || has_flag(arm_features, "bf16");
+  info.cpu_has_native_bf16 = cpu_has_native_bf16();
   info.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   info.torch_version = torch_version();
   info.blas = value_after(at::show_config(), "BLAS_INFO");

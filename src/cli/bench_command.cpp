@@ -17,11 +17,16 @@ CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options) {
       ->check(CLI::Range(0, 1024));
   command->add_option("--steps", options.steps, "Steps per timed window (5 windows, 1 warm-up)")
       ->check(CLI::Range(1, 1000000));
-  command->add_option("--precision", options.precision, "fp32 | bf16 | auto (default fp32)")
+  command
+      ->add_option("--precision", options.precision,
+                   "fp32 | bf16 | auto (default auto, as train.precision)")
       ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
   command->add_option("--out", options.out_file, "Where to write the figures (default bench.json)");
   command->add_option("--compare", options.compare_file,
                       "An older bench.json: print new/old per figure");
+  command->add_flag("--no-layout", options.no_layout,
+                    "Skip the layout figures (1 run x all threads vs one 1-thread run per core, "
+                    "and 2 competing runs; measured by child processes)");
   command->footer(
       "Example:\n"
       "  aebench bench --threads 2 --out bench.json\n"
@@ -42,9 +47,19 @@ int run_bench(const BenchCommandOptions& options) {
     old_figures = read_json_file(options.compare_file);
     check_bench_document(old_figures, options.compare_file);
   }
-  const BenchResult result = run_benchmark(bench);
+  BenchResult result = run_benchmark(bench);
+  // The layout compares thread counts: it needs more than one core and the default (all).
+  if (!options.no_layout && result.machine.cores >= 2 && options.threads == 0) {
+    LayoutOptions layout;
+    layout.config_path = bench.config_paths.front();
+    layout.cores = result.machine.cores;
+    layout.steps = options.steps;
+    layout.log = &std::cerr;
+    result.layout = measure_layout(layout);
+  }
   write_bench_json(options.out_file, result);
   print_bench_table(result, std::cout);
+  if (result.layout) print_layout(*result.layout, std::cout);
   if (!options.compare_file.empty())
     print_comparison(bench_to_json(result), old_figures, options.compare_file, std::cout);
   std::cout << "figures written to " << options.out_file << '\n';

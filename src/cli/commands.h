@@ -57,9 +57,10 @@ struct BenchCommandOptions {
   std::vector<std::string> config_paths;  // empty: the benchmark's default configs
   std::int64_t threads = 0;               // 0 = all cores
   std::int64_t steps = 20;
-  std::string precision = "fp32";
+  std::string precision = "auto";
   std::string out_file = "bench.json";
   std::string compare_file;  // "" = no comparison
+  bool no_layout = false;    // skip the child-process layout figures
 };
 
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options);

@@ -10,6 +10,7 @@
 #include "aebench/pipeline/run_context.h"
 #include "aebench/version.h"
 #include "commands.h"
+#include "openmp_policy.h"
 
 namespace {
 
@@ -44,6 +45,7 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace aebench;
+  cli::use_default_openmp_wait_policy(argv);
   CLI::App app{"aebench: an experiment runner for autoencoders on MNIST and Fashion-MNIST"};
   app.set_version_flag("--version",
                        std::string("aebench ") + kVersion + " (LibTorch " + torch_version() + ")");

@@ -44,6 +44,13 @@ SectionSchema train_section() {
          number("weight_decay", 0.0, 100.0, "L2 penalty applied by the optimizer")),
       on(AEBENCH_FIELD(train.loss),
          choice("loss", {"mse", "bce"}, "per pixel; `bce` needs a sigmoid or softmax output")),
+      on(AEBENCH_FIELD(train.precision),
+         choice("precision", {"auto", "fp32", "bf16"},
+                "of the training forward passes: `bf16` runs linear layers and convolutions in "
+                "bfloat16 (autocast; weights, gradients, loss and optimizer stay float32); "
+                "`auto` is `bf16` on a CPU that multiplies bfloat16 natively (avx512_bf16, "
+                "amx_bf16), else `fp32` (and `fp32` on CUDA). Validation, test and the "
+                "analyses run in float32. summary.json `precision` says which ran")),
       on(AEBENCH_FIELD(train.activity_l1), number("activity_l1", 0.0, 1e6,
                                                   "L1 activity penalty on the code: adds λ × mean "
                                                   "over images of Σ\\|code\\| to the training "

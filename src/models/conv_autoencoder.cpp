@@ -56,6 +56,16 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
   decoder_ = register_module("decoder", decoder);
 }
 
+void ConvAutoencoderImpl::use_memory_format(torch::MemoryFormat format) {
+  memory_format_ = format;
+  torch::NoGradGuard no_grad;
+  for (auto& parameter : parameters()) parameter.set_data(in_memory_format(parameter));
+}
+
+torch::Tensor ConvAutoencoderImpl::in_memory_format(const torch::Tensor& tensor) const {
+  return tensor.dim() == 4 ? tensor.contiguous(memory_format_) : tensor;
+}
+
 std::int64_t ConvAutoencoderImpl::feature_side() const {
   return kImageSide >> options_.channels.size();
 }
@@ -71,11 +81,11 @@ torch::Tensor ConvAutoencoderImpl::first_layer_weights() const {
 }
 
 torch::Tensor ConvAutoencoderImpl::encode(const torch::Tensor& images) {
-  return encoder_->forward(images);
+  return encoder_->forward(in_memory_format(images));
 }
 
 torch::Tensor ConvAutoencoderImpl::decode(const torch::Tensor& codes) {
-  return decoder_->forward(codes);
+  return decoder_->forward(in_memory_format(codes));
 }
 
 }  // namespace aebench

@@ -8,6 +8,7 @@
 #include "aebench/analysis/analysis.h"
 #include "aebench/analysis/probe.h"
 #include "aebench/analysis/ssim.h"
+#include "aebench/artefacts/artefacts.h"
 #include "aebench/config/schema.h"
 #include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
@@ -17,9 +18,9 @@
 #include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/plot/figures.h"
-#include "aebench/plot/png.h"
 #include "aebench/train/checkpoint.h"
 #include "aebench/train/metrics.h"
+#include "aebench/train/precision.h"
 #include "aebench/train/pretraining.h"
 #include "aebench/train/trainer.h"
 #include "aebench/version.h"
@@ -66,6 +67,7 @@ struct TestReport {
   ReconstructionMetrics metrics;
   nlohmann::json json;
   torch::Tensor inputs;  // the test images as the model sees them (noisy if denoising)
+  Artefacts artefacts;   // reconstructions.png, bottleneck.png
 };
 
 double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs,
@@ -83,9 +85,9 @@ double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs,
   return sum / double(inputs.size(0));
 }
 
-// Test metrics, reconstructions.png and bottleneck.png into `folder`.
+// Test metrics, with the reconstructions and bottleneck pictures of the first test images.
 TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config& config,
-                         const RunContext& context, const fs::path& folder) {
+                         const RunContext& context) {
   const auto inputs =
       fixed_noise_inputs(test.images, config.noise, test_noise_seed(config.seed), context.device);
   const auto targets = test.images.to(context.device);
@@ -105,8 +107,9 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
   std::vector<ImageRow> rows = {{"original", test.images.narrow(0, 0, shown)}};
   if (config.noise.enabled()) rows.push_back({"noisy input", shown_inputs});
   rows.push_back({"reconstruction", reconstructions.clamp(0.0, 1.0)});
-  write_png(folder / kReconstructionsFile,
-            draw_image_grid(rows, labels, {config.name + ": first test images", 3, 4, false}));
+  report.artefacts.add(
+      kReconstructionsFile,
+      draw_image_grid(rows, labels, {config.name + ": first test images", 3, 4, false}));
 
   std::vector<torch::Tensor> pictures;
   for (std::int64_t i = 0; i < shown; ++i) pictures.push_back(code_as_picture(codes[i]));
@@ -116,11 +119,11 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
   // One scale for all codes, stated in the title, so magnitudes compare across images.
   const double low = stacked.min().item<double>(), high = stacked.max().item<double>();
   const auto scaled = high > low ? (stacked - low) / (high - low) : torch::zeros_like(stacked);
-  write_png(folder / kBottleneckFile,
-            draw_image_grid({{"code " + shape, scaled}}, labels,
-                            {config.name + ": bottleneck codes, black = " + format_value(low) +
-                                 ", white = " + format_value(high),
-                             std::max(1, 84 / side), 4, false}));
+  report.artefacts.add(kBottleneckFile,
+                       draw_image_grid({{"code " + shape, scaled}}, labels,
+                                       {config.name + ": bottleneck codes, black = " +
+                                            format_value(low) + ", white = " + format_value(high),
+                                        std::max(1, 84 / side), 4, false}));
   report.json = to_json(report.metrics);
   report.json["ssim"] = mean_test_ssim(model, inputs, targets);
   return report;
@@ -134,6 +137,10 @@ nlohmann::json base_summary(const Config& config, const RunContext& context, con
           {"name", config.name},
           {"device", device_name(context.device)},
           {"threads", context.threads},
+          {"precision", model.fits_in_closed_form()
+                            ? "fp64"
+                            : precision_name(training_precision(config.train.precision,
+                                                                context.device.is_cuda()))},
           {"parameters", count_parameters(model)},
           {"data",
            {{"train", data.train.size()},
@@ -158,6 +165,7 @@ nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
                                        "parameters",
                                        "device",
                                        "threads",
+                                       "precision",
                                        "probe",
                                        "analysis",
                                        "pretraining",
@@ -176,6 +184,12 @@ nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
       copy(item.key());
   for (const char* key : kLast) copy(key);
   return ordered;
+}
+
+void write_summary(const fs::path& folder, const nlohmann::json& summary) {
+  Artefacts artefacts;
+  artefacts.add(kSummaryFile, in_reading_order(summary));
+  write_artefacts(folder, artefacts);
 }
 
 // "model.latent (16 -> 9), train.lr (0.003 -> 0.5)": the keys where `current` differs from
@@ -322,6 +336,18 @@ TrainingResult fit_in_closed_form(AutoencoderImpl& model, const TrainingData& tr
   return result;
 }
 
+// run_probes, stopped by a signal between probe epochs; `next` says what the run has written
+// and how to go on.
+template <typename Next>
+ProbeReport probes_or_stop(AutoencoderImpl& model, const Dataset& data, const Config& config,
+                           const RunContext& context, Next next) {
+  try {
+    return run_probes(model, data, config, context.device, &StopSignalGuard::received);
+  } catch (const Interrupted& interrupted) {
+    throw Interrupted(std::string(interrupted.what()) + " " + next(), interrupted.signal_number());
+  }
+}
+
 // Saves the model, draws the pictures, tests and writes summary.json. A stop signal ends the
 // run after the stage in progress, naming the artefacts that are complete.
 nlohmann::json finish_run(const Config& config, const RunContext& context, const Dataset& data,
@@ -340,14 +366,21 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
                           : "the rest (summary.json last) is written by",
                       options);
   };
+  // Each stage's artefacts are written before the next stage starts, so a stop between
+  // stages keeps them.
+  const auto write_stage = [&](const Artefacts& artefacts) {
+    write_artefacts(folder, artefacts);
+    stage_done(artefacts.file_list());
+  };
   save_model(folder / kModelFile, model, config_to_json(config));
   stage_done(kModelFile);
-  write_png(folder / kLossCurveFile,
-            draw_loss_curve(state.history, config.name + ": training and validation loss",
-                            config.train.loss));
-  stage_done(kLossCurveFile);
-  const TestReport test = test_and_draw(model, data.test, config, context, folder);
-  stage_done(std::string(kReconstructionsFile) + ", " + kBottleneckFile);
+  Artefacts loss_curve;
+  loss_curve.add(kLossCurveFile,
+                 draw_loss_curve(state.history, config.name + ": training and validation loss",
+                                 config.train.loss));
+  write_stage(loss_curve);
+  const TestReport test = test_and_draw(model, data.test, config, context);
+  write_stage(test.artefacts);
   nlohmann::json summary = base_summary(config, context, data, model);
   summary["test"] = test.json;
   summary["epochs_run"] = state.epochs_done;
@@ -357,14 +390,20 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["train_seconds"] = result.train_seconds;
   summary["samples_per_second"] = result.samples_per_second;
   if (extras.is_object()) summary.update(extras);
-  summary["analysis"] = analyse_model(model, data.test, test.inputs, config, folder);
-  stage_done(kWeightsFile + std::string(config.analysis.embedding == "none" ? "" : ", ") +
-             (config.analysis.embedding == "none" ? "" : kEmbeddingFile));
+  const ModelAnalysis analysis = analyse_model(model, data.test, test.inputs, config);
+  summary["analysis"] = analysis.summary;
+  write_stage(analysis.artefacts);
   if (config.probe.enabled) {
-    summary["probe"] = run_probes(model, data, config, context.device, folder);
-    stage_done(std::string(kProbeFolder) + "/");
+    const ProbeReport probe = probes_or_stop(model, data, config, context, [&] {
+      return "after training, with " + complete + " complete; " +
+             (checkpointed ? "the rest (summary.json last) is written, without training again, by"
+                           : "the rest (summary.json last) is written by") +
+             ": " + options.resume_hint;
+    });
+    summary["probe"] = probe.summary;
+    write_stage(probe.artefacts);
   }
-  write_json_file(folder / kSummaryFile, in_reading_order(summary));
+  write_summary(folder, summary);
   if (options.log && !options.quiet)
     *options.log << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
                  << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string()
@@ -417,7 +456,9 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   const bool continuing = options.resume && check_resumable(folder, config_to_json(config));
   if (!options.resume) prepare_run_folder(folder, options.overwrite);
   remove_leftovers(folder);
-  write_json_file(folder / kConfigFile, config_to_json(config));
+  Artefacts resolved_config;
+  resolved_config.add(kConfigFile, config_to_json(config));
+  write_artefacts(folder, resolved_config);
 
   auto model = build_model(config, context);
   ProgressReporter progress(options.log ? *options.log : std::cerr,
@@ -427,7 +468,11 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   progress.note(config.name + ": " + describe_split_sizes(data, config.data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
                 device_name(context.device) + " with " + std::to_string(context.threads) +
-                " threads");
+                " threads" +
+                (model->fits_in_closed_form()
+                     ? std::string()
+                     : ", " + precision_name(training_precision(config.train.precision,
+                                                                context.device.is_cuda()))));
   for (const auto& note : notes) progress.note(note);
   stop_if_requested("before training started",
                     continuing ? "resume with" : "resume (it starts from the beginning) with",
@@ -452,14 +497,21 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
 
 nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device,
                               std::int64_t threads, const RunOptions& options) {
+  const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, read_json_file(run_dir / kConfigFile), device, threads);
   const auto& [config, context, data, model] = run;
   const fs::path folder = run_dir / kEvalFolder;
+  const TestReport test = test_and_draw(*model, data.test, config, context);
+  if (const int signal_number = StopSignalGuard::received())
+    throw Interrupted("stopped by " + signal_name(signal_number) +
+                          " before eval/ was written; nothing was written: run aebench eval " +
+                          run_dir.string() + " again",
+                      signal_number);
   fs::create_directories(folder);
-  const TestReport test = test_and_draw(*model, data.test, config, context, folder);
+  write_artefacts(folder, test.artefacts);
   nlohmann::json summary = base_summary(config, context, data, *model);
   summary["test"] = test.json;
-  write_json_file(folder / kSummaryFile, in_reading_order(summary));
+  write_summary(folder, summary);
   if (options.log && !options.quiet)
     *options.log << "eval: test mse " << test.metrics.mse << ", sse/image "
                  << test.metrics.sse_per_image << ", psnr " << test.metrics.psnr_db
@@ -478,15 +530,21 @@ nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>
                         ": expected a probe.KEY=VALUE override, found another key");
     apply_override(document, assignment);
   }
+  const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, document, device, threads);
   const auto& [config, context, data, model] = run;
   const RunLock lock(run_dir);
-  const nlohmann::json probe = run_probes(*model, data, config, context.device, run_dir);
+  const ProbeReport report = probes_or_stop(*model, data, config, context, [&] {
+    return "; nothing was written (probe/ and summary.json are as before): run aebench probe " +
+           run_dir.string() + " again";
+  });
+  write_artefacts(run_dir, report.artefacts);
+  const nlohmann::json& probe = report.summary;
   nlohmann::json summary = fs::exists(run_dir / kSummaryFile)
                                ? read_json_file(run_dir / kSummaryFile)
                                : nlohmann::json::object();
   summary["probe"] = probe;
-  write_json_file(run_dir / kSummaryFile, in_reading_order(summary));
+  write_summary(run_dir, summary);
   if (options.log && !options.quiet)
     for (const auto& [name, result] : probe.items())
       if (result.is_object())

@@ -10,6 +10,7 @@
 #include "aebench/errors.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/train/metrics.h"
+#include "aebench/train/precision.h"
 
 namespace aebench {
 namespace {
@@ -68,23 +69,11 @@ bool record_val_loss(TrainingProgress& state, double val_loss, std::int64_t epoc
   return true;
 }
 
-// The reconstruction loss plus the activity penalties on the code.
-torch::Tensor penalised_loss(AutoencoderImpl& model, const torch::Tensor& inputs,
-                             const torch::Tensor& targets, const TrainOptions& options) {
-  const auto codes = model.encode(inputs);
-  auto loss = reconstruction_loss(model.decode(codes), targets, options.loss);
-  if (options.activity_l1 > 0)
-    loss = loss + options.activity_l1 * codes.abs().flatten(1).sum(1).mean();
-  if (options.activity_l2 > 0)
-    loss = loss + options.activity_l2 * codes.pow(2).flatten(1).sum(1).mean();
-  return loss;
-}
-
 // Runs the steps of one epoch from state.batches_done on, updating `state` as it goes.
 void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                    const TrainingData& data, const TrainOptions& options, const NoiseOptions& noise,
                    const torch::Tensor& order, TrainingProgress& state, const TrainingHooks& hooks,
-                   Clock::time_point& last_checkpoint) {
+                   Clock::time_point& last_checkpoint, Precision precision) {
   const std::int64_t epoch = state.epochs_done + 1;
   const std::int64_t count = data.train_images.size(0);
   const std::int64_t batches = (count + options.batch_size - 1) / options.batch_size;
@@ -94,7 +83,7 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
     const std::int64_t length = std::min(options.batch_size, count - first);
     const auto clean = data.train_images.index_select(0, order.narrow(0, first, length));
     optimizer.zero_grad();
-    const auto loss = penalised_loss(model, add_noise(clean, noise), clean, options);
+    const auto loss = penalised_loss(model, add_noise(clean, noise), clean, options, precision);
     loss.backward();
     optimizer.step();
     const double value = loss.item<double>();
@@ -120,6 +109,24 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
 
 }  // namespace
 
+torch::Tensor penalised_loss(AutoencoderImpl& model, const torch::Tensor& inputs,
+                             const torch::Tensor& targets, const TrainOptions& options,
+                             Precision precision) {
+  torch::Tensor codes, reconstructions;
+  {
+    const AutocastScope autocast(precision, inputs.is_cuda());
+    codes = model.encode(inputs);
+    reconstructions = model.decode(codes);
+  }
+  codes = codes.to(torch::kFloat);
+  auto loss = reconstruction_loss(reconstructions.to(torch::kFloat), targets, options.loss);
+  if (options.activity_l1 > 0)
+    loss = loss + options.activity_l1 * codes.abs().flatten(1).sum(1).mean();
+  if (options.activity_l2 > 0)
+    loss = loss + options.activity_l2 * codes.pow(2).flatten(1).sum(1).mean();
+  return loss;
+}
+
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(AutoencoderImpl& model,
                                                         const TrainOptions& options) {
   const auto parameters = model.parameters();
@@ -143,6 +150,11 @@ TrainingProgress fresh_progress(std::uint64_t seed) {
   return progress;
 }
 
+torch::MemoryFormat training_memory_format(Precision precision) {
+  return precision == Precision::kBf16 ? torch::MemoryFormat::ChannelsLast
+                                       : torch::MemoryFormat::Contiguous;
+}
+
 TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                                  const TrainingData& data, const TrainOptions& options,
                                  const NoiseOptions& noise, TrainingProgress state,
@@ -153,6 +165,8 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
   shuffle.set_state(state.shuffle_state);
   default_cpu_generator().set_state(state.default_cpu_state);
   const bool keep_best = options.early_stopping.enabled && options.early_stopping.restore_best;
+  const Precision precision = training_precision(options.precision, data.train_images.is_cuda());
+  model.use_memory_format(training_memory_format(precision));
   const std::int64_t count = data.train_images.size(0);
   const std::int64_t batches = (count + options.batch_size - 1) / options.batch_size;
   TrainingResult result;
@@ -169,7 +183,8 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
         torch::randperm(count, shuffle, torch::kInt64).to(data.train_images.device());
     if (hooks.progress) hooks.progress->begin_epoch(epoch, options.epochs, batches);
     session_samples += std::min(count, (batches - state.batches_done) * options.batch_size);
-    train_batches(model, optimizer, data, options, noise, order, state, hooks, last_checkpoint);
+    train_batches(model, optimizer, data, options, noise, order, state, hooks, last_checkpoint,
+                  precision);
     session_pass_seconds += seconds_since(epoch_start);
 
     const auto val = evaluate_reconstruction(model, data.val_inputs, data.val_targets);

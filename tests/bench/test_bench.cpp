@@ -58,7 +58,8 @@ TEST_CASE("bench on a tiny dataset writes every figure, positive and finite, and
   const auto bench = aebench::testing::read_json(out);
   CHECK(bench["format_version"] == 1);
   CHECK(bench["threads"] == 1);
-  CHECK(bench["precision"] == "fp32");
+  CHECK(bench["precision"] == "auto");  // the default, as train.precision's
+  const std::string used = bench["machine"]["cpu_has_native_bf16"] == true ? "bf16" : "fp32";
   for (const char* key : {"cpu_model", "torch_version", "blas"})
     CHECK_FALSE(bench["machine"][key].get<std::string>().empty());
   check_positive(bench["machine"], "cores");
@@ -71,7 +72,7 @@ TEST_CASE("bench on a tiny dataset writes every figure, positive and finite, and
   CHECK(bench["peak"]["bf16_gemm"]["relative_error"] < 0.1);  // a sane product
   REQUIRE(bench["configs"].size() == 2);
   for (const auto& config : bench["configs"]) {
-    CHECK(config["precision"] == "fp32");
+    CHECK(config["precision"] == used);
     CHECK(config["train_images"] == 90);  // 100 less the default held-out validation tenth
     CHECK(config["batch_size"] == 32);
     for (const char* key :
@@ -122,4 +123,38 @@ TEST_CASE("bench refuses bad flags and configs with exit 2 and a one-line messag
     for (const auto& fragment : test.fragments) CHECK_THAT(output, Catch::Contains(fragment));
   }
   CHECK_FALSE(fs::exists(folder / "bench.json"));
+}
+
+TEST_CASE(
+    "bench on all cores measures the layout with child runs: 1 run x all threads, one 1-thread "
+    "run per core, and 2 competing runs") {
+  ScratchFolder folder("bench-layout");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto dense = write_config(folder / "dense.json",
+                                  aebench::testing::tiny_config(folder / "data", folder / "run"));
+  const auto out = folder / "bench.json";
+  std::string output;
+  REQUIRE(run_aebench("bench " + quoted(dense) + " --steps 1 --out " + quoted(out), &output) == 0);
+  INFO(output);
+  const auto bench = aebench::testing::read_json(out);
+  const int cores = bench["machine"]["cores"];
+  if (cores < 2) {  // nothing to lay out on one core
+    CHECK_FALSE(bench.contains("layout"));
+    return;
+  }
+  const auto& layout = bench["layout"];
+  CHECK(layout["cores"] == cores);
+  for (const char* key : {"one_run_all_threads", "one_run_one_thread", "runs_per_core_total",
+                          "contended_all_threads", "contended_over_one_thread"})
+    check_positive(layout, key);
+  const bool per_core = layout["runs_per_core_total"] > layout["one_run_all_threads"];
+  CHECK(layout["suggested_jobs"] == (per_core ? cores : 1));
+  CHECK_THAT(output, Catch::Contains("layout (") && Catch::Contains("faster: "));
+  // The children's scratch folder is gone.
+  for (const auto& entry : fs::directory_iterator(fs::temp_directory_path()))
+    CHECK_THAT(entry.path().filename().string(), !Catch::StartsWith("aebench-layout-"));
+
+  REQUIRE(run_aebench("bench " + quoted(dense) + " --steps 1 --no-layout --out " + quoted(out)) ==
+          0);
+  CHECK_FALSE(aebench::testing::read_json(out).contains("layout"));
 }

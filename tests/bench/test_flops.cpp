@@ -2,8 +2,8 @@
 
 #include "aebench/bench/flops.h"
 #include "aebench/bench/machine.h"
-#include "aebench/bench/precision.h"
 #include "aebench/errors.h"
+#include "aebench/train/precision.h"
 
 using aebench::count_flops;
 using aebench::ModelOptions;

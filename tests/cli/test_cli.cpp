@@ -1,5 +1,9 @@
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <fstream>
+#include <thread>
 
 #include "aebench/errors.h"
 #include "support/test_support.h"
@@ -148,4 +152,51 @@ TEST_CASE("eval and probe refuse a config.json edited after training, naming eac
     CHECK(std::count(output.begin(), output.end(), '\n') == 1);
   }
   CHECK_FALSE(fs::exists(run / "eval"));
+}
+
+namespace {
+
+// The environment `pid` was started (or last re-executed) with, one "NAME=VALUE" per entry.
+std::vector<std::string> environment_of(int pid) {
+  std::ifstream stream("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::vector<std::string> entries;
+  for (std::string entry; std::getline(stream, entry, '\0');) entries.push_back(entry);
+  return entries;
+}
+
+// The OMP_WAIT_POLICY and GOMP_SPINCOUNT entries of a training run started with `preset` in its
+// environment.
+std::string wait_policy_of_run(const ScratchFolder& folder, const char* preset) {
+  // A fresh run folder each time: an earlier run's metrics.csv would end the wait below before
+  // this process has even been exec'd.
+  static int runs = 0;
+  const auto run = folder / ("run" + std::to_string(++runs));
+  ::unsetenv("GOMP_SPINCOUNT");
+  ::unsetenv("OMP_WAIT_POLICY");
+  if (preset) ::putenv(const_cast<char*>(preset));
+  auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
+  document["train"]["epochs"] = 100000;
+  const int pid = aebench::testing::spawn_aebench(
+      {"train", write_config(folder, document).string(), "--out", run.string()});
+  // metrics.csv exists once the (re-executed) process is training.
+  while (!fs::exists(run / "metrics.csv"))
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::string found;
+  for (const auto& entry : environment_of(pid))
+    if (entry.rfind("GOMP_SPINCOUNT=", 0) == 0 || entry.rfind("OMP_WAIT_POLICY=", 0) == 0)
+      found += (found.empty() ? "" : " ") + entry;
+  ::kill(pid, SIGKILL);
+  aebench::testing::wait_for_exit(pid);
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("aebench's OpenMP threads wait passively unless the environment chooses a wait policy") {
+  ScratchFolder folder("openmp-policy");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  CHECK(wait_policy_of_run(folder, nullptr) == "OMP_WAIT_POLICY=PASSIVE");
+  CHECK(wait_policy_of_run(folder, "OMP_WAIT_POLICY=ACTIVE") == "OMP_WAIT_POLICY=ACTIVE");
+  CHECK(wait_policy_of_run(folder, "GOMP_SPINCOUNT=5") == "GOMP_SPINCOUNT=5");
+  ::unsetenv("GOMP_SPINCOUNT");  // later tests' runs choose their own policy
 }

@@ -330,3 +330,59 @@ TEST_CASE("an output folder that cannot be created is an output error naming it"
             &output) == aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("a-file"));
 }
+
+TEST_CASE(
+    "aebench probe stopped by SIGINT while training its classifiers exits 130 and leaves the run "
+    "as it was") {
+  ScratchFolder folder("probe-signal");
+  aebench::testing::write_synthetic_dataset(folder / "data", 400, 100);
+  const auto config = write_config(folder, 1);
+  const auto run = folder / "run";
+  REQUIRE(aebench::testing::wait_for_exit(
+              aebench::testing::spawn_aebench(train_arguments(config, run))) == 0);
+  const std::string summary = read_bytes(run / aebench::kSummaryFile);
+
+  // Enough epochs that the probes are still training when the signal lands.
+  const int pid = spawn_logged("probe " + quoted(run) +
+                                   " --threads 1 --set probe.epochs=100000 --set "
+                                   "probe.patience=100000 --set probe.batch_size=8",
+                               folder / "log");
+  while (!fs::exists(run / aebench::kLockFile))
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  ::kill(pid, SIGINT);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  CHECK_THAT(read_bytes(folder / "log"), Catch::Contains("while training the softmax probe") &&
+                                             Catch::Contains("nothing was written"));
+  CHECK(read_bytes(run / aebench::kSummaryFile) == summary);
+  CHECK_FALSE(fs::exists(run / aebench::kProbeFolder));
+  CHECK_FALSE(fs::exists(run / aebench::kLockFile));
+}
+
+TEST_CASE(
+    "a bf16 run (train.precision) stopped by SIGINT and resumed ends exactly like an "
+    "uninterrupted bf16 run, and summary.json says bf16") {
+  ScratchFolder folder("resume-bf16");
+  aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
+  const auto config = write_config(folder, 8);
+  auto arguments = [&](const fs::path& out) {
+    auto list = train_arguments(config, out);
+    list.insert(list.end(), {"--set", "train.precision=bf16"});
+    return list;
+  };
+  REQUIRE(aebench::testing::wait_for_exit(
+              aebench::testing::spawn_aebench(arguments(folder / "full"))) == 0);
+  const int pid = aebench::testing::spawn_aebench(arguments(folder / "stopped"));
+  wait_for_rows(folder / "stopped" / aebench::kMetricsFile, 3);
+  ::kill(pid, SIGINT);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  auto resume = arguments(folder / "stopped");
+  resume.push_back("--resume");
+  REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(resume)) == 0);
+
+  CHECK(metric_rows(folder / "stopped" / aebench::kMetricsFile) ==
+        metric_rows(folder / "full" / aebench::kMetricsFile));
+  const auto full = aebench::testing::read_json(folder / "full" / aebench::kSummaryFile);
+  const auto resumed = aebench::testing::read_json(folder / "stopped" / aebench::kSummaryFile);
+  CHECK(full["precision"] == "bf16");
+  CHECK(resumed["test"] == full["test"]);
+}

@@ -5,11 +5,11 @@
 
 #include <torch/torch.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "aebench/artefacts/artefacts.h"
 #include "aebench/config/config.h"
 #include "aebench/data/dataset.h"
 #include "aebench/models/autoencoder.h"
@@ -44,10 +44,11 @@ struct EmbeddingPlan {
 EmbeddingPlan plan_embedding(const AnalysisOptions& options, std::int64_t test_images,
                              std::int64_t code_size);
 
-// Writes weights.png and embedding.png (as options say) into `folder`; returns the
-// "analysis" object of summary.json (activity statistics, embedding details).
-nlohmann::json analyse_model(AutoencoderImpl& model, const Split& test,
-                             const torch::Tensor& test_inputs, const Config& config,
-                             const std::filesystem::path& folder);
+struct ModelAnalysis {
+  nlohmann::json summary;  // summary.json's "analysis": activity statistics, embedding details
+  Artefacts artefacts;     // weights.png, and embedding.png as analysis.embedding says
+};
+ModelAnalysis analyse_model(AutoencoderImpl& model, const Split& test,
+                            const torch::Tensor& test_inputs, const Config& config);
 
 }  // namespace aebench

@@ -7,12 +7,13 @@
 
 #include <torch/torch.h>
 
-#include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "aebench/analysis/classification_report.h"
+#include "aebench/artefacts/artefacts.h"
 #include "aebench/config/config.h"
 #include "aebench/data/dataset.h"
 #include "aebench/models/autoencoder.h"
@@ -36,15 +37,21 @@ struct ProbeResult {
 
 // Trains one classifier with `hidden` ReLU layers (none = softmax regression) on `data`.
 // With options.loss "center" the penultimate features are also pulled towards learned class
-// centres (Wen et al. 2016), weighted by options.center_weight.
+// centres (Wen et al. 2016), weighted by options.center_weight. `stop_requested` (when set) is
+// asked before every epoch; a non-zero signal number ends training with an Interrupted error.
 ProbeResult train_probe(const std::string& name, const ProbeData& data,
                         const std::vector<std::int64_t>& hidden, const ProbeOptions& options,
-                        std::uint64_t seed);
+                        std::uint64_t seed, const std::function<int()>& stop_requested = nullptr);
 
-// Encodes `dataset` with `model` and runs every probe the options ask for. Writes
-// probe/<name>.json and probe/<name>_confusion.png into `folder` and returns summary.json's
-// "probe" object.
-nlohmann::json run_probes(AutoencoderImpl& model, const Dataset& dataset, const Config& config,
-                          const torch::Device& device, const std::filesystem::path& folder);
+struct ProbeReport {
+  nlohmann::json summary;  // summary.json's "probe" object
+  Artefacts artefacts;     // probe/<name>.json and probe/<name>_confusion.png per classifier
+};
+
+// Encodes `dataset` with `model` and runs every probe the options ask for, stopping (with an
+// Interrupted error) as train_probe does.
+ProbeReport run_probes(AutoencoderImpl& model, const Dataset& dataset, const Config& config,
+                       const torch::Device& device,
+                       const std::function<int()>& stop_requested = nullptr);
 
 }  // namespace aebench

@@ -21,6 +21,9 @@ void write_bench_json(const std::filesystem::path& path, const BenchResult& resu
 void print_bench_table(const BenchResult& result, std::ostream& out);
 
 // Throws a ConfigError naming `source` unless `document` is a bench.json of this format.
+// One line: the layout figures and the faster layout.
+void print_layout(const LayoutFigures& layout, std::ostream& out);
+
 void check_bench_document(const nlohmann::json& document, const std::string& source);
 
 // For every numeric figure under peak, peak_rss_mib and configs (matched by name) present in

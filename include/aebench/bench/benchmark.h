@@ -6,10 +6,12 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "aebench/bench/flops.h"
+#include "aebench/bench/layout.h"
 #include "aebench/bench/machine.h"
 
 namespace aebench {
@@ -23,7 +25,7 @@ struct BenchOptions {
                                            "configs/seed002_part2_conv.json"};
   std::int64_t threads = 0;  // CPU threads; 0 = all cores. REQUIRES: >= 0
   std::int64_t steps = 20;   // steps per window (one untimed warm-up window first). REQUIRES: >= 1
-  std::string precision = "fp32";  // "fp32" | "bf16" | "auto"
+  std::string precision = "auto";  // "fp32" | "bf16" | "auto" (as train.precision)
   std::ostream* log = nullptr;     // one line per stage (may be null)
 };
 
@@ -54,7 +56,8 @@ struct BenchResult {
   GemmFigures fp32_gemm;
   GemmFigures bf16_gemm;
   std::vector<ConfigFigures> configs;
-  std::int64_t peak_rss_bytes = 0;  // of the whole run, data and models included
+  std::int64_t peak_rss_bytes = 0;      // of the whole run, data and models included
+  std::optional<LayoutFigures> layout;  // measured by child processes, unless --no-layout
 };
 
 // Measures everything in this process. Configs are read with load_config (ConfigError),

@@ -84,6 +84,9 @@ struct TrainOptions {
   double momentum = 0.9;      // sgd and rmsprop only; default 0.9 for sgd, 0 for rmsprop
   double weight_decay = 0.0;  // L2 penalty added by the optimizer
   std::string loss = "mse";   // "mse" | "bce" (bce needs a sigmoid or softmax output)
+  // Of the training forward passes: "fp32" | "bf16" (autocast; weights and optimizer stay
+  // float32) | "auto" (bf16 on a CPU with native bf16, else fp32).
+  std::string precision = "auto";
   EarlyStoppingOptions early_stopping;
   // Activity penalties on the code, added to the loss: l1 * mean over images of sum |code|,
   // l2 * mean over images of sum code^2 (Keras's activity regularisers). >= 0.

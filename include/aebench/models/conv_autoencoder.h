@@ -19,11 +19,15 @@ class ConvAutoencoderImpl : public AutoencoderImpl {
   std::vector<std::int64_t> code_shape() const override;
   torch::Tensor first_layer_weights() const override;  // [channels[0], kernel, kernel]
   std::string weight_tile_name() const override { return "filters"; }
+  void use_memory_format(torch::MemoryFormat format) override;
 
  private:
   std::int64_t feature_side() const;  // side of the last stage's maps: 28 / 2^stages
 
+  torch::Tensor in_memory_format(const torch::Tensor& tensor) const;
+
   ModelOptions options_;
+  torch::MemoryFormat memory_format_ = torch::MemoryFormat::Contiguous;
   torch::nn::Sequential encoder_{nullptr};
   torch::nn::Sequential decoder_{nullptr};
 };

@@ -14,6 +14,7 @@
 #include "aebench/io/epoch_record.h"
 #include "aebench/io/progress.h"
 #include "aebench/models/autoencoder.h"
+#include "aebench/train/precision.h"
 
 namespace aebench {
 
@@ -52,6 +53,16 @@ struct TrainingResult {
   double train_seconds = 0.0;       // this session's loop, validation included
   double samples_per_second = 0.0;  // training images per second of training passes
 };
+
+// The training loss of one batch: the reconstruction loss (options.loss) of `targets` plus the
+// activity penalties on the code. The forward pass runs in `precision`, the loss in float32.
+torch::Tensor penalised_loss(AutoencoderImpl& model, const torch::Tensor& inputs,
+                             const torch::Tensor& targets, const TrainOptions& options,
+                             Precision precision);
+
+// The layout a model trains fastest in at `precision` (AutoencoderImpl::use_memory_format):
+// channels-last for bf16, LibTorch's default for fp32.
+torch::MemoryFormat training_memory_format(Precision precision);
 
 struct TrainingHooks {
   ProgressReporter* progress = nullptr;              // may be null
