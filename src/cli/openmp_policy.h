@@ -16,8 +16,8 @@ namespace aebench::cli {
 inline constexpr char kDefaultWaitPolicy[] = "PASSIVE";
 
 // Re-executes the running binary (/proc/self/exe) with the same arguments and OMP_WAIT_POLICY
-// set to kDefaultWaitPolicy, when neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT is set. Returns (and the
-// program goes on unchanged) when the user set either, after the re-execution, or when exec
+// set to kDefaultWaitPolicy, when neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT is set. Returns (and
+// the program goes on unchanged) when the user set either, after the re-execution, or when exec
 // fails.
 void use_default_openmp_wait_policy(char** argv);
 
