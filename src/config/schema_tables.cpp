@@ -183,7 +183,7 @@ SectionSchema model_section() {
                                            "fitted exactly in double precision "
                                            "(only `latent` applies)")),
       applies_when(
-          on(AEBENCH_FIELD(model.hidden),
+          on(AEBENCH_FIELD(model.dense.hidden),
              integer_list(
                  "hidden", 1, kMaxLayerWidth,
                  "dense: encoder hidden widths; the decoder mirrors them (`[]` = a single-layer "
@@ -206,7 +206,7 @@ SectionSchema model_section() {
                 true)),
       applies_when(
           checked(
-              on(AEBENCH_FIELD(model.channels),
+              on(AEBENCH_FIELD(model.conv.channels),
                  integer_list(
                      "channels", 1, kMaxChannels,
                      "conv: feature maps per encoder stage (1 or 2 stages); each stage is conv + "
@@ -217,7 +217,7 @@ SectionSchema model_section() {
                            : "";
               }),
           is_conv),
-      applies_when(checked(on(AEBENCH_FIELD(model.kernel),
+      applies_when(checked(on(AEBENCH_FIELD(model.conv.kernel),
                               integer("kernel", 1, 27, "conv: odd kernel size, \"same\" padding")),
                            [](const Config&, const json& value) {
                              return value.get<std::int64_t>() % 2 == 0
@@ -226,7 +226,7 @@ SectionSchema model_section() {
                            }),
                    is_conv),
       applies_when(
-          on(AEBENCH_FIELD(model.upsample),
+          on(AEBENCH_FIELD(model.conv.upsample),
              choice(
                  "upsample", {"nearest", "transposed"},
                  "conv decoder: 2x nearest-neighbour, or a learned 2x2 stride-2 transposed conv")),
@@ -280,9 +280,9 @@ SectionSchema noise_section() {
 }  // namespace
 
 std::vector<SectionSchema> make_config_sections() {
-  return {top_level(),        data_section(),           model_section(),    noise_section(),
-          train_section(),    early_stopping_section(), pretrain_section(), probe_section(),
-          analysis_section(), output_section()};
+  return {top_level(),     data_section(),           model_section(),    noise_section(),
+          train_section(), early_stopping_section(), schedule_section(), pretrain_section(),
+          probe_section(), analysis_section(),       output_section()};
 }
 
 }  // namespace aebench

@@ -11,6 +11,7 @@ std::vector<SectionSchema> make_config_sections();
 // Defined in schema_tables_training.cpp.
 SectionSchema train_section();
 SectionSchema early_stopping_section();
+SectionSchema schedule_section();
 SectionSchema pretrain_section();
 SectionSchema probe_section();
 SectionSchema analysis_section();

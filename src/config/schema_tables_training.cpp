@@ -58,10 +58,71 @@ SectionSchema train_section() {
       on(AEBENCH_FIELD(train.activity_l2),
          number("activity_l2", 0.0, 1e6,
                 "L2 activity penalty: adds λ × mean over images of Σ code²")),
+      null_when_zero(on(AEBENCH_FIELD(train.clip_grad_norm),
+                        number("clip_grad_norm", 0.0, 1e6,
+                               "rescale the gradients of each step so that their global L2 norm "
+                               "is at most this; `null` = off",
+                               true, false))),
       resumable(
           section("early_stopping", "stop when the validation loss stops improving; `null` = off")),
+      section("schedule", "the learning rate per epoch; `null` = constant `lr`"),
   };
   return train;
+}
+
+namespace {
+
+bool schedule_is(const Config& config, const char* type) {
+  return config.train.schedule.type == type;
+}
+
+}  // namespace
+
+SectionSchema schedule_section() {
+  SectionSchema schedule = optional_section(
+      "train.schedule", "`train.schedule` (learning-rate schedule)",
+      "`null` (default: `lr` throughout) or an object. The rate changes between epochs, never "
+      "within one;\n"
+      "`metrics.csv` records each epoch's `lr`, and an exact resume continues the schedule "
+      "(plateau state\n"
+      "included). `plateau` needs a held-out validation split (`data.val` a fraction).",
+      AEBENCH_FIELD(train.schedule.enabled));
+  schedule.keys = {
+      on(AEBENCH_FIELD(train.schedule.type),
+         choice("type", {"constant", "step", "cosine", "plateau", "onecycle"},
+                "`step`: × `gamma` every `step_size` epochs; `cosine`: from `lr` down towards "
+                "`min_lr` (PyTorch's CosineAnnealingLR); `plateau`: × `factor` after `patience` "
+                "epochs without a lower validation loss; `onecycle`: `lr`/25 up to `lr` over "
+                "the first 30 % of the epochs, then down to `lr`/25/10⁴ (PyTorch's OneCycleLR "
+                "defaults)")),
+      applies_when(on(AEBENCH_FIELD(train.schedule.step_size),
+                      integer("step_size", 1, kMaxEpochs, "step: epochs between cuts")),
+                   [](const Config& config) { return schedule_is(config, "step"); }),
+      applies_when(on(AEBENCH_FIELD(train.schedule.gamma),
+                      number("gamma", 0.0, 1.0, "step: the factor of each cut", true, false)),
+                   [](const Config& config) { return schedule_is(config, "step"); }),
+      applies_when(on(AEBENCH_FIELD(train.schedule.warmup_epochs),
+                      integer("warmup_epochs", 0, kMaxEpochs,
+                              "linear warm-up first: epoch e of the warm-up trains at "
+                              "`lr` × e / (`warmup_epochs` + 1)")),
+                   [](const Config& config) {
+                     return !schedule_is(config, "onecycle") && !schedule_is(config, "constant");
+                   }),
+      applies_when(on(AEBENCH_FIELD(train.schedule.min_lr),
+                      number("min_lr", 0.0, 100.0,
+                             "cosine: the rate it falls towards; plateau: the lowest rate")),
+                   [](const Config& config) {
+                     return schedule_is(config, "cosine") || schedule_is(config, "plateau");
+                   }),
+      applies_when(on(AEBENCH_FIELD(train.schedule.factor),
+                      number("factor", 0.0, 1.0, "plateau: the factor of each cut", true, true)),
+                   [](const Config& config) { return schedule_is(config, "plateau"); }),
+      applies_when(on(AEBENCH_FIELD(train.schedule.patience),
+                      integer("patience", 1, kMaxEpochs,
+                              "plateau: epochs without a lower validation loss before a cut")),
+                   [](const Config& config) { return schedule_is(config, "plateau"); }),
+  };
+  return schedule;
 }
 
 SectionSchema early_stopping_section() {
@@ -231,6 +292,16 @@ std::vector<RuleSchema> make_config_rules() {
          if (config.data.val_fraction > 0 || !config.train.early_stopping.enabled) return "";
          return "data.val: \"test\" cannot drive train.early_stopping: early stopping would select "
                 "on the test split; " +
+                use_fraction;
+       }},
+      {"`data.val` `\"test\"` cannot drive a `plateau` schedule: it would tune the rate on the "
+       "test split",
+       [use_fraction](const Config& config) -> std::string {
+         if (config.data.val_fraction > 0 || !config.train.schedule.enabled ||
+             config.train.schedule.type != "plateau")
+           return "";
+         return "data.val: \"test\" cannot drive train.schedule \"plateau\": the schedule would "
+                "tune the learning rate on the test split; " +
                 use_fraction;
        }},
       {"`data.val` `\"test\"` cannot drive `probe`: the probes early-stop on the validation split",

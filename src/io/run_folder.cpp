@@ -100,8 +100,8 @@ void remove_artefacts(const fs::path& dir, const std::vector<std::string>& names
 std::string csv_row(const EpochRecord& record) {
   std::ostringstream line;
   line << record.epoch << ',' << std::setprecision(9) << record.train_loss << ',' << record.val_loss
-       << ',' << record.val_mse << ',' << record.val_psnr_db << ',' << std::setprecision(4)
-       << record.seconds << '\n';
+       << ',' << record.val_mse << ',' << record.val_psnr_db << ',' << record.lr << ','
+       << std::setprecision(4) << record.seconds << '\n';
   return line.str();
 }
 
@@ -192,7 +192,7 @@ void write_json_file(const fs::path& path, const nlohmann::ordered_json& value) 
 
 MetricsCsv::MetricsCsv(const fs::path& path, const std::vector<EpochRecord>& history)
     : path_(path) {
-  std::string contents = "epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds\n";
+  std::string contents = "epoch,train_loss,val_loss,val_mse,val_psnr_db,lr,seconds\n";
   for (const auto& record : history) contents += csv_row(record);
   write_file_atomically(path_, contents);
   stream_.open(path_, std::ios::app);

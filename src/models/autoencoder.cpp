@@ -101,7 +101,7 @@ ModelSize model_size(const ModelOptions& options) {
   size.activations_per_image = pixels;  // the input
   if (options.type == "dense") {
     std::vector<std::int64_t> widths = {pixels};
-    widths.insert(widths.end(), options.hidden.begin(), options.hidden.end());
+    widths.insert(widths.end(), options.dense.hidden.begin(), options.dense.hidden.end());
     widths.push_back(options.latent);
     for (std::size_t i = 0; i + 1 < widths.size(); ++i) linear(widths[i], widths[i + 1]);
     for (std::size_t i = widths.size() - 1; i > 0; --i) linear(widths[i], widths[i - 1]);
@@ -109,13 +109,13 @@ ModelSize model_size(const ModelOptions& options) {
     return size;
   }
   // conv: a "same" conv in -> out maps at side x side, then its activation.
-  const std::int64_t taps = options.kernel * options.kernel;
+  const std::int64_t taps = options.conv.kernel * options.conv.kernel;
   const auto conv = [&](std::int64_t in, std::int64_t out, std::int64_t side) {
     size.parameters += in * out * taps + out;
     size.activations_per_image += 2 * out * side * side;
   };
   std::int64_t in = 1, side = kImageSide;
-  for (const auto out : options.channels) {
+  for (const auto out : options.conv.channels) {
     conv(in, out, side);
     side /= 2;
     size.activations_per_image += out * side * side;  // the max-pool
@@ -128,11 +128,11 @@ ModelSize model_size(const ModelOptions& options) {
     linear(options.latent, flat);
     size.code_size = options.latent;
   }
-  for (auto it = options.channels.rbegin(); it != options.channels.rend(); ++it) {
+  for (auto it = options.conv.channels.rbegin(); it != options.conv.channels.rend(); ++it) {
     conv(in, *it, side);
     side *= 2;
     size.activations_per_image += *it * side * side;  // the upsampling
-    if (options.upsample == "transposed") {
+    if (options.conv.upsample == "transposed") {
       size.parameters += *it * *it * 4 + *it;
       size.activations_per_image += *it * side * side;  // its activation
     }

@@ -20,13 +20,13 @@ torch::nn::AnyModule upsampling(const std::string& mode, std::int64_t channels) 
 
 ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_(options) {
   const auto hidden = parse_activation(options.activation);
-  const auto& channels = options.channels;
+  const auto& channels = options.conv.channels;
   const std::int64_t flat = channels.back() * feature_side() * feature_side();
 
   torch::nn::Sequential encoder;
   std::int64_t in = 1;
   for (const auto out : channels) {
-    encoder->push_back(same_conv(in, out, options.kernel));
+    encoder->push_back(same_conv(in, out, options.conv.kernel));
     encoder->push_back(make_activation(hidden));
     encoder->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
     in = out;
@@ -44,13 +44,13 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
     }));
   }
   for (auto it = channels.rbegin(); it != channels.rend(); ++it) {
-    decoder->push_back(same_conv(in, *it, options.kernel));
+    decoder->push_back(same_conv(in, *it, options.conv.kernel));
     decoder->push_back(make_activation(hidden));
-    decoder->push_back(upsampling(options.upsample, *it));
-    if (options.upsample == "transposed") decoder->push_back(make_activation(hidden));
+    decoder->push_back(upsampling(options.conv.upsample, *it));
+    if (options.conv.upsample == "transposed") decoder->push_back(make_activation(hidden));
     in = *it;
   }
-  decoder->push_back(same_conv(in, 1, options.kernel));
+  decoder->push_back(same_conv(in, 1, options.conv.kernel));
   decoder->push_back(make_activation(parse_activation(options.output_activation)));
   encoder_ = register_module("encoder", encoder);
   decoder_ = register_module("decoder", decoder);
@@ -67,12 +67,12 @@ torch::Tensor ConvAutoencoderImpl::in_memory_format(const torch::Tensor& tensor)
 }
 
 std::int64_t ConvAutoencoderImpl::feature_side() const {
-  return kImageSide >> options_.channels.size();
+  return kImageSide >> options_.conv.channels.size();
 }
 
 std::vector<std::int64_t> ConvAutoencoderImpl::code_shape() const {
   if (options_.latent > 0) return {options_.latent};
-  return {options_.channels.back(), feature_side(), feature_side()};
+  return {options_.conv.channels.back(), feature_side(), feature_side()};
 }
 
 torch::Tensor ConvAutoencoderImpl::first_layer_weights() const {

@@ -23,7 +23,7 @@ torch::nn::Sequential dense_stack(const std::vector<std::int64_t>& widths, Activ
 
 DenseAutoencoderImpl::DenseAutoencoderImpl(const ModelOptions& options) : options_(options) {
   std::vector<std::int64_t> widths = {kPixels};
-  widths.insert(widths.end(), options.hidden.begin(), options.hidden.end());
+  widths.insert(widths.end(), options.dense.hidden.begin(), options.dense.hidden.end());
   widths.push_back(options.latent);
   const auto hidden = parse_activation(options.activation);
   encoder_ = register_module(

@@ -101,20 +101,31 @@ void load_module_checked(AutoencoderImpl& model, torch::serialize::InputArchive&
 json progress_to_json(const TrainingProgress& progress) {
   json history = json::array();
   for (const auto& r : progress.history)
-    history.push_back({r.epoch, r.train_loss, r.val_loss, r.val_mse, r.val_psnr_db, r.seconds});
-  return {
-      {"epochs_done", progress.epochs_done},       {"history", history},
-      {"best_val_loss", progress.best_val_loss},   {"best_epoch", progress.best_epoch},
-      {"stale_epochs", progress.stale_epochs},     {"batches_done", progress.batches_done},
-      {"epoch_loss_sum", progress.epoch_loss_sum}, {"best_weights", progress.best_weights.size()},
-      {"summary_extras", progress.summary_extras}};
+    history.push_back(
+        {r.epoch, r.train_loss, r.val_loss, r.val_mse, r.val_psnr_db, r.seconds, r.lr});
+  const auto& plateau = progress.plateau;
+  return {{"epochs_done", progress.epochs_done},
+          {"history", history},
+          {"best_val_loss", progress.best_val_loss},
+          {"best_epoch", progress.best_epoch},
+          {"stale_epochs", progress.stale_epochs},
+          {"batches_done", progress.batches_done},
+          {"epoch_loss_sum", progress.epoch_loss_sum},
+          {"best_weights", progress.best_weights.size()},
+          {"summary_extras", progress.summary_extras},
+          {"plateau",
+           {{"scale", plateau.scale},
+            {"best_val_loss", plateau.best_val_loss},
+            {"has_best", plateau.has_best},
+            {"stale_epochs", plateau.stale_epochs}}}};
 }
 
 TrainingProgress progress_from_json(const json& document) {
   TrainingProgress progress;
   progress.epochs_done = document.at("epochs_done");
   for (const auto& row : document.at("history"))
-    progress.history.push_back({row.at(0), row.at(1), row.at(2), row.at(3), row.at(4), row.at(5)});
+    progress.history.push_back({row.at(0), row.at(1), row.at(2), row.at(3), row.at(4), row.at(5),
+                                row.size() > 6 ? row.at(6).get<double>() : 0.0});
   progress.best_val_loss = document.at("best_val_loss");
   progress.best_epoch = document.at("best_epoch");
   progress.stale_epochs = document.at("stale_epochs");
@@ -123,6 +134,11 @@ TrainingProgress progress_from_json(const json& document) {
   progress.best_weights.resize(document.at("best_weights").get<std::size_t>());
   progress.summary_extras =
       document.value("summary_extras", json());  // absent in older checkpoints
+  if (document.contains("plateau")) {
+    const auto& plateau = document.at("plateau");
+    progress.plateau = {plateau.at("scale"), plateau.at("best_val_loss"), plateau.at("has_best"),
+                        plateau.at("stale_epochs")};
+  }
   return progress;
 }
 

@@ -69,6 +69,10 @@ bool record_val_loss(TrainingProgress& state, double val_loss, std::int64_t epoc
   return true;
 }
 
+void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
 // Runs the steps of one epoch from state.batches_done on, updating `state` as it goes.
 void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                    const TrainingData& data, const TrainOptions& options, const NoiseOptions& noise,
@@ -85,6 +89,8 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
     optimizer.zero_grad();
     const auto loss = penalised_loss(model, add_noise(clean, noise), clean, options, precision);
     loss.backward();
+    if (options.clip_grad_norm > 0)
+      torch::nn::utils::clip_grad_norm_(model.parameters(), options.clip_grad_norm);
     optimizer.step();
     const double value = loss.item<double>();
     if (!std::isfinite(value)) throw_non_finite("the training loss", value, epoch, batch + 1);
@@ -181,6 +187,8 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
     state.shuffle_state = shuffle.get_state();
     const auto order =
         torch::randperm(count, shuffle, torch::kInt64).to(data.train_images.device());
+    const double lr = scheduled_lr(options, epoch, state.plateau);
+    set_learning_rate(optimizer, lr);
     if (hooks.progress) hooks.progress->begin_epoch(epoch, options.epochs, batches);
     session_samples += std::min(count, (batches - state.batches_done) * options.batch_size);
     train_batches(model, optimizer, data, options, noise, order, state, hooks, last_checkpoint,
@@ -193,10 +201,12 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
                              options.loss == "bce" ? val.bce : val.mse,
                              val.mse,
                              val.psnr_db,
-                             seconds_since(epoch_start)};
+                             seconds_since(epoch_start),
+                             lr};
     if (!std::isfinite(record.val_loss))
       throw_non_finite("the validation loss", record.val_loss, epoch, 0);
     const bool improved = record_val_loss(state, record.val_loss, epoch, options.early_stopping);
+    record_plateau(options.schedule, record.val_loss, state.plateau);
     if (improved && keep_best) state.best_weights = snapshot(model);
     state.history.push_back(record);
     state.epochs_done = epoch;

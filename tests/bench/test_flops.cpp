@@ -38,9 +38,9 @@ TEST_CASE("a conv model's FLOPs use each convolution's traced output size") {
 TEST_CASE("a transposed convolution counts its input positions, a dense bottleneck its weights") {
   ModelOptions options;
   options.type = "conv";
-  options.channels = {4};
+  options.conv.channels = {4};
   options.latent = 10;
-  options.upsample = "transposed";
+  options.conv.upsample = "transposed";
   auto model = aebench::make_autoencoder(options);
   const auto count = count_flops(*model);
   // conv 1->4 at 28x28, linear 4*14*14->10 and back, conv 4->4 at 14x14, transposed 4->4 2x2

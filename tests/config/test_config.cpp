@@ -33,7 +33,7 @@ TEST_CASE("an empty config gets every documented default") {
   CHECK(config.data.classes.empty());
   CHECK(config.data.val_fraction == Approx(0.1));  // a held-out 10%, no longer the test split
   CHECK(config.model.type == "dense");
-  CHECK(config.model.hidden == std::vector<std::int64_t>{400, 200});
+  CHECK(config.model.dense.hidden == std::vector<std::int64_t>{400, 200});
   CHECK(config.model.latent == 100);
   CHECK(config.model.latent_activation == "relu");
   CHECK(config.model.output_activation == "sigmoid");

@@ -34,7 +34,9 @@ void check_same_config(const Config& a, const Config& b) {
 const std::vector<json> kCoveringConfigs = {
     json::parse(R"({"noise": {"type": "gaussian"}, "train": {"early_stopping": {}},
                     "pretrain": {}, "probe": {}})"),
-    json::parse(R"({"model": {"type": "conv", "latent": 8}, "noise": {"type": "masking"}})"),
+    json::parse(R"({"model": {"type": "conv", "latent": 8}, "noise": {"type": "masking"},
+                    "train": {"schedule": {"type": "step"}}})"),
+    json::parse(R"({"train": {"schedule": {"type": "plateau"}}})"),
 };
 
 }  // namespace

@@ -24,14 +24,14 @@ TEST_CASE("every model kind maps images to codes of code_shape and back to image
   };
   ModelOptions dense;
   ModelOptions single_layer;
-  single_layer.hidden = {};
+  single_layer.dense.hidden = {};
   single_layer.latent = 32;
   ModelOptions conv = conv_options();
   ModelOptions conv_latent = conv_options();
   conv_latent.latent = 20;
   ModelOptions transposed = conv_options();
-  transposed.upsample = "transposed";
-  transposed.channels = {4};
+  transposed.conv.upsample = "transposed";
+  transposed.conv.channels = {4};
   ModelOptions softmax = single_layer;
   softmax.output_activation = "softmax";
   const std::vector<Case> cases = {
@@ -67,7 +67,7 @@ TEST_CASE("the seed-002 conv model has exactly the specified layers") {
 
 TEST_CASE("a dense model's parameters follow its widths and read well in a checkpoint") {
   ModelOptions options;
-  options.hidden = {400, 200};
+  options.dense.hidden = {400, 200};
   options.latent = 100;
   auto model = aebench::make_autoencoder(options);
   const std::int64_t expected =
@@ -79,7 +79,7 @@ TEST_CASE("a dense model's parameters follow its widths and read well in a check
 
 TEST_CASE("a sigmoid output stays in [0, 1] and a softmax output sums to one per image") {
   ModelOptions options;
-  options.hidden = {};
+  options.dense.hidden = {};
   options.latent = 8;
   const auto images = torch::rand({3, 1, 28, 28});
   auto sigmoid = aebench::make_autoencoder(options);
@@ -94,7 +94,7 @@ TEST_CASE("a sigmoid output stays in [0, 1] and a softmax output sums to one per
 
 TEST_CASE("dropout is active in training mode and off in eval mode") {
   ModelOptions options;
-  options.hidden = {64};
+  options.dense.hidden = {64};
   options.latent = 16;
   options.dropout = 0.5;
   auto model = aebench::make_autoencoder(options);
@@ -108,20 +108,20 @@ TEST_CASE("dropout is active in training mode and off in eval mode") {
 TEST_CASE("the size computed from the options equals the built model's parameters and code") {
   ModelOptions dense;
   ModelOptions single_unit_code;
-  single_unit_code.hidden = {};
+  single_unit_code.dense.hidden = {};
   single_unit_code.latent = 1;
   ModelOptions conv = conv_options();
   ModelOptions conv_latent = conv_options();
   conv_latent.latent = 20;
-  conv_latent.kernel = 5;
+  conv_latent.conv.kernel = 5;
   ModelOptions transposed = conv_options();
-  transposed.upsample = "transposed";
-  transposed.channels = {4};
+  transposed.conv.upsample = "transposed";
+  transposed.conv.channels = {4};
   ModelOptions pca;
   pca.type = "pca";
   pca.latent = 30;
   for (const auto& options : {dense, single_unit_code, conv, conv_latent, transposed, pca}) {
-    INFO(options.type << ", latent " << options.latent << ", " << options.channels.size()
+    INFO(options.type << ", latent " << options.latent << ", " << options.conv.channels.size()
                       << " stages");
     const auto model = aebench::make_autoencoder(options);
     const auto size = aebench::model_size(options);

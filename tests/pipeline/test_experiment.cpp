@@ -72,7 +72,7 @@ TEST_CASE("a tiny run of each model kind lowers its loss and writes every artefa
 
     const auto rows = metric_rows(out / aebench::kMetricsFile);
     REQUIRE(rows.size() == 5);
-    CHECK(rows[0] == "epoch,train_loss,val_loss,val_mse,val_psnr_db");
+    CHECK(rows[0] == "epoch,train_loss,val_loss,val_mse,val_psnr_db,lr");
     const auto loss_at = [&](std::size_t row) {
       return std::stod(rows[row].substr(rows[row].find(',') + 1));
     };

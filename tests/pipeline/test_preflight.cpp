@@ -25,7 +25,7 @@ std::string tiny_train_command(const ScratchFolder& folder) {
 
 TEST_CASE("the memory estimate counts weights, gradients, optimizer state and checkpoint copies") {
   aebench::Config config;
-  config.model.hidden = {};
+  config.model.dense.hidden = {};
   config.model.latent = 10;
   config.train.batch_size = 50;
   config.analysis.embedding = "none";

@@ -52,7 +52,7 @@ std::string read_bytes(const fs::path& path) {
   return std::string(std::istreambuf_iterator<char>(stream), {});
 }
 
-// Every file a run folder holds is complete: JSON parses, CSV rows have six numbers, PNGs
+// Every file a run folder holds is complete: JSON parses, CSV rows have seven numbers, PNGs
 // are valid, checkpoints pass their checksum. Temporary leftovers are allowed.
 void check_only_complete_files(const fs::path& folder) {
   for (const auto& entry : fs::directory_iterator(folder)) {
@@ -67,7 +67,7 @@ void check_only_complete_files(const fs::path& folder) {
       const auto lines = aebench::testing::read_lines(path);
       REQUIRE_FALSE(lines.empty());
       for (std::size_t i = 1; i < lines.size(); ++i) {
-        CHECK(std::count(lines[i].begin(), lines[i].end(), ',') == 5);
+        CHECK(std::count(lines[i].begin(), lines[i].end(), ',') == 6);
         CHECK_NOTHROW(std::stod(lines[i].substr(lines[i].rfind(',') + 1)));
       }
     }
@@ -134,6 +134,34 @@ TEST_CASE("a run stopped by SIGINT and resumed ends exactly like an uninterrupte
   const auto full = aebench::testing::read_json(folder / "full" / aebench::kSummaryFile);
   const auto resumed = aebench::testing::read_json(folder / "stopped" / aebench::kSummaryFile);
   CHECK(resumed["test"] == full["test"]);
+}
+
+TEST_CASE("a scheduled, clipped run resumes exactly and metrics.csv records each epoch's rate") {
+  ScratchFolder folder("resume-schedule");
+  aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
+  auto document = aebench::testing::read_json(write_config(folder, 6));
+  document["train"]["lr"] = 0.01;
+  document["train"]["clip_grad_norm"] = 0.5;
+  document["train"]["schedule"] = {
+      {"type", "step"}, {"step_size", 2}, {"gamma", 0.5}, {"warmup_epochs", 1}};
+  const auto config = folder / "scheduled.json";
+  std::ofstream(config) << document.dump();
+  REQUIRE(aebench::testing::wait_for_exit(
+              aebench::testing::spawn_aebench(train_arguments(config, folder / "full"))) == 0);
+  std::vector<double> rates;
+  for (const auto& row : metric_rows(folder / "full" / aebench::kMetricsFile))
+    if (row.rfind("epoch", 0) != 0) rates.push_back(std::stod(row.substr(row.rfind(',') + 1)));
+  CHECK(rates == std::vector<double>{0.005, 0.01, 0.01, 0.005, 0.005, 0.0025});
+
+  const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "stopped"));
+  wait_for_rows(folder / "stopped" / aebench::kMetricsFile, 3);
+  ::kill(pid, SIGINT);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  auto resume = train_arguments(config, folder / "stopped");
+  resume.push_back("--resume");
+  REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(resume)) == 0);
+  CHECK(metric_rows(folder / "stopped" / aebench::kMetricsFile) ==
+        metric_rows(folder / "full" / aebench::kMetricsFile));
 }
 
 TEST_CASE("SIGTERM also checkpoints and exits 143") {

@@ -13,7 +13,7 @@ namespace {
 
 aebench::ModelOptions small_model() {
   aebench::ModelOptions options;
-  options.hidden = {16};
+  options.dense.hidden = {16};
   options.latent = 8;
   options.dropout = 0.1;  // uses the default generator, so its state must be restored too
   return options;
@@ -109,6 +109,21 @@ TEST_CASE("a checkpoint keeps the summary's results from before training") {
   aebench::save_training_checkpoint(folder / "c.pt", *model, *optimizer, progress, {{"test", 1}});
   const auto loaded = aebench::load_training_checkpoint(folder / "c.pt", *model, *optimizer);
   CHECK(loaded.progress.summary_extras == progress.summary_extras);
+}
+
+TEST_CASE("a checkpoint keeps the plateau schedule's state") {
+  ScratchFolder folder("plateau");
+  torch::manual_seed(5);
+  auto model = aebench::make_autoencoder(small_model());
+  auto optimizer = aebench::make_optimizer(*model, train_options(1));
+  auto progress = aebench::fresh_progress(5);
+  progress.plateau = {0.25, 0.125, true, 3};
+  aebench::save_training_checkpoint(folder / "c.pt", *model, *optimizer, progress, {{"test", 1}});
+  const auto loaded = aebench::load_training_checkpoint(folder / "c.pt", *model, *optimizer);
+  CHECK(loaded.progress.plateau.scale == 0.25);
+  CHECK(loaded.progress.plateau.best_val_loss == 0.125);
+  CHECK(loaded.progress.plateau.has_best);
+  CHECK(loaded.progress.plateau.stale_epochs == 3);
 }
 
 TEST_CASE("a NaN in training stops with a TrainingError and keeps the last good checkpoint") {

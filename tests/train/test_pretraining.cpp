@@ -5,7 +5,7 @@
 
 TEST_CASE("layer-wise pretraining trains every stage and lowers each stage's loss") {
   aebench::Config config;
-  config.model.hidden = {32, 16};
+  config.model.dense.hidden = {32, 16};
   config.model.latent = 8;
   config.pretrain.enabled = true;
   config.pretrain.epochs = 4;

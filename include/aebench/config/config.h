@@ -36,12 +36,29 @@ struct DataOptions {
   std::int64_t test_limit = 0;
 };
 
+// Options that only the dense model reads (model.type "dense").
+struct DenseOptions {
+  // Widths of the encoder's hidden layers; the decoder mirrors them.
+  std::vector<std::int64_t> hidden = {400, 200};
+};
+
+// Options that only the conv model reads (model.type "conv").
+struct ConvOptions {
+  // Feature maps per encoder stage (conv kernel x kernel, then 2x2 max-pool); the decoder
+  // mirrors them (conv, then 2x upsampling) and ends in a 1-map conv. 1 or 2 stages (28 must
+  // divide by 2^stages).
+  std::vector<std::int64_t> channels = {16, 8};
+  std::int64_t kernel = 3;           // odd, "same" padding
+  std::string upsample = "nearest";  // "nearest" | "transposed" (learned 2x2 stride-2)
+};
+
+// The `model` section: what every model kind reads, then each kind's own options. In a config
+// file the keys are flat (`model.hidden`, `model.channels`); a key of another kind is checked
+// but left out of the resolved config.
 struct ModelOptions {
   // "dense" | "conv" | "pca" (principal components of the training split, fitted exactly in
   // double precision; only `latent` applies)
   std::string type = "dense";
-  // dense: widths of the encoder's hidden layers; the decoder mirrors them.
-  std::vector<std::int64_t> hidden = {400, 200};
   // Size of the code. dense: width of the bottleneck layer (default 100); pca: components.
   // conv: optional dense bottleneck after the conv stages (default 0 = none, JSON null).
   std::int64_t latent = 100;
@@ -52,12 +69,8 @@ struct ModelOptions {
   // Of the reconstruction: "sigmoid" | "linear" | "softmax" (over the 784 pixels, seed 001).
   std::string output_activation = "sigmoid";
   double dropout = 0.0;  // after each hidden layer (not the code), in [0, 1)
-  // conv: feature maps per encoder stage (conv kernel x kernel, then 2x2 max-pool); the
-  // decoder mirrors them (conv, then 2x upsampling) and ends in a 1-map conv. 1 or 2 stages
-  // (28 must divide by 2^stages).
-  std::vector<std::int64_t> channels = {16, 8};
-  std::int64_t kernel = 3;           // odd, "same" padding
-  std::string upsample = "nearest";  // "nearest" | "transposed" (learned 2x2 stride-2)
+  DenseOptions dense;
+  ConvOptions conv;
 };
 
 struct NoiseOptions {
@@ -76,6 +89,22 @@ struct EarlyStoppingOptions {
   bool restore_best = true;    // reload the best epoch's weights before testing and saving
 };
 
+// The learning rate per epoch (JSON: null = constant, or an object). The rate changes between
+// epochs only; metrics.csv records each epoch's.
+struct ScheduleOptions {
+  bool enabled = false;
+  // "constant" | "step" (x gamma every step_size epochs) | "cosine" (from lr down to min_lr) |
+  // "plateau" (x factor after patience epochs without a lower validation loss) | "onecycle"
+  // (lr / 25 up to lr over the first 30 % of the epochs, then down to lr / 25 / 1e4).
+  std::string type = "cosine";
+  std::int64_t step_size = 10;     // step
+  double gamma = 0.1;              // step, in (0, 1]
+  std::int64_t warmup_epochs = 0;  // all but onecycle: linear ramp lr x e / (warmup + 1)
+  double min_lr = 0.0;             // cosine: the floor it falls to; plateau: never below
+  double factor = 0.1;             // plateau, in (0, 1)
+  std::int64_t patience = 5;       // plateau, >= 1
+};
+
 struct TrainOptions {
   std::int64_t epochs = 20;
   std::int64_t batch_size = 256;
@@ -88,6 +117,9 @@ struct TrainOptions {
   // float32) | "auto" (bf16 on a CPU with native bf16, else fp32).
   std::string precision = "auto";
   EarlyStoppingOptions early_stopping;
+  ScheduleOptions schedule;
+  // Rescale the gradients so that their global L2 norm is at most this; 0 = off.
+  double clip_grad_norm = 0.0;
   // Activity penalties on the code, added to the loss: l1 * mean over images of sum |code|,
   // l2 * mean over images of sum code^2 (Keras's activity regularisers). >= 0.
   double activity_l1 = 0.0;

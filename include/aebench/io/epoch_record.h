@@ -13,6 +13,7 @@ struct EpochRecord {
   double val_mse = 0.0;      // mean squared error per pixel on the validation split
   double val_psnr_db = 0.0;  // 10 log10(1 / val_mse): pixel values span [0, 1]
   double seconds = 0.0;      // wall time of the epoch, training and validation
+  double lr = 0.0;           // the learning rate the epoch trained at (train.schedule)
 };
 
 }  // namespace aebench

@@ -15,6 +15,7 @@
 #include "aebench/io/progress.h"
 #include "aebench/models/autoencoder.h"
 #include "aebench/train/precision.h"
+#include "aebench/train/schedule.h"
 
 namespace aebench {
 
@@ -42,6 +43,7 @@ struct TrainingProgress {
   // LibTorch's default CPU generator (noise, dropout) now. uint8 state tensors.
   torch::Tensor shuffle_state;
   torch::Tensor default_cpu_state;
+  PlateauState plateau;  // train.schedule "plateau"
   // Results computed before training that summary.json reports (e.g. "pretraining"), kept
   // here so that a resumed run reports them too. A JSON object, or null.
   nlohmann::json summary_extras;
