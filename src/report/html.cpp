@@ -219,6 +219,9 @@ figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 pre { background: var(--soft); border: 1px solid var(--line); padding: 10px; overflow-x: auto;
       font-size: 13px; }
 details summary { cursor: pointer; color: var(--accent); margin: 6px 0; }
+.columns { display: grid; grid-template-columns: repeat(auto-fit, minmax(300px, 1fr));
+           gap: 0 28px; align-items: start; }
+.columns > figure { margin-top: 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 18px; }
 .charts svg { width: 100%; height: auto; border: 1px solid var(--line); background: #fff; }
 .status-failed { color: var(--bad); font-weight: 600; }

@@ -39,6 +39,29 @@ void flatten_into(const nlohmann::json& value, const std::string& prefix,
 
 }  // namespace
 
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      const auto end_a = a.find_first_not_of("0123456789", i);
+      const auto end_b = b.find_first_not_of("0123456789", j);
+      std::string x = a.substr(i, end_a - i), y = b.substr(j, end_b - j);
+      x.erase(0, std::min(x.find_first_not_of('0'), x.size()));
+      y.erase(0, std::min(y.find_first_not_of('0'), y.size()));
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = end_a == std::string::npos ? a.size() : end_a;
+      j = end_b == std::string::npos ? b.size() : end_b;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j || (a.size() - i == b.size() - j && a < b);
+}
+
 FolderKind folder_kind(const fs::path& dir) {
   std::error_code error;
   if (!fs::is_directory(dir, error)) return FolderKind::kOther;
@@ -65,7 +88,9 @@ std::vector<fs::path> sweep_runs(const fs::path& sweep_dir) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(sweep_dir, error))
     if (is_run_entry(entry.path())) runs.push_back(entry.path());
-  std::sort(runs.begin(), runs.end());
+  std::sort(runs.begin(), runs.end(), [](const fs::path& a, const fs::path& b) {
+    return natural_less(a.filename().string(), b.filename().string());
+  });
   return runs;
 }
 

@@ -160,8 +160,9 @@ std::string results_section(const json& summary) {
             {"device", "device"},
             {"threads", "threads"},
             {"precision", "precision"}});
-  return "<h3>Test metrics</h3>\n" + key_value_table(test) + "<h3>Data split</h3>\n" +
-         key_value_table(data) + "<h3>Training</h3>\n" + key_value_table(training);
+  return "<div class=\"columns\"><div><h3>Test metrics</h3>\n" + key_value_table(test) +
+         "</div><div><h3>Data split</h3>\n" + key_value_table(data) +
+         "</div><div><h3>Training</h3>\n" + key_value_table(training) + "</div></div>\n";
 }
 
 std::string activity_table(const json& summary) {
@@ -339,6 +340,7 @@ std::string render_run_report(const fs::path& dir) {
       figure(page, dir, kReconstructionsFile,
              "the first test images: originals, noisy inputs (denoising runs), reconstructions") +
       figure(page, dir, kBottleneckFile, "their codes, all on one grey scale") +
+      "<div class=\"columns\">" +
       figure(page, dir, kWeightsFile, "the first layer's weights, one tile per unit");
   const json* embedding = at(summary, "analysis.embedding");
   const json* method = at(summary, "analysis.embedding.method");
@@ -348,7 +350,7 @@ std::string render_run_report(const fs::path& dir) {
         embedding->at("notes").dump().find("no embedding.png") != std::string::npos);
   pictures += figure(page, dir, kEmbeddingFile, "2-D maps of the test codes, coloured by class",
                      expects_map) +
-              notes_list(at(summary, "analysis.embedding.notes"));
+              "</div>\n" + notes_list(at(summary, "analysis.embedding.notes"));
   page.add_section("pictures", "Pictures", pictures);
 
   if (const std::string activity = activity_table(summary); !activity.empty())

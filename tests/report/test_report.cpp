@@ -7,6 +7,7 @@
 #include "aebench/io/run_folder.h"
 #include "aebench/plot/png.h"
 #include "aebench/report/report.h"
+#include "aebench/report/run_files.h"
 #include "aebench/report/run_report.h"
 #include "aebench/report/sweep_report.h"
 #include "support/test_support.h"
@@ -275,4 +276,21 @@ TEST_CASE("a sweep report tabulates the finished runs by what differs and lists 
   CHECK(html.find("latent_999/report.html") == std::string::npos);
   CHECK_THAT(html, Catch::Contains("latent_64/report.html"));
   CHECK(count_of(html, "<script>") == 1);
+}
+
+TEST_CASE("sweep runs are listed in natural order: numbers in names compare as numbers") {
+  const std::vector<std::tuple<std::string, std::string, bool>> cases = {
+      {"latent_8", "latent_16", true},
+      {"latent_16", "latent_8", false},
+      {"lr_0010", "lr_9", false},
+      {"run", "run_1", true},
+      {"a2b10", "a2b9", false},
+      {"same", "same", false},
+      {"b", "a100", false},
+      {"007", "7", true},  // equal numbers: the text decides
+  };
+  for (const auto& [a, b, less] : cases) {
+    INFO(a << " < " << b);
+    CHECK(aebench::natural_less(a, b) == less);
+  }
 }

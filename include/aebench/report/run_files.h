@@ -26,7 +26,10 @@ FolderKind folder_kind(const std::filesystem::path& dir);
 // all (a run that failed before it wrote anything). Hidden folders are never runs.
 bool is_run_entry(const std::filesystem::path& dir);
 
-// The runs of a sweep folder: its run-entry subfolders, sorted by name.
+// Names in natural order: runs of digits compare as numbers ("latent_8" < "latent_16").
+bool natural_less(const std::string& a, const std::string& b);
+
+// The runs of a sweep folder: its run-entry subfolders, in natural order of their names.
 std::vector<std::filesystem::path> sweep_runs(const std::filesystem::path& sweep_dir);
 
 struct RunFiles {
