@@ -201,7 +201,7 @@ th, td { border-bottom: 1px solid var(--line); padding: 5px 12px 5px 0; text-ali
 thead th { border-bottom: 2px solid var(--ink); font-weight: 600; }
 td.number, th.number { text-align: right; padding-left: 12px; }
 table.pairs th { font-weight: normal; color: var(--muted); padding-right: 24px; }
-table.sortable thead th { cursor: pointer; user-select: none; white-space: nowrap; }
+table.sortable thead th { cursor: pointer; user-select: none; min-width: 4.5em; }
 table.sortable thead th:hover { color: var(--accent); }
 table.sortable thead th::after { content: " \2195"; color: #aab1bb; }
 table.sortable thead th[aria-sort="ascending"]::after { content: " \25B2"; color: var(--accent); }

@@ -271,9 +271,10 @@ std::string probe_section(Page& page, const json& summary, const fs::path& dir,
   html += key_value_table(settings);
   for (const auto& name : names)
     html += "<h3>" + html_escape(name) + ": per class on the test split</h3>\n" +
-            per_class_table(page, dir, name) +
+            "<div class=\"columns\"><div>" + per_class_table(page, dir, name) + "</div>" +
             figure(page, dir, std::string(kProbeFolder) + "/" + name + "_confusion.png",
-                   name + ": confusion matrix (rows: true class)");
+                   name + ": confusion matrix (rows: true class)") +
+            "</div>\n";
   return html;
 }
 
