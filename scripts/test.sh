@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Sets up everything (scripts/setup.sh), builds the test executable and runs the whole suite
-# through ctest. This is the command CI runs (.ci/run).
+# Sets up everything (scripts/setup.sh, plus Chromium and the npm packages of the browser test),
+# builds the test executable and runs the whole suite through ctest, the browser test of the
+# HTML reports included. This is the command CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build_dir=${AEBENCH_BUILD_DIR:-build}
 
 bash scripts/setup.sh
+# The browser test of the HTML reports: Debian's Chromium, driven by puppeteer-core from npm.
+bash scripts/install_packages.sh chromium
+(cd tests/report/browser && npm ci --no-audit --no-fund --loglevel=error)
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 cmake --build "$build_dir" --target aebench_tests
-ctest --test-dir "$build_dir" --output-on-failure -j 2
+AEBENCH_BROWSER_TEST_REQUIRED=1 ctest --test-dir "$build_dir" --output-on-failure -j 2

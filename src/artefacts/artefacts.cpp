@@ -38,6 +38,8 @@ void write_artefacts(const fs::path& folder, const Artefacts& artefacts) {
     write_png(inside(folder, figure.file), figure.picture);
   for (const auto& document : artefacts.documents)
     write_json_file(inside(folder, document.file), document.content);
+  for (const auto& text : artefacts.texts)
+    write_file_atomically(inside(folder, text.file), text.content);
 }
 
 }  // namespace aebench

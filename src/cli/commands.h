@@ -51,6 +51,10 @@ struct CompareCommandOptions {
   std::string series_key;
 };
 
+struct ReportCommandOptions {
+  std::string dir;  // a run folder or a sweep folder
+};
+
 struct ConfigDocsCommandOptions {};
 
 struct BenchCommandOptions {
@@ -74,6 +78,9 @@ int run_probe_command(const ProbeCommandOptions& options);
 
 CLI::App* setup_compare(CLI::App& app, CompareCommandOptions& options);
 int run_compare(const CompareCommandOptions& options);
+
+CLI::App* setup_report(CLI::App& app, ReportCommandOptions& options);
+int run_report(const ReportCommandOptions& options);
 
 CLI::App* setup_config_docs(CLI::App& app, ConfigDocsCommandOptions& options);
 int run_config_docs(const ConfigDocsCommandOptions& options);

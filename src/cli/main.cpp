@@ -24,6 +24,7 @@ struct AllOptions {
   aebench::cli::EvalCommandOptions eval;
   aebench::cli::ProbeCommandOptions probe;
   aebench::cli::CompareCommandOptions compare;
+  aebench::cli::ReportCommandOptions report;
   aebench::cli::ConfigDocsCommandOptions config_docs;
   aebench::cli::BenchCommandOptions bench;
 };
@@ -33,10 +34,12 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
   if (app.got_subcommand("eval")) return aebench::cli::run_eval(options.eval);
   if (app.got_subcommand("probe")) return aebench::cli::run_probe_command(options.probe);
   if (app.got_subcommand("compare")) return aebench::cli::run_compare(options.compare);
+  if (app.got_subcommand("report")) return aebench::cli::run_report(options.report);
   if (app.got_subcommand("config-docs")) return aebench::cli::run_config_docs(options.config_docs);
   if (app.got_subcommand("bench")) return aebench::cli::run_bench(options.bench);
   return report("usage error",
-                "a subcommand is required (train, eval, probe, compare, bench or config-docs); "
+                "a subcommand is required (train, eval, probe, compare, report, bench or "
+                "config-docs); "
                 "see aebench --help",
                 aebench::kExitUsageError);
 }
@@ -58,6 +61,7 @@ int main(int argc, char** argv) {
       "  aebench eval runs/dense_100\n"
       "  aebench probe runs/dense_100\n"
       "  aebench compare runs/* --metric test.sse_per_image --x model.latent\n"
+      "  aebench report runs/dense_100                        # -> runs/dense_100/report.html\n"
       "  aebench bench                                        # -> bench.json\n"
       "\n"
       "Each subcommand has its own --help. Config keys: docs/config.md; results and run\n"
@@ -69,6 +73,7 @@ int main(int argc, char** argv) {
   cli::setup_eval(app, options.eval);
   cli::setup_probe(app, options.probe);
   cli::setup_compare(app, options.compare);
+  cli::setup_report(app, options.report);
   cli::setup_config_docs(app, options.config_docs);
   cli::setup_bench(app, options.bench);
   try {

@@ -45,8 +45,9 @@ constexpr char kTemporaryMark[] = ".aebench-tmp-";
 // The files a run writes at the top of RUN_DIR, in eval/ and in probe/ (probe.cpp names its
 // files after the classifiers "softmax", "mlp" and "pixels").
 const std::vector<std::string> kRunArtefacts = {
-    kConfigFile,    kMetricsFile,         kSummaryFile,    kModelFile,   kCheckpointFile,
-    kLossCurveFile, kReconstructionsFile, kBottleneckFile, kWeightsFile, kEmbeddingFile};
+    kConfigFile,     kMetricsFile,   kSummaryFile,         kModelFile,
+    kCheckpointFile, kLossCurveFile, kReconstructionsFile, kBottleneckFile,
+    kWeightsFile,    kEmbeddingFile, kReportFile};
 const std::vector<std::string> kEvalArtefacts = {kSummaryFile, kReconstructionsFile,
                                                  kBottleneckFile};
 const std::vector<std::string> kProbeArtefacts = {"softmax.json", "softmax_confusion.png",

@@ -18,6 +18,7 @@
 #include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/plot/figures.h"
+#include "aebench/report/report.h"
 #include "aebench/train/checkpoint.h"
 #include "aebench/train/metrics.h"
 #include "aebench/train/precision.h"
@@ -190,6 +191,11 @@ void write_summary(const fs::path& folder, const nlohmann::json& summary) {
   Artefacts artefacts;
   artefacts.add(kSummaryFile, in_reading_order(summary));
   write_artefacts(folder, artefacts);
+}
+
+// report.html from the run folder's files as they are now (after its last artefact).
+void write_report(const fs::path& run_dir) {
+  write_artefacts(run_dir, report_artefacts(run_dir));
 }
 
 // "model.latent (16 -> 9), train.lr (0.003 -> 0.5)": the keys where `current` differs from
@@ -404,6 +410,7 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
     write_stage(probe.artefacts);
   }
   write_summary(folder, summary);
+  write_report(folder);
   if (options.log && !options.quiet)
     *options.log << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
                  << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string()
@@ -512,6 +519,7 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device
   nlohmann::json summary = base_summary(config, context, data, *model);
   summary["test"] = test.json;
   write_summary(folder, summary);
+  write_report(run_dir);
   if (options.log && !options.quiet)
     *options.log << "eval: test mse " << test.metrics.mse << ", sse/image "
                  << test.metrics.sse_per_image << ", psnr " << test.metrics.psnr_db
@@ -545,6 +553,7 @@ nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>
                                : nlohmann::json::object();
   summary["probe"] = probe;
   write_summary(run_dir, summary);
+  write_report(run_dir);
   if (options.log && !options.quiet)
     for (const auto& [name, result] : probe.items())
       if (result.is_object())

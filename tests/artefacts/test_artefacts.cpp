@@ -15,7 +15,8 @@ TEST_CASE("write_artefacts writes every figure and document under the run folder
   aebench::Artefacts artefacts;
   artefacts.add("picture.png", aebench::Canvas(12, 7));
   artefacts.add("probe/mlp.json", nlohmann::json{{"test_accuracy", 0.5}});
-  CHECK(artefacts.file_list() == "picture.png, probe/mlp.json");
+  artefacts.add_text("sub/page.html", "<p>a</p>\n");
+  CHECK(artefacts.file_list() == "picture.png, probe/mlp.json, sub/page.html");
 
   aebench::write_artefacts(folder.path(), artefacts);
   const auto png = aebench::testing::inspect_png(folder / "picture.png");
@@ -23,6 +24,8 @@ TEST_CASE("write_artefacts writes every figure and document under the run folder
   CHECK(png.width == 12);
   CHECK(png.height == 7);
   CHECK(aebench::testing::read_json(folder / "probe" / "mlp.json")["test_accuracy"] == 0.5);
+  CHECK(aebench::testing::read_lines(folder / "sub" / "page.html") ==
+        std::vector<std::string>{"<p>a</p>"});
 }
 
 TEST_CASE("an artefact whose name leaves the run folder is refused and nothing is written") {

@@ -69,6 +69,12 @@ TEST_CASE("each kind of failure exits with its documented code and a one-line me
        aebench::kExitTrainingError,
        {"epoch 1", "batch"}},
       {"eval " + quoted(folder / "not-a-run"), aebench::kExitUsageError, {"config.json"}},
+      {"report " + quoted(folder / "not-a-run"),
+       aebench::kExitUsageError,
+       {(folder / "not-a-run").string(), "expected a run folder"}},
+      {"report " + quoted(folder / "data"),
+       aebench::kExitUsageError,
+       {(folder / "data").string(), "found neither"}},
   };
   for (const auto& test : cases) {
     INFO(test.arguments);
@@ -127,6 +133,22 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
   CHECK(fs::exists(folder / "cmp" / "comparison.csv"));
   CHECK(fs::exists(folder / "cmp" / "comparison_test.sse_per_image.png"));
   CHECK(run_aebench("compare " + quoted(folder / "data"), &output) == aebench::kExitDataError);
+
+  // The folder of runs is a sweep folder (data/ and cmp/ hold no run files).
+  REQUIRE(run_aebench("report " + quoted(folder), &output) == 0);
+  CHECK(output == (folder / "report.html").string() + "\n");
+  const auto read = [](const fs::path& path) {
+    std::ifstream stream(path);
+    return std::string(std::istreambuf_iterator<char>(stream), {});
+  };
+  const std::string sweep = read(folder / "report.html");
+  CHECK_THAT(sweep, Catch::Contains(">model.latent</th>") &&
+                        Catch::Contains("href=\"run8/report.html\"") &&
+                        Catch::Contains("href=\"run16/report.html\"") &&
+                        Catch::Contains("data-count=\"failed\">0<"));
+  const std::string run8 = read(folder / "run8" / "report.html");
+  CHECK_THAT(run8, Catch::Contains("data-key=\"probe.mlp.test_accuracy\""));
+  CHECK(run8.find("class=\"problems\"") == std::string::npos);
 }
 
 TEST_CASE("eval and probe refuse a config.json edited after training, naming each changed key") {

@@ -63,10 +63,10 @@ TEST_CASE(
   fs::create_directories(run);
   aebench::prepare_run_folder(run, false);  // an empty one too
   for (const char* name : {"eval", "probe", "mine"}) fs::create_directories(run / name);
-  const std::vector<std::string> ours = {"summary.json",      "model.pt",
-                                         "checkpoint.pt",     "embedding.png",
-                                         "eval/summary.json", "eval/bottleneck.png",
-                                         "probe/mlp.json",    "probe/pixels_confusion.png"};
+  const std::vector<std::string> ours = {
+      "summary.json",        "model.pt",       "checkpoint.pt",
+      "embedding.png",       "report.html",    "eval/summary.json",
+      "eval/bottleneck.png", "probe/mlp.json", "probe/pixels_confusion.png"};
   const std::vector<std::string> users = {"notes.txt", "thesis.tmp-draft.txt", "summary.json.bak",
                                           "probe/my-notes.txt", "mine/data.csv"};
   for (const auto& name : ours) std::ofstream(run / name) << "aebench's";

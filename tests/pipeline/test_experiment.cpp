@@ -33,6 +33,11 @@ struct PngSize {
   int height;
 };
 
+std::string report_of(const fs::path& run) {
+  std::ifstream stream(run / aebench::kReportFile);
+  return std::string(std::istreambuf_iterator<char>(stream), {});
+}
+
 PngSize checked_png(const fs::path& path) {
   const auto info = aebench::testing::inspect_png(path);
   INFO(path.string() << ": " << info.error);
@@ -106,6 +111,10 @@ TEST_CASE("a tiny run of each model kind lowers its loss and writes every artefa
     CHECK(map.width > map.height);  // t-SNE and PCA side by side
     CHECK(summary["analysis"]["activity"].contains("code"));
     CHECK(summary["test"]["ssim"].get<double>() > 0);
+    const std::string report = report_of(out);
+    CHECK_THAT(report, Catch::Contains("data-key=\"test.mse\" data-value=\"" +
+                                       summary["test"]["mse"].dump() + "\""));
+    CHECK(report.find("class=\"problems\"") == std::string::npos);  // every file is there
   }
 }
 
@@ -140,6 +149,9 @@ TEST_CASE("eval reproduces the training summary's test metrics from the saved ru
   CHECK(fs::exists(folder / "run" / "eval" / aebench::kSummaryFile));
   checked_png(folder / "run" / "eval" / aebench::kReconstructionsFile);
   checked_png(folder / "run" / "eval" / aebench::kBottleneckFile);
+  CHECK_THAT(report_of(folder / "run"),
+             Catch::Contains("data-file=\"eval/summary.json\" data-key=\"test.mse\" data-value=\"" +
+                             evaluated["test"]["mse"].dump() + "\""));
 }
 
 TEST_CASE("early stopping stops after patience epochs without improvement") {
@@ -256,6 +268,9 @@ TEST_CASE("a run with a probe block classifies its codes and records the results
     const json report =
         aebench::testing::read_json(folder / "run" / "probe" / (std::string(name) + ".json"));
     CHECK(report["test_report"]["confusion_matrix"].size() == 10);
+    CHECK_THAT(report_of(folder / "run"),
+               Catch::Contains("data-key=\"probe." + std::string(name) + ".test_accuracy\"") &&
+                   Catch::Contains("data-file=\"probe/" + std::string(name) + "_confusion.png\""));
   }
 }
 

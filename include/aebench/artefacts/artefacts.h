@@ -24,9 +24,15 @@ struct JsonDocument {
   nlohmann::ordered_json content;
 };
 
+struct TextFile {
+  std::string file;  // relative to the run folder, e.g. "report.html"
+  std::string content;
+};
+
 struct Artefacts {
   std::vector<Figure> figures;
   std::vector<JsonDocument> documents;
+  std::vector<TextFile> texts;
 
   void add(std::string file, Canvas picture) {
     figures.push_back({std::move(file), std::move(picture)});
@@ -37,13 +43,16 @@ struct Artefacts {
   void add(std::string file, const nlohmann::json& content) {
     add(std::move(file), nlohmann::ordered_json::parse(content.dump()));
   }
+  void add_text(std::string file, std::string content) {
+    texts.push_back({std::move(file), std::move(content)});
+  }
   // "a.png, probe/b.json": for messages that say which files a stage completed.
   std::string file_list() const;
 };
 
-// Writes every figure (PNG) and document (JSON) under `folder`, each atomically, creating
-// subfolders as needed. A file name that is absolute or climbs out of `folder` ("..") is an
-// OutputError: artefacts stay inside their run folder.
+// Writes every figure (PNG), document (JSON) and text file, in that order, under `folder`, each
+// atomically, creating subfolders as needed. A file name that is absolute or climbs out of `folder`
+// ("..") is an OutputError: artefacts stay inside their run folder.
 void write_artefacts(const std::filesystem::path& folder, const Artefacts& artefacts);
 
 }  // namespace aebench

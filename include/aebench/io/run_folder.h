@@ -29,6 +29,12 @@ inline constexpr char kReconstructionsFile[] = "reconstructions.png";
 inline constexpr char kBottleneckFile[] = "bottleneck.png";
 inline constexpr char kWeightsFile[] = "weights.png";
 inline constexpr char kEmbeddingFile[] = "embedding.png";
+// The HTML report of the folder's files (aebench report; train, eval and probe refresh it).
+// A sweep folder (a folder of run folders) has one of the same name.
+inline constexpr char kReportFile[] = "report.html";
+// A failed run's error, for reports: whoever ran the run (a sweep) may write it; aebench
+// itself never does.
+inline constexpr char kErrorFile[] = "error.txt";
 inline constexpr char kProbeFolder[] = "probe";
 inline constexpr char kEvalFolder[] = "eval";
 

@@ -1,0 +1,59 @@
+#pragma once
+// What a report reads from a folder: which kind of folder it is (one run, or a sweep: a folder
+// of run folders) and a run's JSON files, each with the problem that kept it from being read.
+// Reading never throws for a missing or corrupt file: the report says what is wrong instead.
+// Free of LibTorch.
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "aebench/report/html.h"
+
+namespace aebench {
+
+enum class FolderKind {
+  kRun,    // holds summary.json or config.json (a finished run, or one that stopped or failed)
+  kSweep,  // holds neither, but has subfolders that are run folders (see is_run_entry)
+  kOther,
+};
+FolderKind folder_kind(const std::filesystem::path& dir);
+
+// Whether a subfolder of a sweep folder is one of its runs: it holds any file a run writes
+// (summary.json, config.json, metrics.csv, model.pt, checkpoint.pt), error.txt, or nothing at
+// all (a run that failed before it wrote anything). Hidden folders are never runs.
+bool is_run_entry(const std::filesystem::path& dir);
+
+// Names in natural order: runs of digits compare as numbers ("latent_8" < "latent_16").
+bool natural_less(const std::string& a, const std::string& b);
+
+// The runs of a sweep folder: its run-entry subfolders, in natural order of their names.
+std::vector<std::filesystem::path> sweep_runs(const std::filesystem::path& sweep_dir);
+
+struct RunFiles {
+  std::filesystem::path dir;
+  ReportJson summary;  // summary.json
+  ReportJson config;   // config.json
+  // Why the run failed, when that is recorded: summary.json's "error" (a string, or an object
+  // with a "message"), else the first non-empty line of error.txt (at most 500 characters).
+  std::string error;
+
+  // A run that finished: summary.json is a JSON object without "error".
+  bool finished() const;
+  // The run's config: config.json, else summary.json's "config", else null.
+  const nlohmann::json& resolved_config() const;
+  // The run's name: summary.json's "name", else the config's, else the folder's name.
+  std::string name() const;
+};
+RunFiles read_run_files(const std::filesystem::path& run_dir);
+
+// The leaves of a JSON object as (dotted key, value) pairs, keys sorted: objects are
+// walked into, arrays and scalars are leaves ({"a": {"b": 1, "c": [2]}} -> a.b = 1, a.c = [2]).
+std::vector<std::pair<std::string, nlohmann::json>> flatten_json(const nlohmann::json& document);
+
+// The folder's own name, also for "runs/a/" and "." (its absolute path's last part).
+std::string folder_name(const std::filesystem::path& dir);
+
+}  // namespace aebench

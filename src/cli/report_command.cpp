@@ -1,0 +1,35 @@
+#include <iostream>
+
+#include "aebench/artefacts/artefacts.h"
+#include "aebench/io/run_folder.h"
+#include "aebench/report/report.h"
+#include "commands.h"
+
+namespace aebench::cli {
+
+CLI::App* setup_report(CLI::App& app, ReportCommandOptions& options) {
+  auto* command = app.add_subcommand(
+      "report", "Write report.html (one self-contained page) for a run folder or a sweep folder");
+  command
+      ->add_option("DIR", options.dir,
+                   "A run folder, or a sweep folder: a folder of run folders (each of its runs "
+                   "gets its report.html too)")
+      ->required();
+  command->footer(
+      "Examples:\n"
+      "  aebench report runs/dense_100        # -> runs/dense_100/report.html\n"
+      "  aebench report runs/sweep_latent     # -> runs/sweep_latent/report.html and\n"
+      "                                       #    runs/sweep_latent/*/report.html\n"
+      "train, eval and probe write a run's report.html themselves; this writes it again.\n"
+      "A folder that is neither a run nor a sweep folder is a usage error (exit 2).");
+  return command;
+}
+
+int run_report(const ReportCommandOptions& options) {
+  const std::filesystem::path dir = options.dir;
+  write_artefacts(dir, report_artefacts(dir));
+  std::cout << (dir / kReportFile).string() << '\n';
+  return 0;
+}
+
+}  // namespace aebench::cli

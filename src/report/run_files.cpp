@@ -1,0 +1,149 @@
+#include "aebench/report/run_files.h"
+
+#include <algorithm>
+#include <fstream>
+
+#include "aebench/io/run_folder.h"
+
+namespace aebench {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool holds(const fs::path& dir, const char* file) {
+  std::error_code error;
+  return fs::exists(dir / file, error);
+}
+
+std::string first_line_of(const fs::path& path) {
+  std::ifstream stream(path);
+  for (std::string line; std::getline(stream, line);) {
+    const auto start = line.find_first_not_of(" \t\r");
+    if (start == std::string::npos) continue;
+    line = line.substr(start, 500);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    return line;
+  }
+  return "";
+}
+
+void flatten_into(const nlohmann::json& value, const std::string& prefix,
+                  std::vector<std::pair<std::string, nlohmann::json>>& leaves) {
+  if (value.is_object() && !value.empty()) {
+    for (const auto& item : value.items())
+      flatten_into(item.value(), prefix.empty() ? item.key() : prefix + "." + item.key(), leaves);
+    return;
+  }
+  if (!prefix.empty()) leaves.emplace_back(prefix, value);
+}
+
+}  // namespace
+
+bool natural_less(const std::string& a, const std::string& b) {
+  std::size_t i = 0, j = 0;
+  const auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  while (i < a.size() && j < b.size()) {
+    if (digit(a[i]) && digit(b[j])) {
+      const auto end_a = a.find_first_not_of("0123456789", i);
+      const auto end_b = b.find_first_not_of("0123456789", j);
+      std::string x = a.substr(i, end_a - i), y = b.substr(j, end_b - j);
+      x.erase(0, std::min(x.find_first_not_of('0'), x.size()));
+      y.erase(0, std::min(y.find_first_not_of('0'), y.size()));
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = end_a == std::string::npos ? a.size() : end_a;
+      j = end_b == std::string::npos ? b.size() : end_b;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j || (a.size() - i == b.size() - j && a < b);
+}
+
+FolderKind folder_kind(const fs::path& dir) {
+  std::error_code error;
+  if (!fs::is_directory(dir, error)) return FolderKind::kOther;
+  if (holds(dir, kSummaryFile) || holds(dir, kConfigFile)) return FolderKind::kRun;
+  // An empty subfolder counts as a failed run only beside a real one.
+  for (const auto& run : sweep_runs(dir))
+    if (!fs::is_empty(run, error)) return FolderKind::kSweep;
+  return FolderKind::kOther;
+}
+
+bool is_run_entry(const fs::path& dir) {
+  std::error_code error;
+  const std::string name = dir.filename().string();
+  if (name.empty() || name[0] == '.' || !fs::is_directory(dir, error)) return false;
+  if (fs::is_empty(dir, error)) return true;
+  for (const char* file :
+       {kSummaryFile, kConfigFile, kMetricsFile, kModelFile, kCheckpointFile, kErrorFile})
+    if (holds(dir, file)) return true;
+  return false;
+}
+
+std::vector<fs::path> sweep_runs(const fs::path& sweep_dir) {
+  std::vector<fs::path> runs;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(sweep_dir, error))
+    if (is_run_entry(entry.path())) runs.push_back(entry.path());
+  std::sort(runs.begin(), runs.end(), [](const fs::path& a, const fs::path& b) {
+    return natural_less(a.filename().string(), b.filename().string());
+  });
+  return runs;
+}
+
+bool RunFiles::finished() const {
+  return summary.problem.empty() && !summary.value.contains("error");
+}
+
+const nlohmann::json& RunFiles::resolved_config() const {
+  static const nlohmann::json kNone;
+  if (config.problem.empty()) return config.value;
+  if (summary.problem.empty() && summary.value.contains("config") &&
+      summary.value.at("config").is_object())
+    return summary.value.at("config");
+  return kNone;
+}
+
+std::string RunFiles::name() const {
+  for (const auto* document : {&summary.value, &resolved_config()})
+    if (document->is_object() && document->contains("name") && document->at("name").is_string())
+      return document->at("name").get<std::string>();
+  return folder_name(dir);
+}
+
+RunFiles read_run_files(const fs::path& run_dir) {
+  RunFiles files;
+  files.dir = run_dir;
+  files.summary = read_report_json(run_dir / kSummaryFile);
+  files.config = read_report_json(run_dir / kConfigFile);
+  if (files.summary.problem.empty() && files.summary.value.contains("error")) {
+    const auto& error = files.summary.value.at("error");
+    if (error.is_string())
+      files.error = error.get<std::string>();
+    else if (error.is_object() && error.contains("message") && error.at("message").is_string())
+      files.error = error.at("message").get<std::string>();
+    else
+      files.error = error.dump();
+  }
+  if (files.error.empty() && holds(run_dir, kErrorFile))
+    files.error = first_line_of(run_dir / kErrorFile);
+  return files;
+}
+
+std::vector<std::pair<std::string, nlohmann::json>> flatten_json(const nlohmann::json& document) {
+  std::vector<std::pair<std::string, nlohmann::json>> leaves;
+  flatten_into(document, "", leaves);
+  return leaves;
+}
+
+std::string folder_name(const fs::path& dir) {
+  std::error_code error;
+  fs::path normal = fs::absolute(dir, error).lexically_normal();
+  if (!normal.has_filename()) normal = normal.parent_path();
+  return normal.filename().string();
+}
+
+}  // namespace aebench

@@ -1,0 +1,260 @@
+// Opens aebench's report.html pages in a real headless Chromium and checks what a reader sees.
+//
+//   node tests/report/browser/report_pages.mjs build/aebench
+//
+// It makes a tiny synthetic MNIST-style dataset, trains a tiny run (with a probe) and evaluates
+// it, trains two runs of a sweep (latent 4 and 8) beside a failed one, runs `aebench report` on
+// the run and on the sweep folder, and opens both pages. On each page: no console error, no
+// page error, no failed request, every <img> decoded (naturalWidth > 0), and every number
+// marked with data-file / data-key equal to that file's value (the shown text within its six
+// significant digits). On the sweep page, clicking a header sorts the runs table by it and a
+// second click reverses it. Screenshots of both pages go to $AEBENCH_SCREENSHOT_DIR when set.
+//
+// Exit codes: 0 passed, 1 failed, 77 skipped (Chromium or the npm packages are not installed:
+// scripts/test.sh installs both, and makes a skip a failure); ctest reports 77 as "Skipped".
+
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const kChromium = '/usr/bin/chromium';
+const kSkip = 77;
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+// scripts/test.sh sets AEBENCH_BROWSER_TEST_REQUIRED=1: it installed both, so a skip there
+// would hide a broken install.
+function skip(reason) {
+  if (process.env.AEBENCH_BROWSER_TEST_REQUIRED === '1') {
+    console.log(`FAILED: the browser test is required, but ${reason}`);
+    process.exit(1);
+  }
+  console.log(`SKIPPED: ${reason}`);
+  process.exit(kSkip);
+}
+
+const aebench = path.resolve(process.argv[2] ?? path.join(here, '../../../build/aebench'));
+if (!fs.existsSync(aebench)) {
+  console.error(`report_pages: no aebench binary at ${aebench}; build it first`);
+  process.exit(1);
+}
+if (!fs.existsSync(kChromium)) skip(`no Chromium at ${kChromium} (apt-get install chromium)`);
+let puppeteer;
+try {
+  puppeteer = (await import('puppeteer-core')).default;
+} catch {
+  skip(`puppeteer-core is not installed (run npm ci in ${here})`);
+}
+
+let passed = 0;
+let failed = 0;
+function check(condition, what) {
+  if (condition) {
+    passed += 1;
+  } else {
+    failed += 1;
+    console.log(`FAILED: ${what}`);
+  }
+}
+
+// --- a tiny dataset: class c is a bright bar at a class-specific place (as tests/support) ---
+function writeSplit(dir, split, count) {
+  const images = Buffer.alloc(16 + count * 784);
+  const labels = Buffer.alloc(8 + count);
+  images.writeUInt32BE(2051, 0);
+  images.writeUInt32BE(count, 4);
+  images.writeUInt32BE(28, 8);
+  images.writeUInt32BE(28, 12);
+  labels.writeUInt32BE(2049, 0);
+  labels.writeUInt32BE(count, 4);
+  for (let i = 0; i < count; i += 1) {
+    const label = i % 10;
+    labels[8 + i] = label;
+    const offset = 2 + Math.floor(label / 2) * 5 + (i % 3 === 0 ? 1 : 0);
+    for (let a = 0; a < 4; a += 1) {
+      for (let b = 4; b < 24; b += 1) {
+        const row = label % 2 === 0 ? offset + a : b;
+        const col = label % 2 === 0 ? b : offset + a;
+        images[16 + i * 784 + row * 28 + col] = 255;
+      }
+    }
+  }
+  fs.writeFileSync(path.join(dir, `${split}-images-idx3-ubyte`), images);
+  fs.writeFileSync(path.join(dir, `${split}-labels-idx1-ubyte`), labels);
+}
+
+function run(args) {
+  return execFileSync(aebench, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'aebench-report-browser-'));
+const dataDir = path.join(scratch, 'data');
+fs.mkdirSync(dataDir);
+writeSplit(dataDir, 'train', 200);
+writeSplit(dataDir, 't10k', 40);
+const config = {
+  name: 'browser <tiny>',
+  seed: 1,
+  data: { dataset: 'mnist', dir: dataDir },
+  model: { type: 'dense', hidden: [32], latent: 8 },
+  train: { epochs: 3, batch_size: 32, lr: 0.003 },
+  output: { images: 6 },
+  analysis: { embedding: 'pca' },
+  probe: { hidden: [16], epochs: 5, pixels: false },
+  threads: 1,
+};
+const configFile = path.join(scratch, 'tiny.json');
+fs.writeFileSync(configFile, JSON.stringify(config));
+
+const runDir = path.join(scratch, 'run');
+run(['train', configFile, '--quiet', '--out', runDir]);
+run(['eval', runDir, '--quiet']);
+const sweepDir = path.join(scratch, 'sweep');
+for (const latent of [8, 4]) {
+  run(['train', configFile, '--quiet', '--out', path.join(sweepDir, `latent_${latent}`),
+    '--set', `model.latent=${latent}`, '--set', 'train.epochs=2', '--set', 'probe.epochs=2']);
+}
+fs.mkdirSync(path.join(sweepDir, 'latent_0'));
+fs.writeFileSync(path.join(sweepDir, 'latent_0', 'error.txt'),
+  'aebench: config error: model.latent: expected an integer in [1, 100000], found 0 <b>bold</b>\n');
+check(run(['report', runDir]).trim() === path.join(runDir, 'report.html'), 'report prints its file');
+run(['report', sweepDir]);
+
+// --- the pages ---
+const browser = await puppeteer.launch({
+  executablePath: kChromium,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+});
+
+// The value at a dotted key; a number part indexes a list ("test_report.per_class.0.f1").
+function valueAt(document, key) {
+  let value = document;
+  for (const part of key.split('.')) {
+    if (value === null || typeof value !== 'object' || !(part in value)) return undefined;
+    value = value[part];
+  }
+  return value;
+}
+
+async function openPage(file, name) {
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1280, height: 900 });
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => problems.push(`failed request: ${request.url().slice(0, 80)}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
+  });
+  const requests = [];
+  page.on('request', (request) => requests.push(request.url()));
+  await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+  const images = await page.$$eval('img', (all) =>
+    all.map((img) => ({ file: img.dataset.file, complete: img.complete, width: img.naturalWidth })));
+  check(images.length > 0 || name === 'sweep', `${name}: has pictures`);
+  for (const image of images) {
+    check(image.complete && image.width > 0, `${name}: picture ${image.file} loaded`);
+  }
+  // Only the page itself and its inlined data: URIs: nothing from the network or other files.
+  const outside = requests.filter((url) => url !== pathToFileURL(file).href && !url.startsWith('data:'));
+  check(outside.length === 0, `${name}: loads nothing else (${outside.join(', ')})`);
+  const marked = await page.$$eval('[data-key][data-file]', (all) =>
+    all.map((element) => ({
+      file: element.dataset.file, key: element.dataset.key, value: element.dataset.value,
+      text: element.textContent,
+    })));
+  const folder = path.dirname(file);
+  for (const item of marked) {
+    const document = JSON.parse(fs.readFileSync(path.join(folder, item.file), 'utf8'));
+    const expected = valueAt(document, item.key);
+    const where = `${name}: ${item.file} ${item.key}`;
+    check(JSON.stringify(JSON.parse(item.value)) === JSON.stringify(expected),
+      `${where}: data-value ${item.value} equals the file's ${JSON.stringify(expected)}`);
+    if (typeof expected === 'number') {
+      const shown = parseFloat(item.text);
+      check(Math.abs(shown - expected) <= 5e-6 * Math.abs(expected) + 1e-300,
+        `${where}: shown ${item.text} is ${expected} to six digits`);
+    } else {
+      check(item.text === String(expected), `${where}: shown "${item.text}" is "${expected}"`);
+    }
+  }
+  return { page, problems, marked };
+}
+
+async function finish(opened, name) {
+  const shots = process.env.AEBENCH_SCREENSHOT_DIR;
+  if (shots) {
+    fs.mkdirSync(shots, { recursive: true });
+    await opened.page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
+  }
+  check(opened.problems.length === 0, `${name}: no console errors or failed requests: ${opened.problems.join('; ')}`);
+  await opened.page.close();
+}
+
+try {
+  // The run page.
+  const runPage = await openPage(path.join(runDir, 'report.html'), 'run');
+  const runKeys = new Set(runPage.marked.map((item) => `${item.file}:${item.key}`));
+  for (const key of ['summary.json:test.mse', 'summary.json:test.sse_per_image',
+    'summary.json:test.psnr_db', 'summary.json:data.train', 'summary.json:probe.mlp.test_accuracy',
+    'eval/summary.json:test.mse', 'config.json:model.latent']) {
+    check(runKeys.has(key), `run: shows ${key}`);
+  }
+  const runImages = await runPage.page.$$eval('img', (all) => all.map((img) => img.dataset.file));
+  for (const file of ['loss_curve.png', 'reconstructions.png', 'bottleneck.png', 'weights.png',
+    'embedding.png', 'probe/mlp_confusion.png', 'probe/softmax_confusion.png',
+    'eval/reconstructions.png']) {
+    check(runImages.includes(file), `run: shows ${file}`);
+  }
+  check(await runPage.page.$('.problems') === null, 'run: no file reported missing');
+  check((await runPage.page.title()).startsWith('browser <tiny>'), 'run: the title is the escaped name');
+  await finish(runPage, 'run');
+
+  // The sweep page.
+  const sweepPage = await openPage(path.join(sweepDir, 'report.html'), 'sweep');
+  const { page } = sweepPage;
+  const column = async (header) => page.$$eval('#runs tbody tr', (rows, index) =>
+    rows.map((row) => row.cells[index].dataset.sort), header);
+  const headers = await page.$$eval('#runs thead th', (all) => all.map((th) => th.textContent));
+  const latentColumn = headers.indexOf('model.latent');
+  const mseColumn = headers.indexOf('test MSE');
+  check(latentColumn > 0 && mseColumn > 0, `sweep: latent and MSE columns (${headers.join(' | ')})`);
+  check(!headers.includes('model.type') && !headers.includes('output.dir'),
+    'sweep: only the config values that differ are columns');
+  check((await column(0)).join() === 'latent_4,latent_8', 'sweep: runs listed by folder name');
+  const clickHeader = async (index) => page.$$eval('#runs thead th', (all, i) => all[i].click(), index);
+  await clickHeader(latentColumn);
+  check((await column(latentColumn)).join() === '4,8', 'sweep: a click sorts by latent, ascending');
+  await clickHeader(latentColumn);
+  check((await column(latentColumn)).join() === '8,4', 'sweep: a second click reverses it');
+  check(await page.$eval(`#runs thead th:nth-child(${latentColumn + 1})`,
+    (th) => th.getAttribute('aria-sort')) === 'descending', 'sweep: the header shows the order');
+  await clickHeader(mseColumn);
+  const mse = (await column(mseColumn)).map(Number);
+  check(mse.length === 2 && mse[0] <= mse[1], `sweep: a click on test MSE sorts by it (${mse})`);
+  const links = await page.$$eval('#runs a', (all) => all.map((a) => a.getAttribute('href')));
+  check(links.length === 2, 'sweep: a link per finished run');
+  for (const link of links) {
+    check(fs.existsSync(path.join(sweepDir, decodeURIComponent(link))), `sweep: ${link} exists`);
+  }
+  const failedRuns = await page.$$eval('ul.failed li', (all) => all.map((li) => ({
+    text: li.textContent, bold: li.querySelectorAll('b').length,
+  })));
+  check(failedRuns.length === 1 && failedRuns[0].text.includes('found 0 <b>bold</b>') &&
+    failedRuns[0].bold === 0, 'sweep: the failed run is listed with its error, as text');
+  check(await page.$$eval('#plots svg', (all) => all.length) >= 4, 'sweep: a plot per metric');
+  check(await page.$$eval('#plots svg circle[data-run]', (all) => all.length) >= 8,
+    'sweep: each plot has a point per run');
+  await clickHeader(0);  // back to the folder order for the screenshot
+  await finish(sweepPage, 'sweep');
+} finally {
+  await browser.close();
+  if (!process.env.AEBENCH_KEEP_SCRATCH) fs.rmSync(scratch, { recursive: true, force: true });
+}
+
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
