@@ -30,6 +30,7 @@ std::string Artefacts::file_list() const {
   const auto append = [&](const std::string& file) { list += (list.empty() ? "" : ", ") + file; };
   for (const auto& figure : figures) append(figure.file);
   for (const auto& document : documents) append(document.file);
+  for (const auto& text : texts) append(text.file);
   return list;
 }
 

@@ -345,8 +345,9 @@ std::string render_run_report(const fs::path& dir) {
       figure(page, dir, kWeightsFile, "the first layer's weights, one tile per unit");
   const json* embedding = at(summary, "analysis.embedding");
   const json* method = at(summary, "analysis.embedding.method");
+  // A run whose config asks for no map has no analysis.embedding in its summary.
   const bool expects_map =
-      !(method && *method == "none") &&
+      embedding && !(method && *method == "none") &&
       !(embedding && embedding->contains("notes") &&
         embedding->at("notes").dump().find("no embedding.png") != std::string::npos);
   pictures += figure(page, dir, kEmbeddingFile, "2-D maps of the test codes, coloured by class",

@@ -135,7 +135,7 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
   CHECK(run_aebench("compare " + quoted(folder / "data"), &output) == aebench::kExitDataError);
 
   // The folder of runs is a sweep folder (data/ and cmp/ hold no run files).
-  REQUIRE(run_aebench("report " + quoted(folder), &output) == 0);
+  REQUIRE(run_aebench("report " + quoted(folder.path()), &output) == 0);
   CHECK(output == (folder / "report.html").string() + "\n");
   const auto read = [](const fs::path& path) {
     std::ifstream stream(path);
@@ -148,7 +148,9 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
                         Catch::Contains("data-count=\"failed\">0<"));
   const std::string run8 = read(folder / "run8" / "report.html");
   CHECK_THAT(run8, Catch::Contains("data-key=\"probe.mlp.test_accuracy\""));
-  CHECK(run8.find("class=\"problems\"") == std::string::npos);
+  const auto problems = run8.find("class=\"problems\"");
+  INFO((problems == std::string::npos ? "" : run8.substr(problems, 400)));
+  CHECK(problems == std::string::npos);
 }
 
 TEST_CASE("eval and probe refuse a config.json edited after training, naming each changed key") {

@@ -191,7 +191,7 @@ TEST_CASE("a run folder with missing or corrupt files gives a report naming each
                     "epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds\n1,0.2,0.1,0.1,7,1\n"
                     "2,0.1,<oops>\n3,0.1,0.1,0.1,7,1\n");
        },
-       {"metrics.csv: line 3: expected 6 numbers, found \"2,0.1,&lt;oops&gt;\""}},
+       {"metrics.csv: line 3: expected 6 numbers, found &quot;2,0.1,&lt;oops&gt;&quot;"}},
       {"missing probe report",
        [](const fs::path& run) { fs::remove(run / "probe" / "mlp.json"); },
        {"probe/mlp.json: missing"}},
