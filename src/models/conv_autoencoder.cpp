@@ -57,6 +57,7 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
 }
 
 void ConvAutoencoderImpl::use_memory_format(torch::MemoryFormat format) {
+  if (format == memory_format_) return;
   memory_format_ = format;
   torch::NoGradGuard no_grad;
   for (auto& parameter : parameters()) parameter.set_data(in_memory_format(parameter));

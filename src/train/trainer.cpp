@@ -156,9 +156,8 @@ TrainingProgress fresh_progress(std::uint64_t seed) {
   return progress;
 }
 
-torch::MemoryFormat training_memory_format(Precision precision) {
-  return precision == Precision::kBf16 ? torch::MemoryFormat::ChannelsLast
-                                       : torch::MemoryFormat::Contiguous;
+torch::MemoryFormat training_memory_format(Precision /*precision*/) {
+  return torch::MemoryFormat::ChannelsLast;
 }
 
 TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,

@@ -50,8 +50,8 @@ class AutoencoderImpl : public torch::nn::Module {
   virtual nlohmann::json fit_closed_form(const torch::Tensor& train_images);
 
   // The memory layout of the model's image-shaped weights and activations. Only convolutions
-  // care: channels-last makes oneDNN's bf16 convolutions 1.35x faster but its fp32 training
-  // step 3x slower (aebench bench, LibTorch 1.13), so the trainer picks it by precision.
+  // care: channels-last makes oneDNN's convolutions faster in training (aebench bench,
+  // LibTorch 1.13), so the trainer asks for it (training_memory_format).
   virtual void use_memory_format(torch::MemoryFormat /*format*/) {}
 
   torch::Tensor forward(const torch::Tensor& images) { return decode(encode(images)); }
