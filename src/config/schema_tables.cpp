@@ -150,6 +150,12 @@ SectionSchema data_section() {
       null_when_zero(on(AEBENCH_FIELD(data.test_limit),
                         integer("test_limit", 1, kMaxSamples,
                                 "the same for the test split (≥ `output.images`); `null` = all"))),
+      null_when_zero(on(AEBENCH_FIELD(data.binarize),
+                        number("binarize", 0.0, 1.0,
+                               "binarised images (seed 003's binary MNIST): a pixel above this "
+                               "threshold becomes 1, the rest 0, in every split, inputs and "
+                               "targets alike; `null` = grey images",
+                               true, true))),
   };
   return data;
 }
@@ -200,6 +206,12 @@ SectionSchema model_section() {
       on(AEBENCH_FIELD(model.output_activation),
          choice("output_activation", {"sigmoid", "linear", "softmax"},
                 "of the reconstruction (`softmax`: over the 784 pixels, as in seed 001)")),
+      applies_when(on(AEBENCH_FIELD(model.init),
+                      choice("init", {"default", "xavier", "he"},
+                             "weights of every linear and conv layer: `default` is LibTorch's "
+                             "(as PyTorch), `xavier` Glorot uniform (Keras's default), `he` "
+                             "Kaiming uniform for ReLU; with `xavier` and `he` biases start at 0")),
+                   [](const Config& config) { return config.model.type != "pca"; }),
       on(AEBENCH_FIELD(model.dropout),
          number("dropout", 0.0, 1.0,
                 "dropout probability after each hidden layer (not the code, not the output)", false,

@@ -201,6 +201,9 @@ Dataset load_dataset(const DataOptions& options, std::uint64_t seed) {
     data.train = train;
     data.val = data.test;
   }
+  if (options.binarize > 0)
+    for (Split* split : {&data.train, &data.val, &data.test})
+      split->images = split->images.gt(options.binarize).to(torch::kFloat32);
   return data;
 }
 

@@ -75,8 +75,30 @@ const ModelKind& model_kind(const std::string& type) {
   throw ConfigError("model.type: expected one of " + known + ", found \"" + type + "\"");
 }
 
+namespace {
+
+// Re-initialises every weight matrix or filter bank as model.init says, biases to 0; "default"
+// keeps LibTorch's initialisation.
+void initialise_weights(AutoencoderImpl& model, const std::string& init) {
+  if (init == "default") return;
+  torch::NoGradGuard no_grad;
+  for (auto& parameter : model.parameters()) {
+    if (parameter.dim() < 2)
+      torch::nn::init::zeros_(parameter);
+    else if (init == "xavier")
+      torch::nn::init::xavier_uniform_(parameter);
+    else
+      torch::nn::init::kaiming_uniform_(parameter, 0.0, torch::kFanIn, torch::kReLU);
+  }
+}
+
+}  // namespace
+
 std::shared_ptr<AutoencoderImpl> make_autoencoder(const ModelOptions& options) {
-  return model_kind(options.type).make(options);
+  const ModelKind& kind = model_kind(options.type);
+  auto model = kind.make(options);
+  if (!kind.closed_form) initialise_weights(*model, options.init);
+  return model;
 }
 
 std::int64_t count_parameters(const torch::nn::Module& model) {

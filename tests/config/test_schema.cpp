@@ -36,7 +36,7 @@ const std::vector<json> kCoveringConfigs = {
                     "pretrain": {}, "probe": {}})"),
     json::parse(R"({"model": {"type": "conv", "latent": 8}, "noise": {"type": "masking"},
                     "train": {"schedule": {"type": "step"}}})"),
-    json::parse(R"({"train": {"schedule": {"type": "plateau"}}})"),
+    json::parse(R"({"train": {"schedule": {"type": "plateau"}}, "data": {"binarize": 0.5}})"),
 };
 
 }  // namespace

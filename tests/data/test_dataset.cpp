@@ -60,6 +60,22 @@ TEST_CASE("a dataset decodes into one float tensor per split with values in [0, 
   CHECK(data.test.labels[7].item<std::int64_t>() == 7);
 }
 
+TEST_CASE("data.binarize turns every split's pixels into 0 and 1 at its threshold") {
+  ScratchFolder folder("dataset-binary");
+  aebench::testing::write_synthetic_dataset(folder.path(), 200, 50);
+  auto options = synthetic_options(folder);
+  const auto grey = aebench::load_dataset(options, 0);
+  options.binarize = 0.5;
+  const auto binary = aebench::load_dataset(options, 0);
+  for (const auto* split : {&binary.train, &binary.val, &binary.test}) {
+    const auto& images = split->images;
+    CHECK(images.dtype() == torch::kFloat32);
+    CHECK((images.eq(0) | images.eq(1)).all().item<bool>());
+  }
+  CHECK(binary.train.images.equal(grey.train.images.gt(0.5).to(torch::kFloat32)));
+  CHECK(binary.train.labels.equal(grey.train.labels));
+}
+
 TEST_CASE("classes, limits and a validation fraction give stratified splits") {
   ScratchFolder folder("dataset");
   aebench::testing::write_synthetic_dataset(folder.path(), 500, 200);

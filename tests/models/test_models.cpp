@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "aebench/errors.h"
 #include "aebench/models/autoencoder.h"
@@ -15,6 +16,29 @@ ModelOptions conv_options() {
 }
 
 }  // namespace
+
+TEST_CASE("model.init xavier and he draw weights within their bounds and zero the biases") {
+  for (const std::string init : {"xavier", "he"}) {
+    INFO(init);
+    ModelOptions options;
+    options.dense.hidden = {64};
+    options.latent = 16;
+    options.init = init;
+    torch::manual_seed(0);
+    const auto model = aebench::make_autoencoder(options);
+    for (const auto& parameter : model->parameters()) {
+      if (parameter.dim() < 2) {
+        CHECK(parameter.abs().max().item<double>() == 0.0);
+        continue;
+      }
+      const double fan_out = double(parameter.size(0)), fan_in = double(parameter.size(1));
+      const double bound =
+          init == "xavier" ? std::sqrt(6.0 / (fan_in + fan_out)) : std::sqrt(6.0 / fan_in);
+      CHECK(parameter.abs().max().item<double>() <= bound);
+      CHECK(parameter.abs().max().item<double>() > 0.8 * bound);  // spread over the range
+    }
+  }
+}
 
 TEST_CASE("every model kind maps images to codes of code_shape and back to images") {
   struct Case {

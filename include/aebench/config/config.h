@@ -34,6 +34,9 @@ struct DataOptions {
   // Applied after the class filter and before the validation split.
   std::int64_t train_limit = 0;
   std::int64_t test_limit = 0;
+  // Binarised images (seed 003's "binary-type MNIST"): a pixel above this becomes 1, the rest 0,
+  // in every split, inputs and targets alike; 0 = grey images (JSON null).
+  double binarize = 0.0;
 };
 
 // Options that only the dense model reads (model.type "dense").
@@ -69,6 +72,9 @@ struct ModelOptions {
   // Of the reconstruction: "sigmoid" | "linear" | "softmax" (over the 784 pixels, seed 001).
   std::string output_activation = "sigmoid";
   double dropout = 0.0;  // after each hidden layer (not the code), in [0, 1)
+  // Weights of every linear and conv layer: "default" (LibTorch's, as PyTorch) | "xavier"
+  // (Glorot uniform, Keras's default; biases 0) | "he" (Kaiming uniform for ReLU; biases 0).
+  std::string init = "default";
   DenseOptions dense;
   ConvOptions conv;
 };
