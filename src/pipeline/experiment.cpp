@@ -130,6 +130,11 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
   return report;
 }
 
+// The precision train.precision resolves to on the run's device ("fp32" | "bf16").
+std::string training_precision_name(const Config& config, const RunContext& context) {
+  return precision_name(training_precision(config.train.precision, context.device.is_cuda()));
+}
+
 nlohmann::json base_summary(const Config& config, const RunContext& context, const Dataset& data,
                             const AutoencoderImpl& model) {
   return {{"format_version", kRunFormatVersion},
@@ -138,10 +143,8 @@ nlohmann::json base_summary(const Config& config, const RunContext& context, con
           {"name", config.name},
           {"device", device_name(context.device)},
           {"threads", context.threads},
-          {"precision", model.fits_in_closed_form()
-                            ? "fp64"
-                            : precision_name(training_precision(config.train.precision,
-                                                                context.device.is_cuda()))},
+          {"precision",
+           model.fits_in_closed_form() ? "fp64" : training_precision_name(config, context)},
           {"parameters", count_parameters(model)},
           {"data",
            {{"train", data.train.size()},
@@ -476,10 +479,8 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
                 std::to_string(count_parameters(*model)) + " parameters on " +
                 device_name(context.device) + " with " + std::to_string(context.threads) +
                 " threads" +
-                (model->fits_in_closed_form()
-                     ? std::string()
-                     : ", " + precision_name(training_precision(config.train.precision,
-                                                                context.device.is_cuda()))));
+                (model->fits_in_closed_form() ? std::string()
+                                              : ", " + training_precision_name(config, context)));
   for (const auto& note : notes) progress.note(note);
   stop_if_requested("before training started",
                     continuing ? "resume with" : "resume (it starts from the beginning) with",
