@@ -302,8 +302,8 @@ status() {
   done
   if daemon_pid slurmctld >/dev/null && daemon_pid munged >/dev/null; then
     echo "SLURM_CONF=$conf"
-    sinfo || true
-    squeue || true
+    timeout 10 sinfo || true
+    timeout 10 squeue || true
   fi
 }
 
