@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-layers=(io plot artefacts config data models train analysis report pipeline bench cli)
+layers=(io plot artefacts config data models train analysis report pipeline bench sweep cli)
 rank_of() {
   local i
   for i in "${!layers[@]}"; do [ "${layers[$i]}" = "$1" ] && { echo "$i"; return; }; done

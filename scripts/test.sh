@@ -12,4 +12,4 @@ bash scripts/install_packages.sh chromium
 (cd tests/report/browser && npm ci --no-audit --no-fund --loglevel=error)
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 cmake --build "$build_dir" --target aebench_tests
-AEBENCH_BROWSER_TEST_REQUIRED=1 ctest --test-dir "$build_dir" --output-on-failure -j 2
+AEBENCH_BROWSER_TEST_REQUIRED=1 AEBENCH_SLURM_TEST_REQUIRED=1 ctest --test-dir "$build_dir" --output-on-failure -j 2

@@ -67,6 +67,34 @@ struct BenchCommandOptions {
   bool no_layout = false;    // skip the child-process layout figures
 };
 
+struct SweepCommandOptions {
+  std::string target;                 // a sweep file, or a config with --grid
+  std::vector<std::string> grid;      // --grid KEY=V1,V2,...
+  std::vector<std::string> overrides; // --set KEY=VALUE, every point
+  std::string out_dir;
+  std::string status_dir;  // --status DIR
+  std::string report_dir;  // --report DIR
+  std::string executor;    // "" = the sweep file's (local by default)
+  std::int64_t jobs = 0;
+  std::int64_t threads = 0;
+  std::string bench_json = "bench.json";  // where the measured layout is read from
+  bool retry_failed = false;
+  bool dry_run = false;  // validate and list the points, run nothing, write nothing
+  bool quiet = false;
+  // slurm
+  std::string partition, time, mem, gres;
+  std::int64_t cpus_per_task = 0;  // 0 = the sweep file's
+  std::int64_t max_parallel = -1;  // -1 = the sweep file's
+};
+
+// One point of a sweep, run in this process (what the local executor's children and Slurm's
+// array tasks run).
+struct SweepPointCommandOptions {
+  std::string sweep_dir;
+  std::string point;
+  std::int64_t threads = -1;  // -1: the config's
+};
+
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options);
 int run_train(const TrainCommandOptions& options);
 
@@ -84,6 +112,12 @@ int run_report(const ReportCommandOptions& options);
 
 CLI::App* setup_config_docs(CLI::App& app, ConfigDocsCommandOptions& options);
 int run_config_docs(const ConfigDocsCommandOptions& options);
+CLI::App* setup_sweep(CLI::App& app, SweepCommandOptions& options);
+int run_sweep(const SweepCommandOptions& options);
+
+CLI::App* setup_sweep_point(CLI::App& app, SweepPointCommandOptions& options);
+int run_sweep_point(const SweepPointCommandOptions& options);
+
 CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options);
 int run_bench(const BenchCommandOptions& options);
 

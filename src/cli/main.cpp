@@ -1,8 +1,6 @@
 // aebench: train and evaluate autoencoders from JSON experiment configs.
 // main only wires the subcommands together and maps errors to the documented exit codes.
 
-#include <c10/util/Exception.h>
-
 #include <filesystem>
 #include <iostream>
 
@@ -10,6 +8,7 @@
 #include "aebench/pipeline/run_context.h"
 #include "aebench/version.h"
 #include "commands.h"
+#include "error_report.h"
 #include "openmp_policy.h"
 
 namespace {
@@ -27,6 +26,8 @@ struct AllOptions {
   aebench::cli::ReportCommandOptions report;
   aebench::cli::ConfigDocsCommandOptions config_docs;
   aebench::cli::BenchCommandOptions bench;
+  aebench::cli::SweepCommandOptions sweep;
+  aebench::cli::SweepPointCommandOptions sweep_point;
 };
 
 int dispatch(const CLI::App& app, const AllOptions& options) {
@@ -37,9 +38,11 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
   if (app.got_subcommand("report")) return aebench::cli::run_report(options.report);
   if (app.got_subcommand("config-docs")) return aebench::cli::run_config_docs(options.config_docs);
   if (app.got_subcommand("bench")) return aebench::cli::run_bench(options.bench);
+  if (app.got_subcommand("sweep")) return aebench::cli::run_sweep(options.sweep);
+  if (app.got_subcommand("sweep-point")) return aebench::cli::run_sweep_point(options.sweep_point);
   return report("usage error",
-                "a subcommand is required (train, eval, probe, compare, report, bench or "
-                "config-docs); "
+                "a subcommand is required (train, eval, probe, compare, report, sweep, bench "
+                "or config-docs); "
                 "see aebench --help",
                 aebench::kExitUsageError);
 }
@@ -62,6 +65,8 @@ int main(int argc, char** argv) {
       "  aebench probe runs/dense_100\n"
       "  aebench compare runs/* --metric test.sse_per_image --x model.latent\n"
       "  aebench report runs/dense_100                        # -> runs/dense_100/report.html\n"
+      "  aebench sweep configs/sweeps/seed004_latent.json     # 16 points, 2 at a time\n"
+      "  aebench sweep configs/dense_100.json --grid model.latent=15,30,50 --out runs/lat\n"
       "  aebench bench                                        # -> bench.json\n"
       "\n"
       "Each subcommand has its own --help. Config keys: docs/config.md; results and run\n"
@@ -76,6 +81,8 @@ int main(int argc, char** argv) {
   cli::setup_report(app, options.report);
   cli::setup_config_docs(app, options.config_docs);
   cli::setup_bench(app, options.bench);
+  cli::setup_sweep(app, options.sweep);
+  cli::setup_sweep_point(app, options.sweep_point);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -84,22 +91,8 @@ int main(int argc, char** argv) {
   }
   try {
     return dispatch(app, options);
-  } catch (const ConfigError& error) {
-    return report("config error", error.what(), kExitUsageError);
-  } catch (const DataError& error) {
-    return report("data error", error.what(), kExitDataError);
-  } catch (const TrainingError& error) {
-    return report("training error", error.what(), kExitTrainingError);
-  } catch (const Interrupted& error) {
-    return report("interrupted", error.what(), 128 + error.signal_number());
-  } catch (const OutputError& error) {
-    return report("output error", error.what(), kExitOutputError);
-  } catch (const std::filesystem::filesystem_error& error) {
-    return report("output error", error.what(), kExitOutputError);
-  } catch (const c10::Error& error) {
-    const std::string message = error.what_without_backtrace();
-    return report("LibTorch error", message.substr(0, message.find('\n')), kExitOtherError);
-  } catch (const std::exception& error) {
-    return report("error", error.what(), kExitOtherError);
+  } catch (...) {
+    const cli::ErrorReport error = cli::describe_exception(std::current_exception());
+    return report(error.kind, error.message, error.exit_code);
   }
 }

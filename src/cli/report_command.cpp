@@ -18,8 +18,8 @@ CLI::App* setup_report(CLI::App& app, ReportCommandOptions& options) {
   command->footer(
       "Examples:\n"
       "  aebench report runs/dense_100        # -> runs/dense_100/report.html\n"
-      "  aebench report runs/sweep_latent     # -> runs/sweep_latent/report.html and\n"
-      "                                       #    runs/sweep_latent/*/report.html\n"
+      "  aebench report runs/seed004_latent   # -> runs/seed004_latent/report.html and\n"
+      "                                       #    runs/seed004_latent/*/report.html\n"
       "train, eval and probe write a run's report.html themselves; this writes it again.\n"
       "A folder that is neither a run nor a sweep folder is a usage error (exit 2).");
   return command;

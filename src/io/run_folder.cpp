@@ -139,6 +139,14 @@ RunLock::~RunLock() {
   ::close(descriptor_);
 }
 
+bool run_folder_in_use(const fs::path& dir) {
+  const int descriptor = ::open((dir / kLockFile).c_str(), O_RDONLY | O_CLOEXEC);
+  if (descriptor < 0) return false;
+  const bool held = ::flock(descriptor, LOCK_SH | LOCK_NB) != 0;
+  ::close(descriptor);  // releases the probe's own lock, if it got one
+  return held;
+}
+
 void prepare_run_folder(const fs::path& dir, bool overwrite) {
   if (!holds_something(dir)) return;
   if (!overwrite)

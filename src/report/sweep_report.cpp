@@ -42,12 +42,12 @@ struct SweepRun {
   bool has_report = false;             // a run folder: report_artefacts writes its report.html
 };
 
-// The config keys whose values are not the same in every run with a config (a key some of them
-// lack counts).
-std::vector<std::string> varied_keys(const std::vector<SweepRun>& all_runs) {
+// The config keys whose values are not the same in every one of `all_runs` with a config (a key
+// some of them lack counts).
+std::vector<std::string> varied_keys(const std::vector<const SweepRun*>& all_runs) {
   std::vector<const SweepRun*> runs;
-  for (const auto& run : all_runs)
-    if (!run.config.empty()) runs.push_back(&run);
+  for (const SweepRun* run : all_runs)
+    if (!run->config.empty()) runs.push_back(run);
   std::vector<std::string> keys;
   for (const SweepRun* run : runs)
     for (const auto& [key, value] : run->config)
@@ -252,9 +252,15 @@ std::string render_sweep_report(const fs::path& sweep_dir) {
     for (auto& [key, value] : flatten_json(run.files.resolved_config())) run.config[key] = value;
     runs.push_back(std::move(run));
   }
-  std::vector<const SweepRun*> finished, failed;
-  for (const auto& run : runs) (run.files.finished() ? finished : failed).push_back(&run);
-  const auto varied = varied_keys(runs);
+  std::vector<const SweepRun*> all, finished, failed;
+  for (const auto& run : runs) {
+    all.push_back(&run);
+    (run.files.finished() ? finished : failed).push_back(&run);
+  }
+  const auto varied = varied_keys(all);
+  // The table and plots show what varies between the finished runs (a failed point's own
+  // settings are listed beside its error), unless fewer than two finished.
+  const auto varied_finished = finished.size() >= 2 ? varied_keys(finished) : varied;
   std::vector<const SweepMetric*> metrics;
   for (const auto& metric : kMetrics)
     if (std::any_of(finished.begin(), finished.end(), [&](const SweepRun* run) {
@@ -286,13 +292,13 @@ std::string render_sweep_report(const fs::path& sweep_dir) {
   else
     body +=
         "<p class=\"notes\">Click a column header to sort by it; click again to reverse.</p>\n" +
-        runs_table(finished, varied, metrics);
+        runs_table(finished, varied_finished, metrics);
   body += "</section>\n";
   if (!finished.empty() && !metrics.empty()) {
-    const std::string x_key = choose_x_key(finished, varied);
+    const std::string x_key = choose_x_key(finished, varied_finished);
     body += "<section id=\"plots\"><h2>Metrics against " +
             html_escape(x_key.empty() ? std::string("run") : x_key) + "</h2>\n" +
-            charts(finished, varied, metrics, x_key) + "</section>\n";
+            charts(finished, varied_finished, metrics, x_key) + "</section>\n";
   }
   if (!failed.empty()) {
     body += "<section id=\"failed\"><h2>Failed or not finished</h2>\n<ul class=\"failed\">\n";

@@ -32,8 +32,8 @@ inline constexpr char kEmbeddingFile[] = "embedding.png";
 // The HTML report of the folder's files (aebench report; train, eval and probe refresh it).
 // A sweep folder (a folder of run folders) has one of the same name.
 inline constexpr char kReportFile[] = "report.html";
-// A failed run's error, for reports: whoever ran the run (a sweep) may write it; aebench
-// itself never does.
+// A failed run's error, for reports: `aebench sweep` writes it beside a point's files when the
+// point fails (and removes it when the point is retried); `aebench train` never does.
 inline constexpr char kErrorFile[] = "error.txt";
 inline constexpr char kProbeFolder[] = "probe";
 inline constexpr char kEvalFolder[] = "eval";
@@ -53,6 +53,10 @@ class RunLock {
   std::filesystem::path path_;
   int descriptor_ = -1;
 };
+
+// Whether a live process holds RUN_DIR's lock (a RunLock) right now. Never blocks, never
+// creates anything.
+bool run_folder_in_use(const std::filesystem::path& dir);
 
 // Makes `dir` ready for a new run. A folder with anything in it (but the lock file and
 // aebench's leftover temporary files) is refused with an OutputError unless `overwrite`, in

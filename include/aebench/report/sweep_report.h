@@ -1,6 +1,6 @@
 #pragma once
 // report.html of a sweep folder: a folder whose subfolders are run folders (see sweep_runs), as
-// `aebench train --out SWEEP/NAME` in a loop, scripts/sweep_latent.sh or a sweep command make
+// `aebench sweep` or `aebench train --out SWEEP/NAME` in a loop make
 // it. One self-contained page: a table of the finished runs (click a header to sort) with the
 // config values that differ between the runs and their main test metrics, each metric plotted
 // (inline SVG) against the first varied config value, one line per combination of the others,

@@ -3,8 +3,9 @@
 //   node tests/report/browser/report_pages.mjs build/aebench
 //
 // It makes a tiny synthetic MNIST-style dataset, trains a tiny run (with a probe) and evaluates
-// it, trains two runs of a sweep (latent 4 and 8) beside a failed one, runs `aebench report` on
-// the run and on the sweep folder, and opens both pages. On each page: no console error, no
+// it, runs `aebench sweep` over latent 4 and 8 plus a point whose training diverges (beside a
+// failed run folder added by hand), runs `aebench report` on the run and `aebench sweep --report`
+// on the sweep folder, and opens both pages. On each page: no console error, no
 // page error, no failed request, every <img> decoded (naturalWidth > 0), and every number
 // marked with data-file / data-key equal to that file's value (the shown text within its six
 // significant digits). On the sweep page, clicking a header sorts the runs table by it and a
@@ -111,15 +112,28 @@ const runDir = path.join(scratch, 'run');
 run(['train', configFile, '--quiet', '--out', runDir]);
 run(['eval', runDir, '--quiet']);
 const sweepDir = path.join(scratch, 'sweep');
-for (const latent of [8, 4]) {
-  run(['train', configFile, '--quiet', '--out', path.join(sweepDir, `latent_${latent}`),
-    '--set', `model.latent=${latent}`, '--set', 'train.epochs=2', '--set', 'probe.epochs=2']);
+// A sweep of two points and one whose training diverges (exit 6: some points failed).
+const sweepFile = path.join(scratch, 'sweep.json');
+fs.writeFileSync(sweepFile, JSON.stringify({
+  base: configFile,
+  out: sweepDir,
+  set: { 'train.epochs': 2, 'probe.epochs': 2 },
+  grid: { 'model.latent': [8, 4] },
+  points: [{ 'train.optimizer': 'sgd', 'train.lr': 100, 'model.activation': 'linear',
+    'model.latent_activation': 'linear', 'model.output_activation': 'linear' }],
+}));
+try {
+  run(['sweep', sweepFile, '--quiet', '--jobs', '2', '--threads', '1']);
+  check(false, 'sweep: a failed point makes the sweep exit non-zero');
+} catch (error) {
+  check(error.status === 6, `sweep: exit 6 when a point failed (${error.status}: ${error.stderr})`);
 }
+// A run folder a user added by hand, failed with an error that holds markup.
 fs.mkdirSync(path.join(sweepDir, 'latent_0'));
 fs.writeFileSync(path.join(sweepDir, 'latent_0', 'error.txt'),
   'aebench: config error: model.latent: expected an integer in [1, 100000], found 0 <b>bold</b>\n');
 check(run(['report', runDir]).trim() === path.join(runDir, 'report.html'), 'report prints its file');
-run(['report', sweepDir]);
+run(['sweep', '--report', sweepDir]);
 
 // --- the pages ---
 const browser = await puppeteer.launch({
@@ -225,7 +239,7 @@ try {
   check(latentColumn > 0 && mseColumn > 0, `sweep: latent and MSE columns (${headers.join(' | ')})`);
   check(!headers.includes('model.type') && !headers.includes('output.dir'),
     'sweep: only the config values that differ are columns');
-  check((await column(0)).join() === 'latent_4,latent_8', 'sweep: runs listed by folder name');
+  check((await column(0)).join() === 'latent-4,latent-8', 'sweep: runs listed by folder name');
   const clickHeader = async (index) => page.$$eval('#runs thead th', (all, i) => all[i].click(), index);
   await clickHeader(latentColumn);
   check((await column(latentColumn)).join() === '4,8', 'sweep: a click sorts by latent, ascending');
@@ -244,8 +258,11 @@ try {
   const failedRuns = await page.$$eval('ul.failed li', (all) => all.map((li) => ({
     text: li.textContent, bold: li.querySelectorAll('b').length,
   })));
-  check(failedRuns.length === 1 && failedRuns[0].text.includes('found 0 <b>bold</b>') &&
-    failedRuns[0].bold === 0, 'sweep: the failed run is listed with its error, as text');
+  const markup = failedRuns.find((run) => run.text.includes('found 0 <b>bold</b>'));
+  check(failedRuns.length === 2 && markup && markup.bold === 0,
+    'sweep: the failed runs are listed with their errors, as text');
+  check(failedRuns.some((run) => run.text.includes('training error: ')),
+    'sweep: the diverged point is listed with its training error');
   check(await page.$$eval('#plots svg', (all) => all.length) >= 4, 'sweep: a plot per metric');
   check(await page.$$eval('#plots svg circle[data-run]', (all) => all.length) >= 8,
     'sweep: each plot has a point per run');

@@ -1,0 +1,85 @@
+#pragma once
+// The state of a sweep: each point's state read off its run folder (the truth, whoever ran the
+// point: a local job, a Slurm task, a user by hand), and sweep.json, the sweep folder's record
+// of its plan, every point's overrides, state, error and timings. sweep.json is what
+// `aebench sweep-point` reads to run one point, so a Slurm task needs nothing else.
+// Free of LibTorch.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "aebench/sweep/sweep_plan.h"
+
+namespace aebench {
+
+inline constexpr char kSweepFile[] = "sweep.json";
+inline constexpr char kSweepLogFolder[] = "logs";  // SWEEP/logs/NAME.log: each point's output
+inline constexpr int kSweepFormatVersion = 1;
+
+enum class PointState {
+  kPending,      // nothing run yet
+  kRunning,      // a process holds its run folder's lock
+  kDone,         // summary.json written
+  kFailed,       // error.txt written (the point's error); rerun only with --retry-failed
+  kInterrupted,  // stopped (signal, kill, pre-emption): resumes from checkpoint.pt if there
+};
+
+// "pending", "running", "done", "failed", "interrupted".
+std::string state_name(PointState state);
+
+// The state of the run folder RUN_DIR, from its files alone: done when summary.json is a JSON
+// object, else failed when error.txt exists, else running when its lock is held, else
+// interrupted when it holds any file a run writes, else pending.
+PointState observe_point(const std::filesystem::path& run_dir);
+
+// The first line of RUN_DIR/error.txt ("" when there is none).
+std::string recorded_error(const std::filesystem::path& run_dir);
+
+struct PointRecord {
+  SweepPoint point;
+  PointState state = PointState::kPending;
+  std::string error;     // failed: the point's one-line error
+  double seconds = 0;    // wall time of its last attempt
+  int attempts = 0;      // attempts started by this sweep folder's executors
+  std::string started;   // UTC, ISO 8601, of the last attempt ("" = never)
+  std::string finished;  // UTC, ISO 8601 ("" = not finished)
+};
+
+struct SweepRecord {
+  SweepPlan plan;
+  std::vector<PointRecord> points;
+  std::string slurm_job_id;  // the last array submitted ("" = none)
+};
+
+// A record for a fresh plan: every point pending, except that the states, attempts and timings
+// of points that `previous` already knows (by name) are kept.
+SweepRecord merge_record(const SweepPlan& plan, const std::vector<SweepPoint>& points,
+                         const SweepRecord* previous);
+
+// Re-reads every point's state off its run folder (keeping recorded timings); a failed point
+// gets its error from error.txt.
+void refresh_states(SweepRecord& record);
+
+// SWEEP/sweep.json, written atomically.
+void write_sweep_record(const SweepRecord& record);
+
+// Reads SWEEP/sweep.json. Throws ConfigError naming the file when it is missing, not a sweep
+// record, or of another format version.
+SweepRecord read_sweep_record(const std::filesystem::path& sweep_dir);
+
+// Whether SWEEP/sweep.json exists.
+bool has_sweep_record(const std::filesystem::path& sweep_dir);
+
+// Points per state, for status lines: "3 done, 1 running, 0 failed, 4 pending".
+struct StateCounts {
+  int pending = 0, running = 0, done = 0, failed = 0, interrupted = 0;
+  int total() const { return pending + running + done + failed + interrupted; }
+};
+StateCounts count_states(const SweepRecord& record);
+std::string describe_counts(const StateCounts& counts);
+
+// Now, UTC, "2026-12-02T03:04:05Z".
+std::string utc_timestamp();
+
+}  // namespace aebench

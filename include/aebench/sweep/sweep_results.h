@@ -1,0 +1,29 @@
+#pragma once
+// What a sweep folder says about its points: the status table (`aebench sweep --status`) and
+// the result files written when a sweep ends or on `aebench sweep --report` (report.html of the
+// sweep and of each point, comparison.md / comparison.csv of the finished points, and each
+// metric plotted against the first numeric grid key). Free of LibTorch.
+
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include "aebench/analysis/compare.h"
+#include "aebench/artefacts/artefacts.h"
+#include "aebench/sweep/sweep_record.h"
+
+namespace aebench {
+
+// One row per point: point, state (with Slurm's state of its array task when `slurm_states`
+// knows it), attempts, seconds, the point's overrides, error.
+ComparisonTable status_table(const SweepRecord& record,
+                             const std::map<std::size_t, std::string>& slurm_states);
+
+// The files above, for write_artefacts(record.plan.out_dir, ...). Points that never started
+// are left out; with no finished point there is no comparison.
+Artefacts sweep_result_artefacts(const SweepRecord& record);
+
+// The comparison table of the finished points (empty when none finished).
+ComparisonTable finished_points_table(const SweepRecord& record);
+
+}  // namespace aebench

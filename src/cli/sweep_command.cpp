@@ -1,0 +1,260 @@
+#include <unistd.h>
+
+#include <iostream>
+#include <thread>
+
+#include "aebench/config/config.h"
+#include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
+#include "aebench/io/stop_signal.h"
+#include "aebench/sweep/local_executor.h"
+#include "aebench/sweep/slurm_executor.h"
+#include "aebench/sweep/sweep_plan.h"
+#include "aebench/sweep/sweep_record.h"
+#include "aebench/sweep/sweep_results.h"
+#include "commands.h"
+
+namespace aebench::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+SweepPlan plan_from_flags(const SweepCommandOptions& options) {
+  const nlohmann::json document = read_json_file(options.target);
+  SweepPlan plan;
+  if (is_sweep_document(document)) {
+    plan = read_sweep_file(options.target);
+  } else {
+    if (options.grid.empty())
+      throw ConfigError(options.target +
+                        ": a config file needs at least one --grid KEY=V1,V2 to make a sweep "
+                        "(or give a sweep file, an object with \"base\")");
+    plan.base_config = fs::absolute(options.target);
+    plan.out_dir = fs::absolute(fs::path("runs") / ("sweep_" + fs::path(options.target).stem().string()));
+  }
+  for (const auto& flag : options.grid) {
+    auto [key, values] = parse_grid_flag(flag);
+    bool replaced = false;
+    for (auto& entry : plan.grid)
+      if (entry.first == key) entry.second = values, replaced = true;
+    if (!replaced) plan.grid.emplace_back(key, values);
+  }
+  for (const auto& assignment : options.overrides) {
+    const auto equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw ConfigError("--set " + assignment + ": expected KEY=VALUE");
+    nlohmann::json holder = nlohmann::json::object();
+    apply_override(holder, "value=" + assignment.substr(equals + 1));
+    plan.fixed.emplace_back(assignment.substr(0, equals), holder["value"]);
+  }
+  if (!options.out_dir.empty()) plan.out_dir = fs::absolute(options.out_dir);
+  ExecutorOptions& executor = plan.executor;
+  if (!options.executor.empty()) executor.type = options.executor;
+  if (options.jobs > 0) executor.jobs = options.jobs;
+  if (options.threads > 0) executor.threads = options.threads;
+  if (!options.partition.empty()) executor.partition = options.partition;
+  if (!options.time.empty()) executor.time = options.time;
+  if (!options.mem.empty()) executor.mem = options.mem;
+  if (!options.gres.empty()) executor.gres = options.gres;
+  if (options.cpus_per_task > 0) executor.cpus_per_task = options.cpus_per_task;
+  if (options.max_parallel >= 0) executor.max_parallel = options.max_parallel;
+  return plan;
+}
+
+// The sweep folder, ready for the record: a new folder, an empty one, or one that already holds
+// this (or an earlier) sweep's sweep.json. Anything else belongs to the user and is refused.
+void prepare_sweep_folder(const fs::path& dir) {
+  std::error_code error;
+  if (fs::exists(dir, error) && !fs::is_directory(dir, error))
+    throw OutputError("sweep folder " + dir.string() + ": expected a folder, found a file");
+  if (fs::is_directory(dir, error) && !fs::is_empty(dir, error) && !has_sweep_record(dir))
+    throw OutputError("sweep folder " + dir.string() + " holds files but no " + kSweepFile +
+                      "; it is not a sweep folder: choose another --out (or an empty folder)");
+  fs::create_directories(dir);
+}
+
+void write_results(const SweepRecord& record) {
+  write_artefacts(record.plan.out_dir, sweep_result_artefacts(record));
+}
+
+std::vector<std::size_t> runnable_points(const SweepRecord& record, bool retry_failed) {
+  std::vector<std::size_t> indices;
+  for (std::size_t i = 0; i < record.points.size(); ++i)
+    if (should_run(record.points[i].state, retry_failed)) indices.push_back(i);
+  return indices;
+}
+
+int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
+  const std::size_t runnable = runnable_points(record, options.retry_failed).size();
+  const JobLayout layout = choose_job_layout(
+      record.plan.executor.jobs, record.plan.executor.threads,
+      static_cast<int>(std::thread::hardware_concurrency()), static_cast<std::int64_t>(runnable),
+      options.bench_json);
+  if (!options.quiet)
+    std::cerr << "sweep: " << record.points.size() << " points in " << record.plan.out_dir.string()
+              << " (" << describe_counts(count_states(record)) << "); running " << runnable
+              << " as " << layout.jobs << " job(s) x " << layout.threads << " thread(s), "
+              << layout.reason << '\n';
+  LocalExecutorOptions local;
+  local.jobs = layout.jobs;
+  local.threads = layout.threads;
+  local.retry_failed = options.retry_failed;
+  local.log = options.quiet ? nullptr : &std::cerr;
+  local.log_is_terminal = ::isatty(STDERR_FILENO) == 1;
+  const int stop_signal = run_local_sweep(record, local);
+  refresh_states(record);
+  write_sweep_record(record);
+  write_results(record);
+  if (stop_signal != 0)
+    throw Interrupted("sweep stopped by " + signal_name(stop_signal) +
+                          "; run the same command again to continue (finished points are kept, "
+                          "interrupted ones resume from their checkpoints)",
+                      stop_signal);
+  if (!options.quiet) std::cout << to_markdown(finished_points_table(record));
+  const StateCounts counts = count_states(record);
+  if (counts.done == counts.total()) return kExitSuccess;
+  std::cerr << "aebench: sweep: " << describe_counts(counts) << "; failed points:\n"
+            << to_markdown(status_table(record, {}))
+            << "run the same command with --retry-failed to run the failed points again\n";
+  return kExitSweepIncomplete;
+}
+
+int submit_to_slurm(SweepRecord& record, const SweepCommandOptions& options) {
+  const auto indices = runnable_points(record, options.retry_failed);
+  if (indices.empty()) {
+    std::cerr << "sweep: nothing to submit (" << describe_counts(count_states(record)) << ")\n";
+    write_results(record);
+    return kExitSuccess;
+  }
+  for (const std::size_t index : indices)
+    if (record.points[index].state == PointState::kFailed)
+      fs::remove(record.plan.out_dir / record.points[index].point.name / kErrorFile);
+  // The binary's real path: the tasks run on other nodes, where /proc/self/exe means nothing.
+  const std::string job_id =
+      submit_slurm_array(record, indices, fs::read_symlink("/proc/self/exe"));
+  for (const std::size_t index : indices) record.points[index].attempts += 1;
+  write_sweep_record(record);
+  if (!options.quiet)
+    std::cerr << "sweep: submitted " << indices.size() << " point(s) as Slurm job array " << job_id
+              << " (script: " << (record.plan.out_dir / kSlurmFolder / kSlurmScript).string()
+              << "); follow it with: aebench sweep --status " << record.plan.out_dir.string()
+              << '\n';
+  std::cout << job_id << '\n';
+  return kExitSuccess;
+}
+
+int list_points(const SweepPlan& plan, const std::vector<SweepPoint>& points) {
+  ComparisonTable table;
+  table.columns = {"point", "overrides"};
+  for (const auto& point : points)
+    table.rows.push_back({point.name, describe_overrides(point.overrides)});
+  std::cout << to_markdown(table) << points.size() << " valid point(s) of "
+            << plan.base_config.string() << " into " << plan.out_dir.string()
+            << " (dry run: nothing written)\n";
+  return kExitSuccess;
+}
+
+int run_planned_sweep(const SweepCommandOptions& options) {
+  const SweepPlan plan = plan_from_flags(options);
+  const auto points = expand_points(plan);
+  validate_points(plan, points);
+  if (options.dry_run) return list_points(plan, points);
+  prepare_sweep_folder(plan.out_dir);
+  const RunLock lock(plan.out_dir);  // one sweep command per folder at a time
+  SweepRecord previous;
+  const bool has_previous = has_sweep_record(plan.out_dir);
+  if (has_previous) previous = read_sweep_record(plan.out_dir);
+  SweepRecord record = merge_record(plan, points, has_previous ? &previous : nullptr);
+  write_sweep_record(record);
+  if (plan.executor.type == "slurm") return submit_to_slurm(record, options);
+  return run_locally(record, options);
+}
+
+int show_status(const std::string& dir) {
+  SweepRecord record = read_sweep_record(dir);
+  refresh_states(record);
+  std::cout << to_markdown(status_table(record, slurm_task_states(record.slurm_job_id)))
+            << "sweep: " << describe_counts(count_states(record))
+            << (record.slurm_job_id.empty() ? "" : "; Slurm job " + record.slurm_job_id) << '\n';
+  return kExitSuccess;
+}
+
+int write_report(const std::string& dir) {
+  SweepRecord record = read_sweep_record(dir);
+  refresh_states(record);
+  write_results(record);
+  std::cout << to_markdown(finished_points_table(record));
+  std::cerr << "sweep: " << describe_counts(count_states(record)) << "; report: "
+            << (fs::path(dir) / kReportFile).string() << '\n';
+  return kExitSuccess;
+}
+
+}  // namespace
+
+CLI::App* setup_sweep(CLI::App& app, SweepCommandOptions& options) {
+  auto* command = app.add_subcommand(
+      "sweep", "Run every point of a sweep (a grid of config values), here or on Slurm");
+  command->add_option("SWEEP", options.target,
+                      "A sweep file (JSON: base, out, set, grid, points, executor; see "
+                      "docs/sweeps.md), or a config file with --grid");
+  command->add_option("--grid", options.grid, "KEY=V1,V2,... : one more grid key (repeatable)")
+      ->allow_extra_args(false);
+  command->add_option("--set", options.overrides, "KEY=VALUE for every point (repeatable)")
+      ->allow_extra_args(false);
+  command->add_option("--out", options.out_dir, "Sweep folder (default: the file's \"out\")");
+  command->add_option("--executor", options.executor, "local (default) | slurm")
+      ->check(CLI::IsMember({"local", "slurm"}));
+  command->add_option("--jobs", options.jobs, "local: concurrent points (default: measured)")
+      ->check(CLI::Range(1, 1024));
+  command->add_option("--threads", options.threads, "local: CPU threads per point")
+      ->check(CLI::Range(1, 1024));
+  command->add_option("--bench", options.bench_json,
+                      "bench.json whose measured layout picks --jobs (default: ./bench.json)");
+  command->add_flag("--retry-failed", options.retry_failed, "Run failed points again");
+  command->add_flag("--dry-run", options.dry_run,
+                    "Validate every point and list them; run and write nothing");
+  command->add_option("--partition", options.partition, "slurm: sbatch --partition");
+  command->add_option("--time", options.time, "slurm: sbatch --time per point, e.g. 1:00:00");
+  command->add_option("--cpus-per-task", options.cpus_per_task, "slurm: CPU threads per point")
+      ->check(CLI::Range(1, 4096));
+  command->add_option("--mem", options.mem, "slurm: sbatch --mem, e.g. 4G");
+  command->add_option("--max-parallel", options.max_parallel,
+                      "slurm: at most this many points at once (the array's %K)")
+      ->check(CLI::Range(0, 1000000));
+  command->add_option("--gres", options.gres, "slurm: sbatch --gres, e.g. gpu:1");
+  auto* status = command->add_option("--status", options.status_dir,
+                                     "Show each point's state in a sweep folder, and exit");
+  auto* report = command->add_option(
+      "--report", options.report_dir,
+      "Write the sweep folder's report.html and comparison table now, and exit");
+  status->excludes(report);
+  command->add_flag("-q,--quiet", options.quiet, "Print errors and the final table only");
+  command->footer(
+      "Examples:\n"
+      "  aebench sweep configs/sweeps/seed004_latent.json\n"
+      "  aebench sweep configs/dense_100.json --grid model.latent=15,30,50 \\\n"
+      "      --grid data.dataset=mnist,fashion-mnist --set train.epochs=5 --out runs/latent\n"
+      "  aebench sweep configs/sweeps/seed004_latent.json --executor slurm --time 1:00:00\n"
+      "  aebench sweep --status runs/latent\n"
+      "Running the same command again continues: finished points are skipped, interrupted ones\n"
+      "resume from their checkpoints, failed ones run again only with --retry-failed.\n"
+      "Exit codes: 0 every point finished (or the array was submitted), 2 a bad sweep or point\n"
+      "config (nothing ran), 6 some points failed, 130/143 stopped by SIGINT/SIGTERM.");
+  return command;
+}
+
+int run_sweep(const SweepCommandOptions& options) {
+  const bool has_target = !options.target.empty();
+  if (!options.status_dir.empty() || !options.report_dir.empty()) {
+    if (has_target)
+      throw ConfigError("--status and --report take a sweep folder and no sweep file; found " +
+                        options.target);
+    return options.status_dir.empty() ? write_report(options.report_dir)
+                                      : show_status(options.status_dir);
+  }
+  if (!has_target)
+    throw ConfigError("aebench sweep needs a sweep file, a config with --grid, or --status DIR");
+  return run_planned_sweep(options);
+}
+
+}  // namespace aebench::cli

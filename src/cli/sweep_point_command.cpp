@@ -1,0 +1,76 @@
+#include <iostream>
+
+#include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
+#include "aebench/pipeline/experiment.h"
+#include "aebench/sweep/sweep_plan.h"
+#include "aebench/sweep/sweep_record.h"
+#include "commands.h"
+#include "error_report.h"
+
+namespace aebench::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+const PointRecord& find_point(const SweepRecord& record, const std::string& name) {
+  for (const auto& entry : record.points)
+    if (entry.point.name == name) return entry;
+  throw ConfigError((record.plan.out_dir / kSweepFile).string() + ": no point named \"" + name +
+                    "\"");
+}
+
+// Trains the point, and on failure leaves its one-line error in error.txt for the sweep's
+// status and report (a stop by signal is not a failure: the point resumes next time).
+void train_recording_failure(const Config& config, const RunOptions& run, const fs::path& run_dir) {
+  try {
+    run_training(config, run);
+  } catch (...) {
+    const ErrorReport error = describe_exception(std::current_exception());
+    if (!error.interrupted) {
+      fs::create_directories(run_dir);
+      write_file_atomically(run_dir / kErrorFile, error.kind + ": " + error.message + "\n");
+    }
+    throw;
+  }
+}
+
+}  // namespace
+
+CLI::App* setup_sweep_point(CLI::App& app, SweepPointCommandOptions& options) {
+  auto* command = app.add_subcommand(
+      "sweep-point", "Run one point of a sweep folder (what aebench sweep's jobs run)");
+  command->group("");  // internal: not listed in --help
+  command->add_option("SWEEP_DIR", options.sweep_dir, "Sweep folder (holds sweep.json)")
+      ->required();
+  command->add_option("POINT", options.point, "The point's name (its run folder)")->required();
+  command->add_option("--threads", options.threads, "CPU threads, 0 = all cores")
+      ->check(CLI::Range(0, 1024));
+  return command;
+}
+
+int run_sweep_point(const SweepPointCommandOptions& options) {
+  const SweepRecord record = read_sweep_record(options.sweep_dir);
+  const PointRecord& entry = find_point(record, options.point);
+  const fs::path run_dir = record.plan.out_dir / entry.point.name;
+  const PointState state = observe_point(run_dir);
+  if (state == PointState::kDone) {
+    std::cerr << "sweep-point: " << entry.point.name << " is already done\n";
+    return kExitSuccess;
+  }
+  if (state == PointState::kFailed)
+    throw ConfigError("point " + entry.point.name + " failed earlier (" + recorded_error(run_dir) +
+                      "); run the sweep with --retry-failed to run it again");
+  std::vector<std::string> assignments = point_assignments(record.plan, entry.point);
+  if (options.threads >= 0) assignments.push_back("threads=" + std::to_string(options.threads));
+  const Config config = load_config(record.plan.base_config, assignments);
+  RunOptions run;
+  run.resume = fs::exists(run_dir / kCheckpointFile);
+  run.overwrite = !run.resume;  // only aebench's own files of an attempt that left no checkpoint
+  run.resume_hint = "aebench sweep-point " + record.plan.out_dir.string() + " " + entry.point.name;
+  run.log = &std::cerr;
+  train_recording_failure(config, run, run_dir);
+  return kExitSuccess;
+}
+
+}  // namespace aebench::cli

@@ -1,0 +1,230 @@
+#include "aebench/sweep/local_executor.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "aebench/errors.h"
+#include "aebench/io/child_process.h"
+#include "aebench/io/progress.h"
+#include "aebench/io/run_folder.h"
+#include "aebench/io/stop_signal.h"
+
+namespace aebench {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+struct RunningPoint {
+  std::size_t index = 0;  // into record.points
+  Clock::time_point started;
+};
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void pause_briefly() {
+  const timespec interval{0, 100'000'000};  // 0.1 s; a signal ends it early, which is fine
+  ::nanosleep(&interval, nullptr);
+}
+
+// The last non-empty line of a point's log: what a crashed child said last.
+std::string last_log_line(const fs::path& log_file) {
+  std::ifstream stream(log_file);
+  std::string line, last;
+  while (std::getline(stream, line))
+    if (!line.empty()) last = line;
+  return last.substr(0, 300);
+}
+
+class SweepRunner {
+ public:
+  SweepRunner(SweepRecord& record, const LocalExecutorOptions& options)
+      : record_(record), options_(options) {
+    for (std::size_t i = 0; i < record_.points.size(); ++i)
+      if (should_run(record_.points[i].state, options_.retry_failed)) queue_.push_back(i);
+  }
+
+  int run() {
+    StopSignalGuard guard;
+    fs::create_directories(record_.plan.out_dir / kSweepLogFolder);
+    while (!queue_.empty() || !running_.empty()) {
+      if (const int signal_number = StopSignalGuard::received(); signal_number != 0)
+        pass_on(signal_number);
+      while (stop_signal_ == 0 && !queue_.empty() &&
+             static_cast<std::int64_t>(running_.size()) < options_.jobs)
+        launch_next();
+      reap_finished();
+      draw_status(false);
+      if (!running_.empty()) pause_briefly();
+    }
+    draw_status(true);
+    return stop_signal_;
+  }
+
+ private:
+  fs::path run_dir(std::size_t index) const {
+    return record_.plan.out_dir / record_.points[index].point.name;
+  }
+  fs::path log_file(std::size_t index) const {
+    return record_.plan.out_dir / kSweepLogFolder / (record_.points[index].point.name + ".log");
+  }
+
+  void launch_next() {
+    const std::size_t index = queue_.front();
+    queue_.erase(queue_.begin());
+    PointRecord& entry = record_.points[index];
+    if (entry.state == PointState::kFailed) fs::remove(run_dir(index) / kErrorFile);
+    const std::vector<std::string> argv = {options_.executable.string(),
+                                           "sweep-point",
+                                           record_.plan.out_dir.string(),
+                                           entry.point.name,
+                                           "--threads",
+                                           std::to_string(options_.threads)};
+    const pid_t pid = start_logged_child(argv, log_file(index));
+    running_[pid] = {index, Clock::now()};
+    entry.state = PointState::kRunning;
+    entry.error.clear();
+    entry.attempts += 1;
+    entry.started = utc_timestamp();
+    entry.finished.clear();
+    write_sweep_record(record_);
+    event(entry.point.name + " started (" + describe_overrides(entry.point.overrides) + ")");
+  }
+
+  void reap_finished() {
+    for (auto it = running_.begin(); it != running_.end();) {
+      int status = 0;
+      if (::waitpid(it->first, &status, WNOHANG) != it->first) {
+        ++it;
+        continue;
+      }
+      finish(it->second, exit_code_of(status));
+      it = running_.erase(it);
+    }
+  }
+
+  void finish(const RunningPoint& running, int exit_code) {
+    PointRecord& entry = record_.points[running.index];
+    entry.seconds = seconds_since(running.started);
+    entry.finished = utc_timestamp();
+    entry.state = observe_point(run_dir(running.index));
+    if (exit_code == 130 || exit_code == 143) {
+      entry.state = PointState::kInterrupted;
+    } else if (exit_code != 0 && entry.state != PointState::kFailed) {
+      // The child died without saying why (killed, out of memory): record what is known.
+      const std::string last = last_log_line(log_file(running.index));
+      fs::create_directories(run_dir(running.index));
+      write_file_atomically(run_dir(running.index) / kErrorFile,
+                            "exited with code " + std::to_string(exit_code) +
+                                (last.empty() ? "" : "; its log ends: " + last) + "\n");
+      entry.state = PointState::kFailed;
+    }
+    if (entry.state == PointState::kFailed) entry.error = recorded_error(run_dir(running.index));
+    if (entry.state == PointState::kDone) finished_seconds_.push_back(entry.seconds);
+    write_sweep_record(record_);
+    event(entry.point.name + " " + state_name(entry.state) + " after " +
+          format_duration(entry.seconds) +
+          (entry.error.empty() ? "" : ": " + entry.error) +
+          (entry.state == PointState::kFailed ? " (log: " + log_file(running.index).string() + ")"
+                                              : ""));
+  }
+
+  void pass_on(int signal_number) {
+    if (stop_signal_ != 0) return;
+    stop_signal_ = signal_number;
+    for (const auto& [pid, running] : running_) ::kill(pid, signal_number);
+    event(signal_name(signal_number) + ": stopping " + std::to_string(running_.size()) +
+          " running point(s) at their next step; run the same command again to continue");
+  }
+
+  std::string status_text() const {
+    StateCounts counts = count_states(record_);
+    std::string text = "sweep: " + describe_counts(counts);
+    if (!finished_seconds_.empty() && stop_signal_ == 0) {
+      double mean = 0;
+      for (const double seconds : finished_seconds_) mean += seconds;
+      mean /= static_cast<double>(finished_seconds_.size());
+      const double left = static_cast<double>(queue_.size() + running_.size());
+      text += ", ETA " + format_duration(mean * left / static_cast<double>(options_.jobs));
+    }
+    return text;
+  }
+
+  // On a terminal: the status line redrawn in place every second and after each event.
+  void draw_status(bool final_line) {
+    if (options_.log == nullptr || !options_.log_is_terminal) return;
+    if (!final_line && seconds_since(last_draw_) < 1.0) return;
+    last_draw_ = Clock::now();
+    *options_.log << "\r\033[K" << status_text() << (final_line ? "\n" : "") << std::flush;
+  }
+
+  void event(const std::string& line) {
+    if (options_.log == nullptr) return;
+    if (options_.log_is_terminal)
+      *options_.log << "\r\033[K" << line << '\n' << status_text() << std::flush;
+    else
+      *options_.log << line << " [" << status_text() << "]\n" << std::flush;
+    last_draw_ = Clock::now();
+  }
+
+  SweepRecord& record_;
+  const LocalExecutorOptions& options_;
+  std::vector<std::size_t> queue_;
+  std::map<pid_t, RunningPoint> running_;
+  std::vector<double> finished_seconds_;
+  int stop_signal_ = 0;
+  Clock::time_point last_draw_ = Clock::now();
+};
+
+std::int64_t jobs_from_bench(const fs::path& bench_json) {
+  std::ifstream stream(bench_json);
+  if (!stream) return 0;
+  const auto document = nlohmann::json::parse(stream, nullptr, false);
+  if (document.is_discarded() || !document.is_object()) return 0;
+  const auto layout = document.find("layout");
+  if (layout == document.end() || !layout->is_object()) return 0;
+  const auto jobs = layout->find("suggested_jobs");
+  return jobs != layout->end() && jobs->is_number_integer() ? jobs->get<std::int64_t>() : 0;
+}
+
+}  // namespace
+
+bool should_run(PointState state, bool retry_failed) {
+  return state == PointState::kPending || state == PointState::kInterrupted ||
+         (retry_failed && state == PointState::kFailed);
+}
+
+JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_threads,
+                            int cores, std::int64_t runnable, const fs::path& bench_json) {
+  JobLayout layout;
+  cores = std::max(cores, 1);
+  if (requested_jobs > 0) {
+    layout.jobs = requested_jobs;
+    layout.reason = "as asked";
+  } else if (const std::int64_t measured = jobs_from_bench(bench_json); measured > 0) {
+    layout.jobs = measured;
+    layout.reason = "the layout measured in " + bench_json.string();
+  } else {
+    layout.jobs = cores;
+    layout.reason = "one point per core (aebench bench measures the best layout)";
+  }
+  layout.jobs = std::max<std::int64_t>(1, std::min(layout.jobs, std::max<std::int64_t>(runnable, 1)));
+  layout.threads = requested_threads > 0 ? requested_threads
+                                         : std::max<std::int64_t>(1, cores / layout.jobs);
+  return layout;
+}
+
+int run_local_sweep(SweepRecord& record, const LocalExecutorOptions& options) {
+  return SweepRunner(record, options).run();
+}
+
+}  // namespace aebench

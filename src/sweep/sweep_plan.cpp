@@ -1,0 +1,354 @@
+#include "aebench/sweep/sweep_plan.h"
+
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "aebench/analysis/compare.h"
+#include "aebench/config/config.h"
+#include "aebench/errors.h"
+
+namespace aebench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+// A sweep file is read keeping its keys' order: the grid's order decides the points' order and
+// names.
+using Document = nlohmann::ordered_json;
+
+constexpr std::size_t kMaxNameLength = 100;
+constexpr std::size_t kMaxPoints = 100000;
+
+json plain(const Document& value) {
+  return json::parse(value.dump());
+}
+
+[[noreturn]] void fail(const std::string& source, const std::string& key,
+                       const std::string& expected, const json& found) {
+  throw ConfigError(source + ": " + key + ": expected " + expected + ", found " +
+                    found.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+[[noreturn]] void fail(const std::string& source, const std::string& key,
+                       const std::string& expected, const Document& found) {
+  fail(source, key, expected, plain(found));
+}
+
+Document read_in_order(const fs::path& path) {
+  read_json_file(path);  // size, nesting, syntax and duplicate keys, with one-line errors
+  std::ifstream stream(path, std::ios::binary);
+  return Document::parse(stream);
+}
+
+std::string required_string(const Document& document, const std::string& key,
+                            const std::string& source) {
+  const json& value = document.at(key);
+  if (!value.is_string() || value.get<std::string>().empty())
+    fail(source, key, "a non-empty string", value);
+  return value.get<std::string>();
+}
+
+std::int64_t whole_number(const Document& value, const std::string& key, const std::string& source,
+                          std::int64_t low, std::int64_t high) {
+  if (!value.is_number_integer() || value.get<std::int64_t>() < low ||
+      value.get<std::int64_t>() > high)
+    fail(source, key,
+         "a whole number in [" + std::to_string(low) + ", " + std::to_string(high) + "]", value);
+  return value.get<std::int64_t>();
+}
+
+// A dotted config key as the sweep file names it: checked for shape here, for meaning when each
+// point's config is loaded.
+void check_dotted_key(const std::string& key, const std::string& where,
+                      const std::string& source) {
+  const bool shaped = !key.empty() && key.front() != '.' && key.back() != '.' &&
+                      key.find("..") == std::string::npos &&
+                      key.find_first_of("= \t\n") == std::string::npos;
+  if (!shaped) fail(source, where, "a dotted config key such as \"model.latent\"", json(key));
+  if (key == "output.dir" || key.rfind("output.dir.", 0) == 0)
+    throw ConfigError(source + ": " + where +
+                      ": output.dir cannot vary: each point's run folder is the sweep's \"out\" "
+                      "folder plus the point's name");
+}
+
+PointOverrides overrides_from_object(const Document& object, const std::string& where,
+                                     const std::string& source) {
+  if (!object.is_object()) fail(source, where, "an object of dotted keys and values", object);
+  PointOverrides overrides;
+  for (const auto& [key, value] : object.items()) {
+    check_dotted_key(key, where + "." + key, source);
+    overrides.emplace_back(key, plain(value));
+  }
+  return overrides;
+}
+
+ExecutorOptions executor_from_json(const Document& document, const std::string& source) {
+  if (!document.is_object()) fail(source, "executor", "an object", document);
+  ExecutorOptions options;
+  for (const auto& [key, value] : document.items()) {
+    const std::string where = "executor." + key;
+    if (key == "type") {
+      if (value != "local" && value != "slurm") fail(source, where, "\"local\" or \"slurm\"", value);
+      options.type = value.get<std::string>();
+    } else if (key == "jobs") {
+      options.jobs = whole_number(value, where, source, 0, 1024);
+    } else if (key == "threads") {
+      options.threads = whole_number(value, where, source, 0, 1024);
+    } else if (key == "cpus_per_task") {
+      options.cpus_per_task = whole_number(value, where, source, 1, 4096);
+    } else if (key == "max_parallel") {
+      options.max_parallel = whole_number(value, where, source, 0, 1000000);
+    } else if (key == "partition" || key == "time" || key == "mem" || key == "gres") {
+      if (!value.is_string()) fail(source, where, "a string", value);
+      std::string& field = key == "partition" ? options.partition
+                           : key == "time"    ? options.time
+                           : key == "mem"     ? options.mem
+                                              : options.gres;
+      field = value.get<std::string>();
+    } else {
+      throw ConfigError(source + ": unknown key " + where +
+                        " (allowed: type, jobs, threads, partition, time, cpus_per_task, mem, "
+                        "max_parallel, gres)");
+    }
+  }
+  return options;
+}
+
+// A JSON value as part of a folder name: strings as they are, numbers as a table shows them,
+// lists joined by "x" (hidden [400,200] -> 400x200), objects by their values joined by "-".
+std::string value_label(const json& value) {
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_array()) {
+    std::string label;
+    for (const auto& element : value) label += (label.empty() ? "" : "x") + value_label(element);
+    return label.empty() ? "none" : label;
+  }
+  if (value.is_object()) {
+    std::string label;
+    for (const auto& [key, element] : value.items())
+      label += (label.empty() ? "" : "-") + value_label(element);
+    return label.empty() ? "none" : label;
+  }
+  if (value.is_null()) return "null";
+  return format_cell(value);
+}
+
+std::string filesystem_safe(const std::string& text) {
+  std::string safe;
+  for (const char c : text) {
+    const bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '.' || c == '-' || c == '_';
+    if (kept)
+      safe += c;
+    else if (safe.empty() || safe.back() != '_')
+      safe += '_';
+  }
+  // A leading dot would hide the folder (and "." or ".." would not be a new folder at all).
+  while (!safe.empty() && safe.front() == '.') safe.erase(safe.begin());
+  return safe.empty() ? "point" : safe.substr(0, kMaxNameLength);
+}
+
+std::string last_part(const std::string& dotted_key) {
+  const auto dot = dotted_key.rfind('.');
+  return dot == std::string::npos ? dotted_key : dotted_key.substr(dot + 1);
+}
+
+// Each key's label in names: its last part, or the whole dotted key where two keys of the sweep
+// share a last part (model.latent and probe.latent).
+std::map<std::string, std::string> key_labels(const std::set<std::string>& keys) {
+  std::map<std::string, int> uses;
+  for (const auto& key : keys) ++uses[last_part(key)];
+  std::map<std::string, std::string> labels;
+  for (const auto& key : keys) labels[key] = uses[last_part(key)] > 1 ? key : last_part(key);
+  return labels;
+}
+
+std::string point_name(const PointOverrides& overrides,
+                       const std::map<std::string, std::string>& labels) {
+  if (overrides.empty()) return "base";
+  std::string name;
+  for (const auto& [key, value] : overrides)
+    name += (name.empty() ? "" : "_") + labels.at(key) + "-" + value_label(value);
+  return filesystem_safe(name);
+}
+
+std::vector<PointOverrides> grid_combinations(const SweepPlan& plan) {
+  if (plan.grid.empty()) return {};
+  std::vector<PointOverrides> combinations = {{}};
+  for (const auto& [key, values] : plan.grid) {
+    std::vector<PointOverrides> extended;
+    for (const auto& partial : combinations)
+      for (const auto& value : values) {
+        extended.push_back(partial);
+        extended.back().emplace_back(key, value);
+      }
+    combinations = std::move(extended);
+    if (combinations.size() > kMaxPoints)
+      throw ConfigError("sweep: the grid has more than " + std::to_string(kMaxPoints) +
+                        " points; split it into several sweeps");
+  }
+  return combinations;
+}
+
+// The deepest nesting of brackets outside strings: checked before parsing, so that a hostile
+// flag cannot recurse the parser (or the value's destructor) off the stack.
+int nesting_depth(const std::string& text) {
+  int depth = 0, deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+// Overrides compared as sets: {"a": 1, "b": 2} and {"b": 2, "a": 1} are the same point.
+json canonical(const PointOverrides& overrides) {
+  json object = json::object();
+  for (const auto& [key, value] : overrides) object[key] = value;
+  return object;
+}
+
+}  // namespace
+
+bool is_sweep_document(const json& document) {
+  return document.is_object() && document.contains("base");
+}
+
+SweepPlan read_sweep_file(const fs::path& path) {
+  const std::string source = path.string();
+  const Document document = read_in_order(path);
+  if (!document.is_object() || !document.contains("base"))
+    throw ConfigError(source + ": expected a sweep file (an object with \"base\", the config "
+                               "every point starts from), found no \"base\"");
+  SweepPlan plan;
+  plan.base_config = fs::absolute(required_string(document, "base", source));
+  plan.out_dir = fs::absolute(document.contains("out")
+                                  ? required_string(document, "out", source)
+                                  : (fs::path("runs") / path.stem()).string());
+  for (const auto& [key, value] : document.items()) {
+    if (key == "base" || key == "out" || key == "comment") continue;
+    if (key == "set") {
+      plan.fixed = overrides_from_object(value, "set", source);
+    } else if (key == "grid") {
+      if (!value.is_object()) fail(source, "grid", "an object of dotted keys and value lists", value);
+      for (const auto& [grid_key, values] : value.items()) {
+        check_dotted_key(grid_key, "grid." + grid_key, source);
+        if (!values.is_array() || values.empty())
+          fail(source, "grid." + grid_key, "a non-empty list of values", values);
+        std::vector<json> list;
+        for (const auto& value : values) list.push_back(plain(value));
+        plan.grid.emplace_back(grid_key, list);
+      }
+    } else if (key == "points") {
+      if (!value.is_array()) fail(source, "points", "a list of objects", value);
+      for (std::size_t i = 0; i < value.size(); ++i)
+        plan.explicit_points.push_back(
+            overrides_from_object(value[i], "points[" + std::to_string(i) + "]", source));
+    } else if (key == "executor") {
+      plan.executor = executor_from_json(value, source);
+    } else {
+      throw ConfigError(source + ": unknown key \"" + key +
+                        "\" (a sweep file has: base, out, set, grid, points, executor, comment)");
+    }
+  }
+  if (plan.grid.empty() && plan.explicit_points.empty())
+    throw ConfigError(source + ": a sweep needs a \"grid\" or \"points\", found neither");
+  return plan;
+}
+
+std::pair<std::string, std::vector<json>> parse_grid_flag(const std::string& flag) {
+  const auto equals = flag.find('=');
+  if (equals == std::string::npos || equals + 1 == flag.size())
+    throw ConfigError("--grid " + flag + ": expected KEY=VALUE,VALUE,... such as " +
+                      "model.latent=15,30,50");
+  const std::string key = flag.substr(0, equals);
+  check_dotted_key(key, "--grid " + key, "command line");
+  const std::string text = flag.substr(equals + 1);
+  if (nesting_depth(text) > kMaxJsonDepth)
+    throw ConfigError("--grid " + key + ": values nested more than " +
+                      std::to_string(kMaxJsonDepth) + " deep");
+  const json whole = json::parse(text, nullptr, false);
+  if (!whole.is_discarded() && whole.is_array() && !whole.empty())
+    return {key, std::vector<json>(whole.begin(), whole.end())};
+  std::vector<json> values;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = std::min(text.find(',', start), text.size());
+    const std::string item = text.substr(start, comma - start);
+    if (item.empty())
+      throw ConfigError("--grid " + flag + ": empty value; expected KEY=VALUE,VALUE,...");
+    const json parsed = json::parse(item, nullptr, false);
+    values.push_back(parsed.is_discarded() ? json(item) : parsed);
+    start = comma + 1;
+  }
+  return {key, values};
+}
+
+std::vector<SweepPoint> expand_points(const SweepPlan& plan) {
+  std::vector<PointOverrides> all = grid_combinations(plan);
+  all.insert(all.end(), plan.explicit_points.begin(), plan.explicit_points.end());
+  std::set<std::string> keys;
+  for (const auto& overrides : all)
+    for (const auto& entry : overrides) keys.insert(entry.first);
+  const auto labels = key_labels(keys);
+  std::vector<SweepPoint> points;
+  std::map<json, std::size_t> seen;
+  std::set<std::string> names;
+  for (const auto& overrides : all) {
+    const json key = canonical(overrides);
+    if (const auto earlier = seen.find(key); earlier != seen.end())
+      throw ConfigError("sweep: points " + std::to_string(earlier->second + 1) + " and " +
+                        std::to_string(points.size() + 1) + " are the same (" +
+                        describe_overrides(overrides) + "); each point must differ");
+    seen.emplace(key, points.size());
+    std::string name = point_name(overrides, labels);
+    for (int suffix = 2; names.count(name) > 0; ++suffix)
+      name = point_name(overrides, labels).substr(0, kMaxNameLength - 8) + "-" +
+             std::to_string(suffix);
+    names.insert(name);
+    points.push_back({name, overrides});
+  }
+  return points;
+}
+
+std::vector<std::string> point_assignments(const SweepPlan& plan, const SweepPoint& point) {
+  std::vector<std::string> assignments;
+  for (const auto& [key, value] : plan.fixed) assignments.push_back(key + "=" + value.dump());
+  for (const auto& [key, value] : point.overrides) assignments.push_back(key + "=" + value.dump());
+  assignments.push_back("output.dir=" + json((plan.out_dir / point.name).string()).dump());
+  return assignments;
+}
+
+void validate_points(const SweepPlan& plan, const std::vector<SweepPoint>& points) {
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    try {
+      load_config(plan.base_config, point_assignments(plan, points[i]));
+    } catch (const ConfigError& error) {
+      throw ConfigError("sweep point " + std::to_string(i + 1) + " \"" + points[i].name + "\" (" +
+                        describe_overrides(points[i].overrides) + "): " + error.what());
+    }
+  }
+}
+
+std::string describe_overrides(const PointOverrides& overrides) {
+  if (overrides.empty()) return "the base config";
+  std::string text;
+  for (const auto& [key, value] : overrides)
+    text += (text.empty() ? "" : " ") + key + "=" +
+            value.dump(-1, ' ', false, json::error_handler_t::replace);
+  return text;
+}
+
+}  // namespace aebench

@@ -1,0 +1,233 @@
+#include "aebench/sweep/sweep_record.h"
+
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
+
+namespace aebench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+const std::vector<std::pair<PointState, std::string>> kStateNames = {
+    {PointState::kPending, "pending"}, {PointState::kRunning, "running"},
+    {PointState::kDone, "done"},       {PointState::kFailed, "failed"},
+    {PointState::kInterrupted, "interrupted"},
+};
+
+PointState state_from_name(const std::string& name, const std::string& source) {
+  for (const auto& [state, text] : kStateNames)
+    if (text == name) return state;
+  throw ConfigError(source + ": unknown point state \"" + name + "\"");
+}
+
+bool holds_run_files(const fs::path& run_dir) {
+  for (const char* name : {kConfigFile, kMetricsFile, kModelFile, kCheckpointFile})
+    if (fs::exists(run_dir / name)) return true;
+  return false;
+}
+
+bool summary_written(const fs::path& run_dir) {
+  std::ifstream stream(run_dir / kSummaryFile);
+  if (!stream) return false;
+  const json summary = json::parse(stream, nullptr, false);
+  return !summary.is_discarded() && summary.is_object() && !summary.contains("error");
+}
+
+ordered_json overrides_to_json(const PointOverrides& overrides) {
+  ordered_json object = ordered_json::object();
+  for (const auto& [key, value] : overrides) object[key] = ordered_json::parse(value.dump());
+  return object;
+}
+
+PointOverrides overrides_from_json(const ordered_json& object) {
+  PointOverrides overrides;
+  for (const auto& [key, value] : object.items())
+    overrides.emplace_back(key, json::parse(value.dump()));
+  return overrides;
+}
+
+ordered_json executor_to_json(const ExecutorOptions& options) {
+  return {{"type", options.type},
+          {"jobs", options.jobs},
+          {"threads", options.threads},
+          {"partition", options.partition},
+          {"time", options.time},
+          {"cpus_per_task", options.cpus_per_task},
+          {"mem", options.mem},
+          {"max_parallel", options.max_parallel},
+          {"gres", options.gres}};
+}
+
+ExecutorOptions executor_from_json(const ordered_json& object) {
+  ExecutorOptions options;
+  options.type = object.value("type", options.type);
+  options.jobs = object.value("jobs", options.jobs);
+  options.threads = object.value("threads", options.threads);
+  options.partition = object.value("partition", options.partition);
+  options.time = object.value("time", options.time);
+  options.cpus_per_task = object.value("cpus_per_task", options.cpus_per_task);
+  options.mem = object.value("mem", options.mem);
+  options.max_parallel = object.value("max_parallel", options.max_parallel);
+  options.gres = object.value("gres", options.gres);
+  return options;
+}
+
+}  // namespace
+
+std::string state_name(PointState state) {
+  for (const auto& [known, text] : kStateNames)
+    if (known == state) return text;
+  return "unknown";
+}
+
+PointState observe_point(const fs::path& run_dir) {
+  std::error_code error;
+  if (!fs::is_directory(run_dir, error)) return PointState::kPending;
+  if (summary_written(run_dir)) return PointState::kDone;
+  if (fs::exists(run_dir / kErrorFile, error)) return PointState::kFailed;
+  if (run_folder_in_use(run_dir)) return PointState::kRunning;
+  if (holds_run_files(run_dir)) return PointState::kInterrupted;
+  return PointState::kPending;
+}
+
+std::string recorded_error(const fs::path& run_dir) {
+  std::ifstream stream(run_dir / kErrorFile);
+  std::string line;
+  while (std::getline(stream, line))
+    if (!line.empty()) return line.substr(0, 500);
+  return "";
+}
+
+SweepRecord merge_record(const SweepPlan& plan, const std::vector<SweepPoint>& points,
+                         const SweepRecord* previous) {
+  std::map<std::string, const PointRecord*> known;
+  if (previous != nullptr)
+    for (const auto& point : previous->points) known[point.point.name] = &point;
+  SweepRecord record;
+  record.plan = plan;
+  if (previous != nullptr) record.slurm_job_id = previous->slurm_job_id;
+  for (const auto& point : points) {
+    PointRecord entry;
+    if (const auto found = known.find(point.name); found != known.end()) entry = *found->second;
+    entry.point = point;
+    record.points.push_back(entry);
+  }
+  refresh_states(record);
+  return record;
+}
+
+void refresh_states(SweepRecord& record) {
+  for (auto& entry : record.points) {
+    const fs::path run_dir = record.plan.out_dir / entry.point.name;
+    entry.state = observe_point(run_dir);
+    entry.error = entry.state == PointState::kFailed ? recorded_error(run_dir) : "";
+  }
+}
+
+void write_sweep_record(const SweepRecord& record) {
+  const SweepPlan& plan = record.plan;
+  ordered_json grid = ordered_json::object();
+  for (const auto& [key, values] : plan.grid) grid[key] = ordered_json::parse(json(values).dump());
+  ordered_json points = ordered_json::array();
+  for (const auto& entry : record.points)
+    points.push_back({{"name", entry.point.name},
+                      {"overrides", overrides_to_json(entry.point.overrides)},
+                      {"state", state_name(entry.state)},
+                      {"error", entry.error},
+                      {"attempts", entry.attempts},
+                      {"seconds", entry.seconds},
+                      {"started", entry.started},
+                      {"finished", entry.finished}});
+  const ordered_json document = {{"format_version", kSweepFormatVersion},
+                                 {"base", plan.base_config.string()},
+                                 {"set", overrides_to_json(plan.fixed)},
+                                 {"grid", grid},
+                                 {"executor", executor_to_json(plan.executor)},
+                                 {"slurm_job_id", record.slurm_job_id},
+                                 {"points", points}};
+  write_json_file(plan.out_dir / kSweepFile, document);
+}
+
+bool has_sweep_record(const fs::path& sweep_dir) {
+  return fs::is_regular_file(sweep_dir / kSweepFile);
+}
+
+SweepRecord read_sweep_record(const fs::path& sweep_dir) {
+  const fs::path path = sweep_dir / kSweepFile;
+  const std::string source = path.string();
+  std::ifstream stream(path);
+  if (!stream)
+    throw ConfigError(source + ": expected a sweep folder's " + kSweepFile +
+                      " (written by aebench sweep), found none");
+  const ordered_json document = ordered_json::parse(stream, nullptr, false);
+  if (document.is_discarded() || !document.is_object() || !document.contains("points"))
+    throw ConfigError(source + ": expected a sweep record (JSON with \"points\"), found " +
+                      (document.is_discarded() ? "invalid JSON" : "another document"));
+  if (document.value("format_version", 0) != kSweepFormatVersion)
+    throw ConfigError(source + ": expected format_version " +
+                      std::to_string(kSweepFormatVersion) + ", found " +
+                      document.value("format_version", ordered_json()).dump());
+  try {
+    SweepRecord record;
+    record.plan.out_dir = fs::absolute(sweep_dir);
+    record.plan.base_config = document.at("base").get<std::string>();
+    record.plan.fixed = overrides_from_json(document.at("set"));
+    for (const auto& [key, values] : document.at("grid").items())
+      record.plan.grid.emplace_back(key, json::parse(values.dump()).get<std::vector<json>>());
+    record.plan.executor = executor_from_json(document.at("executor"));
+    record.slurm_job_id = document.value("slurm_job_id", "");
+    for (const auto& entry : document.at("points")) {
+      PointRecord point;
+      point.point.name = entry.at("name").get<std::string>();
+      point.point.overrides = overrides_from_json(entry.at("overrides"));
+      point.state = state_from_name(entry.at("state").get<std::string>(), source);
+      point.error = entry.value("error", "");
+      point.attempts = entry.value("attempts", 0);
+      point.seconds = entry.value("seconds", 0.0);
+      point.started = entry.value("started", "");
+      point.finished = entry.value("finished", "");
+      record.points.push_back(point);
+    }
+    return record;
+  } catch (const nlohmann::json::exception& error) {
+    throw ConfigError(source + ": not a sweep record aebench can read: " + error.what());
+  }
+}
+
+StateCounts count_states(const SweepRecord& record) {
+  StateCounts counts;
+  for (const auto& entry : record.points) switch (entry.state) {
+      case PointState::kPending: ++counts.pending; break;
+      case PointState::kRunning: ++counts.running; break;
+      case PointState::kDone: ++counts.done; break;
+      case PointState::kFailed: ++counts.failed; break;
+      case PointState::kInterrupted: ++counts.interrupted; break;
+    }
+  return counts;
+}
+
+std::string describe_counts(const StateCounts& counts) {
+  std::ostringstream text;
+  text << counts.done << '/' << counts.total() << " done, " << counts.running << " running, "
+       << counts.failed << " failed, " << counts.pending << " pending";
+  if (counts.interrupted > 0) text << ", " << counts.interrupted << " interrupted";
+  return text.str();
+}
+
+std::string utc_timestamp() {
+  const std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+}  // namespace aebench

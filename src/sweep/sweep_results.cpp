@@ -1,0 +1,86 @@
+#include "aebench/sweep/sweep_results.h"
+
+#include <iomanip>
+#include <sstream>
+
+#include "aebench/report/report.h"
+#include "aebench/report/run_files.h"
+
+namespace aebench {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<fs::path> finished_runs(const SweepRecord& record) {
+  std::vector<fs::path> runs;
+  for (const auto& entry : record.points)
+    if (entry.state == PointState::kDone) runs.push_back(record.plan.out_dir / entry.point.name);
+  return runs;
+}
+
+std::string seconds_cell(double seconds) {
+  if (seconds <= 0) return "";
+  std::ostringstream text;
+  text << std::fixed << std::setprecision(1) << seconds;
+  return text.str();
+}
+
+// The grid key plotted along x: the first whose values are all numbers ("" when none is).
+std::string numeric_grid_key(const SweepPlan& plan) {
+  for (const auto& [key, values] : plan.grid) {
+    bool numeric = true;
+    for (const auto& value : values) numeric = numeric && value.is_number();
+    if (numeric) return key;
+  }
+  return "";
+}
+
+}  // namespace
+
+ComparisonTable status_table(const SweepRecord& record,
+                             const std::map<std::size_t, std::string>& slurm_states) {
+  ComparisonTable table;
+  table.columns = {"point", "state", "attempts", "seconds", "overrides", "error"};
+  for (std::size_t i = 0; i < record.points.size(); ++i) {
+    const PointRecord& entry = record.points[i];
+    std::string state = state_name(entry.state);
+    if (const auto slurm = slurm_states.find(i); slurm != slurm_states.end())
+      state += " (slurm " + slurm->second + ")";
+    table.rows.push_back({entry.point.name, state, std::to_string(entry.attempts),
+                          seconds_cell(entry.seconds), describe_overrides(entry.point.overrides),
+                          entry.error});
+  }
+  return table;
+}
+
+ComparisonTable finished_points_table(const SweepRecord& record) {
+  const auto runs = finished_runs(record);
+  if (runs.empty()) return {};
+  return compare_runs(runs, CompareOptions{});
+}
+
+Artefacts sweep_result_artefacts(const SweepRecord& record) {
+  const fs::path& dir = record.plan.out_dir;
+  Artefacts artefacts;
+  if (folder_kind(dir) == FolderKind::kSweep) artefacts = report_artefacts(dir);
+  const auto runs = finished_runs(record);
+  if (runs.empty()) return artefacts;
+  CompareOptions compare;
+  const ComparisonTable table = compare_runs(runs, compare);
+  artefacts.add_text("comparison.md", to_markdown(table));
+  artefacts.add_text("comparison.csv", to_csv(table));
+  if (const std::string x_key = numeric_grid_key(record.plan); !x_key.empty()) {
+    compare.x_key = "config." + x_key;
+    for (const auto& [key, values] : record.plan.grid)
+      if (key != x_key) {
+        compare.series_key = "config." + key;
+        break;
+      }
+    const auto summaries = read_summaries(runs);
+    for (const auto& metric : compare.metrics)
+      artefacts.add("comparison_" + metric + ".png", plot_comparison(summaries, compare, metric));
+  }
+  return artefacts;
+}
+
+}  // namespace aebench

@@ -1,0 +1,193 @@
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
+#include "aebench/sweep/sweep_record.h"
+#include "support/test_support.h"
+
+using aebench::testing::run_aebench;
+using aebench::testing::ScratchFolder;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string quoted(const fs::path& path) {
+  return "'" + path.string() + "'";
+}
+
+// A tiny base config over synthetic data, and a sweep file around it.
+struct SweepFixture {
+  ScratchFolder folder{"sweep"};
+  fs::path base = folder / "base.json";
+  fs::path sweep_dir = folder / "sweep";
+
+  explicit SweepFixture(int train_images = 200, int epochs = 2) {
+    aebench::testing::write_synthetic_dataset(folder / "data", train_images, 40);
+    json config = aebench::testing::tiny_config(folder / "data", folder / "unused");
+    config["train"]["epochs"] = epochs;
+    std::ofstream(base) << config.dump(2);
+  }
+
+  fs::path write_sweep(const json& grid, const json& points = json::array()) const {
+    json document = {{"base", base.string()}, {"out", sweep_dir.string()}};
+    if (!grid.empty()) document["grid"] = grid;
+    if (!points.empty()) document["points"] = points;
+    const auto path = folder / "sweep_file.json";
+    std::ofstream(path) << document.dump(2);
+    return path;
+  }
+
+  json point(const std::string& name) const {
+    const json record = aebench::testing::read_json(sweep_dir / aebench::kSweepFile);
+    for (const auto& entry : record["points"])
+      if (entry["name"] == name) return entry;
+    return nullptr;
+  }
+};
+
+// A point whose training diverges: a linear model at a huge SGD rate (a training error).
+const json kDivergingPoint = {{"train.optimizer", "sgd"},
+                              {"train.lr", 100},
+                              {"model.activation", "linear"},
+                              {"model.latent_activation", "linear"},
+                              {"model.output_activation", "linear"}};
+
+std::size_t metric_rows(const fs::path& run_dir) {
+  const auto lines = aebench::testing::read_lines(run_dir / aebench::kMetricsFile);
+  return lines.empty() ? 0 : lines.size() - 1;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a sweep runs every point of its grid, writes its table and report, and skips "
+    "finished points when run again") {
+  SweepFixture fixture;
+  const auto file = fixture.write_sweep({{"model.latent", {4, 8}}, {"train.lr", {0.003, 0.01}}});
+  std::string output;
+  REQUIRE(run_aebench("sweep " + quoted(file) + " --jobs 2 --threads 1", &output) == 0);
+  INFO(output);
+  for (const std::string name :
+       {"latent-4_lr-0.003", "latent-4_lr-0.01", "latent-8_lr-0.003", "latent-8_lr-0.01"}) {
+    INFO(name);
+    const json point = fixture.point(name);
+    CHECK(point["state"] == "done");
+    CHECK(point["attempts"] == 1);
+    const json summary =
+        aebench::testing::read_json(fixture.sweep_dir / name / aebench::kSummaryFile);
+    CHECK(summary["config"]["model"]["latent"] == point["overrides"]["model.latent"]);
+    CHECK(summary["config"]["train"]["lr"] == point["overrides"]["train.lr"]);
+    CHECK(fs::exists(fixture.sweep_dir / name / aebench::kReportFile));
+    CHECK(fs::exists(fixture.sweep_dir / aebench::kSweepLogFolder / (name + ".log")));
+  }
+  CHECK_THAT(output, Catch::Contains("4/4 done") && Catch::Contains("| latent-8_lr-0.01"));
+  CHECK(fs::exists(fixture.sweep_dir / aebench::kReportFile));
+  CHECK(aebench::testing::read_lines(fixture.sweep_dir / "comparison.md").size() == 6);
+  CHECK(fs::exists(fixture.sweep_dir / "comparison_test.mse.png"));
+
+  const auto model_time = fs::last_write_time(fixture.sweep_dir / "latent-4_lr-0.003" / "model.pt");
+  REQUIRE(run_aebench("sweep " + quoted(file), &output) == 0);
+  CHECK(fixture.point("latent-4_lr-0.003")["attempts"] == 1);
+  CHECK(fs::last_write_time(fixture.sweep_dir / "latent-4_lr-0.003" / "model.pt") == model_time);
+
+  REQUIRE(run_aebench("sweep --status " + quoted(fixture.sweep_dir), &output) == 0);
+  CHECK_THAT(output, Catch::Contains("| latent-8_lr-0.003 | done") &&
+                         Catch::Contains("model.latent=8 train.lr=0.003"));
+}
+
+TEST_CASE(
+    "a failing point is recorded with its error, never stops the others, and runs again "
+    "only with --retry-failed") {
+  SweepFixture fixture;
+  const auto file = fixture.write_sweep(json::object(), {{{"model.latent", 4}}, kDivergingPoint});
+  std::string output;
+  REQUIRE(run_aebench("sweep " + quoted(file) + " --jobs 1", &output) ==
+          aebench::kExitSweepIncomplete);
+  INFO(output);
+  CHECK(fixture.point("latent-4")["state"] == "done");
+  // The file's order (json sorts the keys it writes).
+  const std::string failed =
+      "activation-linear_latent_activation-linear_output_activation-"
+      "linear_lr-100_optimizer-sgd";
+  const json point = fixture.point(failed);
+  CHECK(point["state"] == "failed");
+  CHECK_THAT(point["error"].get<std::string>(), Catch::StartsWith("training error: "));
+  CHECK_THAT(aebench::recorded_error(fixture.sweep_dir / failed),
+             Catch::StartsWith("training error: "));
+  CHECK_THAT(output, Catch::Contains("--retry-failed") && Catch::Contains("1 failed"));
+
+  REQUIRE(run_aebench("sweep " + quoted(file), &output) == aebench::kExitSweepIncomplete);
+  CHECK(fixture.point(failed)["attempts"] == 1);
+  REQUIRE(run_aebench("sweep " + quoted(file) + " --retry-failed", &output) ==
+          aebench::kExitSweepIncomplete);
+  CHECK(fixture.point(failed)["attempts"] == 2);
+  CHECK(fixture.point("latent-4")["attempts"] == 1);
+}
+
+TEST_CASE("a bad value in one point stops the sweep before anything runs") {
+  SweepFixture fixture;
+  std::string output;
+  CHECK(run_aebench("sweep " + quoted(fixture.base) + " --grid model.latent=4,-3 --out " +
+                        quoted(fixture.sweep_dir),
+                    &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("sweep point 2 \"latent--3\"") && Catch::Contains("found -3"));
+  CHECK_FALSE(fs::exists(fixture.sweep_dir));
+  CHECK(run_aebench("sweep " + quoted(fixture.base) + " --out " + quoted(fixture.sweep_dir),
+                    &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("at least one --grid"));
+}
+
+TEST_CASE("a sweep never writes into a folder that is not a sweep folder") {
+  SweepFixture fixture;
+  fs::create_directories(fixture.sweep_dir);
+  std::ofstream(fixture.sweep_dir / "thesis.txt") << "mine";
+  std::string output;
+  CHECK(run_aebench("sweep " + quoted(fixture.base) + " --grid model.latent=4 --out " +
+                        quoted(fixture.sweep_dir),
+                    &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("not a sweep folder"));
+  CHECK(aebench::testing::read_lines(fixture.sweep_dir / "thesis.txt") ==
+        std::vector<std::string>{"mine"});
+}
+
+TEST_CASE("SIGINT stops every running point at a checkpoint, and the same command resumes them") {
+  SweepFixture fixture(2000, 40);
+  const auto file = fixture.write_sweep({{"model.latent", {4, 8}}});
+  const int pid =
+      aebench::testing::spawn_aebench({"sweep", file.string(), "--jobs", "2", "--threads", "1"});
+  const auto first = fixture.sweep_dir / "latent-4";
+  const auto second = fixture.sweep_dir / "latent-8";
+  while (!(fs::exists(first / aebench::kCheckpointFile) &&
+           fs::exists(second / aebench::kCheckpointFile)))
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ::kill(pid, SIGINT);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  for (const auto& run : {first, second}) {
+    INFO(run.string());
+    CHECK(fixture.point(run.filename().string())["state"] == "interrupted");
+    CHECK_FALSE(fs::exists(run / aebench::kSummaryFile));
+    CHECK_FALSE(fs::exists(run / aebench::kLockFile));
+    CHECK(metric_rows(run) < 40);
+  }
+  const std::size_t rows_before = metric_rows(first);
+  std::string output;
+  REQUIRE(run_aebench("sweep " + quoted(file), &output) == 0);
+  INFO(output);
+  for (const auto& run : {first, second}) {
+    CHECK(fixture.point(run.filename().string())["attempts"] == 2);
+    CHECK(metric_rows(run) == 40);
+  }
+  // Resumed, not restarted: the point's log shows the second attempt continuing its epochs.
+  const auto log =
+      aebench::testing::read_lines(fixture.sweep_dir / aebench::kSweepLogFolder / "latent-4.log");
+  CHECK(std::count_if(log.begin(), log.end(), [&](const std::string& line) {
+          return line.rfind("epoch 1/40", 0) == 0;
+        }) == 1);
+  CHECK(rows_before >= 1);
+}

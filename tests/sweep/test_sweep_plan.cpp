@@ -1,0 +1,260 @@
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <set>
+
+#include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
+#include "aebench/sweep/local_executor.h"
+#include "aebench/sweep/slurm_executor.h"
+#include "aebench/sweep/sweep_plan.h"
+#include "aebench/sweep/sweep_record.h"
+#include "support/test_support.h"
+
+using aebench::testing::ScratchFolder;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path write_sweep(const ScratchFolder& folder, const json& document) {
+  const auto path = folder / "sweep.json";
+  std::ofstream(path) << document.dump(2);
+  return path;
+}
+
+std::vector<std::string> names(const std::vector<aebench::SweepPoint>& points) {
+  std::vector<std::string> result;
+  for (const auto& point : points) result.push_back(point.name);
+  return result;
+}
+
+aebench::SweepPlan grid_plan(std::vector<std::pair<std::string, std::vector<json>>> grid) {
+  aebench::SweepPlan plan;
+  plan.grid = std::move(grid);
+  return plan;
+}
+
+}  // namespace
+
+TEST_CASE("--grid values are JSON where they parse, strings elsewhere, or one JSON list") {
+  auto [key, values] = aebench::parse_grid_flag("model.latent=15,30,50");
+  CHECK(key == "model.latent");
+  CHECK(values == std::vector<json>{15, 30, 50});
+  std::tie(key, values) = aebench::parse_grid_flag("data.dataset=mnist,fashion-mnist");
+  CHECK(values == std::vector<json>{"mnist", "fashion-mnist"});
+  std::tie(key, values) = aebench::parse_grid_flag("model.hidden=[[400,200],[1000]]");
+  CHECK(values == std::vector<json>{json::array({400, 200}), json::array({1000})});
+  for (const std::string& bad : std::vector<std::string>{
+           "model.latent", "model.latent=", "model.latent=1,,2", "=1,2", "a..b=1", "output.dir=a,b",
+           "model.hidden=" + std::string(200, '[') + std::string(200, ']')}) {
+    INFO(bad);
+    CHECK_THROWS_AS(aebench::parse_grid_flag(bad), aebench::ConfigError);
+  }
+}
+
+TEST_CASE("a grid expands with its last key varying fastest, then the explicit points") {
+  auto plan = grid_plan({{"model.latent", {15, 30}}, {"data.dataset", {"mnist", "fashion-mnist"}}});
+  plan.explicit_points = {{{"model.latent", 2}, {"model.type", "pca"}}};
+  const auto points = aebench::expand_points(plan);
+  CHECK(names(points) ==
+        std::vector<std::string>{"latent-15_dataset-mnist", "latent-15_dataset-fashion-mnist",
+                                 "latent-30_dataset-mnist", "latent-30_dataset-fashion-mnist",
+                                 "latent-2_type-pca"});
+  CHECK(aebench::describe_overrides(points[1].overrides) ==
+        "model.latent=15 data.dataset=\"fashion-mnist\"");
+}
+
+TEST_CASE("point names stay readable, filesystem-safe, short and unique") {
+  SECTION("keys that share a last part are named in full") {
+    const auto points =
+        aebench::expand_points(grid_plan({{"model.latent", {4}}, {"probe.latent", {8}}}));
+    CHECK(points[0].name == "model.latent-4_probe.latent-8");
+  }
+  SECTION("values that would leave the folder or hide it become plain characters") {
+    const auto points = aebench::expand_points(grid_plan({{"name", {"../../etc", ".hidden"}}}));
+    for (const auto& point : points) {
+      CHECK(point.name.find('/') == std::string::npos);
+      CHECK(point.name.front() != '.');
+    }
+  }
+  SECTION("lists, objects and long values") {
+    const auto points = aebench::expand_points(
+        grid_plan({{"model.hidden", {json::array({400, 200}), json::array()}},
+                   {"noise", {json{{"type", "gaussian"}, {"std", 0.3}}, nullptr}},
+                   {"comment", {std::string(300, 'x') + "a", std::string(300, 'x') + "b"}}}));
+    CHECK(points[0].name.rfind("hidden-400x200_noise-0.3-gaussian_comment-xxx", 0) == 0);
+    std::set<std::string> unique;
+    for (const auto& point : points) {
+      CHECK(point.name.size() <= 100);
+      unique.insert(point.name);
+    }
+    CHECK(unique.size() == points.size());
+  }
+}
+
+TEST_CASE("two points with the same overrides are a config error") {
+  auto plan = grid_plan({{"model.latent", {4, 8}}});
+  plan.explicit_points = {{{"model.latent", 8}}};
+  CHECK_THROWS_WITH(aebench::expand_points(plan), Catch::Contains("points 2 and 3 are the same"));
+}
+
+TEST_CASE("a sweep file is checked key by key") {
+  ScratchFolder folder("sweep-file");
+  const json good = {{"base", "configs/dense_100.json"},
+                     {"out", "runs/s"},
+                     {"set", {{"train.epochs", 2}}},
+                     {"grid", {{"model.latent", {15, 30}}}},
+                     {"executor", {{"type", "local"}, {"jobs", 2}}}};
+  const auto plan = aebench::read_sweep_file(write_sweep(folder, good));
+  CHECK(plan.base_config == fs::absolute("configs/dense_100.json"));
+  CHECK(plan.out_dir == fs::absolute("runs/s"));
+  CHECK(plan.fixed.size() == 1);
+  CHECK(plan.executor.jobs == 2);
+  // The grid keeps the file's order: it decides the points' order and names.
+  std::ofstream(folder / "ordered.json")
+      << R"({"base": "b.json", "grid": {"model.latent": [4], "data.dataset": ["mnist"]}})";
+  const auto ordered = aebench::read_sweep_file(folder / "ordered.json");
+  CHECK(ordered.grid.front().first == "model.latent");
+  CHECK(aebench::expand_points(ordered).front().name == "latent-4_dataset-mnist");
+
+  const std::vector<std::pair<json, std::string>> bad = {
+      {json{{"grid", {{"model.latent", {1}}}}}, "no \"base\""},
+      {json{{"base", "x.json"}}, "needs a \"grid\" or \"points\""},
+      {json{{"base", "x.json"}, {"grid", {{"model.latent", json::array()}}}},
+       "grid.model.latent: expected a non-empty list"},
+      {json{{"base", "x.json"}, {"gird", {{"model.latent", {1}}}}}, "unknown key \"gird\""},
+      {json{{"base", "x.json"}, {"grid", {{"output.dir", {"a", "b"}}}}}, "output.dir cannot vary"},
+      {json{{"base", "x.json"}, {"points", {1}}}, "points[0]: expected an object"},
+      {json{{"base", "x.json"}, {"points", {json::object()}}, {"executor", {{"type", "k8s"}}}},
+       "executor.type"},
+      {json{{"base", "x.json"}, {"points", {json::object()}}, {"executor", {{"jobs", -1}}}},
+       "executor.jobs"},
+      {json{{"base", 3}, {"points", {json::object()}}}, "base: expected a non-empty string"},
+  };
+  for (const auto& [document, fragment] : bad) {
+    INFO(document.dump());
+    CHECK_THROWS_WITH(aebench::read_sweep_file(write_sweep(folder, document)),
+                      Catch::Contains(fragment) && Catch::Contains("sweep.json"));
+  }
+}
+
+TEST_CASE("a bad value in one point fails validation naming the point") {
+  ScratchFolder folder("sweep-validate");
+  aebench::SweepPlan plan = grid_plan({{"model.latent", {4, -3}}});
+  plan.base_config = folder / "base.json";
+  plan.out_dir = folder / "sweep";
+  std::ofstream(plan.base_config) << aebench::testing::tiny_config(folder / "data", folder / "run");
+  CHECK_THROWS_WITH(aebench::validate_points(plan, aebench::expand_points(plan)),
+                    Catch::Contains("sweep point 2 \"latent--3\" (model.latent=-3)") &&
+                        Catch::Contains("found -3"));
+}
+
+TEST_CASE("a point's state is read off its run folder") {
+  ScratchFolder folder("sweep-state");
+  const auto run = folder / "p";
+  CHECK(aebench::observe_point(run) == aebench::PointState::kPending);
+  fs::create_directories(run);
+  CHECK(aebench::observe_point(run) == aebench::PointState::kPending);
+  std::ofstream(run / aebench::kConfigFile) << "{}";
+  CHECK(aebench::observe_point(run) == aebench::PointState::kInterrupted);
+  {
+    const aebench::RunLock lock(run);
+    CHECK(aebench::observe_point(run) == aebench::PointState::kRunning);
+  }
+  std::ofstream(run / aebench::kErrorFile) << "\ntraining error: loss became NaN\n";
+  CHECK(aebench::observe_point(run) == aebench::PointState::kFailed);
+  CHECK(aebench::recorded_error(run) == "training error: loss became NaN");
+  std::ofstream(run / aebench::kSummaryFile) << "{\"test\": {}}";
+  CHECK(aebench::observe_point(run) == aebench::PointState::kDone);
+}
+
+TEST_CASE("sweep.json keeps every point's overrides in order, its state and timings") {
+  ScratchFolder folder("sweep-record");
+  auto plan = grid_plan({{"model.latent", {4}}, {"data.dataset", {"mnist"}}});
+  plan.base_config = folder / "base.json";
+  plan.out_dir = folder / "sweep";
+  plan.fixed = {{"train.epochs", 2}};
+  fs::create_directories(plan.out_dir);
+  auto record = aebench::merge_record(plan, aebench::expand_points(plan), nullptr);
+  record.points[0].attempts = 2;
+  record.points[0].seconds = 1.5;
+  record.slurm_job_id = "42";
+  aebench::write_sweep_record(record);
+  const auto read = aebench::read_sweep_record(plan.out_dir);
+  REQUIRE(read.points.size() == 1);
+  CHECK(read.points[0].point.overrides == record.points[0].point.overrides);
+  CHECK(read.points[0].attempts == 2);
+  CHECK(read.points[0].seconds == 1.5);
+  CHECK(read.slurm_job_id == "42");
+  CHECK(read.plan.fixed == plan.fixed);
+  CHECK(aebench::point_assignments(read.plan, read.points[0].point) ==
+        std::vector<std::string>{
+            "train.epochs=2", "model.latent=4", "data.dataset=\"mnist\"",
+            "output.dir=" + json((plan.out_dir / read.points[0].point.name).string()).dump()});
+  // A later plan keeps what the record knows of its points by name.
+  const auto merged = aebench::merge_record(plan, aebench::expand_points(plan), &read);
+  CHECK(merged.points[0].attempts == 2);
+  std::ofstream(plan.out_dir / aebench::kSweepFile) << "{\"points\": [], \"format_version\": 9}";
+  CHECK_THROWS_WITH(aebench::read_sweep_record(plan.out_dir),
+                    Catch::Contains("format_version 1, found 9"));
+}
+
+TEST_CASE("the local layout comes from bench.json's measurement, else one point per core") {
+  ScratchFolder folder("sweep-layout");
+  const auto bench = folder / "bench.json";
+  auto layout = aebench::choose_job_layout(0, 0, 2, 8, bench);
+  CHECK((layout.jobs == 2 && layout.threads == 1));
+  std::ofstream(bench) << R"({"layout": {"suggested_jobs": 1}})";
+  layout = aebench::choose_job_layout(0, 0, 2, 8, bench);
+  CHECK((layout.jobs == 1 && layout.threads == 2));
+  CHECK_THAT(layout.reason, Catch::Contains("bench.json"));
+  layout = aebench::choose_job_layout(4, 0, 2, 3, bench);  // never more jobs than points
+  CHECK((layout.jobs == 3 && layout.threads == 1));
+  layout = aebench::choose_job_layout(0, 3, 2, 1, folder / "none.json");
+  CHECK((layout.jobs == 1 && layout.threads == 3));
+}
+
+TEST_CASE("a Slurm array lists the points to run as ranges, and its script runs each point") {
+  CHECK(aebench::array_spec({0, 1, 2, 5}, 2) == "0-2,5%2");
+  CHECK(aebench::array_spec({3}, 0) == "3");
+  CHECK(aebench::array_spec({0, 2, 4, 5}, 0) == "0,2,4-5");
+  aebench::SweepRecord record;
+  record.plan.out_dir = "/scratch/sweep";
+  record.plan.executor.type = "slurm";
+  record.plan.executor.partition = "gpu";
+  record.plan.executor.time = "1:00:00";
+  record.plan.executor.cpus_per_task = 4;
+  record.plan.executor.gres = "gpu:1";
+  record.points.resize(2);
+  record.points[0].point.name = "latent-15";
+  record.points[1].point.name = "it's";
+  const std::string script = aebench::slurm_job_script(record, "/opt/aebench/bin/aebench");
+  for (const std::string line :
+       {"#SBATCH --partition=gpu\n", "#SBATCH --time=1:00:00\n", "#SBATCH --cpus-per-task=4\n",
+        "#SBATCH --gres=gpu:1\n", "#SBATCH --requeue\n",
+        "#SBATCH --output=/scratch/sweep/logs/slurm-%A_%a.log\n", "  'latent-15'\n",
+        "  'it'\\''s'\n",
+        "exec '/opt/aebench/bin/aebench' sweep-point '/scratch/sweep' "
+        "\"${points[$SLURM_ARRAY_TASK_ID]}\" --threads \"${SLURM_CPUS_PER_TASK:-1}\"\n"}) {
+    INFO(line);
+    CHECK_THAT(script, Catch::Contains(line));
+  }
+  CHECK_THAT(script, !Catch::Contains("--mem"));
+}
+
+TEST_CASE("every sweep file in configs/sweeps is valid, point by point") {
+  const fs::path source_dir = AEBENCH_SOURCE_DIR;
+  const fs::path previous = fs::current_path();
+  fs::current_path(source_dir);  // paths in sweep files are relative to the repository root
+  std::size_t files = 0;
+  for (const auto& entry : fs::directory_iterator(source_dir / "configs" / "sweeps")) {
+    INFO(entry.path().string());
+    const auto plan = aebench::read_sweep_file(entry.path());
+    const auto points = aebench::expand_points(plan);
+    CHECK(points.size() >= 2);
+    CHECK_NOTHROW(aebench::validate_points(plan, points));
+    ++files;
+  }
+  fs::current_path(previous);
+  CHECK(files >= 7);
+}
