@@ -12,11 +12,11 @@ namespace aebench {
 // Documented process exit codes (README "Exit codes").
 enum ExitCode : int {
   kExitSuccess = 0,
-  kExitOtherError = 1,     // anything not listed below
-  kExitUsageError = 2,     // bad command line or config
-  kExitDataError = 3,      // missing, corrupt or mismatched data files
-  kExitTrainingError = 4,  // e.g. the loss became NaN or infinite
-  kExitOutputError = 5,    // the run folder cannot be written (permissions, disk full)
+  kExitOtherError = 1,       // anything not listed below
+  kExitUsageError = 2,       // bad command line or config
+  kExitDataError = 3,        // missing, corrupt or mismatched data files
+  kExitTrainingError = 4,    // e.g. the loss became NaN or infinite
+  kExitOutputError = 5,      // the run folder cannot be written (permissions, disk full)
   kExitSweepIncomplete = 6,  // aebench sweep: some points failed (the others ran)
   // 128 + signal number after SIGINT (130) or SIGTERM (143), once a checkpoint is written
 };

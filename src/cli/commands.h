@@ -68,9 +68,9 @@ struct BenchCommandOptions {
 };
 
 struct SweepCommandOptions {
-  std::string target;                 // a sweep file, or a config with --grid
-  std::vector<std::string> grid;      // --grid KEY=V1,V2,...
-  std::vector<std::string> overrides; // --set KEY=VALUE, every point
+  std::string target;                  // a sweep file, or a config with --grid
+  std::vector<std::string> grid;       // --grid KEY=V1,V2,...
+  std::vector<std::string> overrides;  // --set KEY=VALUE, every point
   std::string out_dir;
   std::string status_dir;  // --status DIR
   std::string report_dir;  // --report DIR
@@ -93,6 +93,7 @@ struct SweepPointCommandOptions {
   std::string sweep_dir;
   std::string point;
   std::int64_t threads = -1;  // -1: the config's
+  bool retry_failed = false;  // run a failed point again (its error.txt is removed)
 };
 
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options);

@@ -30,7 +30,8 @@ SweepPlan plan_from_flags(const SweepCommandOptions& options) {
                         ": a config file needs at least one --grid KEY=V1,V2 to make a sweep "
                         "(or give a sweep file, an object with \"base\")");
     plan.base_config = fs::absolute(options.target);
-    plan.out_dir = fs::absolute(fs::path("runs") / ("sweep_" + fs::path(options.target).stem().string()));
+    plan.out_dir =
+        fs::absolute(fs::path("runs") / ("sweep_" + fs::path(options.target).stem().string()));
   }
   for (const auto& flag : options.grid) {
     auto [key, values] = parse_grid_flag(flag);
@@ -39,14 +40,7 @@ SweepPlan plan_from_flags(const SweepCommandOptions& options) {
       if (entry.first == key) entry.second = values, replaced = true;
     if (!replaced) plan.grid.emplace_back(key, values);
   }
-  for (const auto& assignment : options.overrides) {
-    const auto equals = assignment.find('=');
-    if (equals == std::string::npos || equals == 0)
-      throw ConfigError("--set " + assignment + ": expected KEY=VALUE");
-    nlohmann::json holder = nlohmann::json::object();
-    apply_override(holder, "value=" + assignment.substr(equals + 1));
-    plan.fixed.emplace_back(assignment.substr(0, equals), holder["value"]);
-  }
+  for (const auto& assignment : options.overrides) plan.fixed.push_back(parse_set_flag(assignment));
   if (!options.out_dir.empty()) plan.out_dir = fs::absolute(options.out_dir);
   ExecutorOptions& executor = plan.executor;
   if (!options.executor.empty()) executor.type = options.executor;
@@ -61,16 +55,40 @@ SweepPlan plan_from_flags(const SweepCommandOptions& options) {
   return plan;
 }
 
+// Anything in `dir` but the lock a killed sweep left behind.
+bool holds_user_files(const fs::path& dir) {
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().filename() != kLockFile) return true;
+  return false;
+}
+
 // The sweep folder, ready for the record: a new folder, an empty one, or one that already holds
 // this (or an earlier) sweep's sweep.json. Anything else belongs to the user and is refused.
 void prepare_sweep_folder(const fs::path& dir) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
     throw OutputError("sweep folder " + dir.string() + ": expected a folder, found a file");
-  if (fs::is_directory(dir, error) && !fs::is_empty(dir, error) && !has_sweep_record(dir))
+  if (fs::is_directory(dir, error) && holds_user_files(dir) && !has_sweep_record(dir))
     throw OutputError("sweep folder " + dir.string() + " holds files but no " + kSweepFile +
                       "; it is not a sweep folder: choose another --out (or an empty folder)");
+  if (has_sweep_record(dir.parent_path()))
+    throw OutputError("sweep folder " + dir.string() + " is inside the sweep folder " +
+                      dir.parent_path().string() +
+                      " (where point folders go); choose another --out");
   fs::create_directories(dir);
+}
+
+// A point folder another sweep (or this one with other settings) made is not this sweep's
+// result: refuse before anything runs, and say how to go on.
+void refuse_mismatched_points(const SweepRecord& record) {
+  const auto mismatches = mismatched_points(record);
+  if (mismatches.empty()) return;
+  throw ConfigError("sweep folder " + record.plan.out_dir.string() + ": " +
+                    std::to_string(mismatches.size()) +
+                    " point folder(s) hold runs of another config (" + mismatches.front() +
+                    (mismatches.size() > 1 ? "; ..." : "") +
+                    "); use another --out for the new settings, or delete those point folders to "
+                    "run them again");
 }
 
 void write_results(const SweepRecord& record) {
@@ -86,10 +104,10 @@ std::vector<std::size_t> runnable_points(const SweepRecord& record, bool retry_f
 
 int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
   const std::size_t runnable = runnable_points(record, options.retry_failed).size();
-  const JobLayout layout = choose_job_layout(
-      record.plan.executor.jobs, record.plan.executor.threads,
-      static_cast<int>(std::thread::hardware_concurrency()), static_cast<std::int64_t>(runnable),
-      options.bench_json);
+  const JobLayout layout =
+      choose_job_layout(record.plan.executor.jobs, record.plan.executor.threads,
+                        static_cast<int>(std::thread::hardware_concurrency()),
+                        static_cast<std::int64_t>(runnable), options.bench_json);
   if (!options.quiet)
     std::cerr << "sweep: " << record.points.size() << " points in " << record.plan.out_dir.string()
               << " (" << describe_counts(count_states(record)) << "); running " << runnable
@@ -120,18 +138,23 @@ int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
 }
 
 int submit_to_slurm(SweepRecord& record, const SweepCommandOptions& options) {
+  if (const auto queued = slurm_task_states(record.slurm_job_id); !queued.empty())
+    throw OutputError("Slurm job " + record.slurm_job_id + " of this sweep still has " +
+                      std::to_string(queued.size()) +
+                      " task(s) queued or running; wait for them (aebench sweep --status " +
+                      record.plan.out_dir.string() + ") or scancel " + record.slurm_job_id +
+                      " before submitting again");
   const auto indices = runnable_points(record, options.retry_failed);
   if (indices.empty()) {
     std::cerr << "sweep: nothing to submit (" << describe_counts(count_states(record)) << ")\n";
     write_results(record);
     return kExitSuccess;
   }
-  for (const std::size_t index : indices)
-    if (record.points[index].state == PointState::kFailed)
-      fs::remove(record.plan.out_dir / record.points[index].point.name / kErrorFile);
+  if (!options.quiet)
+    std::cerr << "sweep: submitting " << indices.size() << " point(s) with sbatch...\n";
   // The binary's real path: the tasks run on other nodes, where /proc/self/exe means nothing.
   const std::string job_id =
-      submit_slurm_array(record, indices, fs::read_symlink("/proc/self/exe"));
+      submit_slurm_array(record, indices, fs::read_symlink("/proc/self/exe"), options.retry_failed);
   for (const std::size_t index : indices) record.points[index].attempts += 1;
   write_sweep_record(record);
   if (!options.quiet)
@@ -156,6 +179,7 @@ int list_points(const SweepPlan& plan, const std::vector<SweepPoint>& points) {
 
 int run_planned_sweep(const SweepCommandOptions& options) {
   const SweepPlan plan = plan_from_flags(options);
+  check_executor(plan.executor);
   const auto points = expand_points(plan);
   validate_points(plan, points);
   if (options.dry_run) return list_points(plan, points);
@@ -165,6 +189,7 @@ int run_planned_sweep(const SweepCommandOptions& options) {
   const bool has_previous = has_sweep_record(plan.out_dir);
   if (has_previous) previous = read_sweep_record(plan.out_dir);
   SweepRecord record = merge_record(plan, points, has_previous ? &previous : nullptr);
+  refuse_mismatched_points(record);
   write_sweep_record(record);
   if (plan.executor.type == "slurm") return submit_to_slurm(record, options);
   return run_locally(record, options);
@@ -184,8 +209,8 @@ int write_report(const std::string& dir) {
   refresh_states(record);
   write_results(record);
   std::cout << to_markdown(finished_points_table(record));
-  std::cerr << "sweep: " << describe_counts(count_states(record)) << "; report: "
-            << (fs::path(dir) / kReportFile).string() << '\n';
+  std::cerr << "sweep: " << describe_counts(count_states(record))
+            << "; report: " << (fs::path(dir) / kReportFile).string() << '\n';
   return kExitSuccess;
 }
 
@@ -218,8 +243,9 @@ CLI::App* setup_sweep(CLI::App& app, SweepCommandOptions& options) {
   command->add_option("--cpus-per-task", options.cpus_per_task, "slurm: CPU threads per point")
       ->check(CLI::Range(1, 4096));
   command->add_option("--mem", options.mem, "slurm: sbatch --mem, e.g. 4G");
-  command->add_option("--max-parallel", options.max_parallel,
-                      "slurm: at most this many points at once (the array's %K)")
+  command
+      ->add_option("--max-parallel", options.max_parallel,
+                   "slurm: at most this many points at once (the array's %K)")
       ->check(CLI::Range(0, 1000000));
   command->add_option("--gres", options.gres, "slurm: sbatch --gres, e.g. gpu:1");
   auto* status = command->add_option("--status", options.status_dir,

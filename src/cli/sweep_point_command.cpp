@@ -46,6 +46,7 @@ CLI::App* setup_sweep_point(CLI::App& app, SweepPointCommandOptions& options) {
   command->add_option("POINT", options.point, "The point's name (its run folder)")->required();
   command->add_option("--threads", options.threads, "CPU threads, 0 = all cores")
       ->check(CLI::Range(0, 1024));
+  command->add_flag("--retry-failed", options.retry_failed, "Run the point again if it failed");
   return command;
 }
 
@@ -53,7 +54,18 @@ int run_sweep_point(const SweepPointCommandOptions& options) {
   const SweepRecord record = read_sweep_record(options.sweep_dir);
   const PointRecord& entry = find_point(record, options.point);
   const fs::path run_dir = record.plan.out_dir / entry.point.name;
-  const PointState state = observe_point(run_dir);
+  PointState state = observe_point(run_dir);
+  if (state == PointState::kFailed && options.retry_failed) {
+    fs::remove(run_dir / kErrorFile);
+    state = observe_point(run_dir);
+  }
+  // Refusals that are not the point's failure: nothing is recorded in its folder.
+  if (state == PointState::kRunning)
+    throw OutputError("point " + entry.point.name + " is running in another process (" +
+                      run_dir.string() + " is locked); nothing to do");
+  if (has_sweep_record(run_dir))
+    throw OutputError("point folder " + run_dir.string() +
+                      " holds another sweep's sweep.json; move that sweep elsewhere");
   if (state == PointState::kDone) {
     std::cerr << "sweep-point: " << entry.point.name << " is already done\n";
     return kExitSuccess;
@@ -67,7 +79,8 @@ int run_sweep_point(const SweepPointCommandOptions& options) {
   RunOptions run;
   run.resume = fs::exists(run_dir / kCheckpointFile);
   run.overwrite = !run.resume;  // only aebench's own files of an attempt that left no checkpoint
-  run.resume_hint = "aebench sweep-point " + record.plan.out_dir.string() + " " + entry.point.name;
+  run.resume_hint =
+      "the same aebench sweep command (sweep folder " + record.plan.out_dir.string() + ")";
   run.log = &std::cerr;
   train_recording_failure(config, run, run_dir);
   return kExitSuccess;

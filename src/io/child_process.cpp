@@ -58,8 +58,7 @@ pid_t start_logged_child(const std::vector<std::string>& argv,
   }
   const int fork_errno = errno;
   ::close(log);
-  if (pid < 0)
-    throw OutputError("cannot start " + argv.front() + ": " + std::strerror(fork_errno));
+  if (pid < 0) throw OutputError("cannot start " + argv.front() + ": " + std::strerror(fork_errno));
   ::setpgid(pid, pid);  // also here, so the group exists before the parent signals it
   return pid;
 }

@@ -57,8 +57,10 @@ class SweepRunner {
     StopSignalGuard guard;
     fs::create_directories(record_.plan.out_dir / kSweepLogFolder);
     while (!queue_.empty() || !running_.empty()) {
-      if (const int signal_number = StopSignalGuard::received(); signal_number != 0)
+      if (const int signal_number = StopSignalGuard::received(); signal_number != 0) {
         pass_on(signal_number);
+        queue_.clear();  // points not started stay pending
+      }
       while (stop_signal_ == 0 && !queue_.empty() &&
              static_cast<std::int64_t>(running_.size()) < options_.jobs)
         launch_next();
@@ -132,8 +134,7 @@ class SweepRunner {
     if (entry.state == PointState::kDone) finished_seconds_.push_back(entry.seconds);
     write_sweep_record(record_);
     event(entry.point.name + " " + state_name(entry.state) + " after " +
-          format_duration(entry.seconds) +
-          (entry.error.empty() ? "" : ": " + entry.error) +
+          format_duration(entry.seconds) + (entry.error.empty() ? "" : ": " + entry.error) +
           (entry.state == PointState::kFailed ? " (log: " + log_file(running.index).string() + ")"
                                               : ""));
   }
@@ -149,7 +150,7 @@ class SweepRunner {
   std::string status_text() const {
     StateCounts counts = count_states(record_);
     std::string text = "sweep: " + describe_counts(counts);
-    if (!finished_seconds_.empty() && stop_signal_ == 0) {
+    if (!finished_seconds_.empty() && stop_signal_ == 0 && !(queue_.empty() && running_.empty())) {
       double mean = 0;
       for (const double seconds : finished_seconds_) mean += seconds;
       mean /= static_cast<double>(finished_seconds_.size());
@@ -203,8 +204,8 @@ bool should_run(PointState state, bool retry_failed) {
          (retry_failed && state == PointState::kFailed);
 }
 
-JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_threads,
-                            int cores, std::int64_t runnable, const fs::path& bench_json) {
+JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_threads, int cores,
+                            std::int64_t runnable, const fs::path& bench_json) {
   JobLayout layout;
   cores = std::max(cores, 1);
   if (requested_jobs > 0) {
@@ -217,9 +218,10 @@ JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_
     layout.jobs = cores;
     layout.reason = "one point per core (aebench bench measures the best layout)";
   }
-  layout.jobs = std::max<std::int64_t>(1, std::min(layout.jobs, std::max<std::int64_t>(runnable, 1)));
-  layout.threads = requested_threads > 0 ? requested_threads
-                                         : std::max<std::int64_t>(1, cores / layout.jobs);
+  layout.jobs =
+      std::max<std::int64_t>(1, std::min(layout.jobs, std::max<std::int64_t>(runnable, 1)));
+  layout.threads =
+      requested_threads > 0 ? requested_threads : std::max<std::int64_t>(1, cores / layout.jobs);
   return layout;
 }
 

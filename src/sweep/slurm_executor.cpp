@@ -27,7 +27,8 @@ std::string first_line(const std::string& text) {
 
 }  // namespace
 
-std::string slurm_job_script(const SweepRecord& record, const fs::path& executable) {
+std::string slurm_job_script(const SweepRecord& record, const fs::path& executable,
+                             bool retry_failed) {
   const ExecutorOptions& slurm = record.plan.executor;
   const fs::path sweep_dir = record.plan.out_dir;
   std::ostringstream script;
@@ -46,10 +47,17 @@ std::string slurm_job_script(const SweepRecord& record, const fs::path& executab
   if (!slurm.gres.empty()) script << "#SBATCH --gres=" << slurm.gres << '\n';
   script << "set -u\npoints=(\n";
   for (const auto& entry : record.points) script << "  " << bash_word(entry.point.name) << '\n';
-  script << ")\n"
-         << "exec " << bash_word(executable.string()) << " sweep-point "
-         << bash_word(sweep_dir.string())
-         << " \"${points[$SLURM_ARRAY_TASK_ID]}\" --threads \"${SLURM_CPUS_PER_TASK:-1}\"\n";
+  script
+      << ")\n"
+      << "task=${SLURM_ARRAY_TASK_ID:-}\n"
+      << "if ! [[ \"$task\" =~ ^[0-9]+$ ]] || [ \"$task\" -ge ${#points[@]} ]; then\n"
+      << "  echo \"aebench sweep: array task '$task' has no point: expected 0 to $((${#points[@]} "
+         "- 1))\" >&2\n"
+      << "  exit 2\nfi\n"
+      << "exec " << bash_word(executable.string()) << " sweep-point "
+      << bash_word(sweep_dir.string())
+      << " \"${points[$task]}\" --threads \"${SLURM_CPUS_PER_TASK:-1}\""
+      << (retry_failed ? " --retry-failed" : "") << '\n';
   return script.str();
 }
 
@@ -67,19 +75,21 @@ std::string array_spec(const std::vector<std::size_t>& indices, std::int64_t max
 }
 
 std::string submit_slurm_array(SweepRecord& record, const std::vector<std::size_t>& indices,
-                               const fs::path& executable) {
+                               const fs::path& executable, bool retry_failed) {
   const fs::path folder = record.plan.out_dir / kSlurmFolder;
   fs::create_directories(folder);
   fs::create_directories(record.plan.out_dir / kSweepLogFolder);
   const fs::path script = folder / kSlurmScript;
-  write_file_atomically(script, slurm_job_script(record, executable));
+  write_file_atomically(script, slurm_job_script(record, executable, retry_failed));
   ::chmod(script.c_str(), 0755);
-  const CommandResult result =
-      run_command({"sbatch", "--parsable", "--array=" + array_spec(indices, record.plan.executor.max_parallel),
-                   "--chdir=" + fs::current_path().string(), script.string()});
+  const CommandResult result = run_command(
+      {"sbatch", "--parsable", "--array=" + array_spec(indices, record.plan.executor.max_parallel),
+       "--chdir=" + fs::current_path().string(), script.string()});
   if (result.exit_code == 127)
-    throw OutputError("sbatch not found: --executor slurm needs Slurm's client commands "
-                      "(Debian: slurm-client) and a cluster; " + first_line(result.output));
+    throw OutputError(
+        "sbatch not found: --executor slurm needs Slurm's client commands "
+        "(Debian: slurm-client) and a cluster; " +
+        first_line(result.output));
   if (result.exit_code != 0)
     throw OutputError("sbatch " + script.string() + " failed (exit " +
                       std::to_string(result.exit_code) + "): " + first_line(result.output));

@@ -36,12 +36,6 @@ json plain(const Document& value) {
   fail(source, key, expected, plain(found));
 }
 
-Document read_in_order(const fs::path& path) {
-  read_json_file(path);  // size, nesting, syntax and duplicate keys, with one-line errors
-  std::ifstream stream(path, std::ios::binary);
-  return Document::parse(stream);
-}
-
 std::string required_string(const Document& document, const std::string& key,
                             const std::string& source) {
   const json& value = document.at(key);
@@ -61,8 +55,7 @@ std::int64_t whole_number(const Document& value, const std::string& key, const s
 
 // A dotted config key as the sweep file names it: checked for shape here, for meaning when each
 // point's config is loaded.
-void check_dotted_key(const std::string& key, const std::string& where,
-                      const std::string& source) {
+void check_dotted_key(const std::string& key, const std::string& where, const std::string& source) {
   const bool shaped = !key.empty() && key.front() != '.' && key.back() != '.' &&
                       key.find("..") == std::string::npos &&
                       key.find_first_of("= \t\n") == std::string::npos;
@@ -90,7 +83,8 @@ ExecutorOptions executor_from_json(const Document& document, const std::string& 
   for (const auto& [key, value] : document.items()) {
     const std::string where = "executor." + key;
     if (key == "type") {
-      if (value != "local" && value != "slurm") fail(source, where, "\"local\" or \"slurm\"", value);
+      if (value != "local" && value != "slurm")
+        fail(source, where, "\"local\" or \"slurm\"", value);
       options.type = value.get<std::string>();
     } else if (key == "jobs") {
       options.jobs = whole_number(value, where, source, 0, 1024);
@@ -176,6 +170,13 @@ std::string point_name(const PointOverrides& overrides,
 
 std::vector<PointOverrides> grid_combinations(const SweepPlan& plan) {
   if (plan.grid.empty()) return {};
+  std::size_t count = 1;
+  for (const auto& entry : plan.grid) {
+    count *= entry.second.size();
+    if (count > kMaxPoints)
+      throw ConfigError("sweep: the grid has more than " + std::to_string(kMaxPoints) +
+                        " points; split it into several sweeps");
+  }
   std::vector<PointOverrides> combinations = {{}};
   for (const auto& [key, values] : plan.grid) {
     std::vector<PointOverrides> extended;
@@ -185,9 +186,6 @@ std::vector<PointOverrides> grid_combinations(const SweepPlan& plan) {
         extended.back().emplace_back(key, value);
       }
     combinations = std::move(extended);
-    if (combinations.size() > kMaxPoints)
-      throw ConfigError("sweep: the grid has more than " + std::to_string(kMaxPoints) +
-                        " points; split it into several sweeps");
   }
   return combinations;
 }
@@ -200,8 +198,10 @@ int nesting_depth(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == '[' || c == '{') {
@@ -228,21 +228,23 @@ bool is_sweep_document(const json& document) {
 
 SweepPlan read_sweep_file(const fs::path& path) {
   const std::string source = path.string();
-  const Document document = read_in_order(path);
+  const Document document = read_json_in_order(path);
   if (!document.is_object() || !document.contains("base"))
-    throw ConfigError(source + ": expected a sweep file (an object with \"base\", the config "
-                               "every point starts from), found no \"base\"");
+    throw ConfigError(source +
+                      ": expected a sweep file (an object with \"base\", the config "
+                      "every point starts from), found no \"base\"");
   SweepPlan plan;
   plan.base_config = fs::absolute(required_string(document, "base", source));
-  plan.out_dir = fs::absolute(document.contains("out")
-                                  ? required_string(document, "out", source)
-                                  : (fs::path("runs") / path.stem()).string());
+  string_override("base", plan.base_config.string(), source + ": base");  // valid UTF-8
+  plan.out_dir = fs::absolute(document.contains("out") ? required_string(document, "out", source)
+                                                       : (fs::path("runs") / path.stem()).string());
   for (const auto& [key, value] : document.items()) {
     if (key == "base" || key == "out" || key == "comment") continue;
     if (key == "set") {
       plan.fixed = overrides_from_object(value, "set", source);
     } else if (key == "grid") {
-      if (!value.is_object()) fail(source, "grid", "an object of dotted keys and value lists", value);
+      if (!value.is_object())
+        fail(source, "grid", "an object of dotted keys and value lists", value);
       for (const auto& [grid_key, values] : value.items()) {
         check_dotted_key(grid_key, "grid." + grid_key, source);
         if (!values.is_array() || values.empty())
@@ -289,11 +291,43 @@ std::pair<std::string, std::vector<json>> parse_grid_flag(const std::string& fla
     const std::string item = text.substr(start, comma - start);
     if (item.empty())
       throw ConfigError("--grid " + flag + ": empty value; expected KEY=VALUE,VALUE,...");
-    const json parsed = json::parse(item, nullptr, false);
-    values.push_back(parsed.is_discarded() ? json(item) : parsed);
+    json holder = json::object();
+    apply_override(holder, "value=" + item);  // JSON or a string, checked as --set checks it
+    values.push_back(holder["value"]);
     start = comma + 1;
   }
   return {key, values};
+}
+
+// A key that "set" fixes and a point varies would be silently overridden by the point.
+void check_no_overlap(const SweepPlan& plan, const std::set<std::string>& varied) {
+  for (const auto& [key, value] : plan.fixed)
+    if (varied.count(key) > 0)
+      throw ConfigError("sweep: " + key +
+                        " is both set for every point (set / --set) and varied by the points; "
+                        "give it in one place");
+}
+
+std::pair<std::string, json> parse_set_flag(const std::string& flag) {
+  const auto equals = flag.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw ConfigError("--set " + flag + ": expected KEY=VALUE such as train.epochs=5");
+  const std::string key = flag.substr(0, equals);
+  check_dotted_key(key, "--set " + key, "command line");
+  json holder = json::object();
+  apply_override(holder, flag);  // builds holder.model.latent for "model.latent=..."
+  std::string pointer;
+  for (std::size_t start = 0; start <= key.size();) {
+    const auto dot = std::min(key.find('.', start), key.size());
+    pointer += "/" + key.substr(start, dot - start);
+    start = dot + 1;
+  }
+  json value = holder.at(json::json_pointer(pointer));
+  if (key == "output" && value.is_object() && value.contains("dir"))
+    throw ConfigError(
+        "--set output: output.dir cannot be set: each point's run folder is the "
+        "sweep's folder plus the point's name");
+  return {key, value};
 }
 
 std::vector<SweepPoint> expand_points(const SweepPlan& plan) {
@@ -302,6 +336,7 @@ std::vector<SweepPoint> expand_points(const SweepPlan& plan) {
   std::set<std::string> keys;
   for (const auto& overrides : all)
     for (const auto& entry : overrides) keys.insert(entry.first);
+  check_no_overlap(plan, keys);
   const auto labels = key_labels(keys);
   std::vector<SweepPoint> points;
   std::map<json, std::size_t> seen;
@@ -327,7 +362,8 @@ std::vector<std::string> point_assignments(const SweepPlan& plan, const SweepPoi
   std::vector<std::string> assignments;
   for (const auto& [key, value] : plan.fixed) assignments.push_back(key + "=" + value.dump());
   for (const auto& [key, value] : point.overrides) assignments.push_back(key + "=" + value.dump());
-  assignments.push_back("output.dir=" + json((plan.out_dir / point.name).string()).dump());
+  assignments.push_back(
+      string_override("output.dir", (plan.out_dir / point.name).string(), "--out / \"out\""));
   return assignments;
 }
 
@@ -342,13 +378,38 @@ void validate_points(const SweepPlan& plan, const std::vector<SweepPoint>& point
   }
 }
 
+bool is_point_name(const std::string& name) {
+  return !name.empty() && name.size() <= kMaxNameLength && name.front() != '.' &&
+         filesystem_safe(name) == name;
+}
+
+void check_executor(const ExecutorOptions& executor) {
+  const std::pair<const char*, const std::string*> values[] = {{"partition", &executor.partition},
+                                                               {"time", &executor.time},
+                                                               {"mem", &executor.mem},
+                                                               {"gres", &executor.gres}};
+  for (const auto& [key, value] : values)
+    if (value->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                                 ":._,=/+-") != std::string::npos)
+      throw ConfigError(std::string("executor.") + key +
+                        ": expected a Slurm value of letters, digits and :._,=/+- (no spaces or "
+                        "line breaks), found " +
+                        json(*value).dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+Document read_json_in_order(const fs::path& path) {
+  read_json_file(path);  // size, nesting, syntax and duplicate keys, with one-line errors
+  std::ifstream stream(path, std::ios::binary);
+  return Document::parse(stream);
+}
+
 std::string describe_overrides(const PointOverrides& overrides) {
   if (overrides.empty()) return "the base config";
   std::string text;
   for (const auto& [key, value] : overrides)
     text += (text.empty() ? "" : " ") + key + "=" +
             value.dump(-1, ' ', false, json::error_handler_t::replace);
-  return text;
+  return text.size() <= 300 ? text : text.substr(0, 297) + "...";
 }
 
 }  // namespace aebench

@@ -1,12 +1,16 @@
 #include "aebench/sweep/sweep_record.h"
 
+#include <algorithm>
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 
+#include "aebench/config/config.h"
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/report/run_files.h"
 
 namespace aebench {
 namespace {
@@ -16,8 +20,10 @@ using nlohmann::json;
 using nlohmann::ordered_json;
 
 const std::vector<std::pair<PointState, std::string>> kStateNames = {
-    {PointState::kPending, "pending"}, {PointState::kRunning, "running"},
-    {PointState::kDone, "done"},       {PointState::kFailed, "failed"},
+    {PointState::kPending, "pending"},
+    {PointState::kRunning, "running"},
+    {PointState::kDone, "done"},
+    {PointState::kFailed, "failed"},
     {PointState::kInterrupted, "interrupted"},
 };
 
@@ -54,14 +60,10 @@ PointOverrides overrides_from_json(const ordered_json& object) {
 }
 
 ordered_json executor_to_json(const ExecutorOptions& options) {
-  return {{"type", options.type},
-          {"jobs", options.jobs},
-          {"threads", options.threads},
-          {"partition", options.partition},
-          {"time", options.time},
-          {"cpus_per_task", options.cpus_per_task},
-          {"mem", options.mem},
-          {"max_parallel", options.max_parallel},
+  return {{"type", options.type},       {"jobs", options.jobs},
+          {"threads", options.threads}, {"partition", options.partition},
+          {"time", options.time},       {"cpus_per_task", options.cpus_per_task},
+          {"mem", options.mem},         {"max_parallel", options.max_parallel},
           {"gres", options.gres}};
 }
 
@@ -79,7 +81,55 @@ ExecutorOptions executor_from_json(const ordered_json& object) {
   return options;
 }
 
+// Keys whose difference says nothing about a point's results.
+bool compared_key(const std::string& key) {
+  return key != "threads" && key != "device" && key != "output.dir" && key != "comment";
+}
+
+// "train.epochs 2 -> 3, model.latent 4 -> 8" (at most three), or "" when they agree.
+std::string config_differences(const json& saved, const json& current) {
+  std::map<std::string, json> before, after;
+  for (auto& [key, value] : flatten_json(saved)) before[key] = value;
+  for (auto& [key, value] : flatten_json(current)) after[key] = value;
+  std::string text;
+  int shown = 0;
+  const auto describe = [](const std::map<std::string, json>& values, const std::string& key) {
+    const auto found = values.find(key);
+    return found == values.end()
+               ? std::string("(none)")
+               : found->second.dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  std::set<std::string> keys;
+  for (const auto& entry : before) keys.insert(entry.first);
+  for (const auto& entry : after) keys.insert(entry.first);
+  for (const auto& key : keys) {
+    if (!compared_key(key) || describe(before, key) == describe(after, key)) continue;
+    if (++shown > 3) return text + ", ...";
+    text += (text.empty() ? "" : ", ") + key + " " + describe(before, key) + " -> " +
+            describe(after, key);
+  }
+  return text;
+}
+
 }  // namespace
+
+std::vector<std::string> mismatched_points(const SweepRecord& record) {
+  std::vector<std::string> mismatches;
+  for (const auto& entry : record.points) {
+    const fs::path saved_file = record.plan.out_dir / entry.point.name / kConfigFile;
+    std::ifstream stream(saved_file);
+    if (!stream) continue;
+    const json saved = json::parse(stream, nullptr, false);
+    if (saved.is_discarded()) continue;  // the run's own checks report a damaged config.json
+    const json current =
+        json::parse(config_to_json(load_config(record.plan.base_config,
+                                               point_assignments(record.plan, entry.point)))
+                        .dump());
+    if (const std::string changes = config_differences(saved, current); !changes.empty())
+      mismatches.push_back(entry.point.name + ": " + changes);
+  }
+  return mismatches;
+}
 
 std::string state_name(PointState state) {
   for (const auto& [known, text] : kStateNames)
@@ -171,9 +221,8 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
     throw ConfigError(source + ": expected a sweep record (JSON with \"points\"), found " +
                       (document.is_discarded() ? "invalid JSON" : "another document"));
   if (document.value("format_version", 0) != kSweepFormatVersion)
-    throw ConfigError(source + ": expected format_version " +
-                      std::to_string(kSweepFormatVersion) + ", found " +
-                      document.value("format_version", ordered_json()).dump());
+    throw ConfigError(source + ": expected format_version " + std::to_string(kSweepFormatVersion) +
+                      ", found " + document.value("format_version", ordered_json()).dump());
   try {
     SweepRecord record;
     record.plan.out_dir = fs::absolute(sweep_dir);
@@ -186,10 +235,16 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
     for (const auto& entry : document.at("points")) {
       PointRecord point;
       point.point.name = entry.at("name").get<std::string>();
+      if (!is_point_name(point.point.name))
+        throw ConfigError(
+            source + ": point name " +
+            json(point.point.name).dump(-1, ' ', false, json::error_handler_t::replace) +
+            ": expected a plain folder name (letters, digits, \".\", \"-\", "
+            "\"_\"; no \"/\" or leading \".\")");
       point.point.overrides = overrides_from_json(entry.at("overrides"));
       point.state = state_from_name(entry.at("state").get<std::string>(), source);
       point.error = entry.value("error", "");
-      point.attempts = entry.value("attempts", 0);
+      point.attempts = std::max(0, entry.value("attempts", 0));
       point.seconds = entry.value("seconds", 0.0);
       point.started = entry.value("started", "");
       point.finished = entry.value("finished", "");
@@ -197,18 +252,35 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
     }
     return record;
   } catch (const nlohmann::json::exception& error) {
-    throw ConfigError(source + ": not a sweep record aebench can read: " + error.what());
+    // The message says which type was expected and found; the keys are few and named in it.
+    std::string message = error.what();
+    if (const auto bracket = message.find("] "); bracket != std::string::npos)
+      message = message.substr(bracket + 2);
+    throw ConfigError(source +
+                      ": not a sweep record aebench can read (base, set, grid, executor "
+                      "and points[].name/overrides/state are required): " +
+                      message);
   }
 }
 
 StateCounts count_states(const SweepRecord& record) {
   StateCounts counts;
   for (const auto& entry : record.points) switch (entry.state) {
-      case PointState::kPending: ++counts.pending; break;
-      case PointState::kRunning: ++counts.running; break;
-      case PointState::kDone: ++counts.done; break;
-      case PointState::kFailed: ++counts.failed; break;
-      case PointState::kInterrupted: ++counts.interrupted; break;
+      case PointState::kPending:
+        ++counts.pending;
+        break;
+      case PointState::kRunning:
+        ++counts.running;
+        break;
+      case PointState::kDone:
+        ++counts.done;
+        break;
+      case PointState::kFailed:
+        ++counts.failed;
+        break;
+      case PointState::kInterrupted:
+        ++counts.interrupted;
+        break;
     }
   return counts;
 }

@@ -158,7 +158,8 @@ TEST_CASE("a sweep never writes into a folder that is not a sweep folder") {
 
 TEST_CASE("SIGINT stops every running point at a checkpoint, and the same command resumes them") {
   SweepFixture fixture(2000, 40);
-  const auto file = fixture.write_sweep({{"model.latent", {4, 8}}});
+  // Three points, two at a time: the third is still waiting when the signal comes.
+  const auto file = fixture.write_sweep({{"model.latent", {4, 8, 12}}});
   const int pid =
       aebench::testing::spawn_aebench({"sweep", file.string(), "--jobs", "2", "--threads", "1"});
   const auto first = fixture.sweep_dir / "latent-4";
@@ -175,6 +176,8 @@ TEST_CASE("SIGINT stops every running point at a checkpoint, and the same comman
     CHECK_FALSE(fs::exists(run / aebench::kLockFile));
     CHECK(metric_rows(run) < 40);
   }
+  CHECK(fixture.point("latent-12")["state"] == "pending");
+  CHECK_FALSE(fs::exists(fixture.sweep_dir / "latent-12"));
   const std::size_t rows_before = metric_rows(first);
   std::string output;
   REQUIRE(run_aebench("sweep " + quoted(file), &output) == 0);
@@ -183,6 +186,7 @@ TEST_CASE("SIGINT stops every running point at a checkpoint, and the same comman
     CHECK(fixture.point(run.filename().string())["attempts"] == 2);
     CHECK(metric_rows(run) == 40);
   }
+  CHECK(fixture.point("latent-12")["attempts"] == 1);
   // Resumed, not restarted: the point's log shows the second attempt continuing its epochs.
   const auto log =
       aebench::testing::read_lines(fixture.sweep_dir / aebench::kSweepLogFolder / "latent-4.log");
@@ -190,4 +194,39 @@ TEST_CASE("SIGINT stops every running point at a checkpoint, and the same comman
           return line.rfind("epoch 1/40", 0) == 0;
         }) == 1);
   CHECK(rows_before >= 1);
+}
+
+TEST_CASE(
+    "a sweep folder whose points ran with other settings is refused, not reported as this "
+    "sweep's results") {
+  SweepFixture fixture;
+  const auto file = fixture.write_sweep({{"model.latent", {4}}});
+  std::string output;
+  REQUIRE(run_aebench("sweep " + quoted(file), &output) == 0);
+  CHECK(run_aebench("sweep " + quoted(file) + " --set train.epochs=3", &output) ==
+        aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("latent-4: train.epochs 2 -> 3") &&
+                         Catch::Contains("use another --out"));
+  CHECK(fixture.point("latent-4")["state"] == "done");
+}
+
+TEST_CASE("sweep-point never leaves its sweep folder, whatever sweep.json says") {
+  SweepFixture fixture;
+  const auto file = fixture.write_sweep({{"model.latent", {4}}});
+  std::string output;
+  REQUIRE(run_aebench("sweep " + quoted(file), &output) == 0);
+  json record = aebench::testing::read_json(fixture.sweep_dir / aebench::kSweepFile);
+  fs::create_directories(fixture.folder / "mine");
+  std::ofstream(fixture.folder / "mine" / aebench::kConfigFile) << "{\"user\": true}";
+  for (const std::string& name :
+       std::vector<std::string>{"../mine", (fixture.folder / "mine").string(), ".", ""}) {
+    INFO(name);
+    record["points"][0]["name"] = name;
+    std::ofstream(fixture.sweep_dir / aebench::kSweepFile) << record.dump();
+    CHECK(run_aebench("sweep-point " + quoted(fixture.sweep_dir) + " " + quoted(fs::path(name)),
+                      &output) == aebench::kExitUsageError);
+    CHECK_THAT(output, Catch::Contains("expected a plain folder name"));
+  }
+  CHECK(aebench::testing::read_lines(fixture.folder / "mine" / aebench::kConfigFile) ==
+        std::vector<std::string>{"{\"user\": true}"});
 }

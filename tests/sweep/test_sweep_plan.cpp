@@ -235,7 +235,7 @@ TEST_CASE("a Slurm array lists the points to run as ranges, and its script runs 
         "#SBATCH --output=/scratch/sweep/logs/slurm-%A_%a.log\n", "  'latent-15'\n",
         "  'it'\\''s'\n",
         "exec '/opt/aebench/bin/aebench' sweep-point '/scratch/sweep' "
-        "\"${points[$SLURM_ARRAY_TASK_ID]}\" --threads \"${SLURM_CPUS_PER_TASK:-1}\"\n"}) {
+        "\"${points[$task]}\" --threads \"${SLURM_CPUS_PER_TASK:-1}\"\n"}) {
     INFO(line);
     CHECK_THAT(script, Catch::Contains(line));
   }
@@ -257,4 +257,47 @@ TEST_CASE("every sweep file in configs/sweeps is valid, point by point") {
   }
   fs::current_path(previous);
   CHECK(files >= 7);
+}
+
+TEST_CASE("flags and settings that would be ignored or injected are refused") {
+  CHECK_THROWS_WITH(aebench::parse_set_flag("output.dir=/tmp/x"),
+                    Catch::Contains("output.dir cannot vary"));
+  CHECK_THROWS_WITH(aebench::parse_set_flag(R"(output={"dir": "/tmp/x"})"),
+                    Catch::Contains("output.dir cannot be set"));
+  CHECK(aebench::parse_set_flag("model.latent=9").second == 9);
+  CHECK(aebench::parse_set_flag("data.dataset=fashion-mnist").second == "fashion-mnist");
+  CHECK_THROWS_AS(aebench::parse_set_flag("data.dataset=a\xff"), aebench::ConfigError);
+  CHECK_THROWS_AS(aebench::parse_grid_flag("data.dataset=a\xff,b"), aebench::ConfigError);
+
+  auto plan = grid_plan({{"model.latent", {2, 3}}});
+  plan.fixed = {{"model.latent", 9}};
+  CHECK_THROWS_WITH(aebench::expand_points(plan),
+                    Catch::Contains("model.latent is both set for every point"));
+
+  aebench::ExecutorOptions slurm;
+  slurm.partition = "gpu";
+  slurm.time = "1-00:00:00";
+  slurm.mem = "4G";
+  slurm.gres = "gpu:a100:1";
+  CHECK_NOTHROW(aebench::check_executor(slurm));
+  slurm.partition = "debug\ntouch /tmp/owned";
+  CHECK_THROWS_WITH(aebench::check_executor(slurm), Catch::Contains("executor.partition"));
+  slurm.partition = "gpu";
+  slurm.time = "1:00 --wrap=evil";
+  CHECK_THROWS_WITH(aebench::check_executor(slurm), Catch::Contains("executor.time"));
+}
+
+TEST_CASE("a grid too large is refused before it is built") {
+  std::vector<json> many;
+  for (int i = 0; i < 20000; ++i) many.push_back(i);
+  CHECK_THROWS_WITH(aebench::expand_points(grid_plan({{"model.latent", many}, {"seed", many}})),
+                    Catch::Contains("more than 100000 points"));
+}
+
+TEST_CASE("only plain folder names are point names") {
+  for (const std::string good : {"base", "latent-15_dataset-mnist", "lr-0.001"})
+    CHECK(aebench::is_point_name(good));
+  for (const std::string& bad : std::vector<std::string>{"", ".", "..", "../x", "/abs", "a/b",
+                                                         ".hidden", "a b", std::string(101, 'a')})
+    CHECK_FALSE(aebench::is_point_name(bad));
 }

@@ -17,8 +17,8 @@ namespace aebench {
 
 struct LocalExecutorOptions {
   std::filesystem::path executable = "/proc/self/exe";
-  std::int64_t jobs = 1;     // >= 1
-  std::int64_t threads = 1;  // per point, >= 1
+  std::int64_t jobs = 1;      // >= 1
+  std::int64_t threads = 1;   // per point, >= 1
   bool retry_failed = false;  // run failed points again (their error.txt is removed first)
   std::ostream* log = nullptr;
   bool log_is_terminal = false;
@@ -33,9 +33,8 @@ struct JobLayout {
   std::int64_t threads = 1;
   std::string reason;
 };
-JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_threads,
-                            int cores, std::int64_t runnable,
-                            const std::filesystem::path& bench_json);
+JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_threads, int cores,
+                            std::int64_t runnable, const std::filesystem::path& bench_json);
 
 // Whether the executor would run this point (pending or interrupted; failed with retry).
 bool should_run(PointState state, bool retry_failed);

@@ -19,7 +19,9 @@ inline constexpr char kSlurmScript[] = "job.sh";
 
 // The batch script: #SBATCH lines from the executor options, the points' names in a bash array
 // indexed by SLURM_ARRAY_TASK_ID, and the command each task runs. Task i runs record.points[i].
-std::string slurm_job_script(const SweepRecord& record, const std::filesystem::path& executable);
+// With `retry_failed`, each task runs a failed point again (sweep-point --retry-failed).
+std::string slurm_job_script(const SweepRecord& record, const std::filesystem::path& executable,
+                             bool retry_failed = false);
 
 // sbatch's --array value: indices compressed into ranges, "%K" when max_parallel > 0
 // ({0,1,2,5} -> "0-2,5%2").
@@ -29,7 +31,7 @@ std::string array_spec(const std::vector<std::size_t>& indices, std::int64_t max
 // id and records it in `record`. Throws OutputError with sbatch's own message when it fails
 // or is not installed.
 std::string submit_slurm_array(SweepRecord& record, const std::vector<std::size_t>& indices,
-                               const std::filesystem::path& executable);
+                               const std::filesystem::path& executable, bool retry_failed);
 
 // Array task index -> Slurm state (PENDING, RUNNING, ...) of `job_id`'s tasks that squeue still
 // lists; empty when squeue is missing or knows nothing of the job.

@@ -25,9 +25,9 @@ struct ExecutorOptions {
   std::string partition;
   std::string time;  // --time, e.g. "1:00:00"
   std::int64_t cpus_per_task = 1;
-  std::string mem;                 // --mem, e.g. "4G"
-  std::int64_t max_parallel = 0;   // the array's %K: at most K tasks at once
-  std::string gres;                // e.g. "gpu:1"
+  std::string mem;                // --mem, e.g. "4G"
+  std::int64_t max_parallel = 0;  // the array's %K: at most K tasks at once
+  std::string gres;               // e.g. "gpu:1"
 };
 
 // Dotted config key -> JSON value, in the order the sweep names them.
@@ -61,6 +61,10 @@ bool is_sweep_document(const nlohmann::json& document);
 // ConfigError naming the flag.
 std::pair<std::string, std::vector<nlohmann::json>> parse_grid_flag(const std::string& flag);
 
+// "train.epochs=5" (a --set flag) -> ("train.epochs", 5): the value is JSON or a string, checked
+// as `aebench train --set` checks it; output.dir cannot be set (ConfigError naming the flag).
+std::pair<std::string, nlohmann::json> parse_set_flag(const std::string& flag);
+
 // Every point: the grid's combinations (the last key varies fastest), then the explicit
 // points. Names are the varied keys' last parts and values ("latent-15_dataset-mnist"), with a
 // key's full dotted form where last parts clash, made filesystem-safe (letters, digits, ".",
@@ -75,6 +79,20 @@ std::vector<std::string> point_assignments(const SweepPlan& plan, const SweepPoi
 // Loads every point's config (the base file with its assignments), so that a bad value fails
 // before anything runs: a ConfigError naming the point, then the config's own message.
 void validate_points(const SweepPlan& plan, const std::vector<SweepPoint>& points);
+
+// Whether `name` can be a point's folder: one path component of letters, digits, ".", "-" and
+// "_", not starting with ".", at most 100 characters (what expand_points makes). sweep.json is a
+// file users can edit: a name such as "../x" must never lead a point outside its sweep folder.
+bool is_point_name(const std::string& name);
+
+// Checks the Slurm settings before they go into a job script: a partition, time, mem or gres
+// value holding anything but letters, digits and ":._,=/+-" (a space or a line break would end
+// the #SBATCH line and run the rest as a command) is a ConfigError naming the key.
+void check_executor(const ExecutorOptions& executor);
+
+// A JSON file read with read_json_file's checks (regular file, size, nesting, duplicate keys),
+// its objects keeping their keys' order.
+nlohmann::ordered_json read_json_in_order(const std::filesystem::path& path);
 
 // "model.latent=15 data.dataset=mnist": a point's overrides for messages and tables.
 std::string describe_overrides(const PointOverrides& overrides);

@@ -57,6 +57,13 @@ struct SweepRecord {
 SweepRecord merge_record(const SweepPlan& plan, const std::vector<SweepPoint>& points,
                          const SweepRecord* previous);
 
+// The points whose run folder holds a config.json that differs from the config the sweep now
+// gives them (a changed base config, --set, or a name that now means other overrides), each as
+// "NAME: train.epochs 2 -> 3" (threads, device, output.dir and comment are not compared: they
+// do not change results, or move with the folder). Such a folder was made by another sweep: its
+// results must not be reported as this one's, and it cannot be resumed.
+std::vector<std::string> mismatched_points(const SweepRecord& record);
+
 // Re-reads every point's state off its run folder (keeping recorded timings); a failed point
 // gets its error from error.txt.
 void refresh_states(SweepRecord& record);
@@ -64,8 +71,9 @@ void refresh_states(SweepRecord& record);
 // SWEEP/sweep.json, written atomically.
 void write_sweep_record(const SweepRecord& record);
 
-// Reads SWEEP/sweep.json. Throws ConfigError naming the file when it is missing, not a sweep
-// record, or of another format version.
+// Reads SWEEP/sweep.json. Throws ConfigError naming the file when it is missing, not a regular
+// file, not a sweep record, of another format version, or names a point with a name that is
+// not a plain folder name (is_point_name).
 SweepRecord read_sweep_record(const std::filesystem::path& sweep_dir);
 
 // Whether SWEEP/sweep.json exists.
