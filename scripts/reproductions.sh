@@ -49,7 +49,7 @@ while (($#)); do
     --run) run=true ;;
     --set) (($# >= 2)) || usage; sets+=(--set "$2"); shift ;;
     --sweep-dir)
-      (($# >= 2)) && [[ $2 == *=* ]] || usage
+      if (($# < 2)) || [[ $2 != *=* ]]; then usage; fi
       sweep_dirs[${2%%=*}]=${2#*=}
       shift
       ;;
@@ -92,12 +92,12 @@ run_entries=$(jq -r '.entries[] | select(.run) | "\(.run)\t\(.config // "")"' "$
 if $run; then
   for file in $sweep_files; do
     dir=$(sweep_dir "$file")
-    command=("$aebench" sweep "$file" ${sets[@]+"${sets[@]}"})
-    [[ $dir == "$(default_sweep_dir "$file")" ]] || command+=(--out "$dir")
-    echo "reproductions.sh: ${command[*]}" >&2
+    invocation=("$aebench" sweep "$file" ${sets[@]+"${sets[@]}"})
+    [[ $dir == "$(default_sweep_dir "$file")" ]] || invocation+=(--out "$dir")
+    echo "reproductions.sh: ${invocation[*]}" >&2
     status=0
-    "${command[@]}" || status=$?
-    ((status == 0)) || echo "reproductions.sh: exit $status from ${command[*]}; going on" >&2
+    "${invocation[@]}" || status=$?
+    ((status == 0)) || echo "reproductions.sh: exit $status from ${invocation[*]}; going on" >&2
   done
   while IFS=$'\t' read -r run_folder config; do
     [[ -n $run_folder ]] || continue
@@ -107,12 +107,12 @@ if $run; then
       echo "reproductions.sh: $dir: no config ${config:-named}; not run" >&2
       continue
     fi
-    command=("$aebench" train "$config" ${sets[@]+"${sets[@]}"} --out "$dir")
-    [[ ! -f $dir/config.json ]] || command+=(--resume)
-    echo "reproductions.sh: ${command[*]}" >&2
+    invocation=("$aebench" train "$config" ${sets[@]+"${sets[@]}"} --out "$dir")
+    [[ ! -f $dir/config.json ]] || invocation+=(--resume)
+    echo "reproductions.sh: ${invocation[*]}" >&2
     status=0
-    "${command[@]}" || status=$?
-    ((status == 0)) || echo "reproductions.sh: exit $status from ${command[*]}; going on" >&2
+    "${invocation[@]}" || status=$?
+    ((status == 0)) || echo "reproductions.sh: exit $status from ${invocation[*]}; going on" >&2
   done <<<"$run_entries"
 fi
 
