@@ -299,6 +299,9 @@ EOF
       row "$entry"
     done < <(fields '.entries[] | select(.seed == $s) | [.what, .published, .key, .percent,
       .decimals, .note, .sweep, .point, .run, .config]' --arg s "$seed" "$published")
+    local omitted
+    omitted=$(jq -r --arg s "$seed" '.omitted[$s] // empty' "$published")
+    [[ -z $omitted ]] || printf '\nNot in this table: %s.\n' "$omitted"
   done
 }
 

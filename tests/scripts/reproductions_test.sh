@@ -56,6 +56,7 @@ summary latent-6 3 null ', "error": "stopped: disk full"'
 
 cat >"$work/published.json" <<EOF
 {"seeds": {"900": "a fake report", "hinton2006": "a fake paper"},
+ "omitted": {"900": "its figures"},
  "entries": [
   {"seed": "900", "what": "mse", "published": "0.0120", "sweep": "$work/fake.json", "point": "latent-2", "key": "test.mse", "decimals": 3, "note": "a note"},
   {"seed": "900", "what": "accuracy", "published": "97.00%", "sweep": "$work/fake.json", "point": "latent-2", "key": "probe.mlp.test_accuracy", "percent": true, "decimals": 2},
@@ -90,6 +91,7 @@ expect_row "| uncovered | 0.5 | no sweep point |  |  |  | no sweep point: why |"
 expect_row "| pca | 13.87 | not run | \`aebench train $work/missing.json --out $work/runs/pca30\` |  |  | $work/missing.json is not in the repository yet |"
 grep -q '^## Seed 900$' "$table" || fail "no heading for seed 900"
 grep -q '^## hinton2006$' "$table" || fail "no heading for hinton2006"
+grep -qx 'Not in this table: its figures.' "$table" || fail "no line for what seed 900 omits"
 grep -qF "bash scripts/reproductions.sh --published" "$table" || fail "the header does not name the command"
 
 # --run: each sweep file once, with --set and --out, going on after a failing one.
