@@ -196,8 +196,7 @@ row() {
     [[ $folder == "$(default_sweep_dir "$sweep_file")" ]] || command+=" --out $folder"
   elif [[ -n $run_folder ]]; then
     run_path=$(run_dir "$run_folder")
-    command="aebench train $config"
-    [[ $run_path == "$run_folder" ]] || command+=" --out $run_path"
+    command="aebench train $config --out $run_path"
     expected_epochs=$(json_value "$config" train.epochs)
     expected_limit=$(json_value "$config" data.train_limit)
     [[ -f $config ]] || notes+=("$config is not in the repository yet")
