@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets in fuzz/ with clang (ASan + UBSan) and runs each for a while.
-# Needs no LibTorch: the targets link only the IDX reader (zlib) and the config parser
-# (nlohmann-json). See docs/fuzzing.md.
+# Needs no LibTorch: the targets link only the IDX and CIFAR-10 readers (zlib) and the config
+# parser (nlohmann-json). See docs/fuzzing.md.
 #
 #   bash scripts/fuzz.sh          # 60 s per target
 #   bash scripts/fuzz.sh 20       # 20 s per target (CI)
@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-60}
-read -ra targets <<<"${FUZZ_TARGETS:-idx config}"
+read -ra targets <<<"${FUZZ_TARGETS:-idx config cifar}"
 out=build/fuzz
 
 packages=(clang libclang-rt-14-dev nlohmann-json3-dev zlib1g-dev)
@@ -23,8 +23,9 @@ bash scripts/install_packages.sh "${packages[@]}"
 
 # Each target links the sources it fuzzes, and zlib.
 declare -A sources=([idx]=src/data/idx.cpp
-  [config]="src/config/config.cpp src/config/schema.cpp src/config/schema_tables.cpp src/config/schema_tables_training.cpp")
-declare -A max_len=([idx]=65536 [config]=8192)
+  [config]="src/config/config.cpp src/config/schema.cpp src/config/schema_tables.cpp src/config/schema_tables_training.cpp"
+  [cifar]="src/data/cifar.cpp src/data/idx.cpp")
+declare -A max_len=([idx]=65536 [config]=8192 [cifar]=16384)
 # shellcheck disable=SC2054  # the commas belong to -fsanitize=
 flags=(-std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
   -Wall -Wextra -Iinclude)
@@ -35,7 +36,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 failed=()
 summary=()
 for target in "${targets[@]}"; do
-  [ -n "${sources[$target]+set}" ] || { echo "fuzz: unknown target $target (idx, config)" >&2; exit 2; }
+  [ -n "${sources[$target]+set}" ] || { echo "fuzz: unknown target $target (idx, config, cifar)" >&2; exit 2; }
   binary=$out/fuzz_$target
   read -ra unit <<<"${sources[$target]}"
   inputs=("fuzz/fuzz_$target.cpp" fuzz/*.h "${unit[@]}" src/config/*.h include/aebench/*.h include/aebench/*/*.h scripts/fuzz.sh)

@@ -28,7 +28,7 @@ Canvas draw_weights(const torch::Tensor& weights, const std::string& title,
         {unit_name + " " + std::to_string(first + 1) + "-" + std::to_string(first + count),
          shown.narrow(0, first, count)});
   }
-  const int side = int(std::max(shown.size(1), shown.size(2)));
+  const int side = int(std::max(shown.size(-2), shown.size(-1)));
   return draw_image_grid(rows, {},
                          {title + " (" + coverage + ")", std::max(1, 56 / side), 3, true});
 }

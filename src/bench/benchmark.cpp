@@ -51,7 +51,7 @@ class BatchCycle {
   }
 
  private:
-  torch::Tensor images_;  // [count, 1, 28, 28]
+  torch::Tensor images_;  // [count, C, H, W]
   std::int64_t batch_size_;
   std::int64_t first_ = 0;
 };

@@ -47,7 +47,9 @@ std::vector<ConvolutionCall> trace_convolutions(AutoencoderImpl& model) {
   std::vector<ConvolutionCall> calls;
   const auto device =
       model.parameters().empty() ? torch::Device(torch::kCPU) : model.parameters().front().device();
-  const auto image = torch::zeros({1, 1, kImageSide, kImageSide}, torch::TensorOptions(device));
+  const ImageShape shape = model.image_shape();
+  const auto image =
+      torch::zeros({1, shape.channels, shape.height, shape.width}, torch::TensorOptions(device));
   const bool was_training = model.is_training();
   model.eval();
   active_trace = &calls;

@@ -482,11 +482,24 @@ std::string string_override(const std::string& key, const std::string& value,
   return key + "=" + json(value).dump();
 }
 
+ImageShape dataset_image_shape(const std::string& dataset) {
+  if (dataset == "mnist" || dataset == "fashion-mnist") return {1, 28, 28};
+  if (dataset == "cifar10") return {3, 32, 32};
+  throw ConfigError("data.dataset: expected \"mnist\", \"fashion-mnist\" or \"cifar10\", found \"" +
+                    printable(dataset) + "\"");
+}
+
+std::string describe_image_shape(const ImageShape& shape) {
+  return std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
+         std::to_string(shape.width);
+}
+
 Config config_from_json(const json& document, const std::string& source,
                         const std::string& default_name) {
   Config config;
   config.name = default_name;  // the name key's default
   read_section(config_section(""), &document, source, config);
+  config.model.image = dataset_image_shape(config.data.dataset);
   const bool named =
       document.is_object() && document.contains("name") && !document.at("name").is_null();
   if (!named) {

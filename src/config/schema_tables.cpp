@@ -19,7 +19,6 @@ using namespace schema_builders;
 constexpr std::int64_t kMaxLayerWidth = 1 << 16;
 constexpr std::int64_t kMaxChannels = 1024;
 constexpr std::int64_t kMaxSamples = 100000000;
-constexpr std::int64_t kMaxPcaLatent = kImageSide * kImageSide;
 
 const std::vector<std::string> kActivations = {"relu", "sigmoid", "tanh",  "leaky_relu",
                                                "elu",  "gelu",    "linear"};
@@ -130,13 +129,17 @@ SectionSchema data_section() {
     return fraction || value == "test" ? "" : "expected \"test\" or a number in (0, 1)";
   };
   data.keys = {
-      on(AEBENCH_FIELD(data.dataset), choice("dataset", {"mnist", "fashion-mnist"}, "the dataset")),
+      on(AEBENCH_FIELD(data.dataset),
+         choice("dataset", {"mnist", "fashion-mnist", "cifar10"},
+                "the dataset: `mnist`, `fashion-mnist` (1x28x28 grey) or `cifar10` "
+                "(3x32x32 colour, the binary version: see README, \"CIFAR-10\")")),
       defaults_to(
           checked(
               on(AEBENCH_FIELD(data.dir),
                  key("dir", ValueKind::kString,
                      "folder with the four IDX files (raw or `.gz`; `train-images-idx3-ubyte` or "
-                     "`train-images.idx3-ubyte`), relative to the working folder")),
+                     "`train-images.idx3-ubyte`), or for `cifar10` `data_batch_1.bin` .. "
+                     "`data_batch_5.bin` and `test_batch.bin`; relative to the working folder")),
               check_path_text),
           "`\"data/<dataset>\"`",
           [](const Config& config) { return json("data/" + config.data.dataset); }),
@@ -165,22 +168,28 @@ SectionSchema model_section() {
   model.notes =
       "The conv decoder mirrors the encoder: for each stage in reverse, conv(channels) + "
       "activation +\n"
-      "2x upsampling, then a 1-map conv with the output activation. With the defaults this is "
-      "exactly\n"
-      "seed 002's part 2 network, whose 8x7x7 bottleneck is pictured as 28x14. Keys that do not\n"
-      "apply to `type` are checked but left out of the resolved config.";
-  KeySchema latent = null_when_zero(on(
-      AEBENCH_FIELD(model.latent),
-      integer("latent", 1, kMaxLayerWidth,
-              "dense: width of the code layer; pca: components (at most 784); conv: optional dense "
-              "bottleneck of this size after the conv stages")));
+      "2x upsampling, then a conv to the image's channels (1 grey, 3 for CIFAR-10's RGB) with the\n"
+      "output activation. With the defaults on MNIST this is exactly seed 002's part 2 network, "
+      "whose\n"
+      "8x7x7 bottleneck is pictured as 28x14. Keys that do not apply to `type` are checked but "
+      "left\n"
+      "out of the resolved config.";
+  KeySchema latent = null_when_zero(
+      on(AEBENCH_FIELD(model.latent),
+         integer("latent", 1, kMaxLayerWidth,
+                 "dense: width of the code layer; pca: components (at most the values per image: "
+                 "784 for MNIST, 3072 for CIFAR-10); conv: optional dense "
+                 "bottleneck of this size after the conv stages")));
   latent.default_doc = "dense and pca `100`, conv `null` (none)";
   latent.default_value = [](const Config& config) {
     return json(is_conv(config) ? 0 : Config{}.model.latent);
   };
   latent.check = [](const Config& config, const json& value) -> std::string {
-    if (config.model.type == "pca" && value.get<std::int64_t>() > kMaxPcaLatent)
-      return "expected an integer in [1, " + std::to_string(kMaxPcaLatent) + "]";
+    const std::int64_t values = dataset_image_shape(config.data.dataset).pixels();
+    if (config.model.type == "pca" && value.get<std::int64_t>() > values)
+      return "expected an integer in [1, " + std::to_string(values) + "] (the " +
+             describe_image_shape(dataset_image_shape(config.data.dataset)) + " values of a " +
+             config.data.dataset + " image)";
     return "";
   };
   model.keys = {
@@ -205,7 +214,8 @@ SectionSchema model_section() {
                   [](const Config& config) { return json(config.model.activation); }),
       on(AEBENCH_FIELD(model.output_activation),
          choice("output_activation", {"sigmoid", "linear", "softmax"},
-                "of the reconstruction (`softmax`: over the 784 pixels, as in seed 001)")),
+                "of the reconstruction (`softmax`: over all values of the image, e.g. MNIST's 784 "
+                "pixels, as in seed 001)")),
       applies_when(on(AEBENCH_FIELD(model.init),
                       choice("init", {"default", "xavier", "he"},
                              "weights of every linear and conv layer: `default` is LibTorch's "
@@ -217,17 +227,21 @@ SectionSchema model_section() {
                 "dropout probability after each hidden layer (not the code, not the output)", false,
                 true)),
       applies_when(
-          checked(
-              on(AEBENCH_FIELD(model.conv.channels),
-                 integer_list(
-                     "channels", 1, kMaxChannels,
-                     "conv: feature maps per encoder stage (1 or 2 stages); each stage is conv + "
-                     "activation + 2x2 max-pool")),
-              [](const Config&, const json& value) {
-                return value.empty() || value.size() > 2
-                           ? "expected 1 or 2 stages (28 must divide by 2^stages)"
-                           : "";
-              }),
+          checked(on(AEBENCH_FIELD(model.conv.channels),
+                     integer_list(
+                         "channels", 1, kMaxChannels,
+                         "conv: feature maps per encoder stage (the image side must divide by "
+                         "2^stages: 1 or 2 stages for MNIST's 28, 1 to 5 for CIFAR-10's 32); each "
+                         "stage is conv + activation + 2x2 max-pool")),
+                  [](const Config& config, const json& value) -> std::string {
+                    const std::int64_t side = dataset_image_shape(config.data.dataset).height;
+                    std::size_t most = 0;
+                    while (side % (std::int64_t{2} << most) == 0) ++most;
+                    if (!value.empty() && value.size() <= most) return "";
+                    return "expected 1 " + std::string(most == 2 ? "or " : "to ") +
+                           std::to_string(most) + " stages (" + std::to_string(side) +
+                           " must divide by 2^stages)";
+                  }),
           is_conv),
       applies_when(checked(on(AEBENCH_FIELD(model.conv.kernel),
                               integer("kernel", 1, 27, "conv: odd kernel size, \"same\" padding")),

@@ -7,28 +7,44 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "aebench/data/cifar.h"
 #include "aebench/data/idx.h"
 #include "aebench/errors.h"
 
 namespace aebench {
 namespace {
 
-Split read_split(const std::filesystem::path& dir, const std::string& split_name) {
+// uint8 pixels and labels as a Split: images [count, channels, side, side] scaled to [0, 1].
+Split to_split(std::vector<std::uint8_t>& pixels, const std::vector<std::uint8_t>& labels,
+               std::int64_t channels, std::int64_t side) {
+  const auto count = static_cast<std::int64_t>(labels.size());
+  Split split;
+  split.images = torch::from_blob(pixels.data(), {count, channels, side, side}, torch::kUInt8)
+                     .to(torch::kFloat32)
+                     .div_(255.0);
+  split.labels = torch::from_blob(const_cast<std::uint8_t*>(labels.data()), {count}, torch::kUInt8)
+                     .to(torch::kInt64);
+  return split;
+}
+
+Split read_cifar(const std::filesystem::path& dir, const std::string& split_name) {
+  CifarImages images = read_cifar_split(dir, split_name);
+  return to_split(images.pixels, images.labels, kCifarChannels, kCifarSide);
+}
+
+Split read_idx(const std::filesystem::path& dir, const std::string& split_name) {
   const auto images_path = find_idx_file(dir, split_name, "images");
   const auto labels_path = find_idx_file(dir, split_name, "labels");
   IdxImages images = read_idx_images(images_path);
   const IdxLabels labels = read_idx_labels(labels_path);
   check_idx_pair(images, labels, images_path.string(), labels_path.string());
-  const auto count = static_cast<std::int64_t>(images.count);
-  const auto side = static_cast<std::int64_t>(images.rows);
-  Split split;
-  split.images = torch::from_blob(images.pixels.data(), {count, 1, side, side}, torch::kUInt8)
-                     .to(torch::kFloat32)
-                     .div_(255.0);
-  split.labels =
-      torch::from_blob(const_cast<std::uint8_t*>(labels.labels.data()), {count}, torch::kUInt8)
-          .to(torch::kInt64);
-  return split;
+  return to_split(images.pixels, labels.labels, 1, static_cast<std::int64_t>(images.rows));
+}
+
+// The training (`train`) or test split of the dataset `options` names, as its files hold it.
+Split read_split(const DataOptions& options, bool train) {
+  if (options.dataset == "cifar10") return read_cifar(options.dir, train ? "train" : "test");
+  return read_idx(options.dir, train ? "train" : "t10k");
 }
 
 std::vector<std::int64_t> to_vector(const torch::Tensor& labels) {
@@ -188,9 +204,9 @@ Dataset load_dataset(const DataOptions& options, std::uint64_t seed) {
   const std::filesystem::path dir = options.dir;
   Dataset data;
   // Distinct seeds per use so that changing one limit does not reshuffle another split.
-  Split train = limit(keep_classes(read_split(dir, "train"), options.classes), options.train_limit,
+  Split train = limit(keep_classes(read_split(options, true), options.classes), options.train_limit,
                       seed * 4 + 1, "data.train_limit");
-  data.test = limit(keep_classes(read_split(dir, "t10k"), options.classes), options.test_limit,
+  data.test = limit(keep_classes(read_split(options, false), options.classes), options.test_limit,
                     seed * 4 + 2, "data.test_limit");
   if (train.size() == 0 || data.test.size() == 0)
     throw DataError(dir.string() + ": expected images of the classes in data.classes, found none");

@@ -108,7 +108,7 @@ std::int64_t count_parameters(const torch::nn::Module& model) {
 }
 
 ModelSize model_size(const ModelOptions& options) {
-  constexpr std::int64_t pixels = kImageSide * kImageSide;
+  const std::int64_t pixels = options.image.pixels();
   ModelSize size;
   if (options.type == "pca") {
     size.code_size = options.latent;
@@ -132,18 +132,19 @@ ModelSize model_size(const ModelOptions& options) {
   }
   // conv: a "same" conv in -> out maps at side x side, then its activation.
   const std::int64_t taps = options.conv.kernel * options.conv.kernel;
-  const auto conv = [&](std::int64_t in, std::int64_t out, std::int64_t side) {
+  const auto conv = [&](std::int64_t in, std::int64_t out, std::int64_t positions) {
     size.parameters += in * out * taps + out;
-    size.activations_per_image += 2 * out * side * side;
+    size.activations_per_image += 2 * out * positions;
   };
-  std::int64_t in = 1, side = kImageSide;
+  std::int64_t in = options.image.channels, height = options.image.height,
+               width = options.image.width;
   for (const auto out : options.conv.channels) {
-    conv(in, out, side);
-    side /= 2;
-    size.activations_per_image += out * side * side;  // the max-pool
+    conv(in, out, height * width);
+    height /= 2, width /= 2;
+    size.activations_per_image += out * height * width;  // the max-pool
     in = out;
   }
-  const std::int64_t flat = in * side * side;
+  const std::int64_t flat = in * height * width;
   size.code_size = flat;
   if (options.latent > 0) {
     linear(flat, options.latent);
@@ -151,16 +152,16 @@ ModelSize model_size(const ModelOptions& options) {
     size.code_size = options.latent;
   }
   for (auto it = options.conv.channels.rbegin(); it != options.conv.channels.rend(); ++it) {
-    conv(in, *it, side);
-    side *= 2;
-    size.activations_per_image += *it * side * side;  // the upsampling
+    conv(in, *it, height * width);
+    height *= 2, width *= 2;
+    size.activations_per_image += *it * height * width;  // the upsampling
     if (options.conv.upsample == "transposed") {
       size.parameters += *it * *it * 4 + *it;
-      size.activations_per_image += *it * side * side;  // its activation
+      size.activations_per_image += *it * height * width;  // its activation
     }
     in = *it;
   }
-  conv(in, 1, side);
+  conv(in, options.image.channels, height * width);
   return size;
 }
 

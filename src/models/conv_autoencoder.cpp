@@ -21,10 +21,10 @@ torch::nn::AnyModule upsampling(const std::string& mode, std::int64_t channels) 
 ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_(options) {
   const auto hidden = parse_activation(options.activation);
   const auto& channels = options.conv.channels;
-  const std::int64_t flat = channels.back() * feature_side() * feature_side();
+  const std::int64_t flat = channels.back() * feature_height() * feature_width();
 
   torch::nn::Sequential encoder;
-  std::int64_t in = 1;
+  std::int64_t in = options.image.channels;
   for (const auto out : channels) {
     encoder->push_back(same_conv(in, out, options.conv.kernel));
     encoder->push_back(make_activation(hidden));
@@ -38,9 +38,9 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
     encoder->push_back(make_activation(parse_activation(options.latent_activation)));
     decoder->push_back(torch::nn::Linear(options.latent, flat));
     decoder->push_back(make_activation(hidden));
-    const std::int64_t maps = channels.back(), side = feature_side();
-    decoder->push_back(torch::nn::Functional([maps, side](torch::Tensor x) {
-      return x.view({-1, maps, side, side});
+    const std::int64_t maps = channels.back(), height = feature_height(), width = feature_width();
+    decoder->push_back(torch::nn::Functional([maps, height, width](torch::Tensor x) {
+      return x.view({-1, maps, height, width});
     }));
   }
   for (auto it = channels.rbegin(); it != channels.rend(); ++it) {
@@ -50,7 +50,7 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
     if (options.conv.upsample == "transposed") decoder->push_back(make_activation(hidden));
     in = *it;
   }
-  decoder->push_back(same_conv(in, 1, options.conv.kernel));
+  decoder->push_back(same_conv(in, options.image.channels, options.conv.kernel));
   decoder->push_back(make_activation(parse_activation(options.output_activation)));
   encoder_ = register_module("encoder", encoder);
   decoder_ = register_module("decoder", decoder);
@@ -67,18 +67,22 @@ torch::Tensor ConvAutoencoderImpl::in_memory_format(const torch::Tensor& tensor)
   return tensor.dim() == 4 ? tensor.contiguous(memory_format_) : tensor;
 }
 
-std::int64_t ConvAutoencoderImpl::feature_side() const {
-  return kImageSide >> options_.conv.channels.size();
+std::int64_t ConvAutoencoderImpl::feature_height() const {
+  return options_.image.height >> options_.conv.channels.size();
+}
+
+std::int64_t ConvAutoencoderImpl::feature_width() const {
+  return options_.image.width >> options_.conv.channels.size();
 }
 
 std::vector<std::int64_t> ConvAutoencoderImpl::code_shape() const {
   if (options_.latent > 0) return {options_.latent};
-  return {options_.conv.channels.back(), feature_side(), feature_side()};
+  return {options_.conv.channels.back(), feature_height(), feature_width()};
 }
 
 torch::Tensor ConvAutoencoderImpl::first_layer_weights() const {
   const auto first = encoder_->ptr(0)->as<torch::nn::Conv2d>();
-  return first->weight.detach().select(1, 0);
+  return first->weight.detach();
 }
 
 torch::Tensor ConvAutoencoderImpl::encode(const torch::Tensor& images) {

@@ -3,8 +3,6 @@
 namespace aebench {
 namespace {
 
-constexpr std::int64_t kPixels = kImageSide * kImageSide;
-
 // Linear layers through `widths`, each followed by `hidden` (and dropout), except the last,
 // which is followed by `last`.
 torch::nn::Sequential dense_stack(const std::vector<std::int64_t>& widths, Activation hidden,
@@ -22,7 +20,7 @@ torch::nn::Sequential dense_stack(const std::vector<std::int64_t>& widths, Activ
 }  // namespace
 
 DenseAutoencoderImpl::DenseAutoencoderImpl(const ModelOptions& options) : options_(options) {
-  std::vector<std::int64_t> widths = {kPixels};
+  std::vector<std::int64_t> widths = {options.image.pixels()};
   widths.insert(widths.end(), options.dense.hidden.begin(), options.dense.hidden.end());
   widths.push_back(options.latent);
   const auto hidden = parse_activation(options.activation);
@@ -63,7 +61,9 @@ std::vector<torch::nn::Linear> DenseAutoencoderImpl::decoder_layers() const {
 }
 
 torch::Tensor DenseAutoencoderImpl::first_layer_weights() const {
-  return encoder_layers().front()->weight.detach().view({-1, kImageSide, kImageSide});
+  const ImageShape& image = options_.image;
+  return encoder_layers().front()->weight.detach().view(
+      {-1, image.channels, image.height, image.width});
 }
 
 std::vector<torch::Tensor> DenseAutoencoderImpl::encoder_activations(const torch::Tensor& images) {
@@ -79,7 +79,8 @@ std::vector<torch::Tensor> DenseAutoencoderImpl::encoder_activations(const torch
 }
 
 torch::Tensor DenseAutoencoderImpl::decode(const torch::Tensor& codes) {
-  return decoder_->forward(codes).view({-1, 1, kImageSide, kImageSide});
+  const ImageShape& image = options_.image;
+  return decoder_->forward(codes).view({-1, image.channels, image.height, image.width});
 }
 
 }  // namespace aebench

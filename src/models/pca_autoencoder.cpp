@@ -3,16 +3,12 @@
 #include "aebench/errors.h"
 
 namespace aebench {
-namespace {
-
-constexpr std::int64_t kPixels = kImageSide * kImageSide;
-
-}  // namespace
 
 PcaAutoencoderImpl::PcaAutoencoderImpl(const ModelOptions& options) : options_(options) {
   const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
-  mean_ = register_buffer("mean", torch::zeros({kPixels}, f64));
-  components_ = register_buffer("components", torch::zeros({options.latent, kPixels}, f64));
+  const std::int64_t values = options.image.pixels();
+  mean_ = register_buffer("mean", torch::zeros({values}, f64));
+  components_ = register_buffer("components", torch::zeros({options.latent, values}, f64));
   variance_ = register_buffer("explained_variance", torch::zeros({options.latent}, f64));
 }
 
@@ -26,10 +22,11 @@ void PcaAutoencoderImpl::fit(const torch::Tensor& images) {
   const auto covariance = centred.t().mm(centred) / double(data.size(0) - 1);
   // eigh returns ascending eigenvalues; the top `latent` are the last columns.
   const auto [values, vectors] = torch::linalg::eigh(covariance, "L");
+  const std::int64_t values_per_image = options_.image.pixels();
   const auto top =
-      torch::arange(kPixels - 1, kPixels - 1 - options_.latent, -1,
+      torch::arange(values_per_image - 1, values_per_image - 1 - options_.latent, -1,
                     torch::TensorOptions().dtype(torch::kInt64).device(values.device()));
-  auto axes = vectors.index_select(1, top).t().contiguous();  // [latent, 784]
+  auto axes = vectors.index_select(1, top).t().contiguous();  // [latent, C*H*W]
   const auto largest = axes.abs().argmax(1, true);
   axes = axes * axes.gather(1, largest).sign();
   mean_.copy_(mean);
@@ -42,11 +39,14 @@ torch::Tensor PcaAutoencoderImpl::encode(const torch::Tensor& images) {
 }
 
 torch::Tensor PcaAutoencoderImpl::decode(const torch::Tensor& codes) {
-  return (codes.to(torch::kFloat64).mm(components_) + mean_).view({-1, 1, kImageSide, kImageSide});
+  const ImageShape& image = options_.image;
+  return (codes.to(torch::kFloat64).mm(components_) + mean_)
+      .view({-1, image.channels, image.height, image.width});
 }
 
 torch::Tensor PcaAutoencoderImpl::first_layer_weights() const {
-  return components_.view({-1, kImageSide, kImageSide});
+  const ImageShape& image = options_.image;
+  return components_.view({-1, image.channels, image.height, image.width});
 }
 
 nlohmann::json PcaAutoencoderImpl::fit_closed_form(const torch::Tensor& train_images) {

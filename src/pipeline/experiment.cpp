@@ -71,17 +71,24 @@ struct TestReport {
   Artefacts artefacts;   // reconstructions.png, bottleneck.png
 };
 
+// SSIM per test image, averaged; a colour image's is the mean of its channels' SSIMs (as
+// scikit-image's channel_axis).
 double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs,
                       const torch::Tensor& targets) {
   torch::NoGradGuard no_grad;
   model.eval();
+  const auto channels_apart = [](const torch::Tensor& images) {  // [n * C, 1, H, W]
+    return images.reshape({-1, 1, images.size(2), images.size(3)});
+  };
+  const double channels = double(targets.size(1));
   double sum = 0;
   for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize) {
     const auto length = std::min(kEvalBatchSize, inputs.size(0) - start);
-    sum += ssim_per_image(model.forward(inputs.narrow(0, start, length)),
-                          targets.narrow(0, start, length))
+    sum += ssim_per_image(channels_apart(model.forward(inputs.narrow(0, start, length))),
+                          channels_apart(targets.narrow(0, start, length)))
                .sum()
-               .item<double>();
+               .item<double>() /
+           channels;
   }
   return sum / double(inputs.size(0));
 }

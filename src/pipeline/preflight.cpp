@@ -17,7 +17,6 @@ namespace {
 
 constexpr std::int64_t kFloatBytes = 4;
 constexpr std::int64_t kDoubleBytes = 8;
-constexpr std::int64_t kPixels = kImageSide * kImageSide;
 constexpr std::int64_t kMaxClasses = 10;
 
 std::string gibibytes(std::int64_t bytes) {
@@ -48,13 +47,20 @@ std::int64_t optimizer_copies(const TrainOptions& train) {
 
 // The probe's largest classifier (the MLP on the codes, or softmax on the pixels), trained
 // with Adam and a copy of its best weights: five copies of its parameters.
-std::int64_t probe_bytes(const ProbeOptions& probe, std::int64_t code_size) {
+std::int64_t probe_bytes(const ProbeOptions& probe, std::int64_t code_size, std::int64_t pixels) {
   if (!probe.enabled) return 0;
   std::int64_t parameters = 0, width = code_size;
   for (const auto units : probe.hidden) parameters += width * units + units, width = units;
   parameters += width * kMaxClasses + kMaxClasses;
-  parameters = std::max(parameters, probe.pixels ? kPixels * kMaxClasses + kMaxClasses : 0);
+  parameters = std::max(parameters, probe.pixels ? pixels * kMaxClasses + kMaxClasses : 0);
   return 5 * kFloatBytes * parameters;
+}
+
+// "[60, 3, 32, 32]"
+std::string shape_text(const torch::Tensor& tensor) {
+  std::string text;
+  for (const auto size : tensor.sizes()) text += (text.empty() ? "" : ", ") + std::to_string(size);
+  return "[" + text + "]";
 }
 
 // A limit in a cgroup (v2 or v1) file; 0 when there is none or it cannot be read.
@@ -69,6 +75,7 @@ std::int64_t cgroup_limit(const char* path) {
 MemoryEstimate estimate_memory(const Config& config, std::int64_t train_images,
                                std::int64_t val_images, std::int64_t test_images) {
   const ModelSize size = model_size(config.model);
+  const std::int64_t pixels = config.model.image.pixels();  // values per image
   MemoryEstimate estimate;
   estimate.parameters = size.parameters;
   // Weights, gradients, optimizer state, the best weights (early stopping), and the
@@ -77,8 +84,8 @@ MemoryEstimate estimate_memory(const Config& config, std::int64_t train_images,
   const std::int64_t state_copies = 1 + optimizer_copies(config.train) + (best ? 1 : 0);
   estimate.model_bytes = kFloatBytes * size.parameters * (1 + 1 + state_copies + 2 * state_copies);
   const std::int64_t images = train_images + val_images + test_images;
-  estimate.data_bytes = kFloatBytes * kPixels *
-                        (2 * images + (config.noise.enabled() ? val_images + test_images : 0));
+  estimate.data_bytes =
+      kFloatBytes * pixels * (2 * images + (config.noise.enabled() ? val_images + test_images : 0));
   // A training batch keeps its layer outputs and their gradients; an evaluation batch only
   // its outputs, but of up to kEvalBatchSize images.
   const std::int64_t batch = std::min(config.train.batch_size, train_images);
@@ -87,8 +94,9 @@ MemoryEstimate estimate_memory(const Config& config, std::int64_t train_images,
   const auto plan = plan_embedding(config.analysis, test_images, size.code_size);
   const std::int64_t tsne = plan.tsne ? 3 * kDoubleBytes * plan.points * plan.points : 0;
   const std::int64_t pca_fit =
-      model_kind(config.model.type).closed_form ? 2 * kDoubleBytes * kPixels * train_images : 0;
-  estimate.analysis_bytes = std::max({tsne, probe_bytes(config.probe, size.code_size), pca_fit});
+      model_kind(config.model.type).closed_form ? 2 * kDoubleBytes * pixels * train_images : 0;
+  estimate.analysis_bytes =
+      std::max({tsne, probe_bytes(config.probe, size.code_size, pixels), pca_fit});
   return estimate;
 }
 
@@ -118,6 +126,16 @@ std::int64_t available_memory_bytes() {
 
 std::vector<std::string> preflight(const Config& config, const Dataset& data,
                                    const RunContext& context) {
+  // The model is built for the shape data.dataset names; the files must hold that shape.
+  const ImageShape& expected = config.model.image;
+  for (const Split* split : {&data.train, &data.test}) {
+    const auto& images = split->images;
+    if (images.dim() != 4 || images.size(1) != expected.channels ||
+        images.size(2) != expected.height || images.size(3) != expected.width)
+      throw DataError(config.data.dir + ": expected " + config.data.dataset + " images of " +
+                      describe_image_shape(expected) + ", found images of shape " +
+                      shape_text(images));
+  }
   // On CUDA the model lives in device memory, which this estimate does not model.
   if (context.device.is_cpu())
     check_memory(estimate_memory(config, data.train.size(), data.val.size(), data.test.size()),

@@ -183,6 +183,25 @@ void Canvas::draw_gray(int x, int y, const std::vector<float>& values, int rows,
     }
 }
 
+void Canvas::draw_rgb(int x, int y, const std::vector<float>& values, int rows, int cols,
+                      int scale) {
+  const std::size_t plane = std::size_t(rows < 0 ? 0 : rows) * std::size_t(cols < 0 ? 0 : cols);
+  if (rows < 0 || cols < 0 || values.size() != 3 * plane)
+    throw std::invalid_argument("draw_rgb: expected 3x" + std::to_string(rows) + "x" +
+                                std::to_string(cols) + " values, got " +
+                                std::to_string(values.size()));
+  const auto level = [](float value) {
+    const float clamped = std::isnan(value) ? 0.0f : std::clamp(value, 0.0f, 1.0f);
+    return static_cast<std::uint8_t>(std::lround(clamped * 255.0f));
+  };
+  for (int row = 0; row < rows; ++row)
+    for (int col = 0; col < cols; ++col) {
+      const std::size_t at = std::size_t(row) * cols + col;
+      fill_rect(x + col * scale, y + row * scale, scale, scale,
+                {level(values[at]), level(values[plane + at]), level(values[2 * plane + at])});
+    }
+}
+
 void Canvas::draw_text(int x, int baseline_y, const std::string& text, const TextStyle& style) {
   const auto mask = font::render_line(text, style.size_px);
   const int offset = align_offset(style.align, mask.advance);

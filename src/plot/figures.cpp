@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "aebench/plot/plot.h"
 
@@ -21,9 +22,13 @@ std::vector<float> tile_values(const torch::Tensor& tile, bool normalise) {
   return std::vector<float>(data, data + values.numel());
 }
 
-// [h, w] view of one image, whatever its leading singleton dims.
-torch::Tensor as_2d(const torch::Tensor& image) {
-  return image.dim() == 2 ? image : image.reshape({image.size(-2), image.size(-1)});
+// [channels, h, w] view of one image: [h, w] is one channel; 1 (grey) or 3 (RGB) channels.
+torch::Tensor as_tile(const torch::Tensor& image) {
+  const auto tile = image.reshape({-1, image.size(-2), image.size(-1)});
+  if (tile.size(0) != 1 && tile.size(0) != 3)
+    throw std::invalid_argument("draw_image_grid: expected 1 or 3 channels per image, found " +
+                                std::to_string(tile.size(0)));
+  return tile;
 }
 
 }  // namespace
@@ -82,9 +87,9 @@ torch::Tensor code_as_picture(const torch::Tensor& code) {
 Canvas draw_image_grid(const std::vector<ImageRow>& rows,
                        const std::vector<std::string>& column_labels, const GridOptions& options) {
   const std::int64_t columns = rows.empty() ? 0 : rows.front().images.size(0);
-  const auto first = rows.empty() ? torch::zeros({1, 1}) : as_2d(rows.front().images[0]);
-  const int tile_h = int(first.size(0)) * options.scale,
-            tile_w = int(first.size(1)) * options.scale;
+  const auto first = rows.empty() ? torch::zeros({1, 1, 1}) : as_tile(rows.front().images[0]);
+  const int tile_h = int(first.size(1)) * options.scale,
+            tile_w = int(first.size(2)) * options.scale;
   int label_width = 0;
   for (const auto& row : rows)
     label_width = std::max(label_width, text_width(row.label, kLabelSize));
@@ -105,10 +110,13 @@ Canvas draw_image_grid(const std::vector<ImageRow>& rows,
     canvas.draw_text(left - options.padding - 6, y + tile_h / 2 + int(kLabelSize / 3),
                      rows[r].label, {kLabelSize, kBlack, TextAlign::kRight, false});
     for (std::int64_t c = 0; c < columns && c < rows[r].images.size(0); ++c) {
-      const auto tile = as_2d(rows[r].images[c]);
-      canvas.draw_gray(left + int(c) * (tile_w + options.padding), y,
-                       tile_values(tile, options.normalise_each), int(tile.size(0)),
-                       int(tile.size(1)), options.scale);
+      const auto tile = as_tile(rows[r].images[c]);
+      const int x = left + int(c) * (tile_w + options.padding);
+      const auto values = tile_values(tile, options.normalise_each);
+      if (tile.size(0) == 3)
+        canvas.draw_rgb(x, y, values, int(tile.size(1)), int(tile.size(2)), options.scale);
+      else
+        canvas.draw_gray(x, y, values, int(tile.size(1)), int(tile.size(2)), options.scale);
     }
   }
   return canvas;

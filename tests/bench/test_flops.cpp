@@ -79,3 +79,16 @@ TEST_CASE("a spread is the median, min and max of its values") {
   CHECK(odd.max == 3.0);
   CHECK(aebench::spread_of({4.0, 1.0, 2.0, 3.0}).median == 2.5);
 }
+
+TEST_CASE("a conv model on CIFAR-10 traces a 3x32x32 image: 3 input and 3 output maps") {
+  ModelOptions options;
+  options.type = "conv";
+  options.latent = 0;
+  options.image = {3, 32, 32};
+  auto model = aebench::make_autoencoder(options);
+  const auto count = count_flops(*model);
+  REQUIRE(count.layers.size() == 5);
+  const double expected = 2.0 * (3 * 16 * 9 * 32 * 32 + 16 * 8 * 9 * 16 * 16 +  // encoder
+                                 8 * 8 * 9 * 8 * 8 + 8 * 16 * 9 * 16 * 16 + 16 * 3 * 9 * 32 * 32);
+  CHECK(count.forward_per_image == expected);
+}

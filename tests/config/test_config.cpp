@@ -308,3 +308,31 @@ TEST_CASE("overrides that nest too deep or hold NUL bytes are ConfigErrors namin
     for (const auto& fragment : test.fragments) CHECK_THAT(message, Catch::Contains(fragment));
   }
 }
+
+TEST_CASE("data.dataset cifar10: 3x32x32 images bound pca's latent and the conv stages") {
+  const json cifar = {{"data", {{"dataset", "cifar10"}}}};
+  const auto config = aebench::config_from_json(cifar, "c.json");
+  CHECK(config.data.dir == "data/cifar10");
+  CHECK(config.model.image == aebench::ImageShape{3, 32, 32});
+  CHECK(config.model.image.pixels() == 3072);
+
+  json pca = cifar;
+  pca["model"] = {{"type", "pca"}, {"latent", 3072}};
+  CHECK(aebench::config_from_json(pca, "c.json").model.latent == 3072);
+  pca["model"]["latent"] = 3073;
+  CHECK_THAT(config_error_message(pca), Catch::Contains("model.latent") &&
+                                            Catch::Contains("[1, 3072]") &&
+                                            Catch::Contains("3x32x32") && Catch::Contains("3073"));
+
+  json conv = cifar;
+  conv["model"] = {{"type", "conv"}, {"channels", {8, 8, 8, 8, 8}}};
+  CHECK(aebench::config_from_json(conv, "c.json").model.conv.channels.size() == 5);
+  conv["model"]["channels"] = {8, 8, 8, 8, 8, 8};
+  CHECK_THAT(config_error_message(conv), Catch::Contains("model.channels") &&
+                                             Catch::Contains("1 to 5 stages") &&
+                                             Catch::Contains("32 must divide by 2^stages"));
+  CHECK_THAT(config_error_message({{"data", {{"dataset", "cifar100"}}}}),
+             Catch::Contains("data.dataset") && Catch::Contains("\"cifar10\""));
+  CHECK(aebench::dataset_image_shape("fashion-mnist") == aebench::ImageShape{1, 28, 28});
+  CHECK_THROWS_AS(aebench::dataset_image_shape("svhn"), aebench::ConfigError);
+}

@@ -1,3 +1,4 @@
+#include <array>
 #include <catch2/catch.hpp>
 #include <map>
 
@@ -204,4 +205,37 @@ TEST_CASE("images and labels of different counts are a DataError naming both fil
       aebench::testing::idx_labels_bytes(std::vector<std::uint8_t>(19, 1)));
   CHECK_THROWS_WITH(aebench::load_dataset(synthetic_options(folder), 0),
                     Catch::Contains("t10k-images") && Catch::Contains("t10k-labels"));
+}
+
+TEST_CASE("CIFAR-10 files load as [count, 3, 32, 32] images: red, green, blue planes in [0, 1]") {
+  ScratchFolder folder("dataset-cifar");
+  aebench::testing::write_synthetic_cifar(folder.path(), 40, 20);
+  aebench::DataOptions options = synthetic_options(folder);
+  options.dataset = "cifar10";
+  options.val_fraction = 0.25;
+  const auto data = aebench::load_dataset(options, 1);
+  CHECK(data.train.images.sizes() == torch::IntArrayRef({30, 3, 32, 32}));
+  CHECK(data.val.images.sizes() == torch::IntArrayRef({10, 3, 32, 32}));
+  CHECK(data.test.images.sizes() == torch::IntArrayRef({20, 3, 32, 32}));
+  // The test split keeps the file's order: image i is record i of test_batch.bin.
+  const auto bytes = aebench::testing::cifar_batch_bytes(
+      {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, 7);
+  for (const std::int64_t image : {0, 7, 19}) {
+    CHECK(data.test.labels[image].item<std::int64_t>() == image % 10);
+    for (const auto& [channel, row, col] :
+         std::vector<std::array<std::int64_t, 3>>{{0, 0, 0}, {1, 10, 20}, {2, 31, 5}}) {
+      const auto byte = bytes[std::size_t(image) * 3073 + 1 + channel * 1024 + row * 32 + col];
+      CHECK(data.test.images[image][channel][row][col].item<float>() ==
+            Approx(double(byte) / 255.0));
+    }
+  }
+}
+
+TEST_CASE("a CIFAR-10 folder without its files is a DataError saying where to get them") {
+  ScratchFolder folder("dataset-cifar-empty");
+  aebench::DataOptions options = synthetic_options(folder);
+  options.dataset = "cifar10";
+  CHECK_THROWS_WITH(
+      aebench::load_dataset(options, 1),
+      Catch::Contains("has no data_batch_1.bin") && Catch::Contains("cifar-10-binary.tar.gz"));
 }

@@ -170,3 +170,58 @@ TEST_CASE("every model.type the config accepts has a registered model kind, and 
   CHECK_THROWS_WITH(aebench::model_kind("vae"), Catch::Contains("\"dense\", \"conv\", \"pca\"") &&
                                                     Catch::Contains("found \"vae\""));
 }
+
+TEST_CASE("on CIFAR-10's 3x32x32 images every model kind reads and writes colour images") {
+  const aebench::ImageShape cifar{3, 32, 32};
+  ModelOptions dense;
+  dense.dense.hidden = {64};
+  dense.latent = 16;
+  ModelOptions conv = conv_options();
+  conv.conv.channels = {8, 8, 4};  // 32 -> 16 -> 8 -> 4
+  ModelOptions conv_latent = conv_options();
+  conv_latent.latent = 12;
+  ModelOptions transposed = conv_options();
+  transposed.conv.upsample = "transposed";
+  ModelOptions pca;
+  pca.type = "pca";
+  pca.latent = 5;
+  struct Case {
+    ModelOptions options;
+    std::vector<std::int64_t> code_shape;
+    std::vector<std::int64_t> weights_shape;  // first_layer_weights()
+  };
+  const std::vector<Case> cases = {{dense, {16}, {64, 3, 32, 32}},
+                                   {conv, {4, 4, 4}, {8, 3, 3, 3}},
+                                   {conv_latent, {12}, {16, 3, 3, 3}},
+                                   {transposed, {8, 8, 8}, {16, 3, 3, 3}},
+                                   {pca, {5}, {5, 3, 32, 32}}};
+  for (auto test : cases) {
+    test.options.image = cifar;
+    INFO(test.options.type << ", latent " << test.options.latent << ", "
+                           << test.options.conv.channels.size() << " stages");
+    torch::manual_seed(0);
+    const auto model = aebench::make_autoencoder(test.options);
+    CHECK(model->image_shape() == cifar);
+    const auto images = torch::rand({2, 3, 32, 32});
+    if (model->fits_in_closed_form()) model->fit_closed_form(torch::rand({20, 3, 32, 32}));
+    const auto codes = model->encode(images);
+    CHECK(codes.sizes().slice(1).vec() == test.code_shape);
+    CHECK(model->decode(codes).sizes() == torch::IntArrayRef({2, 3, 32, 32}));
+    CHECK(model->first_layer_weights().sizes().vec() == test.weights_shape);
+    const auto size = aebench::model_size(test.options);
+    CHECK(size.parameters == aebench::count_parameters(*model));
+    CHECK(size.code_size == codes.flatten(1).size(1));
+  }
+}
+
+TEST_CASE("data.dataset decides the image shape models are built for") {
+  const auto model_of = [](const char* dataset) {
+    return aebench::config_from_json({{"data", {{"dataset", dataset}}}}, "t.json").model;
+  };
+  CHECK(model_of("mnist").image == aebench::ImageShape{1, 28, 28});
+  CHECK(model_of("fashion-mnist").image == aebench::ImageShape{1, 28, 28});
+  CHECK(model_of("cifar10").image == aebench::ImageShape{3, 32, 32});
+  const auto dense = aebench::make_autoencoder(model_of("cifar10"));
+  CHECK(aebench::count_parameters(*dense) ==
+        2 * (3072 * 400 + 400 * 200 + 200 * 100) + 400 + 200 + 100 + 200 + 400 + 3072);
+}

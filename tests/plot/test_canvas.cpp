@@ -253,3 +253,14 @@ TEST_CASE("inspect_png rejects a truncated PNG, a flipped byte and a file that i
   CHECK_FALSE(inspect_png(text).valid);
   CHECK_FALSE(inspect_png(folder / "absent.png").valid);
 }
+
+TEST_CASE("draw_rgb reads red, green and blue planes into coloured blocks, clamped") {
+  Canvas canvas(10, 10, Rgb{1, 2, 3});
+  // 1 x 2 pixels: red plane {1, 0}, green {0, 0.5}, blue {7, NaN}.
+  canvas.draw_rgb(2, 2, {1.0f, 0.0f, 0.0f, 0.5f, 7.0f, std::nanf("")}, 1, 2, 2);
+  CHECK(same(canvas.at(2, 2), Rgb{255, 0, 255}));
+  CHECK(same(canvas.at(3, 3), Rgb{255, 0, 255}));
+  CHECK(same(canvas.at(4, 2), Rgb{0, 128, 0}));
+  CHECK(same(canvas.at(6, 2), Rgb{1, 2, 3}));
+  CHECK_THROWS_AS(canvas.draw_rgb(0, 0, {0.5f, 0.5f}, 1, 1, 1), std::invalid_argument);
+}

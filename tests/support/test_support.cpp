@@ -84,6 +84,47 @@ void write_synthetic_dataset(const fs::path& dir, int train_count, int test_coun
   write_split(dir, "t10k", test_count, 2);
 }
 
+std::vector<std::uint8_t> cifar_batch_bytes(const std::vector<std::uint8_t>& labels,
+                                            unsigned seed) {
+  constexpr int kSide = 32, kPlane = kSide * kSide;
+  std::mt19937 generator(seed);
+  std::uniform_int_distribution<int> noise(0, 24);
+  std::vector<std::uint8_t> bytes;
+  for (const std::uint8_t label : labels) {
+    bytes.push_back(label);
+    std::vector<std::uint8_t> image(3 * kPlane);
+    for (auto& value : image) value = std::uint8_t(noise(generator));
+    // Colour from the class's bits (never black), a bar horizontal for even and vertical for
+    // odd classes, at a place that depends on the class.
+    const int colour = label % 7 + 1;
+    const int offset = 3 + (label / 2) * 5;
+    for (int a = 0; a < 5; ++a)
+      for (int b = 4; b < 28; ++b) {
+        const int row = label % 2 == 0 ? offset + a : b, col = label % 2 == 0 ? b : offset + a;
+        for (int channel = 0; channel < 3; ++channel)
+          if (colour & (1 << channel)) image[channel * kPlane + row * kSide + col] = 255;
+      }
+    bytes.insert(bytes.end(), image.begin(), image.end());
+  }
+  return bytes;
+}
+
+void write_synthetic_cifar(const fs::path& dir, int train_count, int test_count) {
+  fs::create_directories(dir);
+  int written = 0;
+  for (int batch = 1; batch <= 5; ++batch) {
+    const int count = (train_count * batch) / 5 - written;
+    std::vector<std::uint8_t> labels;
+    for (int i = 0; i < count; ++i) labels.push_back(std::uint8_t((written + i) % 10));
+    write_bytes(dir / ("data_batch_" + std::to_string(batch) + ".bin"),
+                cifar_batch_bytes(labels, unsigned(batch)));
+    written += count;
+  }
+  std::vector<std::uint8_t> labels;
+  for (int i = 0; i < test_count; ++i) labels.push_back(std::uint8_t(i % 10));
+  write_bytes(dir / "test_batch.bin", cifar_batch_bytes(labels, 7));
+}
+
 nlohmann::json tiny_config(const fs::path& data_dir, const fs::path& out_dir) {
   return {{"name", "tiny"},
           {"seed", 3},

@@ -1,5 +1,6 @@
 #pragma once
-// Helpers shared by the tests: scratch folders, synthetic IDX datasets, running the binary.
+// Helpers shared by the tests: scratch folders, synthetic IDX and CIFAR-10 datasets, running the
+// binary.
 
 #include <cstdint>
 #include <filesystem>
@@ -34,6 +35,17 @@ void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8
 // ten easily learned classes (class c is a bright bar at a class-specific place plus a little
 // seeded jitter), labels cycling 0..9.
 void write_synthetic_dataset(const std::filesystem::path& dir, int train_count, int test_count);
+
+// CIFAR-10 binary records, one per label: the label byte, then 3072 pixel bytes (the red, green
+// and blue planes of a 32x32 image, each row-major). Class c is a bar at a class-specific place
+// in a class-specific colour on a dark background, with a little noise seeded by `seed`
+// (the same labels and seed give the same bytes).
+std::vector<std::uint8_t> cifar_batch_bytes(const std::vector<std::uint8_t>& labels, unsigned seed);
+
+// Writes the six CIFAR-10 binary files into `dir`: `train_count` images spread over
+// data_batch_1.bin .. data_batch_5.bin (as evenly as they go) and `test_count` in
+// test_batch.bin, labels cycling 0..9.
+void write_synthetic_cifar(const std::filesystem::path& dir, int train_count, int test_count);
 
 // A small, fast config over a synthetic dataset in `data_dir`, writing to `out_dir`.
 nlohmann::json tiny_config(const std::filesystem::path& data_dir,

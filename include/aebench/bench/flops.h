@@ -27,8 +27,8 @@ struct FlopCount {
 
 // Linear: 2 x in x out. Conv2d: 2 x Cin/groups x Cout x kh x kw x Hout x Wout.
 // ConvTranspose2d: 2 x Cin x Cout/groups x kh x kw x Hin x Win. Runs one forward of a
-// [1, 1, 28, 28] input on the model's device, without gradients. A module that owns
-// parameters but is none of these is a ConfigError (its work would go uncounted).
+// [1, C, H, W] input (the model's image_shape()) on the model's device, without gradients. A module
+// that owns parameters but is none of these is a ConfigError (its work would go uncounted).
 FlopCount count_flops(AutoencoderImpl& model);
 
 }  // namespace aebench

@@ -18,11 +18,28 @@
 
 namespace aebench {
 
-// Side of the square images the datasets hold (MNIST and Fashion-MNIST are 28x28).
-inline constexpr std::int64_t kImageSide = 28;
+// Shape of one image of a dataset: [channels, height, width], values in [0, 1].
+struct ImageShape {
+  std::int64_t channels = 1;
+  std::int64_t height = 28;
+  std::int64_t width = 28;
+  std::int64_t pixels() const { return channels * height * width; }  // values per image
+  bool operator==(const ImageShape& other) const {
+    return channels == other.channels && height == other.height && width == other.width;
+  }
+  bool operator!=(const ImageShape& other) const { return !(*this == other); }
+};
+
+// The shape of the images of `dataset` (a data.dataset value), known without reading a file:
+// "mnist" and "fashion-mnist" 1x28x28 (grey), "cifar10" 3x32x32 (RGB). Throws ConfigError for
+// any other name.
+ImageShape dataset_image_shape(const std::string& dataset);
+
+// "1x28x28": a shape for messages.
+std::string describe_image_shape(const ImageShape& shape);
 
 struct DataOptions {
-  std::string dataset = "mnist";  // "mnist" | "fashion-mnist"
+  std::string dataset = "mnist";  // "mnist" | "fashion-mnist" | "cifar10"
   std::string dir;                // default: "data/<dataset>"; relative to the working folder
   // Keep only these classes (0-9, distinct); empty = all ten. JSON: null or a list.
   std::vector<int> classes;
@@ -48,8 +65,8 @@ struct DenseOptions {
 // Options that only the conv model reads (model.type "conv").
 struct ConvOptions {
   // Feature maps per encoder stage (conv kernel x kernel, then 2x2 max-pool); the decoder
-  // mirrors them (conv, then 2x upsampling) and ends in a 1-map conv. 1 or 2 stages (28 must
-  // divide by 2^stages).
+  // mirrors them (conv, then 2x upsampling) and ends in a conv to the image's channels. The
+  // image side must divide by 2^stages (MNIST's 28: 1 or 2 stages; CIFAR-10's 32: 1 to 5).
   std::vector<std::int64_t> channels = {16, 8};
   std::int64_t kernel = 3;           // odd, "same" padding
   std::string upsample = "nearest";  // "nearest" | "transposed" (learned 2x2 stride-2)
@@ -69,7 +86,8 @@ struct ModelOptions {
   std::string activation = "relu";
   // Of the code layer. In a config file it defaults to the value of `activation`.
   std::string latent_activation = "relu";
-  // Of the reconstruction: "sigmoid" | "linear" | "softmax" (over the 784 pixels, seed 001).
+  // Of the reconstruction: "sigmoid" | "linear" | "softmax" (over all the image's values, e.g.
+  // MNIST's 784 pixels, seed 001).
   std::string output_activation = "sigmoid";
   double dropout = 0.0;  // after each hidden layer (not the code), in [0, 1)
   // Weights of every linear and conv layer: "default" (LibTorch's, as PyTorch) | "xavier"
@@ -77,6 +95,9 @@ struct ModelOptions {
   std::string init = "default";
   DenseOptions dense;
   ConvOptions conv;
+  // Not a config key: the shape of the images the model reads and writes, set from
+  // data.dataset by config_from_json (dataset_image_shape); the default is MNIST's.
+  ImageShape image;
 };
 
 struct NoiseOptions {

@@ -12,7 +12,7 @@
 namespace aebench {
 
 struct Split {
-  torch::Tensor images;  // [count, 1, 28, 28] float32, values in [0, 1]
+  torch::Tensor images;  // [count, C, H, W] float32 in [0, 1]: MNIST 1x28x28, CIFAR-10 3x32x32
   torch::Tensor labels;  // [count] int64, 0-9
   std::int64_t size() const { return images.defined() ? images.size(0) : 0; }
 };
@@ -23,7 +23,8 @@ struct Dataset {
   Split test;
 };
 
-// Reads the IDX files under options.dir, keeps options.classes, applies the limits and the
+// Reads the dataset's files under options.dir (IDX for MNIST and Fashion-MNIST, the binary
+// batches for CIFAR-10), keeps options.classes, applies the limits and the
 // validation split (all stratified by class and seeded by `seed`). Throws DataError for
 // missing or corrupt files, and ConfigError, saying which values would do, for a limit below
 // the number of classes or a validation fraction that cannot give every class at least one

@@ -10,7 +10,7 @@
 
 namespace aebench {
 
-// `clean` ([batch, 1, 28, 28], values in [0, 1]) corrupted as `options` says:
+// `clean` ([batch, C, H, W], values in [0, 1]) corrupted as `options` says, value by value:
 //   gaussian:        clean + std * N(0, 1), clamped to [0, 1] when clip
 //   masking:         each pixel set to 0 with probability fraction
 //   salt_and_pepper: each pixel set to 0 or 1 (equally likely) with probability fraction

@@ -1,6 +1,7 @@
 #pragma once
 // The interface every model kind implements, and the factory that builds one from options.
-// Images are [batch, 1, 28, 28] floats in [0, 1]; codes are [batch, code_shape...].
+// Images are [batch, C, H, W] floats in [0, 1] (image_shape(): the dataset's, e.g. 1x28x28 for
+// MNIST, 3x32x32 for CIFAR-10); codes are [batch, code_shape...].
 
 #include <torch/torch.h>
 
@@ -15,16 +16,19 @@ namespace aebench {
 
 class AutoencoderImpl : public torch::nn::Module {
  public:
-  // [batch, 1, 28, 28] -> [batch, code_shape()...]
+  // [batch, C, H, W] -> [batch, code_shape()...]
   virtual torch::Tensor encode(const torch::Tensor& images) = 0;
-  // [batch, code_shape()...] -> [batch, 1, 28, 28]
+  // [batch, code_shape()...] -> [batch, C, H, W]
   virtual torch::Tensor decode(const torch::Tensor& codes) = 0;
+  // C, H, W of the images the model reads and writes (ModelOptions::image).
+  virtual ImageShape image_shape() const = 0;
   // Shape of one image's code: {latent} for a dense code, {channels, height, width} for a
   // convolutional feature-map code.
   virtual std::vector<std::int64_t> code_shape() const = 0;
 
-  // The first layer's weights as pictures, [units, height, width]: a dense model's first
-  // layer rows as 28x28 images, a conv model's first filters, PCA's axes (eigen-digits).
+  // The first layer's weights as pictures, [units, C, height, width]: a dense model's first
+  // layer rows as C x H x W images, a conv model's first filters (C x kernel x kernel), PCA's
+  // axes (eigen-digits).
   virtual torch::Tensor first_layer_weights() const = 0;
   // What the tiles of first_layer_weights() are ("units", "filters", "components") and what
   // the picture of them shows, for its title.
@@ -44,7 +48,7 @@ class AutoencoderImpl : public torch::nn::Module {
   virtual std::vector<torch::nn::Linear> encoder_layers() const { return {}; }
   virtual std::vector<torch::nn::Linear> decoder_layers() const { return {}; }
 
-  // Models fitted exactly rather than trained (PCA): fit_closed_form fits to [count, 1, 28, 28]
+  // Models fitted exactly rather than trained (PCA): fit_closed_form fits to [count, C, H, W]
   // training images and returns what summary.json records of the fit.
   virtual bool fits_in_closed_form() const { return false; }
   virtual nlohmann::json fit_closed_form(const torch::Tensor& train_images);

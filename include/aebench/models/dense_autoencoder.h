@@ -1,5 +1,6 @@
 #pragma once
-// Fully connected autoencoder: 784 -> hidden... -> latent -> reversed(hidden)... -> 784.
+// Fully connected autoencoder: C*H*W -> hidden... -> latent -> reversed(hidden)... -> C*H*W
+// (784 for MNIST, 3072 for CIFAR-10).
 // Registered names: encoder.N.weight / decoder.N.weight (N counts every layer of the stack).
 
 #include "aebench/models/autoencoder.h"
@@ -11,9 +12,10 @@ class DenseAutoencoderImpl : public AutoencoderImpl {
   explicit DenseAutoencoderImpl(const ModelOptions& options);
 
   torch::Tensor encode(const torch::Tensor& images) override;  // -> [batch, latent]
-  torch::Tensor decode(const torch::Tensor& codes) override;   // -> [batch, 1, 28, 28]
+  torch::Tensor decode(const torch::Tensor& codes) override;   // -> [batch, C, H, W]
+  ImageShape image_shape() const override { return options_.image; }
   std::vector<std::int64_t> code_shape() const override { return {options_.latent}; }
-  torch::Tensor first_layer_weights() const override;  // [hidden[0] or latent, 28, 28]
+  torch::Tensor first_layer_weights() const override;  // [hidden[0] or latent, C, H, W]
 
   std::string weight_tile_name() const override { return "units"; }
 

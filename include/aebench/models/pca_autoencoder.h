@@ -12,14 +12,15 @@ class PcaAutoencoderImpl : public AutoencoderImpl {
  public:
   explicit PcaAutoencoderImpl(const ModelOptions& options);
 
-  // Fits the mean and the top `latent` axes of `images` ([count, 1, 28, 28]). Axes are sorted
+  // Fits the mean and the top `latent` axes of `images` ([count, C, H, W]). Axes are sorted
   // by explained variance and signed so that each axis's largest-magnitude entry is positive.
   void fit(const torch::Tensor& images);
 
   torch::Tensor encode(const torch::Tensor& images) override;  // -> [batch, latent] float64
-  torch::Tensor decode(const torch::Tensor& codes) override;   // -> [batch, 1, 28, 28] float64
+  torch::Tensor decode(const torch::Tensor& codes) override;   // -> [batch, C, H, W] float64
+  ImageShape image_shape() const override { return options_.image; }
   std::vector<std::int64_t> code_shape() const override { return {options_.latent}; }
-  torch::Tensor first_layer_weights() const override;  // the axes as [latent, 28, 28]
+  torch::Tensor first_layer_weights() const override;  // the axes as [latent, C, H, W]
   std::string weight_tile_name() const override { return "components"; }
   std::string weights_caption() const override { return "principal components (eigen-digits)"; }
 
@@ -32,8 +33,8 @@ class PcaAutoencoderImpl : public AutoencoderImpl {
 
  private:
   ModelOptions options_;
-  torch::Tensor mean_;        // [784] float64
-  torch::Tensor components_;  // [latent, 784] float64, orthonormal rows
+  torch::Tensor mean_;        // [C*H*W] float64
+  torch::Tensor components_;  // [latent, C*H*W] float64, orthonormal rows
   torch::Tensor variance_;    // [latent] float64, eigenvalues of the covariance
 };
 

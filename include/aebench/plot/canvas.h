@@ -1,5 +1,5 @@
 #pragma once
-// An RGB raster to draw figures on: rectangles, lines, grey-scale tiles and text.
+// An RGB raster to draw figures on: rectangles, lines, grey-scale and colour tiles and text.
 // Free of LibTorch. Text is rendered with a real TrueType font (DejaVu Sans from
 // fonts-dejavu-core, through stb_truetype); when no font file can be found it falls back to
 // the built-in stb_easy_font bitmap font, so a figure is never left without labels.
@@ -59,6 +59,10 @@ class Canvas {
   // 0 = black. Each value becomes a `scale` x `scale` block with its top-left corner at (x, y).
   // Throws std::invalid_argument when values.size() != rows * cols.
   void draw_gray(int x, int y, const std::vector<float>& values, int rows, int cols, int scale);
+  // A colour tile: `values` is [3, rows, cols] planar (all red, then all green, then all blue,
+  // each row-major, as CIFAR-10 stores an image) in [0, 1], clamped per channel like draw_gray.
+  // Throws std::invalid_argument when values.size() != 3 * rows * cols.
+  void draw_rgb(int x, int y, const std::vector<float>& values, int rows, int cols, int scale);
 
   // Text whose baseline starts at (x, baseline_y) (for kCenter/kRight, x is the centre/right end).
   // With style.vertical the text runs bottom-to-top and (x, baseline_y) is where it is anchored:

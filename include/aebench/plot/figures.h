@@ -18,19 +18,21 @@ Canvas draw_loss_curve(const std::vector<EpochRecord>& history, const std::strin
                        const std::string& loss_name);
 
 struct ImageRow {
-  std::string label;     // shown left of the row, e.g. "original"
-  torch::Tensor images;  // [count, 1, 28, 28] (or [count, h, w]) values in [0, 1]
+  std::string label;  // shown left of the row, e.g. "original"
+  // [count, C, h, w] (or [count, h, w]) values in [0, 1]; C = 1 is drawn grey, C = 3 in colour
+  // (RGB)
+  torch::Tensor images;
 };
 
 struct GridOptions {
   std::string title;
   int scale = 2;  // each pixel drawn as scale x scale
   int padding = 4;
-  bool normalise_each = false;  // stretch each tile to its own min..max (codes)
+  bool normalise_each = false;  // stretch each tile to its own min..max, all channels together
 };
 
-// Labelled rows of equally sized tiles; `column_labels` (e.g. the class of each test image)
-// head the columns when not empty.
+// Labelled rows of equally sized tiles, grey or colour; `column_labels` (e.g. the class of each
+// test image) head the columns when not empty.
 Canvas draw_image_grid(const std::vector<ImageRow>& rows,
                        const std::vector<std::string>& column_labels, const GridOptions& options);
 

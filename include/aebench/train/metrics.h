@@ -19,7 +19,7 @@ inline constexpr double kBceEpsilon = 1e-7;
 
 struct ReconstructionMetrics {
   double mse = 0.0;            // mean squared error per pixel
-  double sse_per_image = 0.0;  // squared error summed over the 784 pixels, mean over images
+  double sse_per_image = 0.0;  // squared error summed over an image's values, mean over images
   double bce = 0.0;      // binary cross-entropy per pixel (reconstruction clamped to [eps, 1-eps])
   double psnr_db = 0.0;  // 10 log10(1 / mse): pixel values span [0, 1]
   std::int64_t images = 0;
@@ -28,7 +28,7 @@ struct ReconstructionMetrics {
 // Sums over batches; finish() turns them into per-pixel and per-image means.
 class ReconstructionAccumulator {
  public:
-  // reconstructions, targets: [batch, 1, 28, 28]
+  // reconstructions, targets: [batch, C, H, W]
   void add(const torch::Tensor& reconstructions, const torch::Tensor& targets);
   ReconstructionMetrics finish() const;
 
@@ -40,7 +40,7 @@ class ReconstructionAccumulator {
 };
 
 // Runs `model` in eval mode without gradients over `inputs` and compares with `targets`.
-// Both [count, 1, 28, 28] on the model's device. Leaves the model in eval mode.
+// Both [count, C, H, W] on the model's device. Leaves the model in eval mode.
 ReconstructionMetrics evaluate_reconstruction(AutoencoderImpl& model, const torch::Tensor& inputs,
                                               const torch::Tensor& targets);
 

@@ -15,7 +15,7 @@
 
 namespace aebench {
 
-// Pretrains every layer of `model` on `images` ([count, 1, 28, 28], model's device). Stage 1
+// Pretrains every layer of `model` on `images` ([count, C, H, W], model's device). Stage 1
 // uses the config's loss, deeper stages MSE on codes. Returns [{"stage", "layer", "losses"}]:
 // the mean training loss of each pretraining epoch of each stage. `stop_requested` (may be
 // empty) is polled after every step: a non-zero signal number stops pretraining with an

@@ -21,9 +21,9 @@ namespace aebench {
 
 // What the loop trains and validates on, all on the model's device.
 struct TrainingData {
-  torch::Tensor train_images;  // [count, 1, 28, 28] clean; noise is added per batch
-  torch::Tensor val_inputs;    // [count, 1, 28, 28] as the model sees them (noisy if denoising)
-  torch::Tensor val_targets;   // [count, 1, 28, 28] clean
+  torch::Tensor train_images;  // [count, C, H, W] clean; noise is added per batch
+  torch::Tensor val_inputs;    // [count, C, H, W] as the model sees them (noisy if denoising)
+  torch::Tensor val_targets;   // [count, C, H, W] clean
 };
 
 // Everything besides the model and the optimizer that training needs to continue exactly
