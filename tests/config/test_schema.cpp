@@ -83,7 +83,9 @@ TEST_CASE(
     configs.emplace_back(document.dump(), aebench::config_from_json(document, "e"));
   const std::filesystem::path folder = std::filesystem::path(AEBENCH_SOURCE_DIR) / "configs";
   for (const auto& entry : std::filesystem::directory_iterator(folder))
-    configs.emplace_back(entry.path().filename().string(), aebench::load_config(entry.path(), {}));
+    if (entry.path().extension() == ".json")  // configs/sweeps/ holds sweep files
+      configs.emplace_back(entry.path().filename().string(),
+                           aebench::load_config(entry.path(), {}));
   CHECK(configs.size() > 30);
   for (const auto& [name, config] : configs) {
     INFO(name);

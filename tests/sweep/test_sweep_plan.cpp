@@ -36,7 +36,7 @@ aebench::SweepPlan grid_plan(std::vector<std::pair<std::string, std::vector<json
 
 }  // namespace
 
-TEST_CASE("--grid values are JSON where they parse, strings elsewhere, or one JSON list") {
+TEST_CASE("grid flag values are JSON where they parse, strings elsewhere, or one JSON list") {
   auto [key, values] = aebench::parse_grid_flag("model.latent=15,30,50");
   CHECK(key == "model.latent");
   CHECK(values == std::vector<json>{15, 30, 50});

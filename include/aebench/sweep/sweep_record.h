@@ -76,7 +76,8 @@ void write_sweep_record(const SweepRecord& record);
 // not a plain folder name (is_point_name).
 SweepRecord read_sweep_record(const std::filesystem::path& sweep_dir);
 
-// Whether SWEEP/sweep.json exists.
+// Whether SWEEP/sweep.json is a sweep record (a readable object with format_version and points;
+// not, say, a user's sweep file of that name).
 bool has_sweep_record(const std::filesystem::path& sweep_dir);
 
 // Points per state, for status lines: "3 done, 1 running, 0 failed, 4 pending".
