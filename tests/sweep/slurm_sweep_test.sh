@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `aebench sweep --executor slurm` against a real one-node Slurm cluster (scripts/slurm_local.sh,
-# stopped again on exit): a 2-point sweep goes out as one job array and every point's run folder
+# stopped again on exit): a 2 x 2 sweep goes out as one job array and every point's run folder
 # and the collected table come back; then a point whose task is cancelled mid-run (SIGTERM, as on
 # pre-emption) is interrupted at a checkpoint and, resubmitted by the same command, resumes
 # instead of starting over.
@@ -53,22 +53,22 @@ wait_for_job() {
   while [ -n "$(squeue -h -j "$1" 2>/dev/null)" ]; do sleep 0.5; done
 }
 
-echo "== a 2-point sweep as one job array"
+echo "== a 2 x 2 sweep as one job array"
 sweep=$work/sweep
-job=$("$aebench" sweep "$work/base.json" --grid model.latent=4,8 --out "$sweep" \
-  --executor slurm --cpus-per-task 1 -q)
+job=$("$aebench" sweep "$work/base.json" --grid model.latent=4,8 --grid train.lr=0.003,0.01 \
+  --out "$sweep" --executor slurm --cpus-per-task 1 -q)
 [[ "$job" =~ ^[0-9]+$ ]] || fail "expected a job id on stdout, found '$job'"
 grep -q "#SBATCH --cpus-per-task=1" "$sweep/slurm/job.sh" || fail "job.sh lacks its #SBATCH lines"
 wait_for_job "$job"
 status=$("$aebench" sweep --status "$sweep")
 echo "$status"
-grep -q "2/2 done" <<<"$status" || fail "expected both points done"
-for point in latent-4 latent-8; do
+grep -q "4/4 done" <<<"$status" || fail "expected all four points done"
+for point in latent-4_lr-0.003 latent-4_lr-0.01 latent-8_lr-0.003 latent-8_lr-0.01; do
   [ -f "$sweep/$point/summary.json" ] || fail "$point has no summary.json"
   ls "$sweep/logs/slurm-${job}_"*.log >/dev/null || fail "no Slurm log in $sweep/logs"
 done
 "$aebench" sweep --report "$sweep" >"$work/table.md"
-grep -q "| latent-8 " "$work/table.md" || fail "the collected table lacks latent-8"
+[ "$(grep -c "^| latent-" "$work/table.md")" -eq 4 ] || fail "expected 4 rows in the collected table"
 [ -f "$sweep/report.html" ] && [ -f "$sweep/comparison.md" ] || fail "no report.html / comparison.md"
 grep -q "\"slurm_job_id\": \"$job\"" "$sweep/sweep.json" || fail "sweep.json does not record job $job"
 
