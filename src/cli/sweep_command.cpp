@@ -95,13 +95,6 @@ void write_results(const SweepRecord& record) {
   write_artefacts(record.plan.out_dir, sweep_result_artefacts(record));
 }
 
-std::vector<std::size_t> runnable_points(const SweepRecord& record, bool retry_failed) {
-  std::vector<std::size_t> indices;
-  for (std::size_t i = 0; i < record.points.size(); ++i)
-    if (should_run(record.points[i].state, retry_failed)) indices.push_back(i);
-  return indices;
-}
-
 int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
   const std::size_t runnable = runnable_points(record, options.retry_failed).size();
   const JobLayout layout =

@@ -48,10 +48,7 @@ std::string last_log_line(const fs::path& log_file) {
 class SweepRunner {
  public:
   SweepRunner(SweepRecord& record, const LocalExecutorOptions& options)
-      : record_(record), options_(options) {
-    for (std::size_t i = 0; i < record_.points.size(); ++i)
-      if (should_run(record_.points[i].state, options_.retry_failed)) queue_.push_back(i);
-  }
+      : record_(record), options_(options), queue_(runnable_points(record, options.retry_failed)) {}
 
   int run() {
     StopSignalGuard guard;
@@ -202,6 +199,13 @@ std::int64_t jobs_from_bench(const fs::path& bench_json) {
 bool should_run(PointState state, bool retry_failed) {
   return state == PointState::kPending || state == PointState::kInterrupted ||
          (retry_failed && state == PointState::kFailed);
+}
+
+std::vector<std::size_t> runnable_points(const SweepRecord& record, bool retry_failed) {
+  std::vector<std::size_t> indices;
+  for (std::size_t i = 0; i < record.points.size(); ++i)
+    if (should_run(record.points[i].state, retry_failed)) indices.push_back(i);
+  return indices;
 }
 
 JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_threads, int cores,

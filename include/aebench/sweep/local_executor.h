@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <ostream>
+#include <vector>
 
 #include "aebench/sweep/sweep_record.h"
 
@@ -38,6 +39,9 @@ JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_
 
 // Whether the executor would run this point (pending or interrupted; failed with retry).
 bool should_run(PointState state, bool retry_failed);
+
+// The indices of record.points that should run, in order.
+std::vector<std::size_t> runnable_points(const SweepRecord& record, bool retry_failed);
 
 // Runs every point that should run, updating `record` and sweep.json as points start and end.
 // Returns the stop signal's number when SIGINT or SIGTERM cut the sweep short, else 0.
