@@ -227,6 +227,14 @@ SectionSchema model_section() {
                 "dropout probability after each hidden layer (not the code, not the output)", false,
                 true)),
       applies_when(
+          on(AEBENCH_FIELD(model.batch_norm),
+             key("batch_norm", ValueKind::kBoolean,
+                 "batch normalisation (BatchNorm1d / BatchNorm2d) of every hidden layer's linear "
+                 "map or convolution, before its activation; not the code layer, not the output. "
+                 "Training batches then hold at least 2 images (a last batch of 1 joins the one "
+                 "before it); tests use the running statistics")),
+          [](const Config& config) { return config.model.type != "pca"; }),
+      applies_when(
           checked(on(AEBENCH_FIELD(model.conv.channels),
                      integer_list(
                          "channels", 1, kMaxChannels,

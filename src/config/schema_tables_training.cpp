@@ -277,6 +277,18 @@ std::vector<RuleSchema> make_config_rules() {
          return "pretrain: layer-wise pretraining needs model.type \"dense\", found \"" +
                 config.model.type + "\"";
        }},
+      {"`pretrain` needs `model.batch_norm` off",
+       [](const Config& config) -> std::string {
+         if (!config.pretrain.enabled || !config.model.batch_norm) return "";
+         return "pretrain: layer-wise pretraining trains the linear layers alone, expected "
+                "model.batch_norm false, found true";
+       }},
+      {"`model.batch_norm` needs `train.batch_size` ≥ 2",
+       [](const Config& config) -> std::string {
+         if (!config.model.batch_norm || config.train.batch_size >= 2) return "";
+         return "train.batch_size: model.batch_norm needs batches of at least 2 images, found " +
+                std::to_string(config.train.batch_size);
+       }},
       {"`output.images` ≤ `data.test_limit` when a test limit is set",
        [](const Config& config) -> std::string {
          if (config.data.test_limit == 0 || config.data.test_limit >= config.output.images)

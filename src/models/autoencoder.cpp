@@ -77,18 +77,24 @@ const ModelKind& model_kind(const std::string& type) {
 
 namespace {
 
-// Re-initialises every weight matrix or filter bank as model.init says, biases to 0; "default"
-// keeps LibTorch's initialisation.
+// Re-initialises every weight matrix or filter bank as model.init says and its layer's bias to
+// 0; batch-norm scales and shifts (1-D weights) keep their 1 and 0; "default" keeps LibTorch's
+// initialisation.
 void initialise_weights(AutoencoderImpl& model, const std::string& init) {
   if (init == "default") return;
   torch::NoGradGuard no_grad;
-  for (auto& parameter : model.parameters()) {
-    if (parameter.dim() < 2)
-      torch::nn::init::zeros_(parameter);
-    else if (init == "xavier")
-      torch::nn::init::xavier_uniform_(parameter);
+  const auto parameters = model.named_parameters();
+  for (const auto& item : parameters) {
+    auto weight = item.value();
+    if (weight.dim() < 2) continue;
+    if (init == "xavier")
+      torch::nn::init::xavier_uniform_(weight);
     else
-      torch::nn::init::kaiming_uniform_(parameter, 0.0, torch::kFanIn, torch::kReLU);
+      torch::nn::init::kaiming_uniform_(weight, 0.0, torch::kFanIn, torch::kReLU);
+    const std::string& name = item.key();
+    const std::string bias_name =
+        name.substr(0, name.size() - std::string("weight").size()) + "bias";
+    if (auto* bias = parameters.find(bias_name)) torch::nn::init::zeros_(*bias);
   }
 }
 
@@ -115,18 +121,36 @@ ModelSize model_size(const ModelOptions& options) {
     size.activations_per_image = pixels + options.latent;
     return size;
   }
+  // A batch norm of `features` values at `positions` places: a scale and a shift per feature.
+  const auto batch_norm = [&](std::int64_t features, std::int64_t positions) {
+    if (!options.batch_norm) return;
+    size.parameters += 2 * features;
+    size.activations_per_image += features * positions;
+  };
   // A Linear in -> out: weights and bias; its output and its activation's output.
   const auto linear = [&](std::int64_t in, std::int64_t out) {
     size.parameters += in * out + out;
     size.activations_per_image += 2 * out;
+  };
+  const auto hidden_linear = [&](std::int64_t in, std::int64_t out) {
+    linear(in, out);
+    batch_norm(out, 1);
   };
   size.activations_per_image = pixels;  // the input
   if (options.type == "dense") {
     std::vector<std::int64_t> widths = {pixels};
     widths.insert(widths.end(), options.dense.hidden.begin(), options.dense.hidden.end());
     widths.push_back(options.latent);
-    for (std::size_t i = 0; i + 1 < widths.size(); ++i) linear(widths[i], widths[i + 1]);
-    for (std::size_t i = widths.size() - 1; i > 0; --i) linear(widths[i], widths[i - 1]);
+    const std::size_t last = widths.size() - 1;
+    // Every Linear but the code layer (encoder) and the output layer (decoder) is hidden.
+    for (std::size_t i = 0; i < last; ++i) {
+      linear(widths[i], widths[i + 1]);
+      if (i + 1 < last) batch_norm(widths[i + 1], 1);
+    }
+    for (std::size_t i = last; i > 0; --i) {
+      linear(widths[i], widths[i - 1]);
+      if (i > 1) batch_norm(widths[i - 1], 1);
+    }
     size.code_size = options.latent;
     return size;
   }
@@ -140,6 +164,7 @@ ModelSize model_size(const ModelOptions& options) {
                width = options.image.width;
   for (const auto out : options.conv.channels) {
     conv(in, out, height * width);
+    batch_norm(out, height * width);
     height /= 2, width /= 2;
     size.activations_per_image += out * height * width;  // the max-pool
     in = out;
@@ -148,16 +173,18 @@ ModelSize model_size(const ModelOptions& options) {
   size.code_size = flat;
   if (options.latent > 0) {
     linear(flat, options.latent);
-    linear(options.latent, flat);
+    hidden_linear(options.latent, flat);
     size.code_size = options.latent;
   }
   for (auto it = options.conv.channels.rbegin(); it != options.conv.channels.rend(); ++it) {
     conv(in, *it, height * width);
+    batch_norm(*it, height * width);
     height *= 2, width *= 2;
     size.activations_per_image += *it * height * width;  // the upsampling
     if (options.conv.upsample == "transposed") {
       size.parameters += *it * *it * 4 + *it;
       size.activations_per_image += *it * height * width;  // its activation
+      batch_norm(*it, height * width);
     }
     in = *it;
   }

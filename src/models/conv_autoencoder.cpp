@@ -7,6 +7,11 @@ torch::nn::Conv2d same_conv(std::int64_t in, std::int64_t out, std::int64_t kern
   return torch::nn::Conv2d(torch::nn::Conv2dOptions(in, out, kernel).padding(kernel / 2));
 }
 
+// Batch normalisation of `channels` maps after a hidden convolution, when the model asks for it.
+void push_batch_norm(torch::nn::Sequential& stack, std::int64_t channels, bool wanted) {
+  if (wanted) stack->push_back(torch::nn::BatchNorm2d(channels));
+}
+
 torch::nn::AnyModule upsampling(const std::string& mode, std::int64_t channels) {
   if (mode == "transposed")
     return torch::nn::AnyModule(torch::nn::ConvTranspose2d(
@@ -27,6 +32,7 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
   std::int64_t in = options.image.channels;
   for (const auto out : channels) {
     encoder->push_back(same_conv(in, out, options.conv.kernel));
+    push_batch_norm(encoder, out, options.batch_norm);
     encoder->push_back(make_activation(hidden));
     encoder->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
     in = out;
@@ -37,6 +43,7 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
     encoder->push_back(torch::nn::Linear(flat, options.latent));
     encoder->push_back(make_activation(parse_activation(options.latent_activation)));
     decoder->push_back(torch::nn::Linear(options.latent, flat));
+    if (options.batch_norm) decoder->push_back(torch::nn::BatchNorm1d(flat));
     decoder->push_back(make_activation(hidden));
     const std::int64_t maps = channels.back(), height = feature_height(), width = feature_width();
     decoder->push_back(torch::nn::Functional([maps, height, width](torch::Tensor x) {
@@ -45,9 +52,13 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
   }
   for (auto it = channels.rbegin(); it != channels.rend(); ++it) {
     decoder->push_back(same_conv(in, *it, options.conv.kernel));
+    push_batch_norm(decoder, *it, options.batch_norm);
     decoder->push_back(make_activation(hidden));
     decoder->push_back(upsampling(options.conv.upsample, *it));
-    if (options.conv.upsample == "transposed") decoder->push_back(make_activation(hidden));
+    if (options.conv.upsample == "transposed") {
+      push_batch_norm(decoder, *it, options.batch_norm);
+      decoder->push_back(make_activation(hidden));
+    }
     in = *it;
   }
   decoder->push_back(same_conv(in, options.image.channels, options.conv.kernel));

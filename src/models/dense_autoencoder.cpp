@@ -3,16 +3,17 @@
 namespace aebench {
 namespace {
 
-// Linear layers through `widths`, each followed by `hidden` (and dropout), except the last,
-// which is followed by `last`.
+// Linear layers through `widths`, each followed by (batch norm,) `hidden` (and dropout), except
+// the last, which is followed by `last` alone.
 torch::nn::Sequential dense_stack(const std::vector<std::int64_t>& widths, Activation hidden,
-                                  Activation last, double dropout) {
+                                  Activation last, const ModelOptions& options) {
   torch::nn::Sequential stack;
   for (std::size_t i = 0; i + 1 < widths.size(); ++i) {
     stack->push_back(torch::nn::Linear(widths[i], widths[i + 1]));
     const bool is_last = i + 2 == widths.size();
+    if (!is_last && options.batch_norm) stack->push_back(torch::nn::BatchNorm1d(widths[i + 1]));
     stack->push_back(make_activation(is_last ? last : hidden));
-    if (!is_last && dropout > 0) stack->push_back(torch::nn::Dropout(dropout));
+    if (!is_last && options.dropout > 0) stack->push_back(torch::nn::Dropout(options.dropout));
   }
   return stack;
 }
@@ -25,12 +26,10 @@ DenseAutoencoderImpl::DenseAutoencoderImpl(const ModelOptions& options) : option
   widths.push_back(options.latent);
   const auto hidden = parse_activation(options.activation);
   encoder_ = register_module(
-      "encoder",
-      dense_stack(widths, hidden, parse_activation(options.latent_activation), options.dropout));
+      "encoder", dense_stack(widths, hidden, parse_activation(options.latent_activation), options));
   std::reverse(widths.begin(), widths.end());
   decoder_ = register_module(
-      "decoder",
-      dense_stack(widths, hidden, parse_activation(options.output_activation), options.dropout));
+      "decoder", dense_stack(widths, hidden, parse_activation(options.output_activation), options));
 }
 
 torch::Tensor DenseAutoencoderImpl::encode(const torch::Tensor& images) {
@@ -69,11 +68,15 @@ torch::Tensor DenseAutoencoderImpl::first_layer_weights() const {
 std::vector<torch::Tensor> DenseAutoencoderImpl::encoder_activations(const torch::Tensor& images) {
   std::vector<torch::Tensor> outputs;
   auto x = images.flatten(1);
-  bool after_linear = false;
+  bool awaiting_activation = false;  // after a Linear and its batch norm, if any
   for (auto& module : *encoder_) {
     x = module.forward(x);
-    if (after_linear) outputs.push_back(x);  // the activation that follows each Linear
-    after_linear = as_linear(module) != nullptr;
+    if (as_linear(module)) {
+      awaiting_activation = true;
+    } else if (awaiting_activation && !module.ptr()->as<torch::nn::BatchNorm1dImpl>()) {
+      outputs.push_back(x);
+      awaiting_activation = false;
+    }
   }
   return outputs;
 }

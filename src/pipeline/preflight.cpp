@@ -143,6 +143,10 @@ std::vector<std::string> preflight(const Config& config, const Dataset& data,
   if (model_kind(config.model.type).closed_form && data.train.size() < 2)
     throw ConfigError("model.type: \"pca\" needs at least 2 training images to fit, found " +
                       std::to_string(data.train.size()) + "; use a larger data.train_limit");
+  if (config.model.batch_norm && data.train.size() < 2)
+    throw ConfigError(
+        "model.batch_norm: needs at least 2 training images to normalise a batch, found " +
+        std::to_string(data.train.size()) + "; use a larger data.train_limit");
   return plan_embedding(config.analysis, data.test.size(), model_size(config.model).code_size)
       .notes;
 }

@@ -33,21 +33,51 @@ torch::Tensor as_tile(const torch::Tensor& image) {
 
 }  // namespace
 
+namespace {
+
+// `top` above `bottom`, left-aligned, on a canvas as wide as the wider of the two.
+Canvas stack_vertically(const Canvas& top, const Canvas& bottom) {
+  Canvas stacked(std::max(top.width(), bottom.width()), top.height() + bottom.height());
+  for (int y = 0; y < top.height(); ++y)
+    for (int x = 0; x < top.width(); ++x) stacked.set(x, y, top.at(x, y));
+  for (int y = 0; y < bottom.height(); ++y)
+    for (int x = 0; x < bottom.width(); ++x) stacked.set(x, top.height() + y, bottom.at(x, y));
+  return stacked;
+}
+
+bool learning_rate_varies(const std::vector<EpochRecord>& history) {
+  return std::any_of(history.begin(), history.end(),
+                     [&](const EpochRecord& record) { return record.lr != history.front().lr; });
+}
+
+}  // namespace
+
 Canvas draw_loss_curve(const std::vector<EpochRecord>& history, const std::string& title,
                        const std::string& loss_name) {
   LineSeries train{"train", {}, {}, kSeriesColors[0]};
   LineSeries val{"validation", {}, {}, kSeriesColors[1]};
+  LineSeries lr{"learning rate", {}, {}, kSeriesColors[2]};
   for (const auto& record : history) {
     train.x.push_back(double(record.epoch));
     train.y.push_back(record.train_loss);
     val.x.push_back(double(record.epoch));
     val.y.push_back(record.val_loss);
+    lr.x.push_back(double(record.epoch));
+    lr.y.push_back(record.lr);
   }
   PlotOptions options;
   options.title = title;
   options.x_label = "epoch";
   options.y_label = loss_name + " loss per pixel";
-  return render_line_plot({train, val}, options);
+  Canvas losses = render_line_plot({train, val}, options);
+  // A schedule's rate goes in a strip below, on the same epochs; a constant rate says nothing.
+  if (!learning_rate_varies(history)) return losses;
+  PlotOptions rate_options;
+  rate_options.title = "learning rate (train.schedule)";
+  rate_options.x_label = "epoch";
+  rate_options.y_label = "lr";
+  rate_options.height = 220;
+  return stack_vertically(losses, render_line_plot({lr}, rate_options));
 }
 
 std::pair<std::int64_t, std::int64_t> near_square_factors(std::int64_t n) {

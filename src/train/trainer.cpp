@@ -69,6 +69,22 @@ bool record_val_loss(TrainingProgress& state, double val_loss, std::int64_t epoc
   return true;
 }
 
+bool has_batch_norm(AutoencoderImpl& model) {
+  for (const auto& module : model.modules(false))
+    if (module->as<torch::nn::BatchNorm1dImpl>() || module->as<torch::nn::BatchNorm2dImpl>())
+      return true;
+  return false;
+}
+
+// Batches of an epoch over `count` images. Batch norm cannot normalise a batch of one image in
+// training mode, so with batch norm a last batch of 1 joins the batch before it.
+std::int64_t batch_count(AutoencoderImpl& model, std::int64_t count, std::int64_t batch_size) {
+  const std::int64_t batches = (count + batch_size - 1) / batch_size;
+  if (count % batch_size != 1 || !has_batch_norm(model)) return batches;
+  if (count == 1) throw DataError("model.batch_norm: expected at least 2 training images, found 1");
+  return batches - 1;
+}
+
 void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
   for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
 }
@@ -80,11 +96,11 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                    Clock::time_point& last_checkpoint, Precision precision) {
   const std::int64_t epoch = state.epochs_done + 1;
   const std::int64_t count = data.train_images.size(0);
-  const std::int64_t batches = (count + options.batch_size - 1) / options.batch_size;
+  const std::int64_t batches = batch_count(model, count, options.batch_size);
   model.train();
   for (std::int64_t batch = state.batches_done; batch < batches; ++batch) {
     const std::int64_t first = batch * options.batch_size;
-    const std::int64_t length = std::min(options.batch_size, count - first);
+    const std::int64_t length = batch + 1 == batches ? count - first : options.batch_size;
     const auto clean = data.train_images.index_select(0, order.narrow(0, first, length));
     optimizer.zero_grad();
     const auto loss = penalised_loss(model, add_noise(clean, noise), clean, options, precision);
@@ -173,7 +189,7 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
   const Precision precision = training_precision(options.precision, data.train_images.is_cuda());
   model.use_memory_format(training_memory_format(precision));
   const std::int64_t count = data.train_images.size(0);
-  const std::int64_t batches = (count + options.batch_size - 1) / options.batch_size;
+  const std::int64_t batches = batch_count(model, count, options.batch_size);
   TrainingResult result;
   // A resumed run that had already stopped early only finishes its artefacts.
   result.stopped_early = options.early_stopping.enabled && state.epochs_done > 0 &&

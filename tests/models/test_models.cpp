@@ -129,6 +129,47 @@ TEST_CASE("dropout is active in training mode and off in eval mode") {
   CHECK_FALSE(torch::equal(model->forward(images), model->forward(images)));
 }
 
+TEST_CASE("model.batch_norm normalises every hidden layer over the batch, not the code") {
+  for (const std::string init : {"default", "he"}) {
+    INFO("init " << init);
+    ModelOptions options;
+    options.dense.hidden = {64, 32};
+    options.latent = 8;
+    options.init = init;
+    options.batch_norm = true;
+    auto model = aebench::make_autoencoder(options);
+    int norms = 0;
+    for (const auto& module : model->modules(false)) {
+      const auto* norm = module->as<torch::nn::BatchNorm1dImpl>();
+      if (norm == nullptr) continue;
+      ++norms;
+      CHECK(norm->weight.min().item<double>() == 1.0);  // init leaves the scales alone
+      CHECK(norm->bias.abs().max().item<double>() == 0.0);
+    }
+    CHECK(norms == 4);  // 64 and 32 in the encoder, 32 and 64 in the decoder
+
+    // In training mode each hidden unit's output is standardised over the batch before its
+    // ReLU: the activations of a batch are those of the standardised pre-activations.
+    model->train();
+    const auto images = torch::rand({16, 1, 28, 28});
+    const auto hidden = model->encoder_activations(images);
+    REQUIRE(hidden.size() == 3);  // 64, 32, and the 8-unit code
+    CHECK(hidden[0].size(1) == 64);
+    CHECK(hidden[2].size(1) == 8);
+    // About half of each standardised unit's values are above zero.
+    const double active = hidden[0].gt(0).to(torch::kFloat).mean().item<double>();
+    CHECK(active > 0.4);
+    CHECK(active < 0.6);
+
+    // Running statistics are buffers (saved in checkpoints); eval mode uses them, so a single
+    // image works and gives the same output twice.
+    CHECK(model->named_buffers().contains("encoder.1.running_mean"));
+    model->eval();
+    const auto one = torch::rand({1, 1, 28, 28});
+    CHECK(torch::equal(model->forward(one), model->forward(one)));
+  }
+}
+
 TEST_CASE("the size computed from the options equals the built model's parameters and code") {
   ModelOptions dense;
   ModelOptions single_unit_code;
@@ -144,7 +185,12 @@ TEST_CASE("the size computed from the options equals the built model's parameter
   ModelOptions pca;
   pca.type = "pca";
   pca.latent = 30;
-  for (const auto& options : {dense, single_unit_code, conv, conv_latent, transposed, pca}) {
+  ModelOptions dense_normalised = dense, conv_normalised = conv_latent,
+               transposed_normalised = transposed;
+  for (auto* options : {&dense_normalised, &conv_normalised, &transposed_normalised})
+    options->batch_norm = true;
+  for (const auto& options : {dense, single_unit_code, conv, conv_latent, transposed, pca,
+                              dense_normalised, conv_normalised, transposed_normalised}) {
     INFO(options.type << ", latent " << options.latent << ", " << options.conv.channels.size()
                       << " stages");
     const auto model = aebench::make_autoencoder(options);

@@ -118,6 +118,32 @@ TEST_CASE("a tiny run of each model kind lowers its loss and writes every artefa
   }
 }
 
+TEST_CASE("batch norm trains dense and conv models, a last batch of one image included") {
+  ScratchFolder folder("batch_norm");
+  aebench::testing::write_synthetic_dataset(folder / "data", 201, 40);
+  for (const json& model :
+       {json{{"type", "dense"}, {"hidden", {32, 16}}, {"latent", 8}, {"batch_norm", true}},
+        json{{"type", "conv"}, {"channels", {4, 4}}, {"latent", 10}, {"batch_norm", true}}}) {
+    INFO(model.dump());
+    const fs::path out = folder / model["type"].get<std::string>();
+    json document = aebench::testing::tiny_config(folder / "data", out);
+    document["model"] = model;
+    document["data"]["val"] = "test";  // all 201 training images: batches of 50, 50, 50, 51
+    document["train"]["batch_size"] = 50;
+    document["train"]["epochs"] = 3;
+    document["train"]["lr"] = 0.01;
+    const json summary = train(document);
+    const auto rows = metric_rows(out / aebench::kMetricsFile);
+    REQUIRE(rows.size() == 4);
+    const auto loss_at = [&](std::size_t row) {
+      return std::stod(rows[row].substr(rows[row].find(',') + 1));
+    };
+    CHECK(loss_at(3) < loss_at(1));
+    // eval loads the saved weights and running statistics and scores the same test images
+    CHECK(aebench::run_evaluation(out, "", -1, {})["test"] == summary["test"]);
+  }
+}
+
 TEST_CASE("the same config and seed give identical metrics run after run") {
   ScratchFolder folder("determinism");
   aebench::testing::write_synthetic_dataset(folder / "data", 200, 40);

@@ -35,6 +35,7 @@ const std::vector<std::pair<std::string, std::vector<json>>> kKeyValues = {
     {"model.latent_activation", {nullptr, "relu", "linear", "sigmoid"}},
     {"model.output_activation", {"sigmoid", "sigmoid", "linear", "softmax"}},
     {"model.dropout", {0.0, 0.3, 0.9}},
+    {"model.batch_norm", {false, false, true}},
     {"model.channels",
      {json::array({1}), json::array({2}), json::array({4, 2}), json::array({3, 1})}},
     {"model.kernel", {1, 3, 5, 27}},

@@ -90,6 +90,9 @@ struct ModelOptions {
   // MNIST's 784 pixels, seed 001).
   std::string output_activation = "sigmoid";
   double dropout = 0.0;  // after each hidden layer (not the code), in [0, 1)
+  // Batch normalisation of each hidden layer's linear map or convolution, before its
+  // activation (not the code layer, not the output).
+  bool batch_norm = false;
   // Weights of every linear and conv layer: "default" (LibTorch's, as PyTorch) | "xavier"
   // (Glorot uniform, Keras's default; biases 0) | "he" (Kaiming uniform for ReLU; biases 0).
   std::string init = "default";
