@@ -9,7 +9,7 @@
 #include "aebench/version.h"
 #include "commands.h"
 #include "error_report.h"
-#include "openmp_policy.h"
+#include "startup_environment.h"
 
 namespace {
 
@@ -51,7 +51,7 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace aebench;
-  cli::use_default_openmp_wait_policy(argv);
+  cli::use_default_startup_environment(argv);
   CLI::App app{"aebench: an experiment runner for autoencoders on MNIST and Fashion-MNIST"};
   app.set_version_flag("--version",
                        std::string("aebench ") + kVersion + " (LibTorch " + torch_version() + ")");

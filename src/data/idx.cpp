@@ -10,6 +10,7 @@
 #include <memory>
 #include <stdexcept>
 #include <system_error>
+#include <utility>
 
 #include "aebench/errors.h"
 
@@ -178,7 +179,7 @@ std::vector<std::uint8_t> read_idx_bytes(const std::filesystem::path& path) {
   return gunzip(bytes, path.string());
 }
 
-IdxImages parse_idx_images(const std::vector<std::uint8_t>& bytes, const std::string& source) {
+IdxImages parse_idx_images(std::vector<std::uint8_t> bytes, const std::string& source) {
   const std::uint32_t count = check_header(bytes, source, kIdxImagesMagic, kImagesHeaderBytes);
   const std::uint32_t rows = read_be32(bytes, 8);
   const std::uint32_t cols = read_be32(bytes, 12);
@@ -194,7 +195,8 @@ IdxImages parse_idx_images(const std::vector<std::uint8_t>& bytes, const std::st
   images.count = count;
   images.rows = rows;
   images.cols = cols;
-  images.pixels.assign(bytes.begin() + kImagesHeaderBytes, bytes.end());
+  bytes.erase(bytes.begin(), bytes.begin() + kImagesHeaderBytes);  // in place: no new pages
+  images.pixels = std::move(bytes);
   return images;
 }
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
@@ -5,6 +6,7 @@
 #include <fstream>
 #include <thread>
 
+#include "../../src/cli/startup_environment.h"
 #include "aebench/errors.h"
 #include "support/test_support.h"
 
@@ -188,15 +190,14 @@ std::vector<std::string> environment_of(int pid) {
   return entries;
 }
 
-// The OMP_WAIT_POLICY and GOMP_SPINCOUNT entries of a training run started with `preset` in its
-// environment.
-std::string wait_policy_of_run(const ScratchFolder& folder, const char* preset) {
+// The OMP_WAIT_POLICY, GOMP_SPINCOUNT and GLIBC_TUNABLES entries of a training run started with
+// `preset` in its environment, sorted, space-separated.
+std::string startup_environment_of_run(const ScratchFolder& folder, const char* preset) {
   // A fresh run folder each time: an earlier run's metrics.csv would end the wait below before
   // this process has even been exec'd.
   static int runs = 0;
   const auto run = folder / ("run" + std::to_string(++runs));
-  ::unsetenv("GOMP_SPINCOUNT");
-  ::unsetenv("OMP_WAIT_POLICY");
+  for (const char* name : {"GOMP_SPINCOUNT", "OMP_WAIT_POLICY", "GLIBC_TUNABLES"}) ::unsetenv(name);
   if (preset) ::putenv(const_cast<char*>(preset));
   auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
   document["train"]["epochs"] = 100000;
@@ -205,22 +206,35 @@ std::string wait_policy_of_run(const ScratchFolder& folder, const char* preset) 
   // metrics.csv exists once the (re-executed) process is training.
   while (!fs::exists(run / "metrics.csv"))
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  std::string found;
+  std::vector<std::string> found;
   for (const auto& entry : environment_of(pid))
-    if (entry.rfind("GOMP_SPINCOUNT=", 0) == 0 || entry.rfind("OMP_WAIT_POLICY=", 0) == 0)
-      found += (found.empty() ? "" : " ") + entry;
+    for (const char* name : {"GOMP_SPINCOUNT=", "OMP_WAIT_POLICY=", "GLIBC_TUNABLES="})
+      if (entry.rfind(name, 0) == 0) found.push_back(entry);
   ::kill(pid, SIGKILL);
   aebench::testing::wait_for_exit(pid);
-  return found;
+  std::sort(found.begin(), found.end());
+  std::string joined;
+  for (const auto& entry : found) joined += (joined.empty() ? "" : " ") + entry;
+  return joined;
 }
 
 }  // namespace
 
-TEST_CASE("aebench's OpenMP threads wait passively unless the environment chooses a wait policy") {
-  ScratchFolder folder("openmp-policy");
+TEST_CASE(
+    "aebench's OpenMP threads wait passively and malloc keeps freed memory unless the environment "
+    "chooses") {
+  ScratchFolder folder("startup-environment");
   aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  CHECK(wait_policy_of_run(folder, nullptr) == "OMP_WAIT_POLICY=PASSIVE");
-  CHECK(wait_policy_of_run(folder, "OMP_WAIT_POLICY=ACTIVE") == "OMP_WAIT_POLICY=ACTIVE");
-  CHECK(wait_policy_of_run(folder, "GOMP_SPINCOUNT=5") == "GOMP_SPINCOUNT=5");
-  ::unsetenv("GOMP_SPINCOUNT");  // later tests' runs choose their own policy
+  // The process's own copy of its environment (/proc/PID/environ) shows GLIBC_TUNABLES cut
+  // after its first tunable: glibc ends each with a NUL in place as it reads them.
+  const std::string all = aebench::cli::kDefaultMallocTunables;
+  const std::string tunables = "GLIBC_TUNABLES=" + all.substr(0, all.find(':'));
+  CHECK(startup_environment_of_run(folder, nullptr) == tunables + " OMP_WAIT_POLICY=PASSIVE");
+  CHECK(startup_environment_of_run(folder, "OMP_WAIT_POLICY=ACTIVE") ==
+        tunables + " OMP_WAIT_POLICY=ACTIVE");
+  CHECK(startup_environment_of_run(folder, "GOMP_SPINCOUNT=5") == tunables + " GOMP_SPINCOUNT=5");
+  CHECK(startup_environment_of_run(folder, "GLIBC_TUNABLES=glibc.malloc.hugetlb=0") ==
+        "GLIBC_TUNABLES=glibc.malloc.hugetlb=0 OMP_WAIT_POLICY=PASSIVE");
+  for (const char* name : {"GOMP_SPINCOUNT", "GLIBC_TUNABLES"})
+    ::unsetenv(name);  // later tests' runs choose their own
 }

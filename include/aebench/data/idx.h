@@ -42,8 +42,9 @@ std::vector<std::uint8_t> read_idx_bytes(const std::filesystem::path& path);
 
 // Parse already-decompressed bytes. `source` is the file name used in error messages.
 // Each file must hold at least one item; images must be kIdxImageSide x kIdxImageSide and
-// labels in 0..9.
-IdxImages parse_idx_images(const std::vector<std::uint8_t>& bytes, const std::string& source);
+// labels in 0..9. parse_idx_images keeps `bytes`' storage for the pixels (pass an rvalue to
+// spare a copy of the file).
+IdxImages parse_idx_images(std::vector<std::uint8_t> bytes, const std::string& source);
 IdxLabels parse_idx_labels(const std::vector<std::uint8_t>& bytes, const std::string& source);
 
 IdxImages read_idx_images(const std::filesystem::path& path);
