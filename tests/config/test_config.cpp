@@ -98,6 +98,11 @@ TEST_CASE("invalid configs are ConfigErrors naming the key, the expectation and 
       {R"({"probe": 3})", {"probe", "expected null or an object", "found 3"}},
       {R"({"noise": {"type": "masking", "std": 0.5}})", {"unknown key noise.std"}},
       {R"({"model": {"type": "pca", "latent": 785}})", {"model.latent", "[1, 784]", "785"}},
+      {R"({"model": {"batch_norm": true}, "pretrain": {}})",
+       {"pretrain", "expected model.batch_norm false", "found true"}},
+      {R"({"model": {"batch_norm": true}, "train": {"batch_size": 1}})",
+       {"train.batch_size", "batches of at least 2 images", "found 1"}},
+      {R"({"model": {"batch_norm": 1}})", {"model.batch_norm", "expected true or false"}},
       // val "test" cannot be selected on.
       {R"({"data": {"val": "test"}, "train": {"early_stopping": {}}})",
        {"data.val: \"test\" cannot drive train.early_stopping", "use a held-out fraction"}},
