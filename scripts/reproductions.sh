@@ -208,7 +208,7 @@ row() {
   elif [[ -f $run_path/summary.json ]]; then
     local error raw train_seconds actual_epochs actual_limit model_type
     IFS=$US read -r error raw epochs train_seconds actual_epochs actual_limit model_type < <(
-      fields '[.error, getpath($key | split(".")), .epochs_run, .train_seconds,
+      fields '[.error, getpath($key | split(".")), .epochs_run, (.train_seconds_total // .train_seconds),
         (.config.train.epochs | tojson), (.config.data.train_limit | tojson), .config.model.type]' \
         --arg key "${key:-none}" "$run_path/summary.json")
     if [[ -n $error ]]; then
@@ -273,7 +273,8 @@ where each comes from in its report; every aebench value is read from the \`summ
 the run that the command beside it produces (the sweep point named in \`$published\`, in the
 sweep's folder). "not run": no \`summary.json\` there yet; "failed": the point's error from
 \`sweep.json\` or its \`error.txt\`; "no sweep point": no sweep file covers that number yet.
-Epochs: \`epochs_run\`; wall time: \`train_seconds\` (the training loop, validation included).
+Epochs: \`epochs_run\`; wall time: \`train_seconds_total\` (the training loop's epochs, validation
+included, summed over every session of a resumed run; \`train_seconds\` in older runs).
 A run whose resolved config has fewer epochs or training images than its sweep file gives it
 is marked "reduced".
 

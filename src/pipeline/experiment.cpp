@@ -172,6 +172,7 @@ nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
                                        "best_val_loss",
                                        "stopped_early",
                                        "train_seconds",
+                                       "train_seconds_total",
                                        "samples_per_second",
                                        "parameters",
                                        "device",
@@ -404,6 +405,9 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["best_val_loss"] = state.best_val_loss;
   summary["stopped_early"] = result.stopped_early;
   summary["train_seconds"] = result.train_seconds;
+  double all_sessions = 0.0;  // a resumed run's earlier sessions are in its history
+  for (const auto& record : state.history) all_sessions += record.seconds;
+  summary["train_seconds_total"] = all_sessions;
   summary["samples_per_second"] = result.samples_per_second;
   if (extras.is_object()) summary.update(extras);
   const ModelAnalysis analysis = analyse_model(model, data.test, test.inputs, config);

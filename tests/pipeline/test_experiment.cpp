@@ -88,6 +88,7 @@ TEST_CASE("a tiny run of each model kind lowers its loss and writes every artefa
     CHECK(summary["test"]["sse_per_image"].get<double>() ==
           Approx(summary["test"]["mse"].get<double>() * 784));
     for (const char* key : {"psnr_db", "bce"}) CHECK(summary["test"].contains(key));
+    CHECK(summary.contains("train_seconds_total"));
     for (const char* key : {"best_epoch", "train_seconds", "samples_per_second", "device",
                             "threads", "torch_version", "config", "format_version"})
       CHECK(summary.contains(key));

@@ -134,6 +134,14 @@ TEST_CASE("a run stopped by SIGINT and resumed ends exactly like an uninterrupte
   const auto full = aebench::testing::read_json(folder / "full" / aebench::kSummaryFile);
   const auto resumed = aebench::testing::read_json(folder / "stopped" / aebench::kSummaryFile);
   CHECK(resumed["test"] == full["test"]);
+  // The training time covers both sessions: every epoch's seconds from metrics.csv.
+  std::ifstream csv(folder / "stopped" / aebench::kMetricsFile);
+  double epoch_seconds = 0.0;
+  std::string line;
+  std::getline(csv, line);  // header
+  while (std::getline(csv, line)) epoch_seconds += std::stod(line.substr(line.rfind(',') + 1));
+  // (metrics.csv rounds each epoch's seconds to hundredths)
+  CHECK(resumed["train_seconds_total"].get<double>() == Approx(epoch_seconds).margin(0.1));
 }
 
 TEST_CASE("a scheduled, clipped run resumes exactly and metrics.csv records each epoch's rate") {
