@@ -47,16 +47,6 @@ std::vector<LayerActivity> activities(AutoencoderImpl& model, const torch::Tenso
   return result;
 }
 
-// Places `right` to the right of `left` on one canvas.
-Canvas side_by_side(const Canvas& left, const Canvas& right) {
-  Canvas both(left.width() + right.width(), std::max(left.height(), right.height()));
-  for (int y = 0; y < left.height(); ++y)
-    for (int x = 0; x < left.width(); ++x) both.set(x, y, left.at(x, y));
-  for (int y = 0; y < right.height(); ++y)
-    for (int x = 0; x < right.width(); ++x) both.set(left.width() + x, y, right.at(x, y));
-  return both;
-}
-
 Canvas scatter_of(const torch::Tensor& map, const std::vector<int>& classes,
                   const std::string& title, const std::string& x_label = "dimension 1",
                   const std::string& y_label = "dimension 2") {

@@ -16,7 +16,7 @@ namespace {
 
 // uint8 pixels and labels as a Split of uint8 images [count, channels, side, side]: the
 // dataset is subset and split in bytes, a quarter of the float copies' traffic, and scaled to
-// [0, 1] floats once at the end (scaled_to_unit).
+// [0, 1] floats once at the end (to_unit_floats).
 Split to_split(std::vector<std::uint8_t>& pixels, const std::vector<std::uint8_t>& labels,
                std::int64_t channels, std::int64_t side) {
   const auto count = static_cast<std::int64_t>(labels.size());

@@ -113,6 +113,26 @@ Rgb Canvas::at(int x, int y) const {
   return {pixel[0], pixel[1], pixel[2]};
 }
 
+void Canvas::draw_canvas(int x, int y, const Canvas& other) {
+  for (int row = 0; row < other.height(); ++row)
+    for (int column = 0; column < other.width(); ++column)
+      set(x + column, y + row, other.at(column, row));
+}
+
+Canvas side_by_side(const Canvas& left, const Canvas& right) {
+  Canvas both(left.width() + right.width(), std::max(left.height(), right.height()));
+  both.draw_canvas(0, 0, left);
+  both.draw_canvas(left.width(), 0, right);
+  return both;
+}
+
+Canvas stacked(const Canvas& top, const Canvas& bottom) {
+  Canvas both(std::max(top.width(), bottom.width()), top.height() + bottom.height());
+  both.draw_canvas(0, 0, top);
+  both.draw_canvas(0, top.height(), bottom);
+  return both;
+}
+
 void Canvas::set(int x, int y, Rgb color) {
   blend(x, y, color, 1.0);
 }

@@ -31,20 +31,6 @@ torch::Tensor as_tile(const torch::Tensor& image) {
   return tile;
 }
 
-}  // namespace
-
-namespace {
-
-// `top` above `bottom`, left-aligned, on a canvas as wide as the wider of the two.
-Canvas stack_vertically(const Canvas& top, const Canvas& bottom) {
-  Canvas stacked(std::max(top.width(), bottom.width()), top.height() + bottom.height());
-  for (int y = 0; y < top.height(); ++y)
-    for (int x = 0; x < top.width(); ++x) stacked.set(x, y, top.at(x, y));
-  for (int y = 0; y < bottom.height(); ++y)
-    for (int x = 0; x < bottom.width(); ++x) stacked.set(x, top.height() + y, bottom.at(x, y));
-  return stacked;
-}
-
 bool learning_rate_varies(const std::vector<EpochRecord>& history) {
   return std::any_of(history.begin(), history.end(),
                      [&](const EpochRecord& record) { return record.lr != history.front().lr; });
@@ -77,7 +63,7 @@ Canvas draw_loss_curve(const std::vector<EpochRecord>& history, const std::strin
   rate_options.x_label = "epoch";
   rate_options.y_label = "lr";
   rate_options.height = 220;
-  return stack_vertically(losses, render_line_plot({lr}, rate_options));
+  return stacked(losses, render_line_plot({lr}, rate_options));
 }
 
 std::pair<std::int64_t, std::int64_t> near_square_factors(std::int64_t n) {

@@ -69,6 +69,9 @@ class Canvas {
   // x is the baseline's column and baseline_y the anchor point along the text (per `align`).
   void draw_text(int x, int baseline_y, const std::string& text, const TextStyle& style);
 
+  // `other`'s pixels with its top-left corner at (x, y).
+  void draw_canvas(int x, int y, const Canvas& other);
+
  private:
   // Mixes `color` into pixel (x, y) with weight alpha in [0, 1]; clips like the draw calls.
   void blend(int x, int y, Rgb color, double alpha);
@@ -80,5 +83,10 @@ class Canvas {
 
 // Width in pixels that `text` takes at `size_px`.
 int text_width(const std::string& text, double size_px);
+
+// Two pictures on one white canvas, top-left aligned: `right` to the right of `left`, or
+// `bottom` below `top`.
+Canvas side_by_side(const Canvas& left, const Canvas& right);
+Canvas stacked(const Canvas& top, const Canvas& bottom);
 
 }  // namespace aebench
