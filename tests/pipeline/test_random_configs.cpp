@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "../../src/cli/startup_environment.h"
 #include "aebench/errors.h"
 #include "support/test_support.h"
 
@@ -126,12 +127,27 @@ std::vector<std::string> expected_artefacts(const json& config, const json& summ
   return files;
 }
 
+// Runs aebench with its default malloc tunables plus perturb: every block malloc hands out is
+// filled with 0xfe bytes (a float of -1.7e38), so a read of memory nobody wrote shows as a late NaN
+// in every run instead of only where freed memory happens to be dirty (as on CI, where a conv
+// model's GELU gradient once read uninitialised memory).
+class DirtyMallocForChildren {
+ public:
+  DirtyMallocForChildren() {
+    const std::string tunables =
+        std::string(aebench::cli::kDefaultMallocTunables) + ":glibc.malloc.perturb=1";
+    ::setenv("GLIBC_TUNABLES", tunables.c_str(), 1);
+  }
+  ~DirtyMallocForChildren() { ::unsetenv("GLIBC_TUNABLES"); }
+};
+
 }  // namespace
 
 TEST_CASE(
     "every random valid config runs to the end with its artefacts or is refused before training",
     "[property]") {
   ScratchFolder folder("random-configs");
+  const DirtyMallocForChildren dirty_malloc;
   aebench::testing::write_synthetic_dataset(folder / "data", kTrainImages, kTestImages);
   const char* configs_variable = std::getenv("AEBENCH_PROPERTY_CONFIGS");
   const char* seed_variable = std::getenv("AEBENCH_PROPERTY_SEED");
