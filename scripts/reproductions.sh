@@ -10,9 +10,10 @@
 #   bash scripts/reproductions.sh --run --set train.epochs=3 /tmp/quick   # a reduced pass
 #   bash scripts/reproductions.sh \
 #     --sweep-dir configs/sweeps/seed004_latent.json=runs/seed004_latent_3ep
+#   bash scripts/reproductions.sh --only hinton2006     # that section anew, the rest kept
 #
 # Usage: reproductions.sh [--run [--set KEY=VALUE]...] [--sweep-dir SWEEP_FILE=DIR]...
-#                         [--published FILE] [--out FILE] [RUNS_DIR]
+#                         [--only SEED]... [--published FILE] [--out FILE] [RUNS_DIR]
 #   RUNS_DIR    where the folders are (default runs): a sweep file's "out" runs/NAME (default
 #               runs/<file name>) is read as RUNS_DIR/NAME, a run folder runs/NAME likewise.
 #   --sweep-dir read that sweep file's points from DIR instead (e.g. a reduced copy).
@@ -21,6 +22,9 @@
 #               whose config exists; then write the table. --set is passed to each of them.
 #   --published the published values (default docs/published.json).
 #   --out       the table (default docs/reproductions.md).
+#   --only      rewrite only that seed's section (a key of "seeds" in the published file) of
+#               the existing table, keeping the other sections as they are; the header then
+#               records this command below the one that wrote the rest.
 # Paths are relative to the repository root. AEBENCH names the binary (default build/aebench).
 # Needs bash and jq. Exits 0 once the table is written (failed points are in it), 2 on bad usage.
 #
@@ -32,7 +36,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export LC_ALL=C
 
 usage() {
-  sed -n '14,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '15,29p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -42,6 +46,7 @@ out=docs/reproductions.md
 runs_dir=runs
 run=false
 sets=()
+only=()
 declare -A sweep_dirs=()
 arguments=("$@")
 while (($#)); do
@@ -55,6 +60,7 @@ while (($#)); do
       ;;
     --published) (($# >= 2)) || usage; published=$2; shift ;;
     --out) (($# >= 2)) || usage; out=$2; shift ;;
+    --only) (($# >= 2)) || usage; only+=("$2"); shift ;;
     -h | --help) usage ;;
     -*) echo "reproductions.sh: unknown option $1" >&2; usage ;;
     *) runs_dir=${1%/} ;;
@@ -64,6 +70,12 @@ done
 ((${#sets[@]} == 0)) || $run || { echo "reproductions.sh: --set needs --run" >&2; usage; }
 command -v jq >/dev/null || { echo "reproductions.sh: jq not found (bash scripts/setup.sh installs it)" >&2; exit 2; }
 [[ -f $published ]] || { echo "reproductions.sh: $published not found" >&2; exit 2; }
+for seed in ${only[@]+"${only[@]}"}; do
+  jq -e --arg s "$seed" '.seeds | has($s)' "$published" >/dev/null ||
+    { echo "reproductions.sh: --only $seed: $published has no such seed" >&2; exit 2; }
+done
+((${#only[@]} == 0)) || [[ -f $out ]] ||
+  { echo "reproductions.sh: --only needs an existing table; $out not found" >&2; exit 2; }
 for file in "${!sweep_dirs[@]}"; do
   jq -e --arg f "$file" 'any(.entries[]; .sweep == $f)' "$published" >/dev/null ||
     { echo "reproductions.sh: --sweep-dir $file: no entry of $published uses that sweep file" >&2; exit 2; }
@@ -86,8 +98,12 @@ sweep_dir() {
 # The folder this table reads for a run folder named runs/NAME in published.json.
 run_dir() { echo "$runs_dir/$(basename "$1")"; }
 
-sweep_files=$(jq -r '[.entries[].sweep // empty] | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end) | .[]' "$published")
-run_entries=$(jq -r '.entries[] | select(.run) | "\(.run)\t\(.config // "")"' "$published" | sort -u)
+# The entries this call writes (every one, or those of the --only seeds), and their sweep files
+# and run folders: --run runs only these.
+only_json=$(printf '%s\n' ${only[@]+"${only[@]}"} | jq -R . | jq -sc 'map(select(. != ""))')
+entries='.entries[] | select($only == [] or (.seed as $s | $only | index([$s])))'
+sweep_files=$(jq -r --argjson only "$only_json" "[$entries | .sweep // empty]"' | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end) | .[]' "$published")
+run_entries=$(jq -r --argjson only "$only_json" "$entries"' | select(.run) | "\(.run)\t\(.config // "")"' "$published" | sort -u)
 
 if $run; then
   for file in $sweep_files; do
@@ -258,6 +274,27 @@ folder_line() {
   fi
 }
 
+# A seed's section heading: "Seed 000" for a report's number, the key itself otherwise.
+heading() {
+  if [[ $1 =~ ^[0-9]+$ ]]; then echo "Seed $1"; else echo "$1"; fi
+}
+
+# The table in $1 with the sections named (by heading) in the lines of $3 taken from the table
+# in $2, and the paragraph $4 added to $1's header.
+splice_sections() {
+  awk -v wanted="$3" -v paragraph="$4" '
+    BEGIN { count = split(wanted, list, "\n"); for (i = 1; i <= count; i++) take[list[i]] = 1 }
+    FNR == 1 { file++; heading = "" }
+    /^## / { heading = substr($0, 4) }
+    file == 1 { if (!(heading in old)) order[++sections] = heading; old[heading] = old[heading] $0 "\n"; next }
+    { new[heading] = new[heading] $0 "\n" }
+    END {
+      printf "%s%s\n", old[""], paragraph
+      for (i = 2; i <= sections; i++) printf "%s", (order[i] in take) ? new[order[i]] : old[order[i]]
+      for (h in take) if (!(h in old) && (h in new)) printf "%s", new[h]
+    }' "$1" "$2"
+}
+
 write_table() {
   local shown_arguments="" argument
   for argument in ${arguments[@]+"${arguments[@]}"}; do shown_arguments+=" $(printf '%q' "$argument")"; done
@@ -288,11 +325,10 @@ EOF
       "$([[ -f $(run_dir "$run_folder")/summary.json ]] || echo ' (no summary.json)')"
   done <<<"$run_entries"
 
-  local seed heading
-  for seed in $(jq -r '.seeds | keys_unsorted[]' "$published"); do
-    heading=$seed
-    [[ ! $seed =~ ^[0-9]+$ ]] || heading="Seed $seed"
-    printf '\n## %s\n\n%s\n\n' "$heading" "$(jq -r --arg s "$seed" '.seeds[$s]' "$published")"
+  local seed
+  for seed in $(jq -r --argjson only "$only_json" \
+    '.seeds | keys_unsorted[] | select($only == [] or (. as $s | $only | index([$s])))' "$published"); do
+    printf '\n## %s\n\n%s\n\n' "$(heading "$seed")" "$(jq -r --arg s "$seed" '.seeds[$s]' "$published")"
     echo '| what | published | aebench | command | epochs | wall time | note |'
     echo '|---|---|---|---|---|---|---|'
     while IFS= read -r entry; do
@@ -308,7 +344,22 @@ EOF
 mkdir -p "$(dirname "$out")"
 temporary=$(mktemp "$out.XXXXXX")
 trap 'rm -f "$temporary"' EXIT
-write_table >"$temporary"
+if ((${#only[@]} == 0)); then
+  write_table >"$temporary"
+else
+  fresh=$(mktemp)
+  trap 'rm -f "$temporary" "$fresh"' EXIT
+  write_table >"$fresh"
+  shown=""
+  for argument in "${arguments[@]}"; do shown+=" $(printf '%q' "$argument")"; done
+  headings=$(for seed in "${only[@]}"; do heading "$seed"; done)
+  splice_sections "$out" "$fresh" "$headings" "Then on $(date -u '+%Y-%m-%d %H:%M UTC') \
+these sections were generated again, the others kept: ${headings//$'\n'/, }, by
+
+    bash scripts/reproductions.sh$shown
+" >"$temporary"
+  rm -f "$fresh"
+fi
 chmod 644 "$temporary"
 mv "$temporary" "$out"
 trap - EXIT

@@ -111,4 +111,26 @@ sweep $work/other.json --set train.epochs=3 --out $work/runs/other"
 grep -qF "exit 6 from" "$work/stderr.txt" || fail "--run did not report the failing sweep"
 grep -qF "no config" "$work/stderr.txt" || fail "--run did not report the missing config"
 expect_row "| mse | 0.0120 | 0.012 | $command | 3 | 1 min 15 s | reduced: 3 epochs instead of 20; a note |"
+# --only: that section from the folders as they are now, every other section kept as it was
+# (here seed 900's point latent-2 has lost its summary.json since, and still shows its value).
+table_before=$(cat "$table")
+rm "$sweep/latent-2/summary.json"
+mkdir -p "$work/runs/pca30"
+echo '{"test": {"sse_per_image": 13.866}, "epochs_run": 1, "train_seconds_total": 4.9,
+       "config": {"model": {"type": "pca"}, "train": {"epochs": 1}, "data": {"train_limit": null}}}' \
+  >"$work/runs/pca30/summary.json"
+bash "$repo/scripts/reproductions.sh" --only hinton2006 --published "$work/published.json" \
+  --out "$table" --sweep-dir "$work/fake.json=$sweep" "$work/runs" >/dev/null
+expect_row "| mse | 0.0120 | 0.012 | $command | 3 | 1 min 15 s | reduced: 3 epochs instead of 20; a note |"
+expect_row "| pca | 13.87 | 13.87 | \`aebench train $work/missing.json --out $work/runs/pca30\` | 1 | 4.9 s | $work/missing.json is not in the repository yet |"
+grep -qF "these sections were generated again, the others kept: hinton2006, by" "$table" ||
+  fail "the header does not say which section --only rewrote"
+grep -qF "bash scripts/reproductions.sh --only hinton2006 --published" "$table" ||
+  fail "the header does not name the --only command"
+[[ $(grep -c '^## ' "$table") == 2 ]] || fail "--only changed the number of sections"
+[[ $(diff <(echo "$table_before") "$table" | grep -c '^[<>] |') == 2 ]] ||
+  fail "--only changed rows outside its section: $(diff <(echo "$table_before") "$table")"
+bash "$repo/scripts/reproductions.sh" --only 901 --published "$work/published.json" \
+  --out "$table" 2>"$work/stderr.txt" && fail "--only accepted a seed the published file lacks"
+grep -qF -- "--only 901" "$work/stderr.txt" || fail "--only 901 was refused without naming it"
 echo "reproductions_test: ok"
