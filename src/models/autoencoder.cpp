@@ -1,5 +1,7 @@
 #include "aebench/models/autoencoder.h"
 
+#include <cmath>
+
 #include "aebench/errors.h"
 #include "aebench/models/conv_autoencoder.h"
 #include "aebench/models/dense_autoencoder.h"
@@ -10,6 +12,14 @@ namespace {
 
 torch::Tensor softmax_over_pixels(torch::Tensor x) {
   return torch::softmax(x.flatten(1), 1).view_as(x);
+}
+
+// GELU (x times the normal CDF of x) spelled out in erf rather than LibTorch's gelu: in
+// LibTorch 1.13 gelu's backward reads its input wrongly when the incoming gradient is
+// channels-last and the input is not, as in a conv model's decoder, and back-propagates
+// uninitialised memory (NaN or 1e38 gradients). Autograd of these ops is layout-safe.
+torch::Tensor gelu_by_erf(torch::Tensor x) {
+  return 0.5 * x * (1.0 + torch::erf(x * M_SQRT1_2));
 }
 
 }  // namespace
@@ -39,7 +49,7 @@ torch::nn::AnyModule make_activation(Activation activation) {
     case Activation::kElu:
       return torch::nn::AnyModule(torch::nn::ELU());
     case Activation::kGelu:
-      return torch::nn::AnyModule(torch::nn::GELU());
+      return torch::nn::AnyModule(torch::nn::Functional(gelu_by_erf));
     case Activation::kLinear:
       return torch::nn::AnyModule(torch::nn::Identity());
     case Activation::kSoftmax:

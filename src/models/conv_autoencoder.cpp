@@ -49,7 +49,6 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
     decoder->push_back(torch::nn::Functional([maps, height, width](torch::Tensor x) {
       return x.view({-1, maps, height, width});
     }));
-    decoder->push_back(to_model_memory_format());
   }
   for (auto it = channels.rbegin(); it != channels.rend(); ++it) {
     decoder->push_back(same_conv(in, *it, options.conv.kernel));
@@ -57,7 +56,6 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
     decoder->push_back(make_activation(hidden));
     decoder->push_back(upsampling(options.conv.upsample, *it));
     if (options.conv.upsample == "transposed") {
-      decoder->push_back(to_model_memory_format());
       push_batch_norm(decoder, *it, options.batch_norm);
       decoder->push_back(make_activation(hidden));
     }
@@ -74,15 +72,6 @@ void ConvAutoencoderImpl::use_memory_format(torch::MemoryFormat format) {
   memory_format_ = format;
   torch::NoGradGuard no_grad;
   for (auto& parameter : parameters()) parameter.set_data(in_memory_format(parameter));
-}
-
-// LibTorch 1.13 hands back a contiguous tensor from a transposed convolution of a
-// channels-last input, and the view after the dense bottleneck is contiguous too; a
-// channels-last convolution after either, followed by GELU, back-propagates uninitialised
-// memory (a NaN or 1e38 gradient whenever malloc reuses dirty memory). Every map between the
-// stages is therefore brought back to the model's memory format.
-torch::nn::Functional ConvAutoencoderImpl::to_model_memory_format() {
-  return torch::nn::Functional([this](torch::Tensor x) { return in_memory_format(x); });
 }
 
 torch::Tensor ConvAutoencoderImpl::in_memory_format(const torch::Tensor& tensor) const {

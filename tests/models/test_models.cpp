@@ -271,3 +271,28 @@ TEST_CASE("data.dataset decides the image shape models are built for") {
   CHECK(aebench::count_parameters(*dense) ==
         2 * (3072 * 400 + 400 * 200 + 200 * 100) + 400 + 200 + 100 + 200 + 400 + 3072);
 }
+
+TEST_CASE("GELU's gradient is right whatever the memory layouts of its input and gradient") {
+  // A conv decoder hands GELU a contiguous map and gets back a channels-last gradient; LibTorch
+  // 1.13's own gelu then read its input wrongly.
+  auto gelu = aebench::make_activation(aebench::Activation::kGelu);
+  const auto input = torch::randn({3, 4, 6, 6});
+  const auto incoming = torch::randn({3, 4, 6, 6});
+  const auto cdf = 0.5 * (1.0 + torch::erf(input / std::sqrt(2.0)));
+  const auto density = torch::exp(-0.5 * input * input) / std::sqrt(2.0 * M_PI);
+  const auto expected = incoming * (cdf + input * density);
+  for (const bool input_channels_last : {false, true})
+    for (const bool gradient_channels_last : {false, true}) {
+      INFO("input channels-last " << input_channels_last << ", gradient channels-last "
+                                  << gradient_channels_last);
+      const auto layout = [](const torch::Tensor& tensor, bool channels_last) {
+        return channels_last ? tensor.contiguous(torch::MemoryFormat::ChannelsLast)
+                             : tensor.clone();
+      };
+      auto x = layout(input, input_channels_last).requires_grad_(true);
+      const auto y = gelu.forward(x);
+      CHECK(torch::allclose(y, input * cdf, 1e-5, 1e-6));
+      y.backward(layout(incoming, gradient_channels_last));
+      CHECK(torch::allclose(x.grad(), expected, 1e-4, 1e-5));
+    }
+}

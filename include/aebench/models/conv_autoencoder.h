@@ -28,8 +28,6 @@ class ConvAutoencoderImpl : public AutoencoderImpl {
   std::int64_t feature_width() const;
 
   torch::Tensor in_memory_format(const torch::Tensor& tensor) const;
-  // A decoder step that brings maps into memory_format_ (see the .cpp for why).
-  torch::nn::Functional to_model_memory_format();
 
   ModelOptions options_;
   torch::MemoryFormat memory_format_ = torch::MemoryFormat::Contiguous;
