@@ -16,6 +16,7 @@ constexpr std::int64_t kMaxLayerWidth = 1 << 16;
 constexpr std::int64_t kMaxEpochs = 1000000;
 constexpr std::int64_t kMaxBatchSize = 1 << 20;
 constexpr std::int64_t kMaxImages = 100;
+constexpr std::int64_t kMaxAugmentShift = 8;  // a third of MNIST's side: more moves digits out
 
 }  // namespace
 
@@ -63,6 +64,12 @@ SectionSchema train_section() {
                                "rescale the gradients of each step so that their global L2 norm "
                                "is at most this; `null` = off",
                                true, false))),
+      on(AEBENCH_FIELD(train.augment_shift),
+         integer("augment_shift", 0, kMaxAugmentShift,
+                 "data augmentation: each training step moves every image of its batch by its "
+                 "own random whole-pixel offset, drawn from -n..n down and across (the border "
+                 "filled with 0), input and target alike; validation and test images, and "
+                 "pretraining, are never shifted. `0` = off")),
       resumable(
           section("early_stopping", "stop when the validation loss stops improving; `null` = off")),
       section("schedule", "the learning rate per epoch; `null` = constant `lr`"),

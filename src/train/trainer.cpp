@@ -6,6 +6,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "aebench/data/augment.h"
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
 #include "aebench/io/stop_signal.h"
@@ -101,7 +102,8 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
   for (std::int64_t batch = state.batches_done; batch < batches; ++batch) {
     const std::int64_t first = batch * options.batch_size;
     const std::int64_t length = batch + 1 == batches ? count - first : options.batch_size;
-    const auto clean = data.train_images.index_select(0, order.narrow(0, first, length));
+    const auto clean = shift_randomly(
+        data.train_images.index_select(0, order.narrow(0, first, length)), options.augment_shift);
     optimizer.zero_grad();
     const auto loss = penalised_loss(model, add_noise(clean, noise), clean, options, precision);
     loss.backward();

@@ -53,6 +53,7 @@ const std::vector<std::pair<std::string, std::vector<json>>> kKeyValues = {
     {"train.loss", {"mse", "mse", "bce"}},
     {"train.weight_decay", {0.0, 0.001}},
     {"train.activity_l1", {0.0, 0.001}},
+    {"train.augment_shift", {0, 0, 1, 8}},
     {"train.early_stopping",
      {nullptr, json{{"patience", 1}}, json{{"patience", 1}, {"restore_best", false}}}},
     {"pretrain", {nullptr, nullptr, json{{"epochs", 1}, {"batch_size", 5}}}},

@@ -144,12 +144,15 @@ TEST_CASE("a run stopped by SIGINT and resumed ends exactly like an uninterrupte
   CHECK(resumed["train_seconds_total"].get<double>() == Approx(epoch_seconds).margin(0.1));
 }
 
-TEST_CASE("a scheduled, clipped run resumes exactly and metrics.csv records each epoch's rate") {
+TEST_CASE(
+    "a scheduled, clipped, shift-augmented run resumes exactly and metrics.csv records each "
+    "epoch's rate") {
   ScratchFolder folder("resume-schedule");
   aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
   auto document = aebench::testing::read_json(write_config(folder, 6));
   document["train"]["lr"] = 0.01;
   document["train"]["clip_grad_norm"] = 0.5;
+  document["train"]["augment_shift"] = 2;
   document["train"]["schedule"] = {
       {"type", "step"}, {"step_size", 2}, {"gamma", 0.5}, {"warmup_epochs", 1}};
   const auto config = folder / "scheduled.json";
@@ -160,6 +163,14 @@ TEST_CASE("a scheduled, clipped run resumes exactly and metrics.csv records each
   for (const auto& row : metric_rows(folder / "full" / aebench::kMetricsFile))
     if (row.rfind("epoch", 0) != 0) rates.push_back(std::stod(row.substr(row.rfind(',') + 1)));
   CHECK(rates == std::vector<double>{0.005, 0.01, 0.01, 0.005, 0.005, 0.0025});
+  // The shifts take effect: the same run without them has other losses.
+  document["train"]["augment_shift"] = 0;
+  const auto unshifted = folder / "unshifted.json";
+  std::ofstream(unshifted) << document.dump();
+  REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(
+              train_arguments(unshifted, folder / "unshifted"))) == 0);
+  CHECK(metric_rows(folder / "unshifted" / aebench::kMetricsFile) !=
+        metric_rows(folder / "full" / aebench::kMetricsFile));
 
   const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "stopped"));
   wait_for_rows(folder / "stopped" / aebench::kMetricsFile, 3);

@@ -150,6 +150,10 @@ struct TrainOptions {
   ScheduleOptions schedule;
   // Rescale the gradients so that their global L2 norm is at most this; 0 = off.
   double clip_grad_norm = 0.0;
+  // Data augmentation: every training step moves each of its images by a random whole number
+  // of pixels, up to this many, down and across (input and target alike; validation and test
+  // images never). 0 = off.
+  std::int64_t augment_shift = 0;
   // Activity penalties on the code, added to the loss: l1 * mean over images of sum |code|,
   // l2 * mean over images of sum code^2 (Keras's activity regularisers). >= 0.
   double activity_l1 = 0.0;
