@@ -51,7 +51,7 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace aebench;
-  cli::use_default_startup_environment(argv);
+  cli::restore_default_malloc_tunables();
   CLI::App app{"aebench: an experiment runner for autoencoders on MNIST and Fashion-MNIST"};
   app.set_version_flag("--version",
                        std::string("aebench ") + kVersion + " (LibTorch " + torch_version() + ")");

@@ -1,7 +1,10 @@
 #pragma once
 // The environment aebench runs with, chosen before LibTorch starts: how its OpenMP threads wait
 // and how glibc's malloc hands out memory. Both are read once, when the libraries load, before
-// main; so when the user has not chosen them, aebench re-executes itself once with them set.
+// main; so `aebench` is a small launcher without LibTorch (launcher.cpp) that sets them where the
+// user has not, then executes aebench-engine, the program itself, from its own folder. (A
+// re-execution of one binary would start LibTorch twice: about 0.35 s more per command idle,
+// 0.6 s on a busy machine.)
 //
 // OpenMP: LibTorch and OpenBLAS run their parallel loops on libgomp, whose idle threads by
 // default spin for a while at every barrier before sleeping. On a machine whose cores are all
@@ -28,9 +31,17 @@ inline constexpr char kDefaultMallocTunables[] =
     "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824:"
     "glibc.malloc.top_pad=67108864:glibc.malloc.hugetlb=1";
 
-// Re-executes the running binary (/proc/self/exe) with the same arguments and the defaults
-// above added where the environment lacks them. Returns (and the program goes on unchanged)
-// when the user set both, after the re-execution, or when exec fails.
-void use_default_startup_environment(char** argv);
+// The file names of the launcher and of the program it starts, in one folder.
+inline constexpr char kLauncherName[] = "aebench";
+inline constexpr char kEngineName[] = "aebench-engine";
+
+// The launcher's part: sets the defaults above where the environment lacks them.
+void set_default_startup_environment();
+
+// The engine's part: glibc (2.36) ends each tunable of GLIBC_TUNABLES with a NUL in place as it
+// reads them, so the engine's GLIBC_TUNABLES reads as its first tunable only, and child
+// processes (sweep points) would inherit that. Puts the whole default back when that is what
+// happened.
+void restore_default_malloc_tunables();
 
 }  // namespace aebench::cli

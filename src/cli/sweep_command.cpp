@@ -13,6 +13,7 @@
 #include "aebench/sweep/sweep_record.h"
 #include "aebench/sweep/sweep_results.h"
 #include "commands.h"
+#include "startup_environment.h"
 
 namespace aebench::cli {
 namespace {
@@ -145,9 +146,10 @@ int submit_to_slurm(SweepRecord& record, const SweepCommandOptions& options) {
   }
   if (!options.quiet)
     std::cerr << "sweep: submitting " << indices.size() << " point(s) with sbatch...\n";
-  // The binary's real path: the tasks run on other nodes, where /proc/self/exe means nothing.
-  const std::string job_id =
-      submit_slurm_array(record, indices, fs::read_symlink("/proc/self/exe"), options.retry_failed);
+  // The launcher's real path: the tasks run on other nodes, where /proc/self/exe means nothing,
+  // and there they need the environment the launcher sets.
+  const auto launcher = fs::read_symlink("/proc/self/exe").parent_path() / kLauncherName;
+  const std::string job_id = submit_slurm_array(record, indices, launcher, options.retry_failed);
   for (const std::size_t index : indices) record.points[index].attempts += 1;
   write_sweep_record(record);
   if (!options.quiet)

@@ -1,3 +1,5 @@
+#include <sys/wait.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -237,4 +239,37 @@ TEST_CASE(
         "GLIBC_TUNABLES=glibc.malloc.hugetlb=0 OMP_WAIT_POLICY=PASSIVE");
   for (const char* name : {"GOMP_SPINCOUNT", "GLIBC_TUNABLES"})
     ::unsetenv(name);  // later tests' runs choose their own
+}
+
+namespace {
+
+// Runs `program --version`; returns its exit code and its output's lines (stdout and stderr).
+int version_of(const ScratchFolder& folder, const fs::path& program,
+               std::vector<std::string>& lines) {
+  const auto output = folder / "version.txt";
+  const int status =
+      std::system((quoted(program) + " --version > " + quoted(output) + " 2>&1").c_str());
+  lines = aebench::testing::read_lines(output);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the aebench launcher runs aebench-engine from its own folder and says so when it lacks it") {
+  ScratchFolder folder("launcher");
+  std::vector<std::string> lines;
+  // Through a symbolic link, aebench still finds the engine beside the file it points to.
+  fs::create_symlink(aebench::testing::aebench_binary(), folder / "linked-aebench");
+  CHECK(version_of(folder, folder / "linked-aebench", lines) == aebench::kExitSuccess);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].rfind("aebench ", 0) == 0);
+  // A copy alone in another folder has no engine to run.
+  const auto lonely = folder / aebench::cli::kLauncherName;
+  fs::copy_file(aebench::testing::aebench_binary(), lonely);
+  CHECK(version_of(folder, lonely, lines) == aebench::kExitOtherError);
+  CHECK(lines == std::vector<std::string>{
+                     "aebench: cannot start " + (folder / aebench::cli::kEngineName).string() +
+                     ": No such file or directory; expected aebench-engine in the folder of "
+                     "aebench (both are built together)"});
 }
