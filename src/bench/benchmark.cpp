@@ -142,7 +142,8 @@ BenchResult run_benchmark(const BenchOptions& options) {
   BenchResult result;
   result.machine = describe_machine();
   const Precision precision =
-      resolve_precision(options.precision, result.machine.cpu_has_native_bf16);
+      resolve_precision(options.precision, result.machine.cpu_has_native_bf16 && cpu_runs_bf16());
+  if (precision == Precision::kBf16) require_cpu_runs_bf16("--precision");
   result.threads = make_run_context("cpu", options.threads).threads;
   result.requested_precision = options.precision;
   result.steps = options.steps;

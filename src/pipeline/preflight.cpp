@@ -11,6 +11,7 @@
 #include "aebench/errors.h"
 #include "aebench/models/autoencoder.h"
 #include "aebench/train/metrics.h"
+#include "aebench/train/precision.h"
 
 namespace aebench {
 namespace {
@@ -143,6 +144,9 @@ std::vector<std::string> preflight(const Config& config, const Dataset& data,
   if (model_kind(config.model.type).closed_form && data.train.size() < 2)
     throw ConfigError("model.type: \"pca\" needs at least 2 training images to fit, found " +
                       std::to_string(data.train.size()) + "; use a larger data.train_limit");
+  if (config.train.precision == "bf16" && context.device.is_cpu() &&
+      !model_kind(config.model.type).closed_form)
+    require_cpu_runs_bf16("train.precision");
   if (config.model.batch_norm && data.train.size() < 2)
     throw ConfigError(
         "model.batch_norm: needs at least 2 training images to normalise a batch, found " +

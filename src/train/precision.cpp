@@ -1,6 +1,7 @@
 #include "aebench/train/precision.h"
 
 #include <ATen/autocast_mode.h>
+#include <torch/torch.h>
 #include <torch/version.h>
 
 #include <fstream>
@@ -82,9 +83,30 @@ Precision resolve_precision(const std::string& requested, bool cpu_has_native_bf
   throw ConfigError("--precision: expected fp32, bf16 or auto, found \"" + requested + "\"");
 }
 
+bool cpu_runs_bf16() {
+  static const bool runs = [] {
+    try {
+      const auto bf16 = torch::TensorOptions().dtype(torch::kBFloat16);
+      torch::conv2d(torch::ones({1, 2, 4, 4}, bf16), torch::ones({2, 2, 3, 3}, bf16));
+      return true;
+    } catch (const std::exception&) {
+      return false;
+    }
+  }();
+  return runs;
+}
+
+void require_cpu_runs_bf16(const std::string& key) {
+  if (cpu_runs_bf16()) return;
+  throw ConfigError(key +
+                    ": \"bf16\" needs a CPU on which oneDNN computes in bfloat16 (AVX-512, and "
+                    "ONEDNN_MAX_CPU_ISA, if set, at AVX512_CORE or above); this one does not: "
+                    "use \"auto\" or \"fp32\"");
+}
+
 Precision training_precision(const std::string& requested, bool cuda) {
   if (requested == "auto" && cuda) return Precision::kFp32;
-  return resolve_precision(requested, !cuda && cpu_has_native_bf16());
+  return resolve_precision(requested, !cuda && cpu_has_native_bf16() && cpu_runs_bf16());
 }
 
 std::string precision_name(Precision precision) {

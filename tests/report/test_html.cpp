@@ -67,7 +67,7 @@ TEST_CASE("url_path_segment keeps unreserved characters and percent-encodes the 
   CHECK(aebench::url_path_segment("σ") == "%CF%83");
 }
 
-TEST_CASE("a whole PNG is inlined with its size; a truncated, corrupt or missing one is named") {
+TEST_CASE("a whole PNG is inlined with its size and a truncated, corrupt or missing one is named") {
   ScratchFolder folder("report-png");
   aebench::Canvas canvas(13, 5);
   canvas.fill_rect(2, 1, 4, 3, {200, 10, 10});

@@ -13,6 +13,14 @@ enum class Precision { kFp32, kBf16 };
 // hardware (elsewhere LibTorch emulates it, many times slower than float32).
 bool cpu_has_native_bf16();
 
+// Whether oneDNN, LibTorch's CPU kernel library, convolves bfloat16 here at all: it needs
+// AVX-512, and ONEDNN_MAX_CPU_ISA may rule it out (it then throws, where float32 runs). Tried
+// once on a tiny convolution and remembered.
+bool cpu_runs_bf16();
+// Throws a ConfigError naming `key` (the config key or flag that asked for bf16) when
+// cpu_runs_bf16 is false, so that the run stops before it starts instead of failing later.
+void require_cpu_runs_bf16(const std::string& key);
+
 // "fp32" | "bf16" | "auto" (bf16 when the CPU multiplies bfloat16 natively, else fp32).
 // Anything else is a ConfigError naming --precision.
 Precision resolve_precision(const std::string& requested, bool cpu_has_native_bf16);
@@ -20,7 +28,8 @@ Precision resolve_precision(const std::string& requested, bool cpu_has_native_bf
 std::string precision_name(Precision precision);  // "fp32" | "bf16"
 
 // train.precision on the device the model trains on: "auto" is bf16 on a CPU with native
-// bf16 and fp32 elsewhere (CUDA included: not every GPU has bf16).
+// bf16 that oneDNN uses (cpu_runs_bf16) and fp32 elsewhere (CUDA included: not every GPU has
+// bf16).
 Precision training_precision(const std::string& requested, bool cuda);
 
 // While alive with kBf16, this thread's ops on autocast's lower-precision list (linear,
