@@ -76,6 +76,8 @@ for seed in ${only[@]+"${only[@]}"}; do
 done
 ((${#only[@]} == 0)) || [[ -f $out ]] ||
   { echo "reproductions.sh: --only needs an existing table; $out not found" >&2; exit 2; }
+((${#only[@]} == 0)) || grep -q '^## ' "$out" ||
+  { echo "reproductions.sh: --only needs a table with sections; $out has none (write it whole first)" >&2; exit 2; }
 for file in "${!sweep_dirs[@]}"; do
   jq -e --arg f "$file" 'any(.entries[]; .sweep == $f)' "$published" >/dev/null ||
     { echo "reproductions.sh: --sweep-dir $file: no entry of $published uses that sweep file" >&2; exit 2; }
@@ -279,20 +281,35 @@ heading() {
   if [[ $1 =~ ^[0-9]+$ ]]; then echo "Seed $1"; else echo "$1"; fi
 }
 
-# The table in $1 with the sections named (by heading) in the lines of $3 taken from the table
-# in $2, and the paragraph $4 added to $1's header.
+# The table in $1 with the sections named (by heading, one per line, in table order) in
+# $WANTED taken from the table in $2, and the paragraph $PARAGRAPH added to $1's header; a
+# wanted section $1 lacks goes last. Sections are separated by one blank line, as write_table
+# writes them. (The texts come through the environment: awk -v would expand backslashes.)
 splice_sections() {
-  awk -v wanted="$3" -v paragraph="$4" '
-    BEGIN { count = split(wanted, list, "\n"); for (i = 1; i <= count; i++) take[list[i]] = 1 }
+  awk '
+    function trimmed(text) { sub(/\n+$/, "\n", text); return text }
+    BEGIN { count = split(ENVIRON["WANTED"], list, "\n"); for (i = 1; i <= count; i++) take[list[i]] = 1 }
     FNR == 1 { file++; heading = "" }
     /^## / { heading = substr($0, 4) }
     file == 1 { if (!(heading in old)) order[++sections] = heading; old[heading] = old[heading] $0 "\n"; next }
     { new[heading] = new[heading] $0 "\n" }
     END {
-      printf "%s%s\n", old[""], paragraph
-      for (i = 2; i <= sections; i++) printf "%s", (order[i] in take) ? new[order[i]] : old[order[i]]
-      for (h in take) if (!(h in old) && (h in new)) printf "%s", new[h]
+      printf "%s\n%s", trimmed(old[""]), ENVIRON["PARAGRAPH"]
+      for (i = 1; i <= sections; i++)
+        if (order[i] != "") printf "\n%s", trimmed((order[i] in take) ? new[order[i]] : old[order[i]])
+      for (i = 1; i <= count; i++)
+        if (!(list[i] in old) && (list[i] in new)) printf "\n%s", trimmed(new[list[i]])
     }' "$1" "$2"
+}
+
+# The folders a table reads: one line per sweep file and run folder of this call.
+folders_read() {
+  local file
+  for file in $sweep_files; do folder_line "$file"; done
+  while IFS=$'\t' read -r run_folder _; do
+    [[ -z $run_folder ]] || printf -- '- `%s`%s\n' "$(run_dir "$run_folder")" \
+      "$([[ -f $(run_dir "$run_folder")/summary.json ]] || echo ' (no summary.json)')"
+  done <<<"$run_entries"
 }
 
 write_table() {
@@ -318,12 +335,7 @@ is marked "reduced".
 Folders read:
 
 EOF
-  local file
-  for file in $sweep_files; do folder_line "$file"; done
-  while IFS=$'\t' read -r run_folder _; do
-    [[ -z $run_folder ]] || printf -- '- `%s`%s\n' "$(run_dir "$run_folder")" \
-      "$([[ -f $(run_dir "$run_folder")/summary.json ]] || echo ' (no summary.json)')"
-  done <<<"$run_entries"
+  folders_read
 
   local seed
   for seed in $(jq -r --argjson only "$only_json" \
@@ -352,12 +364,19 @@ else
   write_table >"$fresh"
   shown=""
   for argument in "${arguments[@]}"; do shown+=" $(printf '%q' "$argument")"; done
-  headings=$(for seed in "${only[@]}"; do heading "$seed"; done)
-  splice_sections "$out" "$fresh" "$headings" "Then on $(date -u '+%Y-%m-%d %H:%M UTC') \
+  # In the published file's order, each once.
+  headings=$(jq -r --argjson only "$only_json" \
+    '.seeds | keys_unsorted[] | select(. as $s | $only | index([$s]))' "$published" |
+    while read -r seed; do heading "$seed"; done)
+  WANTED=$headings PARAGRAPH="Then on $(date -u '+%Y-%m-%d %H:%M UTC') \
 these sections were generated again, the others kept: ${headings//$'\n'/, }, by
 
     bash scripts/reproductions.sh$shown
-" >"$temporary"
+
+reading:
+
+$(folders_read)
+" splice_sections "$out" "$fresh" >"$temporary"
   rm -f "$fresh"
 fi
 chmod 644 "$temporary"

@@ -135,11 +135,15 @@ void print_bench_table(const BenchResult& result, std::ostream& out) {
       << " threads, LibTorch " << machine.torch_version << ", BLAS " << machine.blas << '\n';
   out << "peak: fp32 GEMM " << fp32.size << "^3 "
       << format("%.1f GFLOP/s (%.1f-%.1f)", fp32.gflops.median, fp32.gflops.min, fp32.gflops.max)
-      << "; bf16 GEMM " << bf16.size << "^3 " << format("%.1f GFLOP/s", bf16.gflops.median)
-      << (bf16.is_peak                  ? ""
-          : machine.cpu_has_native_bf16 ? " (result not sane: not a peak)"
-                                        : " (no native bf16 on this CPU: not a peak)")
-      << '\n';
+      << "; bf16 GEMM ";
+  if (bf16.size == 0)
+    out << "not measured (oneDNN has no bfloat16 here)";
+  else
+    out << bf16.size << "^3 " << format("%.1f GFLOP/s", bf16.gflops.median)
+        << (bf16.is_peak                  ? ""
+            : machine.cpu_has_native_bf16 ? " (result not sane: not a peak)"
+                                          : " (no native bf16 on this CPU: not a peak)");
+  out << '\n';
   out << format("peak RSS: %.0f MiB\n", double(result.peak_rss_bytes) / (1024.0 * 1024.0));
   char line[256];
   std::snprintf(line, sizeof line, "%-22s %-5s %6s %22s %22s %9s %9s %8s\n", "config", "prec",

@@ -152,8 +152,12 @@ BenchResult run_benchmark(const BenchOptions& options) {
 
   log("fp32 matrix product peak");
   result.fp32_gemm = measure_gemm(torch::kFloat, result.machine.cpu_has_native_bf16);
-  log("bf16 matrix product");
-  result.bf16_gemm = measure_gemm(torch::kBFloat16, result.machine.cpu_has_native_bf16);
+  if (cpu_runs_bf16()) {
+    log("bf16 matrix product");
+    result.bf16_gemm = measure_gemm(torch::kBFloat16, result.machine.cpu_has_native_bf16);
+  } else {
+    log("bf16 matrix product: not measured (oneDNN has no bfloat16 here)");
+  }
   for (std::size_t i = 0; i < configs.size(); ++i) {
     const auto& path = options.config_paths[i];
     log(path);

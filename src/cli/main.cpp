@@ -9,7 +9,6 @@
 #include "aebench/version.h"
 #include "commands.h"
 #include "error_report.h"
-#include "startup_environment.h"
 
 namespace {
 
@@ -51,7 +50,6 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
 
 int main(int argc, char** argv) {
   using namespace aebench;
-  cli::restore_default_malloc_tunables();
   CLI::App app{"aebench: an experiment runner for autoencoders on MNIST and Fashion-MNIST"};
   app.set_version_flag("--version",
                        std::string("aebench ") + kVersion + " (LibTorch " + torch_version() + ")");

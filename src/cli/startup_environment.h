@@ -35,13 +35,10 @@ inline constexpr char kDefaultMallocTunables[] =
 inline constexpr char kLauncherName[] = "aebench";
 inline constexpr char kEngineName[] = "aebench-engine";
 
-// The launcher's part: sets the defaults above where the environment lacks them.
+// The launcher's part: sets the defaults above where the environment lacks them. The engine
+// and its children (sweep points) inherit them whole: glibc parses GLIBC_TUNABLES in a copy
+// (only the process's original strings, which /proc/PID/environ shows, end up cut at the first
+// tunable).
 void set_default_startup_environment();
-
-// The engine's part: glibc (2.36) ends each tunable of GLIBC_TUNABLES with a NUL in place as it
-// reads them, so the engine's GLIBC_TUNABLES reads as its first tunable only, and child
-// processes (sweep points) would inherit that. Puts the whole default back when that is what
-// happened.
-void restore_default_malloc_tunables();
 
 }  // namespace aebench::cli

@@ -17,9 +17,12 @@ torch::Tensor softmax_over_pixels(torch::Tensor x) {
 // GELU (x times the normal CDF of x) spelled out in erf rather than LibTorch's gelu: in
 // LibTorch 1.13 gelu's backward reads its input wrongly when the incoming gradient is
 // channels-last and the input is not, as in a conv model's decoder, and back-propagates
-// uninitialised memory (NaN or 1e38 gradients). Autograd of these ops is layout-safe.
+// uninitialised memory (NaN or 1e38 gradients). Autograd of these ops is layout-safe. In
+// float32 whatever the input's type, as LibTorch's gelu computes: in bfloat16 each step would
+// round (GELU(-3) off by 45 %).
 torch::Tensor gelu_by_erf(torch::Tensor x) {
-  return 0.5 * x * (1.0 + torch::erf(x * M_SQRT1_2));
+  const auto x32 = x.to(torch::kFloat32);
+  return (0.5 * x32 * (1.0 + torch::erf(x32 * M_SQRT1_2))).to(x.scalar_type());
 }
 
 }  // namespace

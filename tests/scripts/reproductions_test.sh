@@ -130,6 +130,20 @@ grep -qF "bash scripts/reproductions.sh --only hinton2006 --published" "$table" 
 [[ $(grep -c '^## ' "$table") == 2 ]] || fail "--only changed the number of sections"
 [[ $(diff <(echo "$table_before") "$table" | grep -c '^[<>] |') == 2 ]] ||
   fail "--only changed rows outside its section: $(diff <(echo "$table_before") "$table")"
+# A section that is not the last one: the next heading keeps its blank line before it.
+bash "$repo/scripts/reproductions.sh" --only 900 --published "$work/published.json" \
+  --out "$table" --sweep-dir "$work/fake.json=$sweep" "$work/runs" >/dev/null
+grep -B1 '^## hinton2006$' "$table" | head -n 1 | grep -qx '' ||
+  fail "--only 900 left no blank line before the next section"
+# A table without the header keeps every section; an empty one is refused.
+sed -n '/^## Seed 900/,$p' "$table" >"$work/headless.md"
+bash "$repo/scripts/reproductions.sh" --only hinton2006 --published "$work/published.json" \
+  --out "$work/headless.md" --sweep-dir "$work/fake.json=$sweep" "$work/runs" >/dev/null
+grep -q '^## Seed 900$' "$work/headless.md" || fail "--only dropped the first section of a headless table"
+: >"$work/empty.md"
+bash "$repo/scripts/reproductions.sh" --only hinton2006 --published "$work/published.json" \
+  --out "$work/empty.md" 2>"$work/stderr.txt" && fail "--only accepted a table without sections"
+grep -qF "has none" "$work/stderr.txt" || fail "--only refused an empty table without saying why"
 bash "$repo/scripts/reproductions.sh" --only 901 --published "$work/published.json" \
   --out "$table" 2>"$work/stderr.txt" && fail "--only accepted a seed the published file lacks"
 grep -qF -- "--only 901" "$work/stderr.txt" || fail "--only 901 was refused without naming it"

@@ -54,7 +54,7 @@ struct BenchResult {
   std::string requested_precision;  // as given; each config records the one used
   std::int64_t steps = 0;
   GemmFigures fp32_gemm;
-  GemmFigures bf16_gemm;
+  GemmFigures bf16_gemm;  // size 0: not measured (oneDNN has no bfloat16 here)
   std::vector<ConfigFigures> configs;
   std::int64_t peak_rss_bytes = 0;      // of the whole run, data and models included
   std::optional<LayoutFigures> layout;  // measured by child processes, unless --no-layout
