@@ -101,7 +101,7 @@ void require_cpu_runs_bf16(const std::string& key) {
   throw ConfigError(key +
                     ": \"bf16\" needs a CPU on which oneDNN computes in bfloat16 (AVX-512, and "
                     "ONEDNN_MAX_CPU_ISA, if set, at AVX512_CORE or above); this one does not: "
-                    "use \"auto\" or \"fp32\"");
+                    "use \"auto\" or \"fp32\" (a bf16 run resumes only where bf16 runs)");
 }
 
 Precision training_precision(const std::string& requested, bool cuda) {

@@ -38,7 +38,7 @@ TEST_CASE(
   CHECK(output ==
         "aebench: config error: train.precision: \"bf16\" needs a CPU on which oneDNN computes "
         "in bfloat16 (AVX-512, and ONEDNN_MAX_CPU_ISA, if set, at AVX512_CORE or above); this "
-        "one does not: use \"auto\" or \"fp32\"\n");
+        "one does not: use \"auto\" or \"fp32\" (a bf16 run resumes only where bf16 runs)\n");
   CHECK_FALSE(fs::exists(folder / "refused"));
   CHECK(train_conv(folder, "auto", "automatic", output) == aebench::kExitSuccess);
   CHECK(aebench::testing::read_json(folder / "automatic" / "summary.json")["precision"] == "fp32");
