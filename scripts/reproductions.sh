@@ -106,6 +106,12 @@ only_json=$(printf '%s\n' ${only[@]+"${only[@]}"} | jq -R . | jq -sc 'map(select
 entries='.entries[] | select($only == [] or (.seed as $s | $only | index([$s])))'
 sweep_files=$(jq -r --argjson only "$only_json" "[$entries | .sweep // empty]"' | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end) | .[]' "$published")
 run_entries=$(jq -r --argjson only "$only_json" "$entries"' | select(.run) | "\(.run)\t\(.config // "")"' "$published" | sort -u)
+# The seeds whose sections this call writes, in the published file's order, each once.
+seeds=$(jq -r --argjson only "$only_json" \
+  '.seeds | keys_unsorted[] | select($only == [] or (. as $s | $only | index([$s])))' "$published")
+# This call as the table's header quotes it.
+shown_arguments=""
+for argument in ${arguments[@]+"${arguments[@]}"}; do shown_arguments+=" $(printf '%q' "$argument")"; done
 
 if $run; then
   for file in $sweep_files; do
@@ -313,8 +319,6 @@ folders_read() {
 }
 
 write_table() {
-  local shown_arguments="" argument
-  for argument in ${arguments[@]+"${arguments[@]}"}; do shown_arguments+=" $(printf '%q' "$argument")"; done
   cat <<EOF
 # Reproductions
 
@@ -338,8 +342,7 @@ EOF
   folders_read
 
   local seed
-  for seed in $(jq -r --argjson only "$only_json" \
-    '.seeds | keys_unsorted[] | select($only == [] or (. as $s | $only | index([$s])))' "$published"); do
+  for seed in $seeds; do
     printf '\n## %s\n\n%s\n\n' "$(heading "$seed")" "$(jq -r --arg s "$seed" '.seeds[$s]' "$published")"
     echo '| what | published | aebench | command | epochs | wall time | note |'
     echo '|---|---|---|---|---|---|---|'
@@ -362,16 +365,11 @@ else
   fresh=$(mktemp)
   trap 'rm -f "$temporary" "$fresh"' EXIT
   write_table >"$fresh"
-  shown=""
-  for argument in "${arguments[@]}"; do shown+=" $(printf '%q' "$argument")"; done
-  # In the published file's order, each once.
-  headings=$(jq -r --argjson only "$only_json" \
-    '.seeds | keys_unsorted[] | select(. as $s | $only | index([$s]))' "$published" |
-    while read -r seed; do heading "$seed"; done)
+  headings=$(for seed in $seeds; do heading "$seed"; done)
   WANTED=$headings PARAGRAPH="Then on $(date -u '+%Y-%m-%d %H:%M UTC') \
 these sections were generated again, the others kept: ${headings//$'\n'/, }, by
 
-    bash scripts/reproductions.sh$shown
+    bash scripts/reproductions.sh$shown_arguments
 
 reading:
 
