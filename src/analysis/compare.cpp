@@ -31,13 +31,6 @@ std::string describe_noise(const nlohmann::json& summary) {
   return text;
 }
 
-// The folder's own name, also for "runs/a/" (whose filename() is empty).
-std::string folder_name(const fs::path& dir) {
-  const fs::path normal = dir.lexically_normal();
-  return normal.has_filename() ? normal.filename().string()
-                               : normal.parent_path().filename().string();
-}
-
 bool is_number(const std::string& text) {
   if (text.empty()) return false;
   char* end = nullptr;

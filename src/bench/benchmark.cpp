@@ -9,6 +9,7 @@
 #include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
+#include "aebench/io/stopwatch.h"
 #include "aebench/models/autoencoder.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/train/metrics.h"
@@ -18,12 +19,6 @@
 namespace aebench {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // Images per second of `step` (which processes `images_per_step` images): one untimed window
 // of `steps` steps, then kTimedWindows timed ones.
 Spread images_per_second(const std::function<void()>& step, std::int64_t steps,
@@ -31,7 +26,7 @@ Spread images_per_second(const std::function<void()>& step, std::int64_t steps,
   for (std::int64_t i = 0; i < steps; ++i) step();
   std::vector<double> rates;
   for (int window = 0; window < kTimedWindows; ++window) {
-    const auto start = Clock::now();
+    const auto start = SteadyClock::now();
     for (std::int64_t i = 0; i < steps; ++i) step();
     rates.push_back(double(steps * images_per_step) / seconds_since(start));
   }
@@ -74,7 +69,7 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
   figures.path = path;
   figures.model_type = config.model.type;
 
-  const auto load_start = Clock::now();
+  const auto load_start = SteadyClock::now();
   const Dataset data = load_dataset(config.data, config.seed);
   figures.load_seconds = seconds_since(load_start);
   figures.train_images = data.train.size();

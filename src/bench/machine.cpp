@@ -11,13 +11,12 @@
 #include <sstream>
 #include <thread>
 
+#include "aebench/io/stopwatch.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/train/precision.h"
 
 namespace aebench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // The text after "KEY:" or "KEY=" on the first line of `text` that contains KEY, up to the
 // line's end or a comma (show_config lists "KEY=VALUE, KEY=VALUE"), trimmed; "" when none.
@@ -55,9 +54,9 @@ std::string loaded_blas_library() {
 }
 
 double seconds_of_product(const torch::Tensor& a, const torch::Tensor& b, torch::Tensor& c) {
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   torch::mm_out(c, a, b);
-  return std::chrono::duration<double>(Clock::now() - start).count();
+  return seconds_since(start);
 }
 
 }  // namespace

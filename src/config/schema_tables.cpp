@@ -16,7 +16,6 @@ namespace {
 using namespace schema_builders;
 
 // Caps that refuse absurd sizes before anything is allocated.
-constexpr std::int64_t kMaxLayerWidth = 1 << 16;
 constexpr std::int64_t kMaxChannels = 1024;
 constexpr std::int64_t kMaxSamples = 100000000;
 

@@ -12,7 +12,6 @@ using namespace schema_builders;
 
 namespace {
 
-constexpr std::int64_t kMaxLayerWidth = 1 << 16;
 constexpr std::int64_t kMaxEpochs = 1000000;
 constexpr std::int64_t kMaxBatchSize = 1 << 20;
 constexpr std::int64_t kMaxImages = 100;

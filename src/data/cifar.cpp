@@ -11,12 +11,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kFetchHint =
+constexpr const char* kCifarDownloadHint =
     "download the binary version (cifar-10-binary.tar.gz) from "
     "https://www.cs.toronto.edu/~kriz/cifar.html, extract it and put data_batch_1.bin .. "
     "data_batch_5.bin and test_batch.bin in that folder, or set data.dir (README: CIFAR-10)";
 
-[[noreturn]] void fail(const std::string& source, const std::string& what) {
+[[noreturn]] void fail_cifar(const std::string& source, const std::string& what) {
   throw DataError(source + ": " + what);
 }
 
@@ -42,16 +42,17 @@ CifarImages parse_cifar_batch(const std::vector<std::uint8_t>& bytes, const std:
   const std::string record = std::to_string(kCifarRecordBytes) + "-byte records (1 label byte + " +
                              std::to_string(kCifarImageBytes) + " pixel bytes each)";
   if (bytes.empty())
-    fail(source, "expected at least one of the " + record + ", found an empty file");
+    fail_cifar(source, "expected at least one of the " + record + ", found an empty file");
   const std::size_t whole = bytes.size() / kCifarRecordBytes;
   const std::size_t over = bytes.size() % kCifarRecordBytes;
   if (over != 0)
-    fail(source, "expected a size that is a multiple of " + std::to_string(kCifarRecordBytes) +
-                     " bytes (" + record + "), found " + std::to_string(bytes.size()) +
-                     " bytes: " + std::to_string(whole) + " records and " + std::to_string(over) +
-                     " bytes over (truncated, or not a CIFAR-10 binary file); expected " +
-                     std::to_string(whole * kCifarRecordBytes) + " or " +
-                     std::to_string((whole + 1) * kCifarRecordBytes) + " bytes");
+    fail_cifar(source, "expected a size that is a multiple of " +
+                           std::to_string(kCifarRecordBytes) + " bytes (" + record + "), found " +
+                           std::to_string(bytes.size()) + " bytes: " + std::to_string(whole) +
+                           " records and " + std::to_string(over) +
+                           " bytes over (truncated, or not a CIFAR-10 binary file); expected " +
+                           std::to_string(whole * kCifarRecordBytes) + " or " +
+                           std::to_string((whole + 1) * kCifarRecordBytes) + " bytes");
 
   CifarImages images;
   images.count = whole;
@@ -61,8 +62,9 @@ CifarImages parse_cifar_batch(const std::vector<std::uint8_t>& bytes, const std:
     const auto start = bytes.begin() + static_cast<std::ptrdiff_t>(index * kCifarRecordBytes);
     const unsigned label = *start;
     if (label > 9)
-      fail(source, "label " + std::to_string(label) + " of record " + std::to_string(index) +
-                       " (byte " + std::to_string(index * kCifarRecordBytes) + ") is outside 0-9");
+      fail_cifar(source, "label " + std::to_string(label) + " of record " + std::to_string(index) +
+                             " (byte " + std::to_string(index * kCifarRecordBytes) +
+                             ") is outside 0-9");
     images.labels.push_back(static_cast<std::uint8_t>(label));
     images.pixels.insert(images.pixels.end(), start + 1, start + kCifarRecordBytes);
   }
@@ -73,11 +75,11 @@ CifarImages read_cifar_batch(const std::filesystem::path& path) {
   std::error_code error;
   const auto status = fs::status(path, error);
   if (status.type() == fs::file_type::not_found)
-    fail(path.string(), "no such file; " + std::string(kFetchHint));
-  if (error) fail(path.string(), "cannot read (" + error.message() + ")");
+    fail_cifar(path.string(), "no such file; " + std::string(kCifarDownloadHint));
+  if (error) fail_cifar(path.string(), "cannot read (" + error.message() + ")");
   // fopen on a FIFO waits for a writer: check the kind first.
   if (!fs::is_regular_file(status))
-    fail(path.string(), "expected a regular file, found " + kind_of(status.type()));
+    fail_cifar(path.string(), "expected a regular file, found " + kind_of(status.type()));
   return parse_cifar_batch(read_idx_bytes(path), path.string());
 }
 
@@ -95,13 +97,13 @@ std::vector<std::filesystem::path> find_cifar_files(const std::filesystem::path&
   }
   std::error_code error;
   if (!fs::is_directory(dir, error))
-    throw DataError("data folder " + dir.string() + " does not exist; " + kFetchHint);
+    throw DataError("data folder " + dir.string() + " does not exist; " + kCifarDownloadHint);
   std::vector<fs::path> paths;
   for (const auto& name : names) {
     const fs::path path = dir / name;
     if (!fs::exists(path, error))
       throw DataError("data folder " + dir.string() + " has no " + name + " (CIFAR-10 " + split +
-                      " split); " + kFetchHint);
+                      " split); " + kCifarDownloadHint);
     paths.push_back(path);
   }
   return paths;

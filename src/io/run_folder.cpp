@@ -213,4 +213,11 @@ void MetricsCsv::append(const EpochRecord& record) {
   if (!stream_) throw OutputError("cannot append to " + path_.string() + ": write failed");
 }
 
+std::string folder_name(const fs::path& dir) {
+  std::error_code error;
+  fs::path normal = fs::absolute(dir, error).lexically_normal();
+  if (!normal.has_filename()) normal = normal.parent_path();
+  return normal.filename().string();
+}
+
 }  // namespace aebench

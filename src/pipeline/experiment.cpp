@@ -15,6 +15,7 @@
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
+#include "aebench/io/stopwatch.h"
 #include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/plot/figures.h"
@@ -335,13 +336,12 @@ nlohmann::json pretrain(AutoencoderImpl& model, const torch::Tensor& images, con
 // A model fitted in closed form (PCA): one "epoch" whose losses are the fitted model's MSE.
 TrainingResult fit_in_closed_form(AutoencoderImpl& model, const TrainingData& training,
                                   const fs::path& folder, nlohmann::json& extras) {
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = SteadyClock::now();
   const nlohmann::json fit = model.fit_closed_form(training.train_images);
   for (const auto& item : fit.items()) extras[item.key()] = item.value();
   const auto train = evaluate_reconstruction(model, training.train_images, training.train_images);
   const auto val = evaluate_reconstruction(model, training.val_inputs, training.val_targets);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = seconds_since(start);
   TrainingResult result;
   result.progress.history.push_back({1, train.mse, val.mse, val.mse, val.psnr_db, seconds});
   result.progress.epochs_done = 1;

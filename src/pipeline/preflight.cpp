@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "aebench/analysis/analysis.h"
+#include "aebench/data/shape_text.h"
 #include "aebench/errors.h"
 #include "aebench/models/autoencoder.h"
 #include "aebench/train/metrics.h"
@@ -55,13 +56,6 @@ std::int64_t probe_bytes(const ProbeOptions& probe, std::int64_t code_size, std:
   parameters += width * kMaxClasses + kMaxClasses;
   parameters = std::max(parameters, probe.pixels ? pixels * kMaxClasses + kMaxClasses : 0);
   return 5 * kFloatBytes * parameters;
-}
-
-// "[60, 3, 32, 32]"
-std::string shape_text(const torch::Tensor& tensor) {
-  std::string text;
-  for (const auto size : tensor.sizes()) text += (text.empty() ? "" : ", ") + std::to_string(size);
-  return "[" + text + "]";
 }
 
 // A limit in a cgroup (v2 or v1) file; 0 when there is none or it cannot be read.

@@ -11,8 +11,6 @@
 namespace aebench {
 namespace {
 
-using namespace chart;
-
 constexpr double kLineThicknessPx = 2.0;
 constexpr double kMarkerDiameterPx = 7.0;
 constexpr int kLegendSwatchPx = 24;
@@ -20,7 +18,7 @@ constexpr int kLegendInsetPx = 10;  // legend box to the plot frame
 
 // What the finite points of all series span.
 struct Extent {
-  Range x = kNoRange, y = kNoRange;
+  chart::Range x = chart::kNoRange, y = chart::kNoRange;
   bool whole_x = true;     // every x is a whole number (epochs)
   bool positive_y = true;  // every y > 0, so a log axis is possible
 };
@@ -47,8 +45,8 @@ Extent data_extent(const std::vector<LineSeries>& series) {
   return extent;
 }
 
-void draw_series(Canvas& canvas, const Layout& layout, const LineSeries& series, const Axis& x_axis,
-                 const Axis& y_axis) {
+void draw_series(Canvas& canvas, const chart::Layout& layout, const LineSeries& series,
+                 const chart::Axis& x_axis, const chart::Axis& y_axis) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<Point> points;
   for (std::size_t i = 0; i < point_count(series); ++i) {
@@ -71,27 +69,28 @@ void draw_series(Canvas& canvas, const Layout& layout, const LineSeries& series,
 }
 
 // In the top-right corner of the plot area: a line swatch and the label of each labelled series.
-void draw_legend(Canvas& canvas, const Layout& layout, const std::vector<LineSeries>& series) {
+void draw_legend(Canvas& canvas, const chart::Layout& layout,
+                 const std::vector<LineSeries>& series) {
   std::vector<const LineSeries*> entries;
   for (const auto& line : series)
     if (!line.label.empty()) entries.push_back(&line);
   if (entries.empty()) return;
   int label_width = 0;
   for (const auto* entry : entries)
-    label_width = std::max(label_width, text_width(entry->label, kLegendSizePx));
-  LegendBox box;
-  box.width = 2 * kLegendPaddingPx + kLegendSwatchPx + kTextGapPx + label_width;
+    label_width = std::max(label_width, text_width(entry->label, chart::kLegendSizePx));
+  chart::LegendBox box;
+  box.width = 2 * chart::kLegendPaddingPx + kLegendSwatchPx + chart::kTextGapPx + label_width;
   box.left = layout.right - kLegendInsetPx - box.width;
   box.top = layout.top + kLegendInsetPx;
   box.rows = int(entries.size());
-  draw_legend_box(canvas, box);
-  const TextStyle style{kLegendSizePx, kTextColor, TextAlign::kLeft, false};
+  chart::draw_legend_box(canvas, box);
+  const TextStyle style{chart::kLegendSizePx, chart::kTextColor, TextAlign::kLeft, false};
   for (int i = 0; i < box.rows; ++i) {
     const int middle = box.row_middle(i);
-    const int swatch_left = box.left + kLegendPaddingPx;
+    const int swatch_left = box.left + chart::kLegendPaddingPx;
     canvas.draw_line(swatch_left, middle, swatch_left + kLegendSwatchPx, middle, entries[i]->color,
                      kLineThicknessPx + 1);
-    canvas.draw_text(swatch_left + kLegendSwatchPx + kTextGapPx, box.row_text_baseline(i),
+    canvas.draw_text(swatch_left + kLegendSwatchPx + chart::kTextGapPx, box.row_text_baseline(i),
                      entries[i]->label, style);
   }
 }
@@ -100,29 +99,29 @@ void draw_legend(Canvas& canvas, const Layout& layout, const std::vector<LineSer
 
 Canvas render_line_plot(const std::vector<LineSeries>& series, const PlotOptions& options) {
   Canvas canvas(options.width, options.height, kWhite);
-  const FrameOptions frame{options.title, options.x_label, options.y_label, options.width,
-                           options.height};
+  const chart::FrameOptions frame{options.title, options.x_label, options.y_label, options.width,
+                                  options.height};
   const auto extent = data_extent(series);
-  Axis x_axis, y_axis;
+  chart::Axis x_axis, y_axis;
   if (!extent.x.empty()) {
     const bool log_y = options.log_y && extent.positive_y;
-    const Range y_data =
-        log_y ? Range{std::log10(extent.y.low), std::log10(extent.y.high)} : extent.y;
-    y_axis = make_axis(padded(y_data, 0.05), std::clamp(options.height / 80, 3, 10),
-                       {/*whole_numbers=*/false, log_y});
-    x_axis =
-        fit_x_axis(padded(extent.x, 0.03, extent.whole_x), std::clamp(options.width / 80, 3, 12),
-                   {extent.whole_x, /*log=*/false}, frame, y_axis);
+    const chart::Range y_data =
+        log_y ? chart::Range{std::log10(extent.y.low), std::log10(extent.y.high)} : extent.y;
+    y_axis = chart::make_axis(chart::padded(y_data, 0.05), std::clamp(options.height / 80, 3, 10),
+                              {/*whole_numbers=*/false, log_y});
+    x_axis = chart::fit_x_axis(chart::padded(extent.x, 0.03, extent.whole_x),
+                               std::clamp(options.width / 80, 3, 12),
+                               {extent.whole_x, /*log=*/false}, frame, y_axis);
   }
-  const auto layout = make_layout(frame, x_axis, y_axis);
+  const auto layout = chart::make_layout(frame, x_axis, y_axis);
   if (layout.has_area()) {
-    draw_grid_and_ticks(canvas, layout, x_axis, y_axis);
+    chart::draw_grid_and_ticks(canvas, layout, x_axis, y_axis);
     if (!extent.x.empty())
       for (const auto& line : series) draw_series(canvas, layout, line, x_axis, y_axis);
-    draw_frame(canvas, layout);
+    chart::draw_frame(canvas, layout);
     draw_legend(canvas, layout, series);
   }
-  draw_titles(canvas, layout, frame);
+  chart::draw_titles(canvas, layout, frame);
   return canvas;
 }
 

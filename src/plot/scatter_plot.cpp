@@ -10,8 +10,6 @@
 namespace aebench {
 namespace {
 
-using namespace chart;
-
 constexpr double kLegendMarkerDiameterPx = 9.0;
 constexpr char kLegendTitle[] = "class";
 constexpr double kPaddingFraction = 0.04;  // of the data range, so no point touches the frame
@@ -19,31 +17,34 @@ constexpr double kPaddingFraction = 0.04;  // of the data range, so no point tou
 // The width of the legend box for these class labels; 0 (no legend) for none.
 int legend_width(const std::vector<std::string>& labels) {
   if (labels.empty()) return 0;
-  const int entry_width = int(kLegendMarkerDiameterPx) + kTextGapPx + widest(labels, kLegendSizePx);
-  return 2 * kLegendPaddingPx + std::max(entry_width, text_width(kLegendTitle, kLegendSizePx));
+  const int entry_width = int(kLegendMarkerDiameterPx) + chart::kTextGapPx +
+                          chart::widest(labels, chart::kLegendSizePx);
+  return 2 * chart::kLegendPaddingPx +
+         std::max(entry_width, text_width(kLegendTitle, chart::kLegendSizePx));
 }
 
 // Right of the plot area, level with its top: a title row, then a disc and the number of each
 // class.
-void draw_legend(Canvas& canvas, const Layout& layout, int width, const std::vector<int>& classes) {
+void draw_legend(Canvas& canvas, const chart::Layout& layout, int width,
+                 const std::vector<int>& classes) {
   if (classes.empty()) return;
-  LegendBox box;
+  chart::LegendBox box;
   box.left = layout.legend_left;
   box.top = layout.top;
   box.width = width;
   box.rows = int(classes.size() + 1);
-  draw_legend_box(canvas, box);
-  const int content_left = box.left + kLegendPaddingPx;
+  chart::draw_legend_box(canvas, box);
+  const int content_left = box.left + chart::kLegendPaddingPx;
   canvas.draw_text(content_left, box.row_text_baseline(0), kLegendTitle,
-                   {kLegendSizePx, kTextColor, TextAlign::kLeft, false});
+                   {chart::kLegendSizePx, chart::kTextColor, TextAlign::kLeft, false});
   for (std::size_t i = 0; i < classes.size(); ++i) {
     const int middle = box.row_middle(int(i) + 1);
     const double centre = content_left + kLegendMarkerDiameterPx / 2.0;
     canvas.draw_line(centre, middle, centre, middle, class_color(classes[i]),
                      kLegendMarkerDiameterPx);
-    canvas.draw_text(content_left + int(kLegendMarkerDiameterPx) + kTextGapPx,
+    canvas.draw_text(content_left + int(kLegendMarkerDiameterPx) + chart::kTextGapPx,
                      box.row_text_baseline(int(i) + 1), std::to_string(classes[i]),
-                     {kLegendSizePx, kTextColor, TextAlign::kLeft, false});
+                     {chart::kLegendSizePx, chart::kTextColor, TextAlign::kLeft, false});
   }
 }
 
@@ -59,7 +60,7 @@ Canvas render_scatter_plot(const std::vector<double>& x, const std::vector<doubl
     throw std::invalid_argument("render_scatter_plot: expected as many x, y and classes, got " +
                                 std::to_string(x.size()) + ", " + std::to_string(y.size()) +
                                 " and " + std::to_string(classes.size()));
-  Range x_data = kNoRange, y_data = kNoRange;
+  chart::Range x_data = chart::kNoRange, y_data = chart::kNoRange;
   std::set<int> present;
   const auto drawn = [&](std::size_t i) { return std::isfinite(x[i]) && std::isfinite(y[i]); };
   for (std::size_t i = 0; i < x.size(); ++i) {
@@ -73,19 +74,20 @@ Canvas render_scatter_plot(const std::vector<double>& x, const std::vector<doubl
   for (const int label : legend_classes) legend_labels.push_back(std::to_string(label));
 
   Canvas canvas(options.width, options.height, kWhite);
-  FrameOptions frame{options.title, options.x_label, options.y_label, options.width,
-                     options.height};
-  frame.title_gap_px = 2 * kTextGapPx;
+  chart::FrameOptions frame{options.title, options.x_label, options.y_label, options.width,
+                            options.height};
+  frame.title_gap_px = 2 * chart::kTextGapPx;
   frame.legend_width = legend_width(legend_labels);
-  Axis x_axis, y_axis;
+  chart::Axis x_axis, y_axis;
   if (!x_data.empty()) {
-    y_axis = make_axis(padded(y_data, kPaddingFraction), std::clamp(options.height / 80, 3, 10));
-    x_axis = fit_x_axis(padded(x_data, kPaddingFraction), std::clamp(options.width / 80, 3, 12), {},
-                        frame, y_axis);
+    y_axis = chart::make_axis(chart::padded(y_data, kPaddingFraction),
+                              std::clamp(options.height / 80, 3, 10));
+    x_axis = chart::fit_x_axis(chart::padded(x_data, kPaddingFraction),
+                               std::clamp(options.width / 80, 3, 12), {}, frame, y_axis);
   }
-  const auto layout = make_layout(frame, x_axis, y_axis);
+  const auto layout = chart::make_layout(frame, x_axis, y_axis);
   if (layout.has_area()) {
-    draw_grid_and_ticks(canvas, layout, x_axis, y_axis);
+    chart::draw_grid_and_ticks(canvas, layout, x_axis, y_axis);
     const double diameter = 2.0 * options.point_radius;
     for (std::size_t i = 0; !x_data.empty() && i < x.size(); ++i) {
       if (!drawn(i)) continue;
@@ -93,10 +95,10 @@ Canvas render_scatter_plot(const std::vector<double>& x, const std::vector<doubl
       const double py = layout.to_pixel_y(y[i], y_axis.range);
       canvas.draw_line(px, py, px, py, class_color(classes[i]), diameter);
     }
-    draw_frame(canvas, layout);
+    chart::draw_frame(canvas, layout);
     draw_legend(canvas, layout, frame.legend_width, legend_classes);
   }
-  draw_titles(canvas, layout, frame);
+  chart::draw_titles(canvas, layout, frame);
   return canvas;
 }
 

@@ -139,11 +139,4 @@ std::vector<std::pair<std::string, nlohmann::json>> flatten_json(const nlohmann:
   return leaves;
 }
 
-std::string folder_name(const fs::path& dir) {
-  std::error_code error;
-  fs::path normal = fs::absolute(dir, error).lexically_normal();
-  if (!normal.has_filename()) normal = normal.parent_path();
-  return normal.filename().string();
-}
-
 }  // namespace aebench

@@ -15,21 +15,17 @@
 #include "aebench/io/progress.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
+#include "aebench/io/stopwatch.h"
 
 namespace aebench {
 namespace {
 
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
 
 struct RunningPoint {
   std::size_t index = 0;  // into record.points
-  Clock::time_point started;
+  SteadyClock::time_point started;
 };
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 void pause_briefly() {
   const timespec interval{0, 100'000'000};  // 0.1 s; a signal ends it early, which is fine
@@ -89,7 +85,7 @@ class SweepRunner {
                                            "--threads",
                                            std::to_string(options_.threads)};
     const pid_t pid = start_logged_child(argv, log_file(index));
-    running_[pid] = {index, Clock::now()};
+    running_[pid] = {index, SteadyClock::now()};
     entry.state = PointState::kRunning;
     entry.error.clear();
     entry.attempts += 1;
@@ -161,7 +157,7 @@ class SweepRunner {
   void draw_status(bool final_line) {
     if (options_.log == nullptr || !options_.log_is_terminal) return;
     if (!final_line && seconds_since(last_draw_) < 1.0) return;
-    last_draw_ = Clock::now();
+    last_draw_ = SteadyClock::now();
     *options_.log << "\r\033[K" << status_text() << (final_line ? "\n" : "") << std::flush;
   }
 
@@ -171,7 +167,7 @@ class SweepRunner {
       *options_.log << "\r\033[K" << line << '\n' << status_text() << std::flush;
     else
       *options_.log << line << " [" << status_text() << "]\n" << std::flush;
-    last_draw_ = Clock::now();
+    last_draw_ = SteadyClock::now();
   }
 
   SweepRecord& record_;
@@ -180,7 +176,7 @@ class SweepRunner {
   std::map<pid_t, RunningPoint> running_;
   std::vector<double> finished_seconds_;
   int stop_signal_ = 0;
-  Clock::time_point last_draw_ = Clock::now();
+  SteadyClock::time_point last_draw_ = SteadyClock::now();
 };
 
 std::int64_t jobs_from_bench(const fs::path& bench_json) {

@@ -25,22 +25,22 @@ json plain(const Document& value) {
   return json::parse(value.dump());
 }
 
-[[noreturn]] void fail(const std::string& source, const std::string& key,
-                       const std::string& expected, const json& found) {
+[[noreturn]] void fail_at_key(const std::string& source, const std::string& key,
+                              const std::string& expected, const json& found) {
   throw ConfigError(source + ": " + key + ": expected " + expected + ", found " +
                     found.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
-[[noreturn]] void fail(const std::string& source, const std::string& key,
-                       const std::string& expected, const Document& found) {
-  fail(source, key, expected, plain(found));
+[[noreturn]] void fail_at_key(const std::string& source, const std::string& key,
+                              const std::string& expected, const Document& found) {
+  fail_at_key(source, key, expected, plain(found));
 }
 
 std::string required_string(const Document& document, const std::string& key,
                             const std::string& source) {
   const json& value = document.at(key);
   if (!value.is_string() || value.get<std::string>().empty())
-    fail(source, key, "a non-empty string", value);
+    fail_at_key(source, key, "a non-empty string", value);
   return value.get<std::string>();
 }
 
@@ -48,8 +48,9 @@ std::int64_t whole_number(const Document& value, const std::string& key, const s
                           std::int64_t low, std::int64_t high) {
   if (!value.is_number_integer() || value.get<std::int64_t>() < low ||
       value.get<std::int64_t>() > high)
-    fail(source, key,
-         "a whole number in [" + std::to_string(low) + ", " + std::to_string(high) + "]", value);
+    fail_at_key(source, key,
+                "a whole number in [" + std::to_string(low) + ", " + std::to_string(high) + "]",
+                value);
   return value.get<std::int64_t>();
 }
 
@@ -59,7 +60,8 @@ void check_dotted_key(const std::string& key, const std::string& where, const st
   const bool shaped = !key.empty() && key.front() != '.' && key.back() != '.' &&
                       key.find("..") == std::string::npos &&
                       key.find_first_of("= \t\n") == std::string::npos;
-  if (!shaped) fail(source, where, "a dotted config key such as \"model.latent\"", json(key));
+  if (!shaped)
+    fail_at_key(source, where, "a dotted config key such as \"model.latent\"", json(key));
   if (key == "output.dir" || key.rfind("output.dir.", 0) == 0)
     throw ConfigError(source + ": " + where +
                       ": output.dir cannot vary: each point's run folder is the sweep's \"out\" "
@@ -68,7 +70,8 @@ void check_dotted_key(const std::string& key, const std::string& where, const st
 
 PointOverrides overrides_from_object(const Document& object, const std::string& where,
                                      const std::string& source) {
-  if (!object.is_object()) fail(source, where, "an object of dotted keys and values", object);
+  if (!object.is_object())
+    fail_at_key(source, where, "an object of dotted keys and values", object);
   PointOverrides overrides;
   for (const auto& [key, value] : object.items()) {
     check_dotted_key(key, where + "." + key, source);
@@ -78,13 +81,13 @@ PointOverrides overrides_from_object(const Document& object, const std::string& 
 }
 
 ExecutorOptions executor_from_json(const Document& document, const std::string& source) {
-  if (!document.is_object()) fail(source, "executor", "an object", document);
+  if (!document.is_object()) fail_at_key(source, "executor", "an object", document);
   ExecutorOptions options;
   for (const auto& [key, value] : document.items()) {
     const std::string where = "executor." + key;
     if (key == "type") {
       if (value != "local" && value != "slurm")
-        fail(source, where, "\"local\" or \"slurm\"", value);
+        fail_at_key(source, where, "\"local\" or \"slurm\"", value);
       options.type = value.get<std::string>();
     } else if (key == "jobs") {
       options.jobs = whole_number(value, where, source, 0, 1024);
@@ -95,7 +98,7 @@ ExecutorOptions executor_from_json(const Document& document, const std::string& 
     } else if (key == "max_parallel") {
       options.max_parallel = whole_number(value, where, source, 0, 1000000);
     } else if (key == "partition" || key == "time" || key == "mem" || key == "gres") {
-      if (!value.is_string()) fail(source, where, "a string", value);
+      if (!value.is_string()) fail_at_key(source, where, "a string", value);
       std::string& field = key == "partition" ? options.partition
                            : key == "time"    ? options.time
                            : key == "mem"     ? options.mem
@@ -244,17 +247,17 @@ SweepPlan read_sweep_file(const fs::path& path) {
       plan.fixed = overrides_from_object(value, "set", source);
     } else if (key == "grid") {
       if (!value.is_object())
-        fail(source, "grid", "an object of dotted keys and value lists", value);
+        fail_at_key(source, "grid", "an object of dotted keys and value lists", value);
       for (const auto& [grid_key, values] : value.items()) {
         check_dotted_key(grid_key, "grid." + grid_key, source);
         if (!values.is_array() || values.empty())
-          fail(source, "grid." + grid_key, "a non-empty list of values", values);
+          fail_at_key(source, "grid." + grid_key, "a non-empty list of values", values);
         std::vector<json> list;
         for (const auto& value : values) list.push_back(plain(value));
         plan.grid.emplace_back(grid_key, list);
       }
     } else if (key == "points") {
-      if (!value.is_array()) fail(source, "points", "a list of objects", value);
+      if (!value.is_array()) fail_at_key(source, "points", "a list of objects", value);
       for (std::size_t i = 0; i < value.size(); ++i)
         plan.explicit_points.push_back(
             overrides_from_object(value[i], "points[" + std::to_string(i) + "]", source));

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "aebench/data/shape_text.h"
 #include "aebench/errors.h"
 #include "aebench/io/checked_file.h"
 #include "aebench/io/run_folder.h"
@@ -72,13 +73,6 @@ std::string read_string(torch::serialize::InputArchive& archive, const char* key
   c10::IValue value;
   archive.read(key, value);
   return value.toStringRef();
-}
-
-std::string shape_text(const torch::Tensor& tensor) {
-  std::string text = "[";
-  for (std::int64_t i = 0; i < tensor.dim(); ++i)
-    text += (i ? ", " : "") + std::to_string(tensor.size(i));
-  return text + "]";
 }
 
 // LibTorch's Module::load replaces tensors whatever their shape, so a checkpoint of another

@@ -10,17 +10,12 @@
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
 #include "aebench/io/stop_signal.h"
+#include "aebench/io/stopwatch.h"
 #include "aebench/train/metrics.h"
 #include "aebench/train/precision.h"
 
 namespace aebench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 at::Generator default_cpu_generator() {
   return at::detail::getDefaultCPUGenerator();
@@ -94,7 +89,7 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
 void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                    const TrainingData& data, const TrainOptions& options, const NoiseOptions& noise,
                    const torch::Tensor& order, TrainingProgress& state, const TrainingHooks& hooks,
-                   Clock::time_point& last_checkpoint, Precision precision) {
+                   SteadyClock::time_point& last_checkpoint, Precision precision) {
   const std::int64_t epoch = state.epochs_done + 1;
   const std::int64_t count = data.train_images.size(0);
   const std::int64_t batches = batch_count(model, count, options.batch_size);
@@ -124,7 +119,7 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
     if ((signal_number != 0 || due) && batch + 1 < batches && hooks.save_checkpoint) {
       state.default_cpu_state = default_cpu_generator().get_state();
       hooks.save_checkpoint(state);
-      last_checkpoint = Clock::now();
+      last_checkpoint = SteadyClock::now();
     }
     if (signal_number != 0 && batch + 1 < batches)
       throw_interrupted(signal_number, epoch, batch + 1);
@@ -182,7 +177,7 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
                                  const TrainingData& data, const TrainOptions& options,
                                  const NoiseOptions& noise, TrainingProgress state,
                                  const TrainingHooks& hooks) {
-  const auto start = Clock::now();
+  const auto start = SteadyClock::now();
   auto last_checkpoint = start;
   auto shuffle = make_cpu_generator(0);
   shuffle.set_state(state.shuffle_state);
@@ -200,7 +195,7 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
   std::int64_t session_samples = 0;
   while (state.epochs_done < options.epochs && !result.stopped_early) {
     const std::int64_t epoch = state.epochs_done + 1;
-    const auto epoch_start = Clock::now();
+    const auto epoch_start = SteadyClock::now();
     state.shuffle_state = shuffle.get_state();
     const auto order =
         torch::randperm(count, shuffle, torch::kInt64).to(data.train_images.device());
@@ -236,7 +231,7 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
     state.shuffle_state = shuffle.get_state();
     state.default_cpu_state = default_cpu_generator().get_state();
     if (hooks.save_checkpoint) hooks.save_checkpoint(state);
-    last_checkpoint = Clock::now();
+    last_checkpoint = SteadyClock::now();
     const int signal_number = hooks.stop_requested ? hooks.stop_requested() : 0;
     if (signal_number != 0 && state.epochs_done < options.epochs && !result.stopped_early)
       throw_interrupted(signal_number, epoch, batches);

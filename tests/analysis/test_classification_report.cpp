@@ -7,12 +7,15 @@
 
 #include "aebench/analysis/classification_report.h"
 #include "aebench/plot/png.h"
+#include "support/canvas_pixels.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 
 using aebench::Canvas;
 using aebench::ClassificationReport;
 using aebench::Rgb;
+using aebench::testing::count_color;
+using aebench::testing::same;
 
 namespace {
 
@@ -37,17 +40,6 @@ int count_blueish(const Canvas& canvas) {
       const Rgb pixel = canvas.at(x, y);
       count += pixel.b > pixel.r + 60 && pixel.b > pixel.g + 30;
     }
-  return count;
-}
-
-bool same(Rgb a, Rgb b) {
-  return a.r == b.r && a.g == b.g && a.b == b.b;
-}
-
-int count_exact(const Canvas& canvas, Rgb color) {
-  int count = 0;
-  for (int y = 0; y < canvas.height(); ++y)
-    for (int x = 0; x < canvas.width(); ++x) count += same(canvas.at(x, y), color);
   return count;
 }
 
@@ -221,7 +213,7 @@ TEST_CASE("the confusion-matrix heat map is a valid PNG that grows with the clas
   // in the three-class example every true 0 and every true 1 was predicted 0. Their counts
   // are written in white on it.
   const Rgb darkest{8, 48, 107};
-  CHECK(count_exact(small, darkest) > 2 * 40 * 40);
+  CHECK(count_color(small, darkest) > 2 * 40 * 40);
   int left = small.width(), top = small.height(), right = -1, bottom = -1;
   for (int y = 0; y < small.height(); ++y)
     for (int x = 0; x < small.width(); ++x)

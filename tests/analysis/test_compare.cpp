@@ -10,6 +10,7 @@
 #include "aebench/errors.h"
 #include "aebench/plot/plot.h"
 #include "aebench/plot/png.h"
+#include "support/canvas_pixels.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 
@@ -17,14 +18,12 @@ namespace fs = std::filesystem;
 using aebench::CompareOptions;
 using aebench::ComparisonTable;
 using aebench::Rgb;
+using aebench::testing::count_color;
+using aebench::testing::same;
+using aebench::testing::write_text;
 using nlohmann::json;
 
 namespace {
-
-void write_text(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path) << text;
-}
 
 // A summary.json as run_training writes it, cut down to what the comparison reads.
 json summary(const std::string& name, const std::string& type, int latent, const json& noise,
@@ -57,17 +56,6 @@ struct ThreeRuns {
       write_text(dirs[i] / "summary.json", runs[i].dump(2));
   }
 };
-
-bool same(Rgb a, Rgb b) {
-  return a.r == b.r && a.g == b.g && a.b == b.b;
-}
-
-int count_color(const aebench::Canvas& canvas, Rgb color) {
-  int count = 0;
-  for (int y = 0; y < canvas.height(); ++y)
-    for (int x = 0; x < canvas.width(); ++x) count += same(canvas.at(x, y), color);
-  return count;
-}
 
 }  // namespace
 

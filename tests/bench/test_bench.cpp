@@ -7,13 +7,10 @@
 
 using aebench::testing::run_aebench;
 using aebench::testing::ScratchFolder;
+using aebench::testing::shell_quoted;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string quoted(const fs::path& path) {
-  return "'" + path.string() + "'";
-}
 
 fs::path write_config(const fs::path& path, const nlohmann::json& document) {
   std::ofstream(path) << document.dump(2);
@@ -49,8 +46,8 @@ TEST_CASE("bench on a tiny dataset writes every figure, positive and finite, and
   const auto conv = write_config(folder / "conv.json", conv_document);
   const auto out = folder / "bench.json";
   std::string output;
-  REQUIRE(run_aebench("bench " + quoted(dense) + " " + quoted(conv) +
-                          " --steps 2 --threads 1 --out " + quoted(out),
+  REQUIRE(run_aebench("bench " + shell_quoted(dense) + " " + shell_quoted(conv) +
+                          " --steps 2 --threads 1 --out " + shell_quoted(out),
                       &output) == 0);
   INFO(output);
   CHECK_THAT(output, Catch::Contains("tiny_conv") && Catch::Contains("of peak"));
@@ -86,8 +83,8 @@ TEST_CASE("bench on a tiny dataset writes every figure, positive and finite, and
   // 784-32-16-32-784: 2 x (784x32 + 32x16) x 2.
   CHECK(bench["configs"][0]["forward_flops_per_image"] == 2.0 * (784 * 32 + 32 * 16) * 2);
 
-  REQUIRE(run_aebench("bench " + quoted(dense) + " --steps 1 --threads 1 --out " +
-                          quoted(folder / "again.json") + " --compare " + quoted(out),
+  REQUIRE(run_aebench("bench " + shell_quoted(dense) + " --steps 1 --threads 1 --out " +
+                          shell_quoted(folder / "again.json") + " --compare " + shell_quoted(out),
                       &output) == 0);
   CHECK_THAT(output, Catch::Contains("new/old") &&
                          Catch::Contains("configs.tiny.train_images_per_second.median"));
@@ -101,18 +98,18 @@ TEST_CASE("bench refuses bad flags and configs with exit 2 and a one-line messag
   auto pca_document = aebench::testing::tiny_config(folder / "data", folder / "run");
   pca_document["model"] = {{"type", "pca"}, {"latent", 4}};
   const auto pca = write_config(folder / "pca.json", pca_document);
-  const std::string fast = " --steps 1 --threads 1 --out " + quoted(folder / "bench.json");
+  const std::string fast = " --steps 1 --threads 1 --out " + shell_quoted(folder / "bench.json");
   struct Case {
     std::string arguments;
     std::vector<std::string> fragments;
   };
   const std::vector<Case> cases = {
-      {"bench " + quoted(config) + fast + " --precision fp16", {"--precision", "fp16"}},
-      {"bench " + quoted(config) + " --steps 0", {"--steps"}},
-      {"bench " + quoted(config) + " --frobnicate", {"--frobnicate"}},
-      {"bench " + quoted(folder / "missing.json") + fast, {"missing.json"}},
-      {"bench " + quoted(pca) + fast, {"pca.json", "model.type", "pca"}},
-      {"bench " + quoted(config) + fast + " --compare " + quoted(config),
+      {"bench " + shell_quoted(config) + fast + " --precision fp16", {"--precision", "fp16"}},
+      {"bench " + shell_quoted(config) + " --steps 0", {"--steps"}},
+      {"bench " + shell_quoted(config) + " --frobnicate", {"--frobnicate"}},
+      {"bench " + shell_quoted(folder / "missing.json") + fast, {"missing.json"}},
+      {"bench " + shell_quoted(pca) + fast, {"pca.json", "model.type", "pca"}},
+      {"bench " + shell_quoted(config) + fast + " --compare " + shell_quoted(config),
        {"tiny.json", "bench.json", "format_version"}},
   };
   for (const auto& test : cases) {
@@ -134,7 +131,8 @@ TEST_CASE(
                                   aebench::testing::tiny_config(folder / "data", folder / "run"));
   const auto out = folder / "bench.json";
   std::string output;
-  REQUIRE(run_aebench("bench " + quoted(dense) + " --steps 1 --out " + quoted(out), &output) == 0);
+  REQUIRE(run_aebench("bench " + shell_quoted(dense) + " --steps 1 --out " + shell_quoted(out),
+                      &output) == 0);
   INFO(output);
   const auto bench = aebench::testing::read_json(out);
   const int cores = bench["machine"]["cores"];
@@ -154,7 +152,7 @@ TEST_CASE(
   for (const auto& entry : fs::directory_iterator(fs::temp_directory_path()))
     CHECK_THAT(entry.path().filename().string(), !Catch::StartsWith("aebench-layout-"));
 
-  REQUIRE(run_aebench("bench " + quoted(dense) + " --steps 1 --no-layout --out " + quoted(out)) ==
-          0);
+  REQUIRE(run_aebench("bench " + shell_quoted(dense) + " --steps 1 --no-layout --out " +
+                      shell_quoted(out)) == 0);
   CHECK_FALSE(aebench::testing::read_json(out).contains("layout"));
 }

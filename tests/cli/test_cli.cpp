@@ -14,6 +14,7 @@
 
 using aebench::testing::run_aebench;
 using aebench::testing::ScratchFolder;
+using aebench::testing::shell_quoted;
 namespace fs = std::filesystem;
 
 namespace {
@@ -22,10 +23,6 @@ fs::path write_config(const ScratchFolder& folder, const nlohmann::json& documen
   const auto path = folder / "exp.json";
   std::ofstream(path) << document.dump(2);
   return path;
-}
-
-std::string quoted(const fs::path& path) {
-  return "'" + path.string() + "'";
 }
 
 }  // namespace
@@ -55,28 +52,30 @@ TEST_CASE("each kind of failure exits with its documented code and a one-line me
       {"", aebench::kExitUsageError, {"a subcommand is required"}},
       {"frobnicate", aebench::kExitUsageError, {}},
       {"train", aebench::kExitUsageError, {"CONFIG"}},
-      {"train " + quoted(folder / "missing.json"), aebench::kExitUsageError, {"missing.json"}},
-      {"train " + quoted(config) + " --set train.lerning_rate=1",
+      {"train " + shell_quoted(folder / "missing.json"),
+       aebench::kExitUsageError,
+       {"missing.json"}},
+      {"train " + shell_quoted(config) + " --set train.lerning_rate=1",
        aebench::kExitUsageError,
        {"unknown key train.lerning_rate", "did you mean train.lr?"}},
-      {"train " + quoted(config) + " --set model.latent=-3",
+      {"train " + shell_quoted(config) + " --set model.latent=-3",
        aebench::kExitUsageError,
        {"model.latent", "found -3"}},
-      {"train " + quoted(config) + " --set data.dir=" + quoted(folder / "nowhere"),
+      {"train " + shell_quoted(config) + " --set data.dir=" + shell_quoted(folder / "nowhere"),
        aebench::kExitDataError,
        {"nowhere", "scripts/setup.sh"}},
-      {"train " + quoted(config) +
+      {"train " + shell_quoted(config) +
            " --set model.activation=linear --set model.output_activation=linear --set "
            "train.optimizer=sgd "
            "--set train.lr=100 --set train.batch_size=10 --out " +
-           quoted(folder / "diverged"),
+           shell_quoted(folder / "diverged"),
        aebench::kExitTrainingError,
        {"epoch 1", "batch"}},
-      {"eval " + quoted(folder / "not-a-run"), aebench::kExitUsageError, {"config.json"}},
-      {"report " + quoted(folder / "not-a-run"),
+      {"eval " + shell_quoted(folder / "not-a-run"), aebench::kExitUsageError, {"config.json"}},
+      {"report " + shell_quoted(folder / "not-a-run"),
        aebench::kExitUsageError,
        {(folder / "not-a-run").string(), "expected a run folder"}},
-      {"report " + quoted(folder / "data"),
+      {"report " + shell_quoted(folder / "data"),
        aebench::kExitUsageError,
        {(folder / "data").string(), "found neither"}},
   };
@@ -98,15 +97,16 @@ TEST_CASE("train then eval from the command line writes the run folder and agree
       write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "ignored"));
   const auto run = folder / "run";
   std::string output;
-  REQUIRE(run_aebench("train " + quoted(config) + " --quiet --threads 1 --out " + quoted(run),
-                      &output) == 0);
+  REQUIRE(run_aebench(
+              "train " + shell_quoted(config) + " --quiet --threads 1 --out " + shell_quoted(run),
+              &output) == 0);
   CHECK(output.empty());
   const auto summary = aebench::testing::read_json(run / "summary.json");
   CHECK(summary["config"]["output"]["dir"] == run.string());
   CHECK(summary["threads"] == 1);
-  REQUIRE(run_aebench("eval " + quoted(run) + " --quiet", &output) == 0);
+  REQUIRE(run_aebench("eval " + shell_quoted(run) + " --quiet", &output) == 0);
   CHECK(aebench::testing::read_json(run / "eval" / "summary.json")["test"] == summary["test"]);
-  CHECK(run_aebench("train " + quoted(config) + " --out " + quoted(run), &output) ==
+  CHECK(run_aebench("train " + shell_quoted(config) + " --out " + shell_quoted(run), &output) ==
         aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("--overwrite"));
 }
@@ -119,27 +119,28 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
   const auto config = write_config(folder, document);
   std::string output;
   for (const char* latent : {"8", "16"})
-    REQUIRE(run_aebench("train " + quoted(config) + " --quiet --set model.latent=" + latent +
-                        " --out " + quoted(folder / (std::string("run") + latent))) == 0);
-  REQUIRE(run_aebench("probe " + quoted(folder / "run8") +
+    REQUIRE(run_aebench("train " + shell_quoted(config) + " --quiet --set model.latent=" + latent +
+                        " --out " + shell_quoted(folder / (std::string("run") + latent))) == 0);
+  REQUIRE(run_aebench("probe " + shell_quoted(folder / "run8") +
                           " --quiet --set probe.epochs=3 --set probe.pixels=false",
                       &output) == 0);
   const auto summary = aebench::testing::read_json(folder / "run8" / "summary.json");
   CHECK(summary["probe"]["mlp"].contains("test_accuracy"));
   CHECK_FALSE(summary["probe"].contains("pixels"));
   CHECK(summary.contains("test"));  // the rest of the summary is kept
-  CHECK(run_aebench("probe " + quoted(folder / "run8") + " --set train.lr=1", &output) ==
+  CHECK(run_aebench("probe " + shell_quoted(folder / "run8") + " --set train.lr=1", &output) ==
         aebench::kExitUsageError);
-  REQUIRE(run_aebench("compare " + quoted(folder / "run8") + " " + quoted(folder / "run16") +
-                          " --out " + quoted(folder / "cmp"),
+  REQUIRE(run_aebench("compare " + shell_quoted(folder / "run8") + " " +
+                          shell_quoted(folder / "run16") + " --out " + shell_quoted(folder / "cmp"),
                       &output) == 0);
   CHECK_THAT(output, Catch::Contains("| run") && Catch::Contains("run16"));
   CHECK(fs::exists(folder / "cmp" / "comparison.csv"));
   CHECK(fs::exists(folder / "cmp" / "comparison_test.sse_per_image.png"));
-  CHECK(run_aebench("compare " + quoted(folder / "data"), &output) == aebench::kExitDataError);
+  CHECK(run_aebench("compare " + shell_quoted(folder / "data"), &output) ==
+        aebench::kExitDataError);
 
   // The folder of runs is a sweep folder (data/ and cmp/ hold no run files).
-  REQUIRE(run_aebench("report " + quoted(folder.path()), &output) == 0);
+  REQUIRE(run_aebench("report " + shell_quoted(folder.path()), &output) == 0);
   CHECK(output == (folder / "report.html").string() + "\n");
   const auto read = [](const fs::path& path) {
     std::ifstream stream(path);
@@ -163,7 +164,8 @@ TEST_CASE("eval and probe refuse a config.json edited after training, naming eac
   const auto config =
       write_config(folder, aebench::testing::tiny_config(folder / "data", folder / "ignored"));
   const auto run = folder / "run";
-  REQUIRE(run_aebench("train " + quoted(config) + " --quiet --out " + quoted(run)) == 0);
+  REQUIRE(run_aebench("train " + shell_quoted(config) + " --quiet --out " + shell_quoted(run)) ==
+          0);
   auto edited = aebench::testing::read_json(run / "config.json");
   edited["model"]["activation"] = "sigmoid";
   edited["model"]["hidden"] = {48};
@@ -172,7 +174,7 @@ TEST_CASE("eval and probe refuse a config.json edited after training, naming eac
   for (const std::string command : {"eval", "probe"}) {
     INFO(command);
     std::string output;
-    CHECK(run_aebench(command + " " + quoted(run), &output) == aebench::kExitUsageError);
+    CHECK(run_aebench(command + " " + shell_quoted(run), &output) == aebench::kExitUsageError);
     CHECK_THAT(output, Catch::Contains("config.json") && Catch::Contains("model.pt") &&
                            Catch::Contains("model.activation (\"relu\" -> \"sigmoid\")") &&
                            Catch::Contains("model.hidden ([32] -> [48])"));
@@ -247,8 +249,8 @@ namespace {
 int version_of(const ScratchFolder& folder, const fs::path& program,
                std::vector<std::string>& lines) {
   const auto output = folder / "version.txt";
-  const int status =
-      std::system((quoted(program) + " --version > " + quoted(output) + " 2>&1").c_str());
+  const int status = std::system(
+      (shell_quoted(program) + " --version > " + shell_quoted(output) + " 2>&1").c_str());
   lines = aebench::testing::read_lines(output);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -19,7 +19,7 @@ using Bytes = std::vector<std::uint8_t>;
 
 // The DataError message `action` throws; fails the test when it throws nothing or another type.
 template <typename Action>
-std::string data_error_from(Action action) {
+std::string cifar_error_from(Action action) {
   try {
     action();
   } catch (const aebench::DataError& error) {
@@ -85,7 +85,7 @@ TEST_CASE("a malformed CIFAR-10 batch is a DataError naming the file, expected a
   for (const auto& test : cases) {
     INFO(test.name);
     const std::string message =
-        data_error_from([&] { aebench::parse_cifar_batch(test.bytes, "data_batch_2.bin"); });
+        cifar_error_from([&] { aebench::parse_cifar_batch(test.bytes, "data_batch_2.bin"); });
     for (const auto& part : test.message_parts) CHECK_THAT(message, Catch::Contains(part));
   }
 }
@@ -97,25 +97,25 @@ TEST_CASE("read_cifar_batch reads a file, and refuses what is not a regular file
   CHECK(aebench::read_cifar_batch(file).labels == Bytes{7, 8});
 
   SECTION("a missing file names it and says where to get the data") {
-    const auto message = data_error_from([&] { aebench::read_cifar_batch(dir / "nothing.bin"); });
+    const auto message = cifar_error_from([&] { aebench::read_cifar_batch(dir / "nothing.bin"); });
     CHECK_THAT(message, Catch::Contains((dir / "nothing.bin").string()) &&
                             Catch::Contains("cifar-10-binary.tar.gz") &&
                             Catch::Contains("https://www.cs.toronto.edu/~kriz/cifar.html"));
   }
   SECTION("a directory") {
     fs::create_directory(dir / "data_batch_1.bin");
-    CHECK_THAT(data_error_from([&] { aebench::read_cifar_batch(dir / "data_batch_1.bin"); }),
+    CHECK_THAT(cifar_error_from([&] { aebench::read_cifar_batch(dir / "data_batch_1.bin"); }),
                Catch::Contains("expected a regular file, found a directory"));
   }
   SECTION("a FIFO (opening it would wait for a writer)") {
     const fs::path fifo = dir / "data_batch_1.bin";
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-    CHECK_THAT(data_error_from([&] { aebench::read_cifar_batch(fifo); }),
+    CHECK_THAT(cifar_error_from([&] { aebench::read_cifar_batch(fifo); }),
                Catch::Contains(fifo.string()) && Catch::Contains("found a FIFO"));
   }
   SECTION("a truncated file") {
     write_bytes(file, truncated(cifar_batch_bytes({7, 8}, 2), 5000));
-    CHECK_THAT(data_error_from([&] { aebench::read_cifar_batch(file); }),
+    CHECK_THAT(cifar_error_from([&] { aebench::read_cifar_batch(file); }),
                Catch::Contains(file.string() + ": expected a size that is a multiple of 3073"));
   }
 }
@@ -140,7 +140,7 @@ TEST_CASE("a missing CIFAR-10 folder or batch file is a DataError saying where t
   ScratchFolder dir("cifar-missing");
   SECTION("the folder") {
     const auto message =
-        data_error_from([&] { aebench::read_cifar_split(dir / "cifar10", "train"); });
+        cifar_error_from([&] { aebench::read_cifar_split(dir / "cifar10", "train"); });
     CHECK_THAT(message, Catch::StartsWith("data folder " + (dir / "cifar10").string() +
                                           " does not exist; download the binary version "
                                           "(cifar-10-binary.tar.gz) from "
@@ -149,7 +149,7 @@ TEST_CASE("a missing CIFAR-10 folder or batch file is a DataError saying where t
   SECTION("one batch of five") {
     aebench::testing::write_synthetic_cifar(dir.path(), 10, 10);
     fs::remove(dir / "data_batch_4.bin");
-    const auto message = data_error_from([&] { aebench::read_cifar_split(dir.path(), "train"); });
+    const auto message = cifar_error_from([&] { aebench::read_cifar_split(dir.path(), "train"); });
     CHECK_THAT(message, Catch::Contains("has no data_batch_4.bin (CIFAR-10 train split)") &&
                             Catch::Contains("data_batch_1.bin .. data_batch_5.bin and "
                                             "test_batch.bin"));
@@ -157,7 +157,7 @@ TEST_CASE("a missing CIFAR-10 folder or batch file is a DataError saying where t
   SECTION("a bad label in a later batch names that file and record") {
     aebench::testing::write_synthetic_cifar(dir.path(), 10, 10);
     write_bytes(dir / "data_batch_3.bin", with_byte(cifar_batch_bytes({1, 2}, 3), 3073, 12));
-    const auto message = data_error_from([&] { aebench::read_cifar_split(dir.path(), "train"); });
+    const auto message = cifar_error_from([&] { aebench::read_cifar_split(dir.path(), "train"); });
     CHECK(message == (dir / "data_batch_3.bin").string() +
                          ": label 12 of record 1 (byte 3073) is outside 0-9");
   }

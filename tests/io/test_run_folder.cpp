@@ -8,15 +8,11 @@
 #include "aebench/io/run_folder.h"
 #include "support/test_support.h"
 
+using aebench::testing::file_contents;
 using aebench::testing::ScratchFolder;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string contents_of(const fs::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(stream), {});
-}
 
 // Lowers the largest file this process may write, the way a full disk stops a write midway
 // (the write fails with EFBIG instead of ENOSPC); restores the limit on destruction.
@@ -50,7 +46,7 @@ TEST_CASE("an atomic write that cannot finish leaves the previous file whole and
     CHECK_THROWS_WITH(aebench::write_file_atomically(path, std::string(100000, 'x')),
                       Catch::Contains("checkpoint.pt"));
   }
-  CHECK(contents_of(path) == "the previous checkpoint");
+  CHECK(file_contents(path) == "the previous checkpoint");
   for (const auto& entry : fs::directory_iterator(folder.path()))
     CHECK(entry.path().filename() == "checkpoint.pt");
 }
@@ -76,7 +72,7 @@ TEST_CASE(
   aebench::prepare_run_folder(run, true);
   for (const auto& name : ours) CHECK_FALSE(fs::exists(run / name));
   CHECK_FALSE(fs::exists(run / "eval"));  // emptied, so removed
-  for (const auto& name : users) CHECK(contents_of(run / name) == "mine");
+  for (const auto& name : users) CHECK(file_contents(run / name) == "mine");
 }
 
 TEST_CASE("only aebench's own leftover temporary files are removed, and only they count as empty") {
@@ -94,7 +90,7 @@ TEST_CASE("only aebench's own leftover temporary files are removed, and only the
   CHECK_FALSE(fs::exists(folder / ".model.pt.aebench-tmp-1234"));
   CHECK_FALSE(fs::exists(folder / "model.pt.tmp-1234"));
   CHECK(fs::is_empty(folder / "probe"));
-  for (const auto& name : users) CHECK(contents_of(folder / name) == "mine");
+  for (const auto& name : users) CHECK(file_contents(folder / name) == "mine");
 }
 
 TEST_CASE("an atomic write goes through a hidden temporary of aebench's own form") {

@@ -26,6 +26,7 @@
 using aebench::testing::read_json;
 using aebench::testing::run_aebench;
 using aebench::testing::ScratchFolder;
+using aebench::testing::shell_quoted;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -46,10 +47,6 @@ int coloured_pixels(const fs::path& path) {
     coloured += std::max({r, g, b}) - std::min({r, g, b}) > 60;
   }
   return coloured;
-}
-
-std::string quoted(const fs::path& path) {
-  return "'" + path.string() + "'";
 }
 
 }  // namespace
@@ -87,8 +84,9 @@ TEST_CASE("dense, conv and pca runs train and evaluate on CIFAR-10 files, pictur
     std::ofstream(config_file) << config.dump(2);
 
     std::string output;
-    REQUIRE(run_aebench("train " + quoted(config_file) + " --out " + quoted(run) + " --quiet",
-                        &output) == 0);
+    REQUIRE(run_aebench(
+                "train " + shell_quoted(config_file) + " --out " + shell_quoted(run) + " --quiet",
+                &output) == 0);
     const json summary = read_json(run / aebench::kSummaryFile);
     CHECK(summary["data"]["train"] == 48);
     CHECK(summary["data"]["test"] == 20);
@@ -108,7 +106,7 @@ TEST_CASE("dense, conv and pca runs train and evaluate on CIFAR-10 files, pictur
       CHECK(aebench::testing::inspect_png(run / file).valid);
     CHECK(fs::file_size(run / aebench::kReportFile) > 0);
 
-    REQUIRE(run_aebench("eval " + quoted(run) + " --quiet", &output) == 0);
+    REQUIRE(run_aebench("eval " + shell_quoted(run) + " --quiet", &output) == 0);
     const json evaluated = read_json(run / aebench::kEvalFolder / aebench::kSummaryFile);
     CHECK(evaluated["test"]["mse"].get<double>() ==
           Approx(summary["test"]["mse"].get<double>()).epsilon(1e-9));
@@ -124,9 +122,9 @@ TEST_CASE("a CIFAR-10 run on a truncated batch file fails with a data error nami
                        {"threads", 1}};
   std::ofstream(folder / "bad.json") << config.dump();
   std::string output;
-  const int code = run_aebench(
-      "train " + quoted(folder / "bad.json") + " --out " + quoted(folder / "run") + " --quiet",
-      &output);
+  const int code = run_aebench("train " + shell_quoted(folder / "bad.json") + " --out " +
+                                   shell_quoted(folder / "run") + " --quiet",
+                               &output);
   CHECK(code == aebench::kExitDataError);
   CHECK_THAT(output, Catch::Contains("data_batch_2.bin") &&
                          Catch::Contains("multiple of 3073 bytes") &&

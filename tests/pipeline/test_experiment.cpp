@@ -9,20 +9,12 @@
 #include "support/png_check.h"
 #include "support/test_support.h"
 
+using aebench::testing::metric_rows;
 using aebench::testing::ScratchFolder;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-// Rows of metrics.csv without the timing column, which differs run to run.
-std::vector<std::string> metric_rows(const fs::path& path) {
-  std::ifstream stream(path);
-  std::vector<std::string> rows;
-  for (std::string line; std::getline(stream, line);)
-    rows.push_back(line.substr(0, line.rfind(',')));
-  return rows;
-}
 
 json train(const json& document) {
   return aebench::run_training(aebench::config_from_json(document, "test.json"), {});
@@ -34,8 +26,7 @@ struct PngSize {
 };
 
 std::string report_of(const fs::path& run) {
-  std::ifstream stream(run / aebench::kReportFile);
-  return std::string(std::istreambuf_iterator<char>(stream), {});
+  return aebench::testing::file_contents(run / aebench::kReportFile);
 }
 
 PngSize checked_png(const fs::path& path) {

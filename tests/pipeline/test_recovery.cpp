@@ -15,7 +15,10 @@
 #include "support/png_check.h"
 #include "support/test_support.h"
 
+using aebench::testing::file_contents;
+using aebench::testing::metric_rows;
 using aebench::testing::ScratchFolder;
+using aebench::testing::shell_quoted;
 namespace fs = std::filesystem;
 
 namespace {
@@ -35,21 +38,9 @@ std::vector<std::string> train_arguments(const fs::path& config, const fs::path&
   return {"train", config.string(), "--out", out.string(), "--threads", "1", "--quiet"};
 }
 
-// metrics.csv without its timing column.
-std::vector<std::string> metric_rows(const fs::path& path) {
-  auto rows = aebench::testing::read_lines(path);
-  for (auto& row : rows) row = row.substr(0, row.rfind(','));
-  return rows;
-}
-
 void wait_for_rows(const fs::path& metrics, std::size_t rows) {
   while (aebench::testing::read_lines(metrics).size() < rows)
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-}
-
-std::string read_bytes(const fs::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(stream), {});
 }
 
 // Every file a run folder holds is complete: JSON parses, CSV rows have seven numbers, PNGs
@@ -62,7 +53,8 @@ void check_only_complete_files(const fs::path& folder) {
     if (name.find(".aebench-tmp-") != std::string::npos || name == aebench::kLockFile) continue;
     if (path.extension() == ".json") CHECK_NOTHROW(aebench::testing::read_json(path));
     if (path.extension() == ".png") CHECK(aebench::testing::inspect_png(path).valid);
-    if (path.extension() == ".pt") CHECK_NOTHROW(aebench::unwrap_checked(read_bytes(path), name));
+    if (path.extension() == ".pt")
+      CHECK_NOTHROW(aebench::unwrap_checked(file_contents(path), name));
     if (name == aebench::kMetricsFile) {
       const auto lines = aebench::testing::read_lines(path);
       REQUIRE_FALSE(lines.empty());
@@ -74,14 +66,10 @@ void check_only_complete_files(const fs::path& folder) {
   }
 }
 
-std::string quoted(const fs::path& path) {
-  return "'" + path.string() + "'";
-}
-
 // Starts aebench with `arguments` (shell words after the binary), its stderr going to `log`.
 int spawn_logged(const std::string& arguments, const fs::path& log) {
-  const std::string command = "exec " + quoted(aebench::testing::aebench_binary()) + " " +
-                              arguments + " >/dev/null 2>" + quoted(log);
+  const std::string command = "exec " + shell_quoted(aebench::testing::aebench_binary()) + " " +
+                              arguments + " >/dev/null 2>" + shell_quoted(log);
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -94,17 +82,17 @@ int spawn_logged(const std::string& arguments, const fs::path& log) {
 // Waits until `log` holds `text`; false when process `pid` ended first (it stays waitable).
 bool wait_for_text(int pid, const fs::path& log, const std::string& text) {
   for (;;) {
-    if (read_bytes(log).find(text) != std::string::npos) return true;
+    if (file_contents(log).find(text) != std::string::npos) return true;
     siginfo_t info{};
     if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
-      return read_bytes(log).find(text) != std::string::npos;
+      return file_contents(log).find(text) != std::string::npos;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
 
 // The resume command an interrupted run printed in `log`, without the leading "aebench".
 std::string printed_resume_command(const fs::path& log) {
-  const std::string text = read_bytes(log);
+  const std::string text = file_contents(log);
   const auto start = text.rfind("aebench train ");
   if (start == std::string::npos) return "";
   const auto end = text.find('\n', start);
@@ -207,16 +195,16 @@ TEST_CASE(
   const auto config = folder / "exp.json";
   std::ofstream(config) << document.dump();
   const std::string flags = " --threads 1 --set train.lr=0.002 --set 'name=\"pre trained\"'";
-  REQUIRE(aebench::testing::run_aebench("train " + quoted(config) + flags + " --quiet --out " +
-                                        quoted(folder / "full")) == 0);
+  REQUIRE(aebench::testing::run_aebench("train " + shell_quoted(config) + flags +
+                                        " --quiet --out " + shell_quoted(folder / "full")) == 0);
 
   const auto run = folder / "run";
-  int pid = spawn_logged("train " + quoted(config) + flags + " --out " + quoted(run),
+  int pid = spawn_logged("train " + shell_quoted(config) + flags + " --out " + shell_quoted(run),
                          folder / "first.log");
   REQUIRE(wait_for_text(pid, folder / "first.log", "pretraining stage 1/"));
   ::kill(pid, SIGINT);
   REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
-  CHECK_THAT(read_bytes(folder / "first.log"), Catch::Contains("during pretraining"));
+  CHECK_THAT(file_contents(folder / "first.log"), Catch::Contains("during pretraining"));
   CHECK_FALSE(fs::exists(run / aebench::kCheckpointFile));
   const std::string resume = printed_resume_command(folder / "first.log");
   CHECK_THAT(resume, Catch::StartsWith("train " + config.string()) &&
@@ -250,23 +238,24 @@ TEST_CASE(
   document["probe"] = {{"hidden", {16}}, {"epochs", 100}};
   const auto config = folder / "exp.json";
   std::ofstream(config) << document.dump();
-  REQUIRE(aebench::testing::run_aebench("train " + quoted(config) + " --quiet --out " +
-                                        quoted(folder / "full")) == 0);
+  REQUIRE(aebench::testing::run_aebench("train " + shell_quoted(config) + " --quiet --out " +
+                                        shell_quoted(folder / "full")) == 0);
 
   const auto run = folder / "run";
-  const int pid = spawn_logged("train " + quoted(config) + " --out " + quoted(run), folder / "log");
+  const int pid =
+      spawn_logged("train " + shell_quoted(config) + " --out " + shell_quoted(run), folder / "log");
   wait_for_rows(run / aebench::kMetricsFile, 4);  // the header and all 3 epochs
   ::kill(pid, SIGINT);
   REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
-  CHECK_THAT(read_bytes(folder / "log"),
+  CHECK_THAT(file_contents(folder / "log"),
              Catch::Contains("after training, with metrics.csv, checkpoint.pt, model.pt"));
   CHECK_FALSE(fs::exists(run / aebench::kSummaryFile));
-  const std::string checkpoint = read_bytes(run / aebench::kCheckpointFile);
+  const std::string checkpoint = file_contents(run / aebench::kCheckpointFile);
 
   std::string output;
   REQUIRE(aebench::testing::run_aebench(printed_resume_command(folder / "log"), &output) == 0);
   CHECK_THAT(output, Catch::Contains("resuming after epoch 3"));
-  CHECK(read_bytes(run / aebench::kCheckpointFile) == checkpoint);  // no step was taken
+  CHECK(file_contents(run / aebench::kCheckpointFile) == checkpoint);  // no step was taken
   const auto full = aebench::testing::read_json(folder / "full" / aebench::kSummaryFile);
   const auto finished = aebench::testing::read_json(run / aebench::kSummaryFile);
   for (const char* key : {"test", "analysis", "probe", "epochs_run", "best_epoch"}) {
@@ -290,10 +279,11 @@ TEST_CASE(
   std::ofstream(run / ".summary.json.aebench-tmp-99999") << "a killed run's";
   const auto check_user_files = [&](const std::string& after) {
     INFO("after " << after);
-    for (const auto& name : users) CHECK(read_bytes(run / name) == "mine");
+    for (const auto& name : users) CHECK(file_contents(run / name) == "mine");
     CHECK_FALSE(fs::exists(run / aebench::kLockFile));
   };
-  const std::string train = "train " + quoted(config) + " --threads 1 --quiet --out " + quoted(run);
+  const std::string train =
+      "train " + shell_quoted(config) + " --threads 1 --quiet --out " + shell_quoted(run);
   CHECK(aebench::testing::run_aebench(train) == aebench::kExitOutputError);
   check_user_files("a refused run");
   REQUIRE(aebench::testing::run_aebench(train + " --overwrite") == 0);
@@ -387,10 +377,10 @@ TEST_CASE(
   const auto run = folder / "run";
   REQUIRE(aebench::testing::wait_for_exit(
               aebench::testing::spawn_aebench(train_arguments(config, run))) == 0);
-  const std::string summary = read_bytes(run / aebench::kSummaryFile);
+  const std::string summary = file_contents(run / aebench::kSummaryFile);
 
   // Enough epochs that the probes are still training when the signal lands.
-  const int pid = spawn_logged("probe " + quoted(run) +
+  const int pid = spawn_logged("probe " + shell_quoted(run) +
                                    " --threads 1 --set probe.epochs=100000 --set "
                                    "probe.patience=100000 --set probe.batch_size=8",
                                folder / "log");
@@ -398,9 +388,9 @@ TEST_CASE(
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   ::kill(pid, SIGINT);
   REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
-  CHECK_THAT(read_bytes(folder / "log"), Catch::Contains("while training the softmax probe") &&
-                                             Catch::Contains("nothing was written"));
-  CHECK(read_bytes(run / aebench::kSummaryFile) == summary);
+  CHECK_THAT(file_contents(folder / "log"), Catch::Contains("while training the softmax probe") &&
+                                                Catch::Contains("nothing was written"));
+  CHECK(file_contents(run / aebench::kSummaryFile) == summary);
   CHECK_FALSE(fs::exists(run / aebench::kProbeFolder));
   CHECK_FALSE(fs::exists(run / aebench::kLockFile));
 }

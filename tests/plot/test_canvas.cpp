@@ -7,6 +7,7 @@
 #include "aebench/errors.h"
 #include "aebench/plot/canvas.h"
 #include "aebench/plot/png.h"
+#include "support/canvas_pixels.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 
@@ -15,6 +16,7 @@ using aebench::Rgb;
 using aebench::TextAlign;
 using aebench::TextStyle;
 using aebench::testing::inspect_png;
+using aebench::testing::same;
 using aebench::testing::ScratchFolder;
 using aebench::testing::write_bytes;
 
@@ -26,10 +28,6 @@ bool is_dark(Rgb pixel) {
 bool is_white(Rgb pixel) {
   return pixel.r == 255 && pixel.g == 255 && pixel.b == 255;
 }
-bool same(Rgb a, Rgb b) {
-  return a.r == b.r && a.g == b.g && a.b == b.b;
-}
-
 // The smallest rectangle holding every non-white pixel: {left, top, right, bottom}, inclusive;
 // {width, height, -1, -1} when the canvas is blank.
 struct Box {

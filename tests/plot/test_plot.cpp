@@ -6,6 +6,7 @@
 
 #include "aebench/plot/plot.h"
 #include "aebench/plot/png.h"
+#include "support/canvas_pixels.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 
@@ -13,25 +14,13 @@ using aebench::Canvas;
 using aebench::LineSeries;
 using aebench::PlotOptions;
 using aebench::Rgb;
+using aebench::testing::count_color;
+using aebench::testing::same;
 
 namespace {
 
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-bool same(Rgb a, Rgb b) {
-  return a.r == b.r && a.g == b.g && a.b == b.b;
-}
-
-// Pixels of exactly `color` in the rectangle [x0, x1) x [y0, y1) (the whole canvas by default).
-int count_color(const Canvas& canvas, Rgb color, int x0 = 0, int y0 = 0, int x1 = -1, int y1 = -1) {
-  if (x1 < 0) x1 = canvas.width();
-  if (y1 < 0) y1 = canvas.height();
-  int count = 0;
-  for (int y = y0; y < y1; ++y)
-    for (int x = x0; x < x1; ++x) count += same(canvas.at(x, y), color);
-  return count;
-}
 
 std::vector<double> epochs(int count) {
   std::vector<double> x;

@@ -7,6 +7,7 @@
 
 #include "aebench/plot/png.h"
 #include "aebench/plot/scatter_plot.h"
+#include "support/canvas_pixels.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 
@@ -14,24 +15,13 @@ using aebench::Canvas;
 using aebench::kClassColors;
 using aebench::Rgb;
 using aebench::ScatterOptions;
+using aebench::testing::count_color;
+using aebench::testing::same;
 
 namespace {
 
-constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
+constexpr double kNotANumber = std::numeric_limits<double>::quiet_NaN();
 constexpr Rgb kFrameColor{80, 80, 80};  // the plot frame, as scatter_plot.cpp draws it
-
-bool same(Rgb a, Rgb b) {
-  return a.r == b.r && a.g == b.g && a.b == b.b;
-}
-
-// Pixels of exactly `color` in the columns [x0, x1) (the whole canvas by default).
-int count_color(const Canvas& canvas, Rgb color, int x0 = 0, int x1 = -1) {
-  if (x1 < 0) x1 = canvas.width();
-  int count = 0;
-  for (int y = 0; y < canvas.height(); ++y)
-    for (int x = x0; x < x1; ++x) count += same(canvas.at(x, y), color);
-  return count;
-}
 
 // The rightmost column that is mostly frame colour: the right edge of the plot frame.
 int frame_right(const Canvas& canvas) {
@@ -90,8 +80,8 @@ TEST_CASE("a scatter plot has the requested size and shows both class colours") 
   const int right = frame_right(canvas);
   REQUIRE(right > 0);
   // Inside the frame, so from the points and not the legend.
-  CHECK(count_color(canvas, kClassColors[0], 0, right) > 100);
-  CHECK(count_color(canvas, kClassColors[1], 0, right) > 100);
+  CHECK(count_color(canvas, kClassColors[0], 0, 0, right) > 100);
+  CHECK(count_color(canvas, kClassColors[1], 0, 0, right) > 100);
 }
 
 TEST_CASE("the legend lists each class present, right of the plot frame") {
@@ -115,7 +105,7 @@ TEST_CASE("the legend lists each class present, right of the plot frame") {
 }
 
 TEST_CASE("points with a non-finite coordinate are skipped, their class left out of the legend") {
-  const std::vector<double> x = {0.0, 1.0, kNan, 2.0};
+  const std::vector<double> x = {0.0, 1.0, kNotANumber, 2.0};
   const std::vector<double> y = {0.0, 1.0, 0.5, INFINITY};
   const std::vector<int> classes = {4, 4, 2, 6};
   const auto canvas = aebench::render_scatter_plot(x, y, classes, labelled());
@@ -130,7 +120,7 @@ TEST_CASE("scatter plots of no points, one point and one repeated point do not f
     std::vector<int> classes;
   } cases[] = {
       {{}, {}, {}},
-      {{kNan}, {kNan}, {1}},
+      {{kNotANumber}, {kNotANumber}, {1}},
       {{3.0}, {-2.0}, {5}},
       {{0.0, 0.0, 0.0}, {0.0, 0.0, 0.0}, {1, 1, 2}},
       {{-1e300, 1e300}, {0.0, 1.0}, {0, 1}},

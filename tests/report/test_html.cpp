@@ -10,27 +10,13 @@
 #include "aebench/report/sweep_report.h"
 #include "support/test_support.h"
 
+using aebench::testing::count_of;
+using aebench::testing::file_contents;
 using aebench::testing::ScratchFolder;
+using aebench::testing::write_text;
 namespace fs = std::filesystem;
 
-namespace {
-
-std::string bytes_of(const fs::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(stream), {});
-}
-
-void write_text(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
-
-std::size_t count_of(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
-  return count;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("html_escape replaces the five characters that can end text or an attribute") {
   const std::vector<std::pair<std::string, std::string>> cases = {
@@ -77,9 +63,9 @@ TEST_CASE("a whole PNG is inlined with its size and a truncated, corrupt or miss
   CHECK(good.width == 13);
   CHECK(good.height == 5);
   CHECK(good.data_uri ==
-        "data:image/png;base64," + aebench::base64_encode(bytes_of(folder / "good.png")));
+        "data:image/png;base64," + aebench::base64_encode(file_contents(folder / "good.png")));
 
-  const std::string bytes = bytes_of(folder / "good.png");
+  const std::string bytes = file_contents(folder / "good.png");
   std::string flipped = bytes;
   flipped[bytes.size() / 2] = char(flipped[bytes.size() / 2] ^ 0x55);  // inside IDAT
   struct Case {

@@ -12,16 +12,13 @@
 #include "aebench/report/sweep_report.h"
 #include "support/test_support.h"
 
+using aebench::testing::count_of;
 using aebench::testing::ScratchFolder;
+using aebench::testing::write_text;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write_text(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
 
 void write_picture(const fs::path& path, int width, int height) {
   fs::create_directories(path.parent_path());
@@ -114,12 +111,6 @@ int check_marked_values(const std::string& html, const fs::path& dir) {
     CHECK(json::parse(html_unescape((*match)[3])) == *expected);
     ++count;
   }
-  return count;
-}
-
-std::size_t count_of(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
   return count;
 }
 

@@ -76,4 +76,19 @@ inline constexpr int kSkipExitCode = 77;
 // Lines of a text file.
 std::vector<std::string> read_lines(const std::filesystem::path& path);
 
+// Rows of a run's metrics.csv without the timing column (the last), which differs run to run.
+std::vector<std::string> metric_rows(const std::filesystem::path& path);
+
+// A file's bytes as a string ("" when it cannot be read).
+std::string file_contents(const std::filesystem::path& path);
+
+// Writes `text` to `path` as it is, creating the folders above it.
+void write_text(const std::filesystem::path& path, const std::string& text);
+
+// How many times `part` occurs in `text` (overlapping occurrences included).
+std::size_t count_of(const std::string& text, const std::string& part);
+
+// `path` in single quotes, for a shell command line.
+std::string shell_quoted(const std::filesystem::path& path);
+
 }  // namespace aebench::testing

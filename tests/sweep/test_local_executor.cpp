@@ -12,14 +12,11 @@
 
 using aebench::testing::run_aebench;
 using aebench::testing::ScratchFolder;
+using aebench::testing::shell_quoted;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string quoted(const fs::path& path) {
-  return "'" + path.string() + "'";
-}
 
 // A tiny base config over synthetic data, and a sweep file around it.
 struct SweepFixture {
@@ -58,7 +55,7 @@ const json kDivergingPoint = {{"train.optimizer", "sgd"},
                               {"model.latent_activation", "linear"},
                               {"model.output_activation", "linear"}};
 
-std::size_t metric_rows(const fs::path& run_dir) {
+std::size_t metric_row_count(const fs::path& run_dir) {
   const auto lines = aebench::testing::read_lines(run_dir / aebench::kMetricsFile);
   return lines.empty() ? 0 : lines.size() - 1;
 }
@@ -71,7 +68,7 @@ TEST_CASE(
   SweepFixture fixture;
   const auto file = fixture.write_sweep({{"model.latent", {4, 8}}, {"train.lr", {0.003, 0.01}}});
   std::string output;
-  REQUIRE(run_aebench("sweep " + quoted(file) + " --jobs 2 --threads 1", &output) == 0);
+  REQUIRE(run_aebench("sweep " + shell_quoted(file) + " --jobs 2 --threads 1", &output) == 0);
   INFO(output);
   for (const std::string name :
        {"latent-4_lr-0.003", "latent-4_lr-0.01", "latent-8_lr-0.003", "latent-8_lr-0.01"}) {
@@ -92,11 +89,11 @@ TEST_CASE(
   CHECK(fs::exists(fixture.sweep_dir / "comparison_test.mse.png"));
 
   const auto model_time = fs::last_write_time(fixture.sweep_dir / "latent-4_lr-0.003" / "model.pt");
-  REQUIRE(run_aebench("sweep " + quoted(file), &output) == 0);
+  REQUIRE(run_aebench("sweep " + shell_quoted(file), &output) == 0);
   CHECK(fixture.point("latent-4_lr-0.003")["attempts"] == 1);
   CHECK(fs::last_write_time(fixture.sweep_dir / "latent-4_lr-0.003" / "model.pt") == model_time);
 
-  REQUIRE(run_aebench("sweep --status " + quoted(fixture.sweep_dir), &output) == 0);
+  REQUIRE(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
   CHECK_THAT(output, Catch::Contains("| latent-8_lr-0.003 | done") &&
                          Catch::Contains("model.latent=8 train.lr=0.003"));
 }
@@ -107,7 +104,7 @@ TEST_CASE(
   SweepFixture fixture;
   const auto file = fixture.write_sweep(json::object(), {{{"model.latent", 4}}, kDivergingPoint});
   std::string output;
-  REQUIRE(run_aebench("sweep " + quoted(file) + " --jobs 1", &output) ==
+  REQUIRE(run_aebench("sweep " + shell_quoted(file) + " --jobs 1", &output) ==
           aebench::kExitSweepIncomplete);
   INFO(output);
   CHECK(fixture.point("latent-4")["state"] == "done");
@@ -122,9 +119,9 @@ TEST_CASE(
              Catch::StartsWith("training error: "));
   CHECK_THAT(output, Catch::Contains("--retry-failed") && Catch::Contains("1 failed"));
 
-  REQUIRE(run_aebench("sweep " + quoted(file), &output) == aebench::kExitSweepIncomplete);
+  REQUIRE(run_aebench("sweep " + shell_quoted(file), &output) == aebench::kExitSweepIncomplete);
   CHECK(fixture.point(failed)["attempts"] == 1);
-  REQUIRE(run_aebench("sweep " + quoted(file) + " --retry-failed", &output) ==
+  REQUIRE(run_aebench("sweep " + shell_quoted(file) + " --retry-failed", &output) ==
           aebench::kExitSweepIncomplete);
   CHECK(fixture.point(failed)["attempts"] == 2);
   CHECK(fixture.point("latent-4")["attempts"] == 1);
@@ -133,13 +130,14 @@ TEST_CASE(
 TEST_CASE("a bad value in one point stops the sweep before anything runs") {
   SweepFixture fixture;
   std::string output;
-  CHECK(run_aebench("sweep " + quoted(fixture.base) + " --grid model.latent=4,-3 --out " +
-                        quoted(fixture.sweep_dir),
+  CHECK(run_aebench("sweep " + shell_quoted(fixture.base) + " --grid model.latent=4,-3 --out " +
+                        shell_quoted(fixture.sweep_dir),
                     &output) == aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("sweep point 2 \"latent--3\"") && Catch::Contains("found -3"));
   CHECK_FALSE(fs::exists(fixture.sweep_dir));
-  CHECK(run_aebench("sweep " + quoted(fixture.base) + " --out " + quoted(fixture.sweep_dir),
-                    &output) == aebench::kExitUsageError);
+  CHECK(run_aebench(
+            "sweep " + shell_quoted(fixture.base) + " --out " + shell_quoted(fixture.sweep_dir),
+            &output) == aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("at least one --grid"));
 }
 
@@ -148,8 +146,8 @@ TEST_CASE("a sweep never writes into a folder that is not a sweep folder") {
   fs::create_directories(fixture.sweep_dir);
   std::ofstream(fixture.sweep_dir / "thesis.txt") << "mine";
   std::string output;
-  CHECK(run_aebench("sweep " + quoted(fixture.base) + " --grid model.latent=4 --out " +
-                        quoted(fixture.sweep_dir),
+  CHECK(run_aebench("sweep " + shell_quoted(fixture.base) + " --grid model.latent=4 --out " +
+                        shell_quoted(fixture.sweep_dir),
                     &output) == aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("not a sweep folder"));
   CHECK(aebench::testing::read_lines(fixture.sweep_dir / "thesis.txt") ==
@@ -174,17 +172,17 @@ TEST_CASE("SIGINT stops every running point at a checkpoint, and the same comman
     CHECK(fixture.point(run.filename().string())["state"] == "interrupted");
     CHECK_FALSE(fs::exists(run / aebench::kSummaryFile));
     CHECK_FALSE(fs::exists(run / aebench::kLockFile));
-    CHECK(metric_rows(run) < 40);
+    CHECK(metric_row_count(run) < 40);
   }
   CHECK(fixture.point("latent-12")["state"] == "pending");
   CHECK_FALSE(fs::exists(fixture.sweep_dir / "latent-12"));
-  const std::size_t rows_before = metric_rows(first);
+  const std::size_t rows_before = metric_row_count(first);
   std::string output;
-  REQUIRE(run_aebench("sweep " + quoted(file), &output) == 0);
+  REQUIRE(run_aebench("sweep " + shell_quoted(file), &output) == 0);
   INFO(output);
   for (const auto& run : {first, second}) {
     CHECK(fixture.point(run.filename().string())["attempts"] == 2);
-    CHECK(metric_rows(run) == 40);
+    CHECK(metric_row_count(run) == 40);
   }
   CHECK(fixture.point("latent-12")["attempts"] == 1);
   // Resumed, not restarted: the point's log shows the second attempt continuing its epochs.
@@ -202,8 +200,8 @@ TEST_CASE(
   SweepFixture fixture;
   const auto file = fixture.write_sweep({{"model.latent", {4}}});
   std::string output;
-  REQUIRE(run_aebench("sweep " + quoted(file), &output) == 0);
-  CHECK(run_aebench("sweep " + quoted(file) + " --set train.epochs=3", &output) ==
+  REQUIRE(run_aebench("sweep " + shell_quoted(file), &output) == 0);
+  CHECK(run_aebench("sweep " + shell_quoted(file) + " --set train.epochs=3", &output) ==
         aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("latent-4: train.epochs 2 -> 3") &&
                          Catch::Contains("use another --out"));
@@ -214,7 +212,7 @@ TEST_CASE("sweep-point never leaves its sweep folder, whatever sweep.json says")
   SweepFixture fixture;
   const auto file = fixture.write_sweep({{"model.latent", {4}}});
   std::string output;
-  REQUIRE(run_aebench("sweep " + quoted(file), &output) == 0);
+  REQUIRE(run_aebench("sweep " + shell_quoted(file), &output) == 0);
   json record = aebench::testing::read_json(fixture.sweep_dir / aebench::kSweepFile);
   fs::create_directories(fixture.folder / "mine");
   std::ofstream(fixture.folder / "mine" / aebench::kConfigFile) << "{\"user\": true}";
@@ -223,8 +221,9 @@ TEST_CASE("sweep-point never leaves its sweep folder, whatever sweep.json says")
     INFO(name);
     record["points"][0]["name"] = name;
     std::ofstream(fixture.sweep_dir / aebench::kSweepFile) << record.dump();
-    CHECK(run_aebench("sweep-point " + quoted(fixture.sweep_dir) + " " + quoted(fs::path(name)),
-                      &output) == aebench::kExitUsageError);
+    CHECK(run_aebench(
+              "sweep-point " + shell_quoted(fixture.sweep_dir) + " " + shell_quoted(fs::path(name)),
+              &output) == aebench::kExitUsageError);
     CHECK_THAT(output, Catch::Contains("expected a plain folder name"));
   }
   CHECK(aebench::testing::read_lines(fixture.folder / "mine" / aebench::kConfigFile) ==

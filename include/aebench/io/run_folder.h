@@ -80,6 +80,9 @@ void write_json_file(const std::filesystem::path& path, const nlohmann::json& va
 // The same, keeping the keys in the order they were inserted (a reading order).
 void write_json_file(const std::filesystem::path& path, const nlohmann::ordered_json& value);
 
+// The folder's own name, also for "runs/a/" and "." (its absolute path's last part).
+std::string folder_name(const std::filesystem::path& dir);
+
 // Appends one line per epoch to metrics.csv and flushes it, so every finished epoch is on
 // disk even if the run is killed. Columns: epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds
 class MetricsCsv {

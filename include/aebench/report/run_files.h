@@ -53,7 +53,4 @@ RunFiles read_run_files(const std::filesystem::path& run_dir);
 // walked into, arrays and scalars are leaves ({"a": {"b": 1, "c": [2]}} -> a.b = 1, a.c = [2]).
 std::vector<std::pair<std::string, nlohmann::json>> flatten_json(const nlohmann::json& document);
 
-// The folder's own name, also for "runs/a/" and "." (its absolute path's last part).
-std::string folder_name(const std::filesystem::path& dir);
-
 }  // namespace aebench
