@@ -193,9 +193,10 @@ ProbeReport run_probes(AutoencoderImpl& model, const Dataset& dataset, const Con
   const auto& options = config.probe;
   const std::string probe_folder = std::string(kProbeFolder) + "/";
   const auto labels = [&](const Split& split) { return split.labels.to(device); };
-  const ProbeData codes{encode_all(model, dataset.train.images.to(device)),
-                        encode_all(model, dataset.val.images.to(device)),
-                        encode_all(model, dataset.test.images.to(device)),
+  const auto images = [&](const Split& split) { return unit_floats(split.images.to(device)); };
+  const ProbeData codes{encode_all(model, images(dataset.train)),
+                        encode_all(model, images(dataset.val)),
+                        encode_all(model, images(dataset.test)),
                         labels(dataset.train),
                         labels(dataset.val),
                         labels(dataset.test)};
@@ -203,7 +204,7 @@ ProbeReport run_probes(AutoencoderImpl& model, const Dataset& dataset, const Con
       train_probe("softmax", codes, {}, options, config.seed, stop_requested),
       train_probe("mlp", codes, options.hidden, options, config.seed, stop_requested)};
   if (options.pixels) {
-    const auto pixels = [&](const Split& split) { return split.images.to(device).flatten(1); };
+    const auto pixels = [&](const Split& split) { return images(split).flatten(1); };
     const ProbeData raw{pixels(dataset.train), pixels(dataset.val), pixels(dataset.test),
                         labels(dataset.train), labels(dataset.val), labels(dataset.test)};
     results.push_back(train_probe("pixels", raw, {}, options, config.seed, stop_requested));

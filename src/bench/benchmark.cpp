@@ -91,7 +91,7 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
   // code, backward, optimizer step, the loss read back. Autocast covers the forward only.
   model->train();
   const auto train_step = [&] {
-    const auto clean = batches.next();
+    const auto clean = unit_floats(batches.next());
     const auto inputs = add_noise(clean, config.noise);
     optimizer->zero_grad();
     const auto loss = penalised_loss(*model, inputs, clean, train, precision);
@@ -109,7 +109,7 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
   torch::Tensor output;
   const auto infer_step = [&] {
     AutocastScope autocast(precision);
-    output = model->forward(batches.next());
+    output = model->forward(unit_floats(batches.next()));
   };
   figures.infer_images_per_second = images_per_second(infer_step, steps, figures.batch_size);
   // What the forward pass really ran in: autocast leaves the output in float32 when it did

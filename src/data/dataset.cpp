@@ -14,9 +14,7 @@
 namespace aebench {
 namespace {
 
-// uint8 pixels and labels as a Split of uint8 images [count, channels, side, side]: the
-// dataset is subset and split in bytes, a quarter of the float copies' traffic, and scaled to
-// [0, 1] floats once at the end (to_unit_floats).
+// uint8 pixels and labels as a Split of uint8 images [count, channels, side, side].
 Split to_split(std::vector<std::uint8_t>& pixels, const std::vector<std::uint8_t>& labels,
                std::int64_t channels, std::int64_t side) {
   const auto count = static_cast<std::int64_t>(labels.size());
@@ -31,10 +29,11 @@ Split to_split(std::vector<std::uint8_t>& pixels, const std::vector<std::uint8_t
   return split;
 }
 
-// Byte pixels as floats in [0, 1] (pixel / 255, in one pass), or binarised at `binarize` (> 0).
-void to_unit_floats(Split& split, double binarize) {
-  split.images = torch::div(split.images, 255.0);
-  if (binarize > 0) split.images = split.images.gt(binarize).to(torch::kFloat32);
+// Byte pixels binarised at `binarize` (> 0) on the [0, 1] scale: 255 where pixel / 255 (in
+// float32, as unit_floats computes it) is above it, else 0; unchanged when `binarize` is 0.
+void binarize_bytes(Split& split, double binarize) {
+  if (binarize <= 0) return;
+  split.images = unit_floats(split.images).gt(binarize).to(torch::kUInt8).mul_(255);
 }
 
 Split read_cifar(const std::filesystem::path& dir, const std::string& split_name) {
@@ -201,6 +200,11 @@ std::vector<std::int64_t> stratified_subset(const std::vector<std::int64_t>& lab
   return chosen;
 }
 
+torch::Tensor unit_floats(const torch::Tensor& images) {
+  if (images.scalar_type() != torch::kUInt8) return images;
+  return torch::div(images, 255.0);
+}
+
 Split select(const Split& split, const std::vector<std::int64_t>& indices) {
   const auto index = torch::tensor(indices, torch::kInt64).to(split.images.device());
   return {split.images.index_select(0, index), split.labels.index_select(0, index)};
@@ -223,12 +227,12 @@ Dataset load_dataset(const DataOptions& options, std::uint64_t seed) {
   if (options.val_fraction > 0) {
     std::tie(data.train, data.val) =
         hold_out(train, options.val_fraction, seed * 4 + 3, options.train_limit);
-    to_unit_floats(data.val, options.binarize);
+    binarize_bytes(data.val, options.binarize);
   } else {
     data.train = train;
   }
-  to_unit_floats(data.train, options.binarize);
-  to_unit_floats(data.test, options.binarize);
+  binarize_bytes(data.train, options.binarize);
+  binarize_bytes(data.test, options.binarize);
   if (options.val_fraction <= 0) data.val = data.test;
   return data;
 }

@@ -97,9 +97,9 @@ double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs,
 // Test metrics, with the reconstructions and bottleneck pictures of the first test images.
 TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config& config,
                          const RunContext& context) {
+  const auto targets = unit_floats(test.images.to(context.device));
   const auto inputs =
-      fixed_noise_inputs(test.images, config.noise, test_noise_seed(config.seed), context.device);
-  const auto targets = test.images.to(context.device);
+      fixed_noise_inputs(targets, config.noise, test_noise_seed(config.seed), context.device);
   TestReport report;
   report.metrics = evaluate_reconstruction(model, inputs, targets);
   report.inputs = inputs;
@@ -113,7 +113,7 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
   for (std::int64_t i = 0; i < shown; ++i)
     labels.push_back(std::to_string(test.labels[i].item<std::int64_t>()));
 
-  std::vector<ImageRow> rows = {{"original", test.images.narrow(0, 0, shown)}};
+  std::vector<ImageRow> rows = {{"original", targets.narrow(0, 0, shown)}};
   if (config.noise.enabled()) rows.push_back({"noisy input", shown_inputs});
   rows.push_back({"reconstruction", reconstructions.clamp(0.0, 1.0)});
   report.artefacts.add(
@@ -337,9 +337,10 @@ nlohmann::json pretrain(AutoencoderImpl& model, const torch::Tensor& images, con
 TrainingResult fit_in_closed_form(AutoencoderImpl& model, const TrainingData& training,
                                   const fs::path& folder, nlohmann::json& extras) {
   const auto start = SteadyClock::now();
-  const nlohmann::json fit = model.fit_closed_form(training.train_images);
+  const auto train_images = unit_floats(training.train_images);
+  const nlohmann::json fit = model.fit_closed_form(train_images);
   for (const auto& item : fit.items()) extras[item.key()] = item.value();
-  const auto train = evaluate_reconstruction(model, training.train_images, training.train_images);
+  const auto train = evaluate_reconstruction(model, train_images, train_images);
   const auto val = evaluate_reconstruction(model, training.val_inputs, training.val_targets);
   const double seconds = seconds_since(start);
   TrainingResult result;
@@ -496,17 +497,19 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   stop_if_requested("before training started",
                     continuing ? "resume with" : "resume (it starts from the beginning) with",
                     options);
-  const TrainingData training{data.train.images.to(context.device),
-                              fixed_noise_inputs(data.val.images, config.noise,
-                                                 val_noise_seed(config.seed), context.device),
-                              data.val.images.to(context.device)};
+  const auto val_targets = unit_floats(data.val.images.to(context.device));
+  const TrainingData training{
+      data.train.images.to(context.device),
+      fixed_noise_inputs(val_targets, config.noise, val_noise_seed(config.seed), context.device),
+      val_targets};
   nlohmann::json extras;
   TrainingResult result;
   if (model->fits_in_closed_form()) {
     result = fit_in_closed_form(*model, training, folder, extras);
   } else {
     if (config.pretrain.enabled && !continuing)
-      extras["pretraining"] = pretrain(*model, training.train_images, config, options, progress);
+      extras["pretraining"] =
+          pretrain(*model, unit_floats(training.train_images), config, options, progress);
     result =
         train_with_checkpoints(*model, training, config, options, progress, continuing, extras);
     extras = result.progress.summary_extras;

@@ -78,9 +78,16 @@ MemoryEstimate estimate_memory(const Config& config, std::int64_t train_images,
   const bool best = config.train.early_stopping.enabled && config.train.early_stopping.restore_best;
   const std::int64_t state_copies = 1 + optimizer_copies(config.train) + (best ? 1 : 0);
   estimate.model_bytes = kFloatBytes * size.parameters * (1 + 1 + state_copies + 2 * state_copies);
+  // The splits as bytes (read and selected: two copies), validation and test images scaled to
+  // floats (and their noisy copies), and the training images as floats where the whole split
+  // is used at once (pretraining, a closed-form fit, the probes).
   const std::int64_t images = train_images + val_images + test_images;
+  const bool whole_train_split =
+      config.pretrain.enabled || model_kind(config.model.type).closed_form || config.probe.enabled;
   estimate.data_bytes =
-      kFloatBytes * pixels * (2 * images + (config.noise.enabled() ? val_images + test_images : 0));
+      pixels * 2 * images + kFloatBytes * pixels *
+                                ((val_images + test_images) * (config.noise.enabled() ? 2 : 1) +
+                                 (whole_train_split ? train_images : 0));
   // A training batch keeps its layer outputs and their gradients; an evaluation batch only
   // its outputs, but of up to kEvalBatchSize images.
   const std::int64_t batch = std::min(config.train.batch_size, train_images);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "aebench/data/augment.h"
+#include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
 #include "aebench/io/stop_signal.h"
@@ -98,7 +99,8 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
     const std::int64_t first = batch * options.batch_size;
     const std::int64_t length = batch + 1 == batches ? count - first : options.batch_size;
     const auto clean = shift_randomly(
-        data.train_images.index_select(0, order.narrow(0, first, length)), options.augment_shift);
+        unit_floats(data.train_images.index_select(0, order.narrow(0, first, length))),
+        options.augment_shift);
     optimizer.zero_grad();
     const auto loss = penalised_loss(model, add_noise(clean, noise), clean, options, precision);
     loss.backward();

@@ -45,23 +45,30 @@ TEST_CASE("a stratified subset gives every class at least one item") {
   CHECK(std::count_if(subset.begin(), subset.end(), [&](auto i) { return labels[i] == 1; }) == 1);
 }
 
-TEST_CASE("a dataset decodes into one float tensor per split with values in [0, 1]") {
+TEST_CASE("a dataset decodes into one byte tensor per split that unit_floats scales to [0, 1]") {
   ScratchFolder folder("dataset");
   aebench::testing::write_synthetic_dataset(folder.path(), 200, 50);
   auto options = synthetic_options(folder);
   options.val_fraction = 0.0;  // "val": "test"
   const auto data = aebench::load_dataset(options, 0);
   CHECK(data.train.images.sizes().vec() == std::vector<std::int64_t>{200, 1, 28, 28});
-  CHECK(data.train.images.dtype() == torch::kFloat32);
-  CHECK(data.train.images.max().item<float>() == 1.0f);
-  CHECK(data.train.images.min().item<float>() == 0.0f);
+  CHECK(data.train.images.dtype() == torch::kUInt8);
+  CHECK(data.train.images.max().item<int>() == 255);
+  CHECK(data.train.images.min().item<int>() == 0);
+  const auto floats = aebench::unit_floats(data.train.images);
+  CHECK(floats.dtype() == torch::kFloat32);
+  CHECK(floats.max().item<float>() == 1.0f);
+  CHECK(floats.min().item<float>() == 0.0f);
+  CHECK(floats.equal(data.train.images.to(torch::kFloat32) / 255.0f));
+  CHECK(aebench::unit_floats(floats).equal(floats));  // floats pass through
   CHECK(data.test.size() == 50);
   CHECK(data.val.size() == 50);                          // "val": "test"
   CHECK(data.test.labels[0].item<std::int64_t>() == 0);  // test order is kept
   CHECK(data.test.labels[7].item<std::int64_t>() == 7);
 }
 
-TEST_CASE("data.binarize turns every split's pixels into 0 and 1 at its threshold") {
+TEST_CASE(
+    "data.binarize turns every split's pixels into 0 and 255 (0 and 1 scaled) at its threshold") {
   ScratchFolder folder("dataset-binary");
   aebench::testing::write_synthetic_dataset(folder.path(), 200, 50);
   auto options = synthetic_options(folder);
@@ -70,10 +77,11 @@ TEST_CASE("data.binarize turns every split's pixels into 0 and 1 at its threshol
   const auto binary = aebench::load_dataset(options, 0);
   for (const auto* split : {&binary.train, &binary.val, &binary.test}) {
     const auto& images = split->images;
-    CHECK(images.dtype() == torch::kFloat32);
-    CHECK((images.eq(0) | images.eq(1)).all().item<bool>());
+    CHECK(images.dtype() == torch::kUInt8);
+    CHECK((images.eq(0) | images.eq(255)).all().item<bool>());
   }
-  CHECK(binary.train.images.equal(grey.train.images.gt(0.5).to(torch::kFloat32)));
+  const auto grey_floats = aebench::unit_floats(grey.train.images);
+  CHECK(aebench::unit_floats(binary.train.images).equal(grey_floats.gt(0.5).to(torch::kFloat32)));
   CHECK(binary.train.labels.equal(grey.train.labels));
 }
 
@@ -207,7 +215,7 @@ TEST_CASE("images and labels of different counts are a DataError naming both fil
                     Catch::Contains("t10k-images") && Catch::Contains("t10k-labels"));
 }
 
-TEST_CASE("CIFAR-10 files load as [count, 3, 32, 32] images: red, green, blue planes in [0, 1]") {
+TEST_CASE("CIFAR-10 files load as [count, 3, 32, 32] images: red, green, blue planes of bytes") {
   ScratchFolder folder("dataset-cifar");
   aebench::testing::write_synthetic_cifar(folder.path(), 40, 20);
   aebench::DataOptions options = synthetic_options(folder);
@@ -225,8 +233,7 @@ TEST_CASE("CIFAR-10 files load as [count, 3, 32, 32] images: red, green, blue pl
     for (const auto& [channel, row, col] :
          std::vector<std::array<std::int64_t, 3>>{{0, 0, 0}, {1, 10, 20}, {2, 31, 5}}) {
       const auto byte = bytes[std::size_t(image) * 3073 + 1 + channel * 1024 + row * 32 + col];
-      CHECK(data.test.images[image][channel][row][col].item<float>() ==
-            Approx(double(byte) / 255.0));
+      CHECK(data.test.images[image][channel][row][col].item<int>() == int(byte));
     }
   }
 }

@@ -5,7 +5,9 @@
 
 namespace aebench::testing {
 
-inline bool same(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+inline bool same(Rgb a, Rgb b) {
+  return a.r == b.r && a.g == b.g && a.b == b.b;
+}
 
 // Pixels of exactly `color` in the rectangle [x0, x1) x [y0, y1) (the whole canvas by default;
 // a negative x1 or y1 means the canvas's right or bottom edge).

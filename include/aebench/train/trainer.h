@@ -21,9 +21,11 @@ namespace aebench {
 
 // What the loop trains and validates on, all on the model's device.
 struct TrainingData {
-  torch::Tensor train_images;  // [count, C, H, W] clean; noise is added per batch
-  torch::Tensor val_inputs;    // [count, C, H, W] as the model sees them (noisy if denoising)
-  torch::Tensor val_targets;   // [count, C, H, W] clean
+  // [count, C, H, W] clean, uint8 (Split's bytes, scaled per batch) or float in [0, 1]; noise
+  // is added per batch
+  torch::Tensor train_images;
+  torch::Tensor val_inputs;   // [count, C, H, W] as the model sees them (noisy if denoising)
+  torch::Tensor val_targets;  // [count, C, H, W] clean
 };
 
 // Everything besides the model and the optimizer that training needs to continue exactly
