@@ -9,8 +9,8 @@
 #include <cmath>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
+#include "aebench/io/cpu_cores.h"
 #include "aebench/io/stopwatch.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/train/precision.h"
@@ -67,7 +67,7 @@ MachineInfo describe_machine() {
   info.cpu_model = value_after(cpuinfo, "model name");
   if (info.cpu_model.empty()) info.cpu_model = "unknown";
   info.cpu_has_native_bf16 = cpu_has_native_bf16();
-  info.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  info.cores = usable_cpu_cores();
   info.torch_version = torch_version();
   info.blas = value_after(at::show_config(), "BLAS_INFO");
   if (info.blas.empty()) info.blas = "unknown";
@@ -91,14 +91,17 @@ GemmFigures measure_gemm(torch::ScalarType dtype, bool cpu_has_native_bf16, std:
   GemmFigures figures;
   figures.dtype = dtype == torch::kBFloat16 ? "bf16" : "fp32";
   torch::Tensor a, b, c;
-  for (std::int64_t n = 256;; n *= 2) {  // the first product at each size also warms up
+  for (std::int64_t n = 256;; n *= 2) {
     a = (torch::rand({n, n}) * 2 - 1).to(dtype);
     b = (torch::rand({n, n}) * 2 - 1).to(dtype);
     c = torch::empty({n, n}, torch::TensorOptions(dtype));
     figures.size = n;
+    // The first product at a size only warms up: the process's first one starts the thread
+    // pool and touches new memory, and alone could stop the search at a size too small to
+    // show the peak.
+    seconds_of_product(a, b, c);
     if (seconds_of_product(a, b, c) >= 0.05 || n * 2 > max_size) break;
   }
-  seconds_of_product(a, b, c);
   const double flops = 2.0 * std::pow(double(figures.size), 3);
   std::vector<double> gflops;
   for (int i = 0; i < repeats; ++i) gflops.push_back(flops / seconds_of_product(a, b, c) / 1e9);

@@ -1,10 +1,10 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <thread>
 
 #include "aebench/config/config.h"
 #include "aebench/errors.h"
+#include "aebench/io/cpu_cores.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/sweep/local_executor.h"
@@ -99,8 +99,7 @@ void write_results(const SweepRecord& record) {
 int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
   const std::size_t runnable = runnable_points(record, options.retry_failed).size();
   const JobLayout layout =
-      choose_job_layout(record.plan.executor.jobs, record.plan.executor.threads,
-                        static_cast<int>(std::thread::hardware_concurrency()),
+      choose_job_layout(record.plan.executor.jobs, record.plan.executor.threads, usable_cpu_cores(),
                         static_cast<std::int64_t>(runnable), options.bench_json);
   if (!options.quiet)
     std::cerr << "sweep: " << record.points.size() << " points in " << record.plan.out_dir.string()

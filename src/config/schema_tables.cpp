@@ -72,9 +72,10 @@ SectionSchema top_level() {
                  key("device", ValueKind::kString,
                      "`auto` (CUDA when LibTorch sees a GPU, else CPU), `cpu`, `cuda`, `cuda:N`"))),
           check_device),
-      resumable(on(
-          AEBENCH_FIELD(threads),
-          integer("threads", 0, 1024, "CPU threads for LibTorch and OpenBLAS; `0` = all cores"))),
+      resumable(
+          on(AEBENCH_FIELD(threads), integer("threads", 0, 1024,
+                                             "CPU threads for LibTorch and OpenBLAS; `0` = every "
+                                             "core this process may use (its CPU affinity)"))),
       key("comment", ValueKind::kIgnored, "free text, ignored"),
       key("$schema", ValueKind::kIgnored, "ignored (for editors)"),
   };

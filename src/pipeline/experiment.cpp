@@ -490,7 +490,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   progress.note(config.name + ": " + describe_split_sizes(data, config.data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
                 device_name(context.device) + " with " + std::to_string(context.threads) +
-                " threads" +
+                (context.threads == 1 ? " thread" : " threads") +
                 (model->fits_in_closed_form() ? std::string()
                                               : ", " + training_precision_name(config, context)));
   for (const auto& note : notes) progress.note(note);

@@ -2,9 +2,8 @@
 
 #include <torch/version.h>
 
-#include <thread>
-
 #include "aebench/errors.h"
+#include "aebench/io/cpu_cores.h"
 
 namespace aebench {
 
@@ -26,8 +25,7 @@ torch::Device resolve_device(const std::string& requested) {
 }
 
 int apply_thread_count(std::int64_t requested) {
-  const int cores = std::max(1u, std::thread::hardware_concurrency());
-  const int threads = requested > 0 ? static_cast<int>(requested) : cores;
+  const int threads = requested > 0 ? static_cast<int>(requested) : usable_cpu_cores();
   torch::set_num_threads(threads);
   return threads;
 }
