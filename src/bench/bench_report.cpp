@@ -29,24 +29,29 @@ ordered_json to_json(const ConfigFigures& figures) {
   for (const auto& layer : figures.flops.layers)
     layers.push_back(
         {{"name", layer.name}, {"kind", layer.kind}, {"forward_flops", layer.forward_flops}});
-  return {{"name", figures.name},
-          {"config", figures.path},
-          {"model", figures.model_type},
-          {"precision", figures.precision},
-          {"batch_size", figures.batch_size},
-          {"parameters", figures.parameters},
-          {"train_images", figures.train_images},
-          {"test_images", figures.test_images},
-          {"load_seconds", figures.load_seconds},
-          {"forward_flops_per_image", figures.flops.forward_per_image},
-          {"train_flops_per_image", figures.flops.train_step_per_image},
-          {"train_images_per_second", to_json(figures.train_images_per_second)},
-          {"infer_images_per_second", to_json(figures.infer_images_per_second)},
-          {"train_gflops", figures.train_gflops},
-          {"infer_gflops", figures.infer_gflops},
-          {"train_fraction_of_peak", figures.train_fraction_of_peak},
-          {"infer_fraction_of_peak", figures.infer_fraction_of_peak},
-          {"layers", layers}};
+  ordered_json json = {{"name", figures.name},
+                       {"config", figures.path},
+                       {"model", figures.model_type},
+                       {"precision", figures.precision},
+                       {"threads", figures.threads},
+                       {"batch_size", figures.batch_size},
+                       {"parameters", figures.parameters},
+                       {"train_images", figures.train_images},
+                       {"test_images", figures.test_images},
+                       {"load_seconds", figures.load_seconds},
+                       {"forward_flops_per_image", figures.flops.forward_per_image},
+                       {"train_flops_per_image", figures.flops.train_step_per_image},
+                       {"train_images_per_second", to_json(figures.train_images_per_second)},
+                       {"infer_images_per_second", to_json(figures.infer_images_per_second)},
+                       {"train_gflops", figures.train_gflops},
+                       {"infer_gflops", figures.infer_gflops},
+                       {"train_fraction_of_peak", figures.train_fraction_of_peak},
+                       {"infer_fraction_of_peak", figures.infer_fraction_of_peak},
+                       {"peak_fp32_gflops", figures.peak_fp32_gflops}};
+  if (figures.thread_choice)
+    json["thread_choice"] = ordered_json::parse(thread_choice_json(*figures.thread_choice).dump());
+  json["layers"] = layers;
+  return json;
 }
 
 // Numeric leaves of `value` under dotted keys; arrays of objects with a "name" are keyed by
@@ -108,6 +113,8 @@ ordered_json bench_to_json(const BenchResult& result) {
        {{"fp32_gemm", to_json(result.fp32_gemm)}, {"bf16_gemm", to_json(result.bf16_gemm)}}},
       {"peak_rss_mib", double(result.peak_rss_bytes) / (1024.0 * 1024.0)},
       {"configs", configs}};
+  if (result.fp32_gemm_one_thread)
+    document["peak"]["fp32_gemm_one_thread"] = to_json(*result.fp32_gemm_one_thread);
   if (result.layout) {
     const auto& layout = *result.layout;
     document["layout"] = {{"config", layout.config},
@@ -144,23 +151,33 @@ void print_bench_table(const BenchResult& result, std::ostream& out) {
             : machine.cpu_has_native_bf16 ? " (result not sane: not a peak)"
                                           : " (no native bf16 on this CPU: not a peak)");
   out << '\n';
+  if (const auto& one = result.fp32_gemm_one_thread)
+    out << "peak on 1 thread: fp32 GEMM " << one->size << "^3 "
+        << format("%.1f GFLOP/s (%.1f-%.1f)", one->gflops.median, one->gflops.min, one->gflops.max)
+        << '\n';
   out << format("peak RSS: %.0f MiB\n", double(result.peak_rss_bytes) / (1024.0 * 1024.0));
   char line[256];
-  std::snprintf(line, sizeof line, "%-22s %-5s %6s %22s %22s %9s %9s %8s\n", "config", "prec",
-                "batch", "train img/s (min-max)", "infer img/s (min-max)", "train GF/s", "of peak",
-                "load s");
+  std::snprintf(line, sizeof line, "%-22s %-5s %3s %6s %22s %22s %9s %9s %8s\n", "config", "prec",
+                "thr", "batch", "train img/s (min-max)", "infer img/s (min-max)", "train GF/s",
+                "of peak", "load s");
   out << line;
   for (const auto& figures : result.configs) {
     const auto& train = figures.train_images_per_second;
     const auto& infer = figures.infer_images_per_second;
-    std::snprintf(
-        line, sizeof line, "%-22s %-5s %6lld %22s %22s %9.2f %8.1f%% %8.2f\n", figures.name.c_str(),
-        figures.precision.c_str(), static_cast<long long>(figures.batch_size),
-        format("%.0f (%.0f-%.0f)", train.median, train.min, train.max).c_str(),
-        format("%.0f (%.0f-%.0f)", infer.median, infer.min, infer.max).c_str(),
-        figures.train_gflops, 100.0 * figures.train_fraction_of_peak, figures.load_seconds);
+    std::snprintf(line, sizeof line, "%-22s %-5s %3d %6lld %22s %22s %9.2f %8.1f%% %8.2f\n",
+                  figures.name.c_str(), figures.precision.c_str(), figures.threads,
+                  static_cast<long long>(figures.batch_size),
+                  format("%.0f (%.0f-%.0f)", train.median, train.min, train.max).c_str(),
+                  format("%.0f (%.0f-%.0f)", infer.median, infer.min, infer.max).c_str(),
+                  figures.train_gflops, 100.0 * figures.train_fraction_of_peak,
+                  figures.load_seconds);
     out << line;
   }
+  for (const auto& figures : result.configs)
+    if (figures.thread_choice)
+      out << figures.name << ": " << figures.threads << " thread"
+          << (figures.threads == 1 ? "" : "s") << " (threads 0: " << figures.thread_choice->reason
+          << ")\n";
 }
 
 void print_layout(const LayoutFigures& layout, std::ostream& out) {

@@ -15,41 +15,21 @@
 #include "aebench/train/metrics.h"
 #include "aebench/train/precision.h"
 #include "aebench/train/trainer.h"
+#include "aebench/train/training_steps.h"
 
 namespace aebench {
 namespace {
 
 // Images per second of `step` (which processes `images_per_step` images): one untimed window
 // of `steps` steps, then kTimedWindows timed ones.
-Spread images_per_second(const std::function<void()>& step, std::int64_t steps,
-                         std::int64_t images_per_step) {
+Spread windowed_images_per_second(const std::function<void()>& step, std::int64_t steps,
+                                  std::int64_t images_per_step) {
   for (std::int64_t i = 0; i < steps; ++i) step();
   std::vector<double> rates;
-  for (int window = 0; window < kTimedWindows; ++window) {
-    const auto start = SteadyClock::now();
-    for (std::int64_t i = 0; i < steps; ++i) step();
-    rates.push_back(double(steps * images_per_step) / seconds_since(start));
-  }
+  for (int window = 0; window < kTimedWindows; ++window)
+    rates.push_back(images_per_second(step, steps, images_per_step));
   return spread_of(rates);
 }
-
-// Consecutive batches of `batch_size` rows of `images`, wrapping around at the end.
-class BatchCycle {
- public:
-  BatchCycle(torch::Tensor images, std::int64_t batch_size)
-      : images_(std::move(images)), batch_size_(batch_size) {}
-  torch::Tensor next() {
-    if (first_ + batch_size_ > images_.size(0)) first_ = 0;
-    auto batch = images_.narrow(0, first_, batch_size_);
-    first_ += batch_size_;
-    return batch;
-  }
-
- private:
-  torch::Tensor images_;  // [count, C, H, W]
-  std::int64_t batch_size_;
-  std::int64_t first_ = 0;
-};
 
 // The config at `path`, refused unless its model trains in steps.
 Config load_bench_config(const std::string& path) {
@@ -62,8 +42,35 @@ Config load_bench_config(const std::string& path) {
   return config;
 }
 
+// The fp32 GEMM peak on `threads`: the run's (all its threads), or one thread's, measured the
+// first time a config runs on one thread of several.
+double fp32_peak_on(int threads, BenchResult& result) {
+  if (threads == result.threads) return result.fp32_gemm.gflops.median;
+  if (!result.fp32_gemm_one_thread) {
+    const int previous = torch::get_num_threads();
+    apply_thread_count(1);
+    result.fp32_gemm_one_thread = measure_gemm(torch::kFloat, result.machine.cpu_has_native_bf16);
+    apply_thread_count(previous);
+  }
+  return result.fp32_gemm_one_thread->gflops.median;
+}
+
+// The count a config's steps are timed on: --threads, or with 0 what `train` would choose.
+void choose_config_threads(const Config& config, const Dataset& data, Precision precision,
+                           const BenchOptions& options, int cores, ConfigFigures& figures) {
+  if (options.threads > 0) {
+    figures.threads = apply_thread_count(options.threads);
+    return;
+  }
+  Config timed = config;
+  timed.train.precision = precision_name(precision);
+  figures.thread_choice = choose_training_threads(
+      timed, data.train.images, cores, planned_training_steps(config, data.train.size()));
+  figures.threads = figures.thread_choice->threads;
+}
+
 ConfigFigures bench_config(const Config& config, const std::string& path, Precision precision,
-                           std::int64_t steps, double fp32_peak_gflops) {
+                           const BenchOptions& options, BenchResult& result) {
   ConfigFigures figures;
   figures.name = config.name;
   figures.path = path;
@@ -76,6 +83,9 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
   figures.test_images = data.test.size();
   if (figures.train_images == 0)
     throw ConfigError(path + ": data: expected training images to time steps on, found none");
+  choose_config_threads(config, data, precision, options, result.threads, figures);
+  figures.peak_fp32_gflops = fp32_peak_on(figures.threads, result);
+  const std::int64_t steps = options.steps;
 
   torch::manual_seed(config.seed);
   auto model = make_autoencoder(config.model);  // on the CPU
@@ -85,24 +95,14 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
   figures.flops = count_flops(*model);
   figures.batch_size = std::min(config.train.batch_size, figures.train_images);
   BatchCycle batches(data.train.images, figures.batch_size);
-  const auto& train = config.train;
 
-  // As the trainer's step: noisy input, reconstruction loss plus activity penalties on the
-  // code, backward, optimizer step, the loss read back. Autocast covers the forward only.
   model->train();
   const auto train_step = [&] {
-    const auto clean = unit_floats(batches.next());
-    const auto inputs = add_noise(clean, config.noise);
-    optimizer->zero_grad();
-    const auto loss = penalised_loss(*model, inputs, clean, train, precision);
-    loss.backward();
-    optimizer->step();
-    const double value = loss.item<double>();
-    if (!std::isfinite(value))
-      throw TrainingError(path + ": the training loss became " + std::to_string(value) +
-                          " during the benchmark; expected a finite loss");
+    take_training_step(*model, *optimizer, batches.next(), config.train, config.noise, precision,
+                       path);
   };
-  figures.train_images_per_second = images_per_second(train_step, steps, figures.batch_size);
+  figures.train_images_per_second =
+      windowed_images_per_second(train_step, steps, figures.batch_size);
 
   model->eval();
   torch::NoGradGuard no_grad;
@@ -111,7 +111,8 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
     AutocastScope autocast(precision);
     output = model->forward(unit_floats(batches.next()));
   };
-  figures.infer_images_per_second = images_per_second(infer_step, steps, figures.batch_size);
+  figures.infer_images_per_second =
+      windowed_images_per_second(infer_step, steps, figures.batch_size);
   // What the forward pass really ran in: autocast leaves the output in float32 when it did
   // not apply.
   figures.precision = output.scalar_type() == torch::kBFloat16 ? "bf16" : "fp32";
@@ -120,8 +121,8 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
       figures.train_images_per_second.median * figures.flops.train_step_per_image / 1e9;
   figures.infer_gflops =
       figures.infer_images_per_second.median * figures.flops.forward_per_image / 1e9;
-  figures.train_fraction_of_peak = figures.train_gflops / fp32_peak_gflops;
-  figures.infer_fraction_of_peak = figures.infer_gflops / fp32_peak_gflops;
+  figures.train_fraction_of_peak = figures.train_gflops / figures.peak_fp32_gflops;
+  figures.infer_fraction_of_peak = figures.infer_gflops / figures.peak_fp32_gflops;
   return figures;
 }
 
@@ -156,8 +157,7 @@ BenchResult run_benchmark(const BenchOptions& options) {
   for (std::size_t i = 0; i < configs.size(); ++i) {
     const auto& path = options.config_paths[i];
     log(path);
-    result.configs.push_back(
-        bench_config(configs[i], path, precision, options.steps, result.fp32_gemm.gflops.median));
+    result.configs.push_back(bench_config(configs[i], path, precision, options, result));
   }
   result.peak_rss_bytes = peak_rss_bytes();
   return result;

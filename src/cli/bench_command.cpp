@@ -13,7 +13,9 @@ CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options) {
   command->add_option("CONFIG", options.config_paths,
                       "Experiment configs (default: configs/dense_100.json "
                       "configs/seed002_part2_conv.json); data from each config's data.dir");
-  command->add_option("--threads", options.threads, "CPU threads, 0 = all cores")
+  command
+      ->add_option("--threads", options.threads,
+                   "CPU threads, 0 = per config as train measures it (1 or every core)")
       ->check(CLI::Range(0, 1024));
   command->add_option("--steps", options.steps, "Steps per timed window (5 windows, 1 warm-up)")
       ->check(CLI::Range(1, 1000000));

@@ -31,7 +31,7 @@ struct SavedRunFlags {
 inline void add_saved_run_flags(CLI::App* command, SavedRunFlags& flags) {
   command->add_option("RUN_DIR", flags.run_dir, "Folder written by aebench train")->required();
   command->add_option("--device", flags.device, "cpu | cuda | cuda:N | auto (default: the run's)");
-  command->add_option("--threads", flags.threads, "CPU threads, 0 = all cores")
+  command->add_option("--threads", flags.threads, "CPU threads, 0 = every core")
       ->check(CLI::Range(0, 1024));
   command->add_flag("-q,--quiet", flags.quiet, "Print errors only");
 }

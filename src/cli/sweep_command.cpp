@@ -104,8 +104,10 @@ int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
   if (!options.quiet)
     std::cerr << "sweep: " << record.points.size() << " points in " << record.plan.out_dir.string()
               << " (" << describe_counts(count_states(record)) << "); running " << runnable
-              << " as " << layout.jobs << " job(s) x " << layout.threads << " thread(s), "
-              << layout.reason << '\n';
+              << " as " << layout.jobs << " job(s) x "
+              << (layout.threads > 0 ? std::to_string(layout.threads) + " thread(s)"
+                                     : std::string("the threads each point measures"))
+              << ", " << layout.reason << '\n';
   LocalExecutorOptions local;
   local.jobs = layout.jobs;
   local.threads = layout.threads;

@@ -44,7 +44,9 @@ CLI::App* setup_sweep_point(CLI::App& app, SweepPointCommandOptions& options) {
   command->add_option("SWEEP_DIR", options.sweep_dir, "Sweep folder (holds sweep.json)")
       ->required();
   command->add_option("POINT", options.point, "The point's name (its run folder)")->required();
-  command->add_option("--threads", options.threads, "CPU threads, 0 = all cores")
+  command
+      ->add_option("--threads", options.threads,
+                   "CPU threads, 0 = measured: 1 or every core, the faster")
       ->check(CLI::Range(0, 1024));
   command->add_flag("--retry-failed", options.retry_failed, "Run the point again if it failed");
   return command;

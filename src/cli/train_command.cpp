@@ -44,7 +44,8 @@ CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options) {
       ->allow_extra_args(false);
   command->add_option("--device", options.device, "cpu | cuda | cuda:N | auto (overrides device)");
   command
-      ->add_option("--threads", options.threads, "CPU threads, 0 = all cores (overrides threads)")
+      ->add_option("--threads", options.threads,
+                   "CPU threads, 0 = measured: 1 or every core, the faster (overrides threads)")
       ->check(CLI::Range(0, 1024));
   auto* overwrite = command->add_flag("--overwrite", options.overwrite,
                                       "Replace a run already in the run folder");

@@ -72,10 +72,12 @@ SectionSchema top_level() {
                  key("device", ValueKind::kString,
                      "`auto` (CUDA when LibTorch sees a GPU, else CPU), `cpu`, `cuda`, `cuda:N`"))),
           check_device),
-      resumable(
-          on(AEBENCH_FIELD(threads), integer("threads", 0, 1024,
-                                             "CPU threads for LibTorch and OpenBLAS; `0` = every "
-                                             "core this process may use (its CPU affinity)"))),
+      resumable(on(AEBENCH_FIELD(threads),
+                   integer("threads", 0, 1024,
+                           "CPU threads for LibTorch and OpenBLAS; `0` = training "
+                           "measures one thread against every core this process "
+                           "may use (its CPU affinity) and keeps the faster; "
+                           "eval, probe and PCA fits use every core"))),
       key("comment", ValueKind::kIgnored, "free text, ignored"),
       key("$schema", ValueKind::kIgnored, "ignored (for editors)"),
   };

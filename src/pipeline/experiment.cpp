@@ -13,11 +13,13 @@
 #include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
+#include "aebench/io/cpu_cores.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/io/stopwatch.h"
 #include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_context.h"
+#include "aebench/pipeline/thread_choice.h"
 #include "aebench/plot/figures.h"
 #include "aebench/report/report.h"
 #include "aebench/train/checkpoint.h"
@@ -466,11 +468,23 @@ SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std:
   return run;
 }
 
+// The thread count an interrupted run chose when it started, from its checkpoint: a resumed
+// run keeps it, so that it computes what the uninterrupted run would have.
+ThreadChoice recorded_thread_choice(const fs::path& folder) {
+  const fs::path checkpoint = folder / kCheckpointFile;
+  const nlohmann::json extras = read_checkpoint_summary_extras(checkpoint);
+  if (extras.is_object() && extras.contains("thread_choice"))
+    return reuse_thread_choice(extras.at("thread_choice"), checkpoint.string());
+  // Written before threads 0 was measured: the run used every usable core.
+  nlohmann::json every_core = {{"threads", usable_cpu_cores()}};
+  return reuse_thread_choice(every_core, checkpoint.string());
+}
+
 }  // namespace
 
 nlohmann::json run_training(const Config& config, const RunOptions& options) {
   const StopSignalGuard stop_signals;  // for the whole run: each phase stops at a safe point
-  const RunContext context = make_run_context(config.device, config.threads);
+  RunContext context = make_run_context(config.device, config.threads);
   const fs::path folder = config.output.dir;
   const Dataset data = load_dataset(config.data, config.seed);
   const std::vector<std::string> notes = preflight(config, data, context);
@@ -483,6 +497,17 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   write_artefacts(folder, resolved_config);
 
   auto model = build_model(config, context);
+  nlohmann::json extras;
+  std::string thread_note;
+  if (config.threads == 0 && !context.device.is_cuda() && !model->fits_in_closed_form()) {
+    const ThreadChoice choice =
+        continuing ? recorded_thread_choice(folder)
+                   : choose_training_threads(config, data.train.images, context.threads,
+                                             planned_training_steps(config, data.train.size()));
+    context.threads = choice.threads;
+    extras["thread_choice"] = thread_choice_json(choice);
+    thread_note = " (threads 0: " + choice.reason + ")";
+  }
   ProgressReporter progress(options.log ? *options.log : std::cerr,
                             options.log
                                 ? choose_progress_style(options.quiet, options.log_is_terminal)
@@ -490,7 +515,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   progress.note(config.name + ": " + describe_split_sizes(data, config.data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
                 device_name(context.device) + " with " + std::to_string(context.threads) +
-                (context.threads == 1 ? " thread" : " threads") +
+                (context.threads == 1 ? " thread" : " threads") + thread_note +
                 (model->fits_in_closed_form() ? std::string()
                                               : ", " + training_precision_name(config, context)));
   for (const auto& note : notes) progress.note(note);
@@ -502,7 +527,6 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
       data.train.images.to(context.device),
       fixed_noise_inputs(val_targets, config.noise, val_noise_seed(config.seed), context.device),
       val_targets};
-  nlohmann::json extras;
   TrainingResult result;
   if (model->fits_in_closed_form()) {
     result = fit_in_closed_form(*model, training, folder, extras);

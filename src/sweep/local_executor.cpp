@@ -220,8 +220,11 @@ JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_
   }
   layout.jobs =
       std::max<std::int64_t>(1, std::min(layout.jobs, std::max<std::int64_t>(runnable, 1)));
-  layout.threads =
-      requested_threads > 0 ? requested_threads : std::max<std::int64_t>(1, cores / layout.jobs);
+  // One job at a time: each point measures whether one thread or every core trains it faster
+  // (threads 0); several share the cores evenly.
+  layout.threads = requested_threads > 0 ? requested_threads
+                   : layout.jobs == 1    ? 0
+                                         : std::max<std::int64_t>(1, cores / layout.jobs);
   return layout;
 }
 

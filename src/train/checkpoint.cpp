@@ -175,6 +175,14 @@ json read_checkpoint_config(const std::filesystem::path& path) {
   return config;
 }
 
+json read_checkpoint_summary_extras(const std::filesystem::path& path) {
+  json extras;
+  read_archive(path, torch::kCPU, [&](torch::serialize::InputArchive& archive) {
+    extras = json::parse(read_string(archive, kProgressKey)).value("summary_extras", json());
+  });
+  return extras;
+}
+
 LoadedCheckpoint load_training_checkpoint(const std::filesystem::path& path, AutoencoderImpl& model,
                                           torch::optim::Optimizer& optimizer) {
   LoadedCheckpoint loaded;

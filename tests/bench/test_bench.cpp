@@ -79,7 +79,11 @@ TEST_CASE("bench on a tiny dataset writes every figure, positive and finite, and
     check_spread(config, "train_images_per_second");
     check_spread(config, "infer_images_per_second");
     CHECK(config["train_flops_per_image"] == 3 * config["forward_flops_per_image"].get<double>());
+    CHECK(config["threads"] == 1);
+    CHECK(config["peak_fp32_gflops"] == bench["peak"]["fp32_gemm"]["gflops"]["median"]);
+    CHECK_FALSE(config.contains("thread_choice"));
   }
+  CHECK_FALSE(bench["peak"].contains("fp32_gemm_one_thread"));
   // 784-32-16-32-784: 2 x (784x32 + 32x16) x 2.
   CHECK(bench["configs"][0]["forward_flops_per_image"] == 2.0 * (784 * 32 + 32 * 16) * 2);
 
@@ -88,6 +92,44 @@ TEST_CASE("bench on a tiny dataset writes every figure, positive and finite, and
                       &output) == 0);
   CHECK_THAT(output, Catch::Contains("new/old") &&
                          Catch::Contains("configs.tiny.train_images_per_second.median"));
+}
+
+TEST_CASE(
+    "bench --threads 0 times each config on the threads train would choose, against the "
+    "peak on those threads") {
+  ScratchFolder folder("bench-threads");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  auto document = aebench::testing::tiny_config(folder / "data", folder / "run");
+  document["train"]["epochs"] = 1000;  // steps enough for train to measure
+  const auto measured = write_config(folder / "measured.json", document);
+  document["name"] = "short";
+  document["train"]["epochs"] = 1;
+  const auto short_run = write_config(folder / "short.json", document);
+  const auto out = folder / "bench.json";
+  std::string output;
+  REQUIRE(run_aebench("bench " + shell_quoted(measured) + " " + shell_quoted(short_run) +
+                          " --steps 1 --threads 0 --no-layout --out " + shell_quoted(out),
+                      &output) == 0);
+  INFO(output);
+  CHECK_THAT(output, Catch::Contains("short: 1 thread (threads 0: a short run (3 steps)"));
+  const auto bench = aebench::testing::read_json(out);
+  const int cores = bench["machine"]["cores"];
+  CHECK(bench["threads"] == cores);
+  REQUIRE(bench["configs"].size() == 2);
+  const auto& chosen = bench["configs"][0];
+  REQUIRE(chosen.contains("thread_choice"));
+  CHECK(chosen["threads"] == chosen["thread_choice"]["threads"]);
+  CHECK(chosen["thread_choice"]["measured"] == (cores > 1));
+  CHECK(bench["configs"][1]["threads"] == 1);
+  CHECK(bench["configs"][1]["thread_choice"]["measured"] == false);
+  // Each config's fractions are of the peak on its own threads.
+  for (const auto& config : bench["configs"]) {
+    const bool one_of_several = config["threads"] == 1 && cores > 1;
+    const auto& peak = bench["peak"][one_of_several ? "fp32_gemm_one_thread" : "fp32_gemm"];
+    CHECK(config["peak_fp32_gflops"] == peak["gflops"]["median"]);
+    CHECK(config["train_fraction_of_peak"].get<double>() ==
+          Approx(config["train_gflops"].get<double>() / peak["gflops"]["median"].get<double>()));
+  }
 }
 
 TEST_CASE("bench refuses bad flags and configs with exit 2 and a one-line message") {

@@ -38,9 +38,16 @@ std::vector<std::string> train_arguments(const fs::path& config, const fs::path&
   return {"train", config.string(), "--out", out.string(), "--threads", "1", "--quiet"};
 }
 
-void wait_for_rows(const fs::path& metrics, std::size_t rows) {
-  while (aebench::testing::read_lines(metrics).size() < rows)
+// Waits until `metrics` has `rows` lines; false when process `pid` ended without writing them
+// (it stays waitable), so that a run failing at its start fails the test instead of hanging it.
+bool wait_for_rows(int pid, const fs::path& metrics, std::size_t rows) {
+  for (;;) {
+    if (aebench::testing::read_lines(metrics).size() >= rows) return true;
+    siginfo_t info{};
+    if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+      return aebench::testing::read_lines(metrics).size() >= rows;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 // Every file a run folder holds is complete: JSON parses, CSV rows have seven numbers, PNGs
@@ -109,7 +116,7 @@ TEST_CASE("a run stopped by SIGINT and resumed ends exactly like an uninterrupte
               aebench::testing::spawn_aebench(train_arguments(config, folder / "full"))) == 0);
 
   const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "stopped"));
-  wait_for_rows(folder / "stopped" / aebench::kMetricsFile, 3);
+  REQUIRE(wait_for_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3));
   ::kill(pid, SIGINT);
   REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
   CHECK_FALSE(fs::exists(folder / "stopped" / aebench::kSummaryFile));
@@ -161,7 +168,7 @@ TEST_CASE(
         metric_rows(folder / "full" / aebench::kMetricsFile));
 
   const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "stopped"));
-  wait_for_rows(folder / "stopped" / aebench::kMetricsFile, 3);
+  REQUIRE(wait_for_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3));
   ::kill(pid, SIGINT);
   REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
   auto resume = train_arguments(config, folder / "stopped");
@@ -171,12 +178,48 @@ TEST_CASE(
         metric_rows(folder / "full" / aebench::kMetricsFile));
 }
 
+TEST_CASE(
+    "a threads-0 run resumes with the thread count it measured, exactly as a run given "
+    "that count") {
+  ScratchFolder folder("resume-thread-choice");
+  aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
+  auto document = aebench::testing::read_json(write_config(folder, 12));
+  document["train"]["batch_size"] = 2;  // steps enough to be measured
+  document["model"] = {{"type", "conv"}, {"channels", {4}}, {"latent", nullptr}};
+  const auto config = folder / "measured.json";
+  std::ofstream(config) << document.dump();
+  auto arguments = train_arguments(config, folder / "stopped");
+  arguments.at(5) = "0";  // --threads 0
+  const int pid = aebench::testing::spawn_aebench(arguments);
+  REQUIRE(wait_for_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3));
+  ::kill(pid, SIGINT);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  const std::string resume = "train " + shell_quoted(config) + " --out " +
+                             shell_quoted(folder / "stopped") + " --threads 0 --resume";
+  REQUIRE(aebench::testing::wait_for_exit(spawn_logged(resume, folder / "resume.log")) == 0);
+  CHECK_THAT(file_contents(folder / "resume.log"),
+             Catch::Contains("(threads 0: as chosen when the run started)"));
+  // summary.json keeps what the first session measured.
+  const auto resumed = aebench::testing::read_json(folder / "stopped" / aebench::kSummaryFile);
+  const auto& choice = resumed.at("thread_choice");
+  CHECK(choice.at("reason") != "as chosen when the run started");
+  CHECK(resumed.at("threads") == choice.at("threads"));
+
+  auto pinned = train_arguments(config, folder / "pinned");
+  pinned.at(5) = std::to_string(choice.at("threads").get<int>());
+  REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(pinned)) == 0);
+  CHECK(metric_rows(folder / "stopped" / aebench::kMetricsFile) ==
+        metric_rows(folder / "pinned" / aebench::kMetricsFile));
+  CHECK(resumed.at("test") ==
+        aebench::testing::read_json(folder / "pinned" / aebench::kSummaryFile).at("test"));
+}
+
 TEST_CASE("SIGTERM also checkpoints and exits 143") {
   ScratchFolder folder("sigterm");
   aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
   const auto config = write_config(folder, 50);
   const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "run"));
-  wait_for_rows(folder / "run" / aebench::kMetricsFile, 2);
+  REQUIRE(wait_for_rows(pid, folder / "run" / aebench::kMetricsFile, 2));
   ::kill(pid, SIGTERM);
   CHECK(aebench::testing::wait_for_exit(pid) == 143);
   CHECK(fs::exists(folder / "run" / aebench::kCheckpointFile));
@@ -212,7 +255,7 @@ TEST_CASE(
                          Catch::Contains(" --threads 1") && Catch::EndsWith(" --resume"));
 
   pid = spawn_logged(resume, folder / "second.log");
-  wait_for_rows(run / aebench::kMetricsFile, 3);
+  REQUIRE(wait_for_rows(pid, run / aebench::kMetricsFile, 3));
   ::kill(pid, SIGTERM);
   REQUIRE(aebench::testing::wait_for_exit(pid) == 143);
   CHECK(printed_resume_command(folder / "second.log") == resume);
@@ -244,7 +287,7 @@ TEST_CASE(
   const auto run = folder / "run";
   const int pid =
       spawn_logged("train " + shell_quoted(config) + " --out " + shell_quoted(run), folder / "log");
-  wait_for_rows(run / aebench::kMetricsFile, 4);  // the header and all 3 epochs
+  REQUIRE(wait_for_rows(pid, run / aebench::kMetricsFile, 4));  // the header and all 3 epochs
   ::kill(pid, SIGINT);
   REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
   CHECK_THAT(file_contents(folder / "log"),
@@ -409,7 +452,7 @@ TEST_CASE(
   REQUIRE(aebench::testing::wait_for_exit(
               aebench::testing::spawn_aebench(arguments(folder / "full"))) == 0);
   const int pid = aebench::testing::spawn_aebench(arguments(folder / "stopped"));
-  wait_for_rows(folder / "stopped" / aebench::kMetricsFile, 3);
+  REQUIRE(wait_for_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3));
   ::kill(pid, SIGINT);
   REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
   auto resume = arguments(folder / "stopped");

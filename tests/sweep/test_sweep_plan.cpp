@@ -206,7 +206,7 @@ TEST_CASE("the local layout comes from bench.json's measurement, else one point 
   CHECK((layout.jobs == 2 && layout.threads == 1));
   std::ofstream(bench) << R"({"layout": {"suggested_jobs": 1}})";
   layout = aebench::choose_job_layout(0, 0, 2, 8, bench);
-  CHECK((layout.jobs == 1 && layout.threads == 2));
+  CHECK((layout.jobs == 1 && layout.threads == 0));  // the point measures (threads 0)
   CHECK_THAT(layout.reason, Catch::Contains("bench.json"));
   layout = aebench::choose_job_layout(4, 0, 2, 3, bench);  // never more jobs than points
   CHECK((layout.jobs == 3 && layout.threads == 1));

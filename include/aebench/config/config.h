@@ -216,7 +216,7 @@ struct Config {
   AnalysisOptions analysis;
   OutputOptions output;
   std::string device = "auto";  // "auto" | "cpu" | "cuda" | "cuda:N"
-  std::int64_t threads = 0;     // CPU threads; 0 = all cores
+  std::int64_t threads = 0;     // CPU threads; 0 = chosen (pipeline/thread_choice.h)
 };
 
 // Limits that keep a hostile config from crashing or hanging the parser.

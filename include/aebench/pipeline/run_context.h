@@ -17,7 +17,7 @@ struct RunContext {
 // ConfigError naming the key `device`.
 torch::Device resolve_device(const std::string& requested);
 
-// 0 = all cores (LibTorch alone would use one here). Applies the count to LibTorch.
+// 0 = every usable core (LibTorch alone would use one here). Applies the count to LibTorch.
 int apply_thread_count(std::int64_t requested);
 
 RunContext make_run_context(const std::string& device, std::int64_t threads);

@@ -19,7 +19,7 @@ namespace aebench {
 struct LocalExecutorOptions {
   std::filesystem::path executable = "/proc/self/exe";
   std::int64_t jobs = 1;      // >= 1
-  std::int64_t threads = 1;   // per point, >= 1
+  std::int64_t threads = 1;   // per point, >= 0 (0: each point measures, as threads 0)
   bool retry_failed = false;  // run failed points again (their error.txt is removed first)
   std::ostream* log = nullptr;
   bool log_is_terminal = false;
@@ -31,7 +31,7 @@ struct LocalExecutorOptions {
 // between the jobs. `reason` says where the figure came from.
 struct JobLayout {
   std::int64_t jobs = 1;
-  std::int64_t threads = 1;
+  std::int64_t threads = 1;  // per point; 0 = each point measures its own (threads 0)
   std::string reason;
 };
 JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_threads, int cores,

@@ -33,6 +33,10 @@ struct LoadedCheckpoint {
 // Reads the resolved config stored in a training checkpoint or model.pt, verifying the file first.
 nlohmann::json read_checkpoint_config(const std::filesystem::path& path);
 
+// The summary extras (TrainingProgress::summary_extras) a training checkpoint holds, verifying
+// the file first: what a resumed run needs to know before it builds its optimizer.
+nlohmann::json read_checkpoint_summary_extras(const std::filesystem::path& path);
+
 // Restores `model` and `optimizer` (built from the same config) and returns the progress.
 LoadedCheckpoint load_training_checkpoint(const std::filesystem::path& path, AutoencoderImpl& model,
                                           torch::optim::Optimizer& optimizer);

@@ -1,0 +1,42 @@
+#pragma once
+// Training steps as the trainer takes them, on consecutive batches of a training split, for
+// timing: `aebench bench` reports their speed and a run with `threads: 0` picks its thread count
+// by them. What they do to the model is not kept by anyone: time them on a model of their own.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "aebench/config/config.h"
+#include "aebench/models/autoencoder.h"
+#include "aebench/train/precision.h"
+
+namespace aebench {
+
+// Consecutive batches of `batch_size` rows of `images`, wrapping around at the end.
+class BatchCycle {
+ public:
+  BatchCycle(torch::Tensor images, std::int64_t batch_size)
+      : images_(std::move(images)), batch_size_(batch_size) {}
+  torch::Tensor next();
+
+ private:
+  torch::Tensor images_;  // [count, C, H, W]
+  std::int64_t batch_size_;
+  std::int64_t first_ = 0;
+};
+
+// One step as the trainer's: noisy input, reconstruction loss plus activity penalties on the
+// code, backward, optimizer step, the loss read back (a TrainingError naming `what` when it is
+// not finite). Autocast covers the forward only.
+void take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                        const torch::Tensor& batch, const TrainOptions& train,
+                        const NoiseOptions& noise, Precision precision, const std::string& what);
+
+// Images per second of `steps` calls of `step`, which processes `images_per_step` images each.
+double images_per_second(const std::function<void()>& step, std::int64_t steps,
+                         std::int64_t images_per_step);
+
+}  // namespace aebench

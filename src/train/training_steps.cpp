@@ -1,0 +1,41 @@
+#include "aebench/train/training_steps.h"
+
+#include <cmath>
+
+#include "aebench/data/dataset.h"
+#include "aebench/data/noise.h"
+#include "aebench/errors.h"
+#include "aebench/io/stopwatch.h"
+#include "aebench/train/trainer.h"
+
+namespace aebench {
+
+torch::Tensor BatchCycle::next() {
+  if (first_ + batch_size_ > images_.size(0)) first_ = 0;
+  auto batch = images_.narrow(0, first_, batch_size_);
+  first_ += batch_size_;
+  return batch;
+}
+
+void take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                        const torch::Tensor& batch, const TrainOptions& train,
+                        const NoiseOptions& noise, Precision precision, const std::string& what) {
+  const auto clean = unit_floats(batch);
+  optimizer.zero_grad();
+  const auto loss = penalised_loss(model, add_noise(clean, noise), clean, train, precision);
+  loss.backward();
+  optimizer.step();
+  const double value = loss.item<double>();
+  if (!std::isfinite(value))
+    throw TrainingError(what + ": the training loss became " + std::to_string(value) +
+                        " during timed steps; expected a finite loss");
+}
+
+double images_per_second(const std::function<void()>& step, std::int64_t steps,
+                         std::int64_t images_per_step) {
+  const auto start = SteadyClock::now();
+  for (std::int64_t i = 0; i < steps; ++i) step();
+  return double(steps * images_per_step) / seconds_since(start);
+}
+
+}  // namespace aebench
