@@ -286,6 +286,19 @@ std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunCont
 // The training loop with checkpoints every epoch, resume and stop on signals. `extras` (the
 // summary's results from before training) go into the checkpoints; when `continuing`, the
 // checkpoint's come back in the result's progress.summary_extras.
+// A resumed run's summary extras come from its checkpoint; their thread_choice must describe
+// this session: the recorded one when it was reused, this session's when the checkpoint had
+// none, and none when this session was given a count.
+void keep_thread_choice_current(nlohmann::json& checkpoint_extras,
+                                const nlohmann::json& session_extras) {
+  const bool measured_session = session_extras.contains("thread_choice");
+  if (!measured_session) {
+    if (checkpoint_extras.is_object()) checkpoint_extras.erase("thread_choice");
+  } else if (!checkpoint_extras.is_object() || !checkpoint_extras.contains("thread_choice")) {
+    checkpoint_extras["thread_choice"] = session_extras.at("thread_choice");
+  }
+}
+
 TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData& training,
                                       const Config& config, const RunOptions& options,
                                       ProgressReporter& progress, bool continuing,
@@ -296,10 +309,12 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   TrainingProgress start =
       continuing ? load_training_checkpoint(folder / kCheckpointFile, model, *optimizer).progress
                  : fresh_progress(config.seed);
-  if (continuing)
+  if (continuing) {
     progress.note("resuming after epoch " + std::to_string(start.epochs_done));
-  else
+    keep_thread_choice_current(start.summary_extras, extras);
+  } else {
     start.summary_extras = extras;
+  }
   MetricsCsv metrics_csv(folder / kMetricsFile, start.history);
   TrainingHooks hooks;
   hooks.progress = &progress;
@@ -468,16 +483,22 @@ SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std:
   return run;
 }
 
-// The thread count an interrupted run chose when it started, from its checkpoint: a resumed
-// run keeps it, so that it computes what the uninterrupted run would have.
+// The thread count the interrupted session trained on, from its checkpoint: a resumed run
+// keeps it, so that it computes what the uninterrupted run would have. The checkpoint holds
+// the choice of a measured session; a session given a count holds it in its config; a threads
+// 0 session from before the measurement existed used every usable core.
 ThreadChoice recorded_thread_choice(const fs::path& folder) {
   const fs::path checkpoint = folder / kCheckpointFile;
   const nlohmann::json extras = read_checkpoint_summary_extras(checkpoint);
   if (extras.is_object() && extras.contains("thread_choice"))
     return reuse_thread_choice(extras.at("thread_choice"), checkpoint.string());
-  // Written before threads 0 was measured: the run used every usable core.
-  nlohmann::json every_core = {{"threads", usable_cpu_cores()}};
-  return reuse_thread_choice(every_core, checkpoint.string());
+  const nlohmann::json saved =
+      read_checkpoint_config(checkpoint).value("threads", nlohmann::json(0));
+  const bool given = saved.is_number_integer() && saved.get<std::int64_t>() > 0;
+  ThreadChoice choice = reuse_thread_choice(
+      {{"threads", given ? saved.get<std::int64_t>() : usable_cpu_cores()}}, checkpoint.string());
+  choice.reason = "as the interrupted session ran";
+  return choice;
 }
 
 }  // namespace

@@ -45,6 +45,11 @@ class DefaultGeneratorKeeper {
   torch::Tensor state_;
 };
 
+std::string short_run_reason(std::int64_t planned_steps) {
+  return "a short run (" + std::to_string(planned_steps) +
+         (planned_steps == 1 ? " step" : " steps") + "): one thread, not measured";
+}
+
 ThreadChoice unmeasured(int cores, const std::string& reason) {
   ThreadChoice choice;
   choice.cores = cores;
@@ -77,8 +82,7 @@ ThreadChoice measure_thread_choice(const Config& config, const torch::Tensor& tr
       std::llround(kWindowSeconds * first / double(batch_size)), 1, kMaxStepsPerWindow);
   const std::int64_t measuring_steps = 3 + 2 * (1 + kTimedWindowsPerCount) * steps_per_window;
   if (double(measuring_steps) > kMaxMeasuringShare * double(planned_steps))
-    return unmeasured(cores, "a short run (" + std::to_string(planned_steps) +
-                                 " steps): one thread, not measured");
+    return unmeasured(cores, short_run_reason(planned_steps));
   // Each count in one block after an untimed window: right after a change of count the steps
   // run slow for longer than a step or two (measured: alternating windows of the two counts
   // understated two threads on the conv model by a fifth and more).
@@ -114,6 +118,11 @@ ThreadChoice choose_training_threads(const Config& config, const torch::Tensor& 
                                      int cores, std::int64_t planned_steps) {
   if (cores <= 1) return unmeasured(cores, "one usable core");
   if (train_images.size(0) < 2) return unmeasured(cores, "too few training images to time");
+  // The fewest steps a measurement takes (one step per window): a run planning too few for
+  // that is not worth a single timed step.
+  constexpr std::int64_t kFewestMeasuringSteps = 3 + 2 * (1 + kTimedWindowsPerCount);
+  if (double(kFewestMeasuringSteps) > kMaxMeasuringShare * double(planned_steps))
+    return unmeasured(cores, short_run_reason(planned_steps));
   // Timing must never stop the run: a step that fails here (a loss that is not finite at
   // once, a batch norm over one image) fails in training too, where it is reported properly.
   try {

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "aebench/data/augment.h"
 #include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
@@ -20,10 +21,12 @@ torch::Tensor BatchCycle::next() {
 void take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                         const torch::Tensor& batch, const TrainOptions& train,
                         const NoiseOptions& noise, Precision precision, const std::string& what) {
-  const auto clean = unit_floats(batch);
+  const auto clean = shift_randomly(unit_floats(batch), train.augment_shift);
   optimizer.zero_grad();
   const auto loss = penalised_loss(model, add_noise(clean, noise), clean, train, precision);
   loss.backward();
+  if (train.clip_grad_norm > 0)
+    torch::nn::utils::clip_grad_norm_(model.parameters(), train.clip_grad_norm);
   optimizer.step();
   const double value = loss.item<double>();
   if (!std::isfinite(value))

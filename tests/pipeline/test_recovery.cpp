@@ -214,6 +214,42 @@ TEST_CASE(
         aebench::testing::read_json(folder / "pinned" / aebench::kSummaryFile).at("test"));
 }
 
+TEST_CASE(
+    "a run resumed with another thread setting keeps the count its session trained on, "
+    "and summary.json describes the count used") {
+  ScratchFolder folder("resume-thread-setting");
+  aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
+  const auto config = write_config(folder, 12);
+  const auto stop_after_two_epochs = [&](const std::string& run, const std::string& threads) {
+    auto arguments = train_arguments(config, folder / run);
+    arguments.at(5) = threads;
+    const int pid = aebench::testing::spawn_aebench(arguments);
+    REQUIRE(wait_for_rows(pid, folder / run / aebench::kMetricsFile, 3));
+    ::kill(pid, SIGINT);
+    REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  };
+  const auto resume = [&](const std::string& run, const std::string& threads) {
+    const std::string command = "train " + shell_quoted(config) + " --out " +
+                                shell_quoted(folder / run) + " --threads " + threads + " --resume";
+    REQUIRE(aebench::testing::wait_for_exit(spawn_logged(command, folder / (run + ".log"))) == 0);
+    return aebench::testing::read_json(folder / run / aebench::kSummaryFile);
+  };
+
+  // Given one thread, resumed with threads 0: still one thread, not re-measured.
+  stop_after_two_epochs("given", "1");
+  const auto given = resume("given", "0");
+  CHECK_THAT(file_contents(folder / "given.log"),
+             Catch::Contains("with 1 thread (threads 0: as the interrupted session ran)"));
+  CHECK(given.at("threads") == 1);
+  CHECK(given.at("thread_choice").at("threads") == 1);
+
+  // Measured, resumed with a count: summary.json has that count and no stale choice.
+  stop_after_two_epochs("measured", "0");
+  const auto pinned = resume("measured", "2");
+  CHECK(pinned.at("threads") == 2);
+  CHECK_FALSE(pinned.contains("thread_choice"));
+}
+
 TEST_CASE("SIGTERM also checkpoints and exits 143") {
   ScratchFolder folder("sigterm");
   aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);

@@ -42,7 +42,7 @@ struct ConfigFigures {
   std::int64_t train_images = 0;  // training split the batches are sliced from
   std::int64_t test_images = 0;
   int threads = 1;                            // the steps were timed on
-  std::optional<ThreadChoice> thread_choice;  // how, with --threads 0 on 2+ cores
+  std::optional<ThreadChoice> thread_choice;  // how it was chosen, with --threads 0
   double peak_fp32_gflops = 0.0;   // the fp32 GEMM peak (median) on `threads`: the fractions' base
   double load_seconds = 0.0;       // load_dataset: decoding the IDX files into tensors
   FlopCount flops;                 // per image

@@ -28,9 +28,10 @@ class BatchCycle {
   std::int64_t first_ = 0;
 };
 
-// One step as the trainer's: noisy input, reconstruction loss plus activity penalties on the
-// code, backward, optimizer step, the loss read back (a TrainingError naming `what` when it is
-// not finite). Autocast covers the forward only.
+// One step as the trainer's: shifted (train.augment_shift) and noisy input, reconstruction
+// loss plus activity penalties on the code, backward, gradient clipping, optimizer step, the loss
+// read back (a TrainingError naming `what` when it is not finite). Autocast covers the forward
+// only.
 void take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                         const torch::Tensor& batch, const TrainOptions& train,
                         const NoiseOptions& noise, Precision precision, const std::string& what);
