@@ -112,6 +112,9 @@ FlopCount count_flops(AutoencoderImpl& model) {
                                         // input position
       layer.forward_flops = 2.0 * double(transposed->weight.numel()) *
                             positions_of(transposed->weight, calls, true, name);
+    } else if (module->as<torch::nn::BatchNorm1dImpl>() ||
+               module->as<torch::nn::BatchNorm2dImpl>()) {
+      continue;  // elementwise, like biases and activations: not counted
     } else if (!module->named_parameters(/*recurse=*/false).is_empty()) {
       throw ConfigError("model: layer " + name + " (" + module->name() +
                         "): expected only Linear, Conv2d and ConvTranspose2d layers to hold "

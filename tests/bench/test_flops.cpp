@@ -21,6 +21,20 @@ TEST_CASE("a dense model's FLOPs are 2 x in x out per linear layer") {
   CHECK(count.train_step_per_image == 3 * count.forward_per_image);
 }
 
+TEST_CASE("batch norm layers are not counted, like biases and activations") {
+  for (const char* type : {"dense", "conv"}) {
+    INFO(type);
+    ModelOptions options;
+    options.type = type;
+    if (options.type == "conv") options.latent = 0;
+    const auto plain = count_flops(*aebench::make_autoencoder(options));
+    options.batch_norm = true;
+    const auto normalised = count_flops(*aebench::make_autoencoder(options));
+    CHECK(normalised.forward_per_image == plain.forward_per_image);
+    CHECK(normalised.layers.size() == plain.layers.size());
+  }
+}
+
 TEST_CASE("a conv model's FLOPs use each convolution's traced output size") {
   ModelOptions options;  // seed 002 part 2: convs at 28x28, 14x14 | 7x7, 14x14, 28x28
   options.type = "conv";
