@@ -98,8 +98,8 @@ ConfigFigures bench_config(const Config& config, const std::string& path, Precis
 
   model->train();
   const auto train_step = [&] {
-    take_training_step(*model, *optimizer, batches.next(), config.train, config.noise, precision,
-                       path);
+    take_timed_step(*model, *optimizer, batches.next(), config.train, config.noise, precision,
+                    path);
   };
   figures.train_images_per_second =
       windowed_images_per_second(train_step, steps, figures.batch_size);

@@ -69,8 +69,8 @@ ThreadChoice measure_thread_choice(const Config& config, const torch::Tensor& tr
   const std::int64_t batch_size = std::min(config.train.batch_size, train_images.size(0));
   BatchCycle batches(train_images, batch_size);
   const auto step = [&] {
-    take_training_step(*model, *optimizer, batches.next(), config.train, config.noise, precision,
-                       "threads: 0");
+    take_timed_step(*model, *optimizer, batches.next(), config.train, config.noise, precision,
+                    "threads: 0");
   };
 
   // One thread first: two warm-up steps (the first allocates the optimizer state), then one

@@ -6,14 +6,13 @@
 #include <cmath>
 #include <sstream>
 
-#include "aebench/data/augment.h"
-#include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/io/stopwatch.h"
 #include "aebench/train/metrics.h"
 #include "aebench/train/precision.h"
+#include "aebench/train/training_steps.h"
 
 namespace aebench {
 namespace {
@@ -98,16 +97,9 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
   for (std::int64_t batch = state.batches_done; batch < batches; ++batch) {
     const std::int64_t first = batch * options.batch_size;
     const std::int64_t length = batch + 1 == batches ? count - first : options.batch_size;
-    const auto clean = shift_randomly(
-        unit_floats(data.train_images.index_select(0, order.narrow(0, first, length))),
-        options.augment_shift);
-    optimizer.zero_grad();
-    const auto loss = penalised_loss(model, add_noise(clean, noise), clean, options, precision);
-    loss.backward();
-    if (options.clip_grad_norm > 0)
-      torch::nn::utils::clip_grad_norm_(model.parameters(), options.clip_grad_norm);
-    optimizer.step();
-    const double value = loss.item<double>();
+    const double value = take_training_step(
+        model, optimizer, data.train_images.index_select(0, order.narrow(0, first, length)),
+        options, noise, precision);
     if (!std::isfinite(value)) throw_non_finite("the training loss", value, epoch, batch + 1);
     state.epoch_loss_sum += value * double(length);
     state.batches_done = batch + 1;

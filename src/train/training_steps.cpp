@@ -18,9 +18,9 @@ torch::Tensor BatchCycle::next() {
   return batch;
 }
 
-void take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
-                        const torch::Tensor& batch, const TrainOptions& train,
-                        const NoiseOptions& noise, Precision precision, const std::string& what) {
+double take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                          const torch::Tensor& batch, const TrainOptions& train,
+                          const NoiseOptions& noise, Precision precision) {
   const auto clean = shift_randomly(unit_floats(batch), train.augment_shift);
   optimizer.zero_grad();
   const auto loss = penalised_loss(model, add_noise(clean, noise), clean, train, precision);
@@ -28,7 +28,13 @@ void take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimiz
   if (train.clip_grad_norm > 0)
     torch::nn::utils::clip_grad_norm_(model.parameters(), train.clip_grad_norm);
   optimizer.step();
-  const double value = loss.item<double>();
+  return loss.item<double>();
+}
+
+void take_timed_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                     const torch::Tensor& batch, const TrainOptions& train,
+                     const NoiseOptions& noise, Precision precision, const std::string& what) {
+  const double value = take_training_step(model, optimizer, batch, train, noise, precision);
   if (!std::isfinite(value))
     throw TrainingError(what + ": the training loss became " + std::to_string(value) +
                         " during timed steps; expected a finite loss");

@@ -31,6 +31,15 @@ json measured_config(const fs::path& data, const fs::path& out) {
   return document;
 }
 
+// measured_config's config and data, 100 training images.
+std::pair<aebench::Config, aebench::Dataset> tiny_split(const ScratchFolder& folder) {
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 10);
+  auto config =
+      aebench::config_from_json(measured_config(folder / "data", folder / "out"), "test.json");
+  auto data = aebench::load_dataset(config.data, config.seed);
+  return {std::move(config), std::move(data)};
+}
+
 json train_config(const json& document) {
   return aebench::run_training(aebench::config_from_json(document, "test.json"), {});
 }
@@ -87,10 +96,7 @@ TEST_CASE(
 TEST_CASE("the measurement leaves the default generator as it found it and sets the count") {
   const ThreadCountKeeper keep_threads;
   ScratchFolder folder("thread-choice-generator");
-  aebench::testing::write_synthetic_dataset(folder / "data", 100, 10);
-  const auto config =
-      aebench::config_from_json(measured_config(folder / "data", folder / "out"), "test.json");
-  const auto data = aebench::load_dataset(config.data, config.seed);
+  const auto [config, data] = tiny_split(folder);
   torch::manual_seed(11);
   const auto before = at::detail::getDefaultCPUGenerator().get_state();
   const auto choice = aebench::choose_training_threads(config, data.train.images,
@@ -103,10 +109,7 @@ TEST_CASE("the measurement leaves the default generator as it found it and sets 
 TEST_CASE("threads 0 does not measure a short run, a run on one core, or a set of one image") {
   const ThreadCountKeeper keep_threads;
   ScratchFolder folder("thread-choice-short");
-  aebench::testing::write_synthetic_dataset(folder / "data", 100, 10);
-  const auto config =
-      aebench::config_from_json(measured_config(folder / "data", folder / "out"), "test.json");
-  const auto data = aebench::load_dataset(config.data, config.seed);
+  const auto [config, data] = tiny_split(folder);
 
   auto choice = aebench::choose_training_threads(config, data.train.images, 2, 10);
   CHECK_FALSE(choice.measured);

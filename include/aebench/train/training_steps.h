@@ -1,7 +1,7 @@
 #pragma once
-// Training steps as the trainer takes them, on consecutive batches of a training split, for
-// timing: `aebench bench` reports their speed and a run with `threads: 0` picks its thread count
-// by them. What they do to the model is not kept by anyone: time them on a model of their own.
+// The training step, as the trainer takes it and as it is timed: `aebench bench` reports its
+// speed on consecutive batches of a training split and a run with `threads: 0` picks its thread
+// count by it (on a model of their own: what timed steps do to a model is not kept).
 
 #include <torch/torch.h>
 
@@ -28,13 +28,17 @@ class BatchCycle {
   std::int64_t first_ = 0;
 };
 
-// One step as the trainer's: shifted (train.augment_shift) and noisy input, reconstruction
-// loss plus activity penalties on the code, backward, gradient clipping, optimizer step, the loss
-// read back (a TrainingError naming `what` when it is not finite). Autocast covers the forward
-// only.
-void take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
-                        const torch::Tensor& batch, const TrainOptions& train,
-                        const NoiseOptions& noise, Precision precision, const std::string& what);
+// One training step on `batch` (bytes, or floats in [0, 1]): shifted (train.augment_shift) and
+// noisy input, reconstruction loss plus activity penalties on the code, backward, gradient
+// clipping, optimizer step. Returns the loss, read back. Autocast covers the forward only.
+double take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                          const torch::Tensor& batch, const TrainOptions& train,
+                          const NoiseOptions& noise, Precision precision);
+
+// take_training_step for timing: a TrainingError naming `what` when the loss is not finite.
+void take_timed_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
+                     const torch::Tensor& batch, const TrainOptions& train,
+                     const NoiseOptions& noise, Precision precision, const std::string& what);
 
 // Images per second of `steps` calls of `step`, which processes `images_per_step` images each.
 double images_per_second(const std::function<void()>& step, std::int64_t steps,
