@@ -50,6 +50,13 @@ bool wait_for_rows(int pid, const fs::path& metrics, std::size_t rows) {
   }
 }
 
+// Stops run `pid` with SIGINT once `metrics` has `rows` lines, and requires exit status 130.
+void interrupt_after_rows(int pid, const fs::path& metrics, std::size_t rows) {
+  REQUIRE(wait_for_rows(pid, metrics, rows));
+  ::kill(pid, SIGINT);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+}
+
 // Every file a run folder holds is complete: JSON parses, CSV rows have seven numbers, PNGs
 // are valid, checkpoints pass their checksum. Temporary leftovers are allowed.
 void check_only_complete_files(const fs::path& folder) {
@@ -116,9 +123,7 @@ TEST_CASE("a run stopped by SIGINT and resumed ends exactly like an uninterrupte
               aebench::testing::spawn_aebench(train_arguments(config, folder / "full"))) == 0);
 
   const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "stopped"));
-  REQUIRE(wait_for_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3));
-  ::kill(pid, SIGINT);
-  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  interrupt_after_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3);
   CHECK_FALSE(fs::exists(folder / "stopped" / aebench::kSummaryFile));
   auto resume = train_arguments(config, folder / "stopped");
   resume.push_back("--resume");
@@ -168,9 +173,7 @@ TEST_CASE(
         metric_rows(folder / "full" / aebench::kMetricsFile));
 
   const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "stopped"));
-  REQUIRE(wait_for_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3));
-  ::kill(pid, SIGINT);
-  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  interrupt_after_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3);
   auto resume = train_arguments(config, folder / "stopped");
   resume.push_back("--resume");
   REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(resume)) == 0);
@@ -191,9 +194,7 @@ TEST_CASE(
   auto arguments = train_arguments(config, folder / "stopped");
   arguments.at(5) = "0";  // --threads 0
   const int pid = aebench::testing::spawn_aebench(arguments);
-  REQUIRE(wait_for_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3));
-  ::kill(pid, SIGINT);
-  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  interrupt_after_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3);
   const std::string resume = "train " + shell_quoted(config) + " --out " +
                              shell_quoted(folder / "stopped") + " --threads 0 --resume";
   REQUIRE(aebench::testing::wait_for_exit(spawn_logged(resume, folder / "resume.log")) == 0);
@@ -224,9 +225,7 @@ TEST_CASE(
     auto arguments = train_arguments(config, folder / run);
     arguments.at(5) = threads;
     const int pid = aebench::testing::spawn_aebench(arguments);
-    REQUIRE(wait_for_rows(pid, folder / run / aebench::kMetricsFile, 3));
-    ::kill(pid, SIGINT);
-    REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+    interrupt_after_rows(pid, folder / run / aebench::kMetricsFile, 3);
   };
   const auto resume = [&](const std::string& run, const std::string& threads) {
     const std::string command = "train " + shell_quoted(config) + " --out " +
@@ -323,9 +322,7 @@ TEST_CASE(
   const auto run = folder / "run";
   const int pid =
       spawn_logged("train " + shell_quoted(config) + " --out " + shell_quoted(run), folder / "log");
-  REQUIRE(wait_for_rows(pid, run / aebench::kMetricsFile, 4));  // the header and all 3 epochs
-  ::kill(pid, SIGINT);
-  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  interrupt_after_rows(pid, run / aebench::kMetricsFile, 4);  // the header and all 3 epochs
   CHECK_THAT(file_contents(folder / "log"),
              Catch::Contains("after training, with metrics.csv, checkpoint.pt, model.pt"));
   CHECK_FALSE(fs::exists(run / aebench::kSummaryFile));
@@ -488,9 +485,7 @@ TEST_CASE(
   REQUIRE(aebench::testing::wait_for_exit(
               aebench::testing::spawn_aebench(arguments(folder / "full"))) == 0);
   const int pid = aebench::testing::spawn_aebench(arguments(folder / "stopped"));
-  REQUIRE(wait_for_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3));
-  ::kill(pid, SIGINT);
-  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  interrupt_after_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3);
   auto resume = arguments(folder / "stopped");
   resume.push_back("--resume");
   REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(resume)) == 0);
