@@ -283,9 +283,6 @@ std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunCont
   return model;
 }
 
-// The training loop with checkpoints every epoch, resume and stop on signals. `extras` (the
-// summary's results from before training) go into the checkpoints; when `continuing`, the
-// checkpoint's come back in the result's progress.summary_extras.
 // A resumed run's summary extras come from its checkpoint; their thread_choice must describe
 // this session: the recorded one when it was reused, this session's when the checkpoint had
 // none, and none when this session was given a count.
@@ -299,6 +296,9 @@ void keep_thread_choice_current(nlohmann::json& checkpoint_extras,
   }
 }
 
+// The training loop with checkpoints every epoch, resume and stop on signals. `extras` (the
+// summary's results from before training) go into the checkpoints; when `continuing`, the
+// checkpoint's come back in the result's progress.summary_extras.
 TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData& training,
                                       const Config& config, const RunOptions& options,
                                       ProgressReporter& progress, bool continuing,
@@ -489,11 +489,11 @@ SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std:
 // 0 session from before the measurement existed used every usable core.
 ThreadChoice recorded_thread_choice(const fs::path& folder) {
   const fs::path checkpoint = folder / kCheckpointFile;
-  const nlohmann::json extras = read_checkpoint_summary_extras(checkpoint);
+  const CheckpointHeader header = read_checkpoint_header(checkpoint);
+  const nlohmann::json& extras = header.summary_extras;
   if (extras.is_object() && extras.contains("thread_choice"))
     return reuse_thread_choice(extras.at("thread_choice"), checkpoint.string());
-  const nlohmann::json saved =
-      read_checkpoint_config(checkpoint).value("threads", nlohmann::json(0));
+  const nlohmann::json saved = header.config.value("threads", nlohmann::json(0));
   const bool given = saved.is_number_integer() && saved.get<std::int64_t>() > 0;
   ThreadChoice choice = reuse_thread_choice(
       {{"threads", given ? saved.get<std::int64_t>() : usable_cpu_cores()}}, checkpoint.string());

@@ -45,6 +45,16 @@ class DefaultGeneratorKeeper {
   torch::Tensor state_;
 };
 
+// Steps a measurement takes with `steps_per_window`: two warm-up steps and one sizing step at
+// one thread, then an untimed and kTimedWindowsPerCount timed windows at each count.
+std::int64_t measuring_steps(std::int64_t steps_per_window) {
+  return 3 + 2 * (1 + kTimedWindowsPerCount) * steps_per_window;
+}
+
+bool too_short_to_measure(std::int64_t planned_steps, std::int64_t steps_per_window) {
+  return double(measuring_steps(steps_per_window)) > kMaxMeasuringShare * double(planned_steps);
+}
+
 std::string short_run_reason(std::int64_t planned_steps) {
   return "a short run (" + std::to_string(planned_steps) +
          (planned_steps == 1 ? " step" : " steps") + "): one thread, not measured";
@@ -80,8 +90,7 @@ ThreadChoice measure_thread_choice(const Config& config, const torch::Tensor& tr
   const double first = images_per_second(step, 1, batch_size);
   const auto steps_per_window = std::clamp<std::int64_t>(
       std::llround(kWindowSeconds * first / double(batch_size)), 1, kMaxStepsPerWindow);
-  const std::int64_t measuring_steps = 3 + 2 * (1 + kTimedWindowsPerCount) * steps_per_window;
-  if (double(measuring_steps) > kMaxMeasuringShare * double(planned_steps))
+  if (too_short_to_measure(planned_steps, steps_per_window))
     return unmeasured(cores, short_run_reason(planned_steps));
   // Each count in one block after an untimed window: right after a change of count the steps
   // run slow for longer than a step or two (measured: alternating windows of the two counts
@@ -118,19 +127,18 @@ ThreadChoice choose_training_threads(const Config& config, const torch::Tensor& 
                                      int cores, std::int64_t planned_steps) {
   if (cores <= 1) return unmeasured(cores, "one usable core");
   if (train_images.size(0) < 2) return unmeasured(cores, "too few training images to time");
-  // The fewest steps a measurement takes (one step per window): a run planning too few for
-  // that is not worth a single timed step.
-  constexpr std::int64_t kFewestMeasuringSteps = 3 + 2 * (1 + kTimedWindowsPerCount);
-  if (double(kFewestMeasuringSteps) > kMaxMeasuringShare * double(planned_steps))
+  // Too short even for windows of one step: not worth a single timed step.
+  if (too_short_to_measure(planned_steps, 1))
     return unmeasured(cores, short_run_reason(planned_steps));
   // Timing must never stop the run: a step that fails here (a loss that is not finite at
   // once, a batch norm over one image) fails in training too, where it is reported properly.
+  const std::string failed = "the timed steps failed: one thread, not measured";
   try {
     return measure_thread_choice(config, train_images, cores, planned_steps);
   } catch (const TrainingError&) {
-    return unmeasured(cores, "the timed steps failed: one thread, not measured");
+    return unmeasured(cores, failed);
   } catch (const c10::Error&) {
-    return unmeasured(cores, "the timed steps failed: one thread, not measured");
+    return unmeasured(cores, failed);
   }
 }
 

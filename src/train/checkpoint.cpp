@@ -175,12 +175,14 @@ json read_checkpoint_config(const std::filesystem::path& path) {
   return config;
 }
 
-json read_checkpoint_summary_extras(const std::filesystem::path& path) {
-  json extras;
+CheckpointHeader read_checkpoint_header(const std::filesystem::path& path) {
+  CheckpointHeader header;
   read_archive(path, torch::kCPU, [&](torch::serialize::InputArchive& archive) {
-    extras = json::parse(read_string(archive, kProgressKey)).value("summary_extras", json());
+    header.config = json::parse(read_string(archive, kConfigKey));
+    header.summary_extras =
+        json::parse(read_string(archive, kProgressKey)).value("summary_extras", json());
   });
-  return extras;
+  return header;
 }
 
 LoadedCheckpoint load_training_checkpoint(const std::filesystem::path& path, AutoencoderImpl& model,

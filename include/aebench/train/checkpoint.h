@@ -33,9 +33,14 @@ struct LoadedCheckpoint {
 // Reads the resolved config stored in a training checkpoint or model.pt, verifying the file first.
 nlohmann::json read_checkpoint_config(const std::filesystem::path& path);
 
-// The summary extras (TrainingProgress::summary_extras) a training checkpoint holds, verifying
-// the file first: what a resumed run needs to know before it builds its optimizer.
-nlohmann::json read_checkpoint_summary_extras(const std::filesystem::path& path);
+// What a resumed run needs to know from a training checkpoint before it builds its optimizer:
+// the resolved config and the summary extras (TrainingProgress::summary_extras). One read,
+// verifying the file first.
+struct CheckpointHeader {
+  nlohmann::json config;
+  nlohmann::json summary_extras;
+};
+CheckpointHeader read_checkpoint_header(const std::filesystem::path& path);
 
 // Restores `model` and `optimizer` (built from the same config) and returns the progress.
 LoadedCheckpoint load_training_checkpoint(const std::filesystem::path& path, AutoencoderImpl& model,
