@@ -78,6 +78,12 @@ SectionSchema top_level() {
                            "measures one thread against every core this process "
                            "may use (its CPU affinity) and keeps the faster; "
                            "eval, probe and PCA fits use every core"))),
+      resumable(on(AEBENCH_FIELD(follow_load),
+                   key("follow_load", ValueKind::kBoolean,
+                       "with `threads: 0`, a run that chose more than one thread gives "
+                       "threads back at an epoch's end while other processes keep the cores "
+                       "busy, and takes them back when they stop; `false` keeps the chosen "
+                       "count (for bit-identical conv reruns)"))),
       key("comment", ValueKind::kIgnored, "free text, ignored"),
       key("$schema", ValueKind::kIgnored, "ignored (for editors)"),
   };

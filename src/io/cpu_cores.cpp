@@ -7,11 +7,19 @@
 
 namespace aebench {
 
-int usable_cpu_cores() {
+std::vector<int> usable_cpus() {
   cpu_set_t allowed;
   CPU_ZERO(&allowed);
-  if (::sched_getaffinity(0, sizeof(allowed), &allowed) == 0)
-    return std::max(1, CPU_COUNT(&allowed));
+  std::vector<int> cpus;
+  if (::sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &allowed)) cpus.push_back(cpu);
+  return cpus;
+}
+
+int usable_cpu_cores() {
+  const auto cpus = usable_cpus();
+  if (!cpus.empty()) return static_cast<int>(cpus.size());
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 

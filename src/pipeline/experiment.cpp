@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iomanip>
+#include <optional>
 #include <sstream>
 
 #include "aebench/analysis/analysis.h"
@@ -20,6 +21,7 @@
 #include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/pipeline/thread_choice.h"
+#include "aebench/pipeline/thread_follower.h"
 #include "aebench/plot/figures.h"
 #include "aebench/report/report.h"
 #include "aebench/train/checkpoint.h"
@@ -298,11 +300,12 @@ void keep_thread_choice_current(nlohmann::json& checkpoint_extras,
 
 // The training loop with checkpoints every epoch, resume and stop on signals. `extras` (the
 // summary's results from before training) go into the checkpoints; when `continuing`, the
-// checkpoint's come back in the result's progress.summary_extras.
+// checkpoint's come back in the result's progress.summary_extras. A `threads` follower (may be
+// null) sets the thread count at the end of every epoch.
 TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData& training,
                                       const Config& config, const RunOptions& options,
                                       ProgressReporter& progress, bool continuing,
-                                      const nlohmann::json& extras) {
+                                      const nlohmann::json& extras, ThreadFollower* threads) {
   const fs::path folder = config.output.dir;
   const nlohmann::json resolved = config_to_json(config);
   auto optimizer = make_optimizer(model, config.train);
@@ -318,7 +321,11 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   MetricsCsv metrics_csv(folder / kMetricsFile, start.history);
   TrainingHooks hooks;
   hooks.progress = &progress;
-  hooks.on_epoch = [&](const EpochRecord& record) { metrics_csv.append(record); };
+  hooks.on_epoch = [&](const EpochRecord& record) {
+    metrics_csv.append(record);
+    if (threads == nullptr) return;
+    if (const auto change = threads->after_epoch(record.epoch)) progress.note(*change);
+  };
   hooks.save_checkpoint = [&](const TrainingProgress& state) {
     save_training_checkpoint(folder / kCheckpointFile, model, *optimizer, state, resolved);
   };
@@ -520,6 +527,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   auto model = build_model(config, context);
   nlohmann::json extras;
   std::string thread_note;
+  std::optional<ThreadFollower> follower;
   if (config.threads == 0 && !context.device.is_cuda() && !model->fits_in_closed_form()) {
     const ThreadChoice choice =
         continuing ? recorded_thread_choice(folder)
@@ -528,6 +536,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
     context.threads = choice.threads;
     extras["thread_choice"] = thread_choice_json(choice);
     thread_note = " (threads 0: " + choice.reason + ")";
+    if (config.follow_load && choice.threads > 1) follower.emplace(choice.threads, choice.cores);
   }
   ProgressReporter progress(options.log ? *options.log : std::cerr,
                             options.log
@@ -555,9 +564,10 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
     if (config.pretrain.enabled && !continuing)
       extras["pretraining"] =
           pretrain(*model, unit_floats(training.train_images), config, options, progress);
-    result =
-        train_with_checkpoints(*model, training, config, options, progress, continuing, extras);
+    result = train_with_checkpoints(*model, training, config, options, progress, continuing, extras,
+                                    follower ? &*follower : nullptr);
     extras = result.progress.summary_extras;
+    if (follower) extras["thread_choice"]["changes"] = follower->changes();
   }
   return finish_run(config, context, data, *model, result, options, extras);
 }

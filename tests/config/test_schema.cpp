@@ -71,7 +71,7 @@ TEST_CASE("the resolved config is in the schema's order") {
   for (const auto& item : resolved.items()) keys.push_back(item.key());
   CHECK(keys == std::vector<std::string>{"name", "seed", "data", "model", "noise", "train",
                                          "pretrain", "probe", "analysis", "output", "device",
-                                         "threads"});
+                                         "threads", "follow_load"});
 }
 
 TEST_CASE(

@@ -188,6 +188,7 @@ TEST_CASE(
   aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
   auto document = aebench::testing::read_json(write_config(folder, 12));
   document["train"]["batch_size"] = 2;  // steps enough to be measured
+  document["follow_load"] = false;      // the measured count throughout
   document["model"] = {{"type", "conv"}, {"channels", {4}}, {"latent", nullptr}};
   const auto config = folder / "measured.json";
   std::ofstream(config) << document.dump();

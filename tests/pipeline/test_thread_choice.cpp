@@ -23,6 +23,7 @@ namespace {
 json measured_config(const fs::path& data, const fs::path& out) {
   json document = aebench::testing::tiny_config(data, out);
   document["threads"] = 0;
+  document["follow_load"] = false;  // the chosen count throughout, whatever else runs here
   document["model"]["dropout"] = 0.1;
   document["noise"] = {{"type", "gaussian"}, {"std", 0.2}};
   document["train"]["batch_size"] = 2;
@@ -69,6 +70,7 @@ TEST_CASE(
     const int cores = aebench::usable_cpu_cores();
     CHECK(choice.at("cores") == cores);
     CHECK(measured.at("threads") == choice.at("threads"));
+    CHECK_FALSE(choice.contains("changes"));  // follow_load false
     if (cores == 1) {
       CHECK(choice.at("measured") == false);
       CHECK(choice.at("threads") == 1);
@@ -91,6 +93,20 @@ TEST_CASE(
           metric_rows(folder / (std::string(model) + "-pinned") / aebench::kMetricsFile));
     CHECK(measured.at("test") == explicit_run.at("test"));
   }
+}
+
+TEST_CASE("threads 0 follows other processes' load when it chose more than one thread") {
+  const ThreadCountKeeper keep_threads;
+  ScratchFolder folder("thread-choice-follow");
+  aebench::testing::write_synthetic_dataset(folder / "data", 300, 20);
+  json document = measured_config(folder / "data", folder / "out");
+  document.erase("follow_load");  // the default: true
+  const json summary = train_config(document);
+  const json& choice = summary.at("thread_choice");
+  // The changes (ThreadFollower, tested on its own) depend on what else runs here; that they
+  // are recorded does not.
+  REQUIRE(choice.contains("changes") == (choice.at("threads") > 1));
+  if (choice.contains("changes")) CHECK(choice.at("changes").is_array());
 }
 
 TEST_CASE("the measurement leaves the default generator as it found it and sets the count") {

@@ -217,6 +217,7 @@ struct Config {
   OutputOptions output;
   std::string device = "auto";  // "auto" | "cpu" | "cuda" | "cuda:N"
   std::int64_t threads = 0;     // CPU threads; 0 = chosen (pipeline/thread_choice.h)
+  bool follow_load = true;      // threads 0: follow other processes' load (thread_follower.h)
 };
 
 // Limits that keep a hostile config from crashing or hanging the parser.

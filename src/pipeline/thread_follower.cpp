@@ -1,0 +1,60 @@
+#include "aebench/pipeline/thread_follower.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "aebench/io/cpu_load.h"
+#include "aebench/pipeline/run_context.h"
+
+namespace aebench {
+namespace {
+
+std::string cores_text(double cores) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.2f", cores);
+  return text;
+}
+
+std::string threads_text(int threads) {
+  return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
+}
+
+ThreadFollower::LoadSource proc_stat_load() {
+  auto meter = std::make_shared<OtherProcessesLoad>();
+  return [meter] { return meter->busy_cores_since_last(kMinFollowSeconds); };
+}
+
+}  // namespace
+
+int threads_beside_others(int chosen, int cores, double others_busy_cores, int current) {
+  const double share = current < chosen ? kFreedCoreShare : kTakenCoreShare;
+  // A core is free while the others' load, spread over whole cores, leaves less than `share`
+  // of it busy.
+  const double free_cores = std::floor(double(cores) - others_busy_cores + share);
+  return static_cast<int>(std::clamp(free_cores, 1.0, double(std::max(1, chosen))));
+}
+
+ThreadFollower::ThreadFollower(int chosen, int cores, LoadSource load)
+    : chosen_(chosen),
+      cores_(cores),
+      current_(chosen),
+      load_(load ? std::move(load) : proc_stat_load()) {}
+
+std::optional<std::string> ThreadFollower::after_epoch(std::int64_t epoch) {
+  const std::optional<double> others = load_();
+  if (!others) return std::nullopt;
+  const int next = threads_beside_others(chosen_, cores_, *others, current_);
+  if (next == current_) return std::nullopt;
+  const int before = current_;
+  current_ = apply_thread_count(next);
+  changes_.push_back({{"after_epoch", epoch},
+                      {"threads", current_},
+                      {"others_busy_cores", std::round(*others * 100) / 100}});
+  return "threads 0: " + threads_text(before) + " -> " + threads_text(current_) + " after epoch " +
+         std::to_string(epoch) + " (other processes kept " + cores_text(*others) + " of " +
+         std::to_string(cores_) + " cores busy)";
+}
+
+}  // namespace aebench
