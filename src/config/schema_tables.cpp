@@ -83,7 +83,7 @@ SectionSchema top_level() {
                        "with `threads: 0`, a run that chose more than one thread gives "
                        "threads back at an epoch's end while other processes keep the cores "
                        "busy, and takes them back when they stop; `false` keeps the chosen "
-                       "count (for bit-identical conv reruns)"))),
+                       "count throughout (bit-identical reruns need `threads` N as well)"))),
       key("comment", ValueKind::kIgnored, "free text, ignored"),
       key("$schema", ValueKind::kIgnored, "ignored (for editors)"),
   };

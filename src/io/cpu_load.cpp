@@ -89,9 +89,11 @@ std::optional<double> OtherProcessesLoad::busy_cores_since_last(double at_least_
   const Sample now = take_sample();
   const Sample before = last_;
   last_ = now;
-  if (!now.busy_ticks || !before.busy_ticks || *now.busy_ticks < *before.busy_ticks)
+  const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  if (!now.busy_ticks || !before.busy_ticks || *now.busy_ticks < *before.busy_ticks ||
+      ticks_per_second <= 0)
     return std::nullopt;
-  return others_busy_cores(*now.busy_ticks - *before.busy_ticks, double(::sysconf(_SC_CLK_TCK)),
+  return others_busy_cores(*now.busy_ticks - *before.busy_ticks, double(ticks_per_second),
                            now.own_cpu_seconds - before.own_cpu_seconds,
                            std::chrono::duration<double>(now.when - before.when).count());
 }

@@ -323,7 +323,8 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   hooks.progress = &progress;
   hooks.on_epoch = [&](const EpochRecord& record) {
     metrics_csv.append(record);
-    if (threads == nullptr) return;
+    // After the last epoch nothing is left to train on another count.
+    if (threads == nullptr || record.epoch >= config.train.epochs) return;
     if (const auto change = threads->after_epoch(record.epoch)) progress.note(*change);
   };
   hooks.save_checkpoint = [&](const TrainingProgress& state) {
@@ -536,7 +537,10 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
     context.threads = choice.threads;
     extras["thread_choice"] = thread_choice_json(choice);
     thread_note = " (threads 0: " + choice.reason + ")";
-    if (config.follow_load && choice.threads > 1) follower.emplace(choice.threads, choice.cores);
+    // Only a count threads 0 measured (now or for the interrupted session) follows the load: a
+    // count the interrupted session was given stays as given.
+    if (config.follow_load && choice.measured && choice.threads > 1)
+      follower.emplace(choice.threads, usable_cpu_cores());
   }
   ProgressReporter progress(options.log ? *options.log : std::cerr,
                             options.log
@@ -567,7 +571,10 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
     result = train_with_checkpoints(*model, training, config, options, progress, continuing, extras,
                                     follower ? &*follower : nullptr);
     extras = result.progress.summary_extras;
-    if (follower) extras["thread_choice"]["changes"] = follower->changes();
+    if (follower) {
+      follower->return_to_chosen();  // evaluation and analyses run on the chosen count
+      extras["thread_choice"]["changes"] = follower->changes();
+    }
   }
   return finish_run(config, context, data, *model, result, options, extras);
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <utility>
 
 #include "aebench/io/cpu_load.h"
 #include "aebench/pipeline/run_context.h"
@@ -29,11 +30,13 @@ ThreadFollower::LoadSource proc_stat_load() {
 }  // namespace
 
 int threads_beside_others(int chosen, int cores, double others_busy_cores, int current) {
-  const double share = current < chosen ? kFreedCoreShare : kTakenCoreShare;
-  // A core is free while the others' load, spread over whole cores, leaves less than `share`
-  // of it busy.
-  const double free_cores = std::floor(double(cores) - others_busy_cores + share);
-  return static_cast<int>(std::clamp(free_cores, 1.0, double(std::max(1, chosen))));
+  // The cores left free when a core counts as taken above kTakenCoreShare of it busy, and
+  // when it counts as free only below kFreedCoreShare: fewer threads than the first, more
+  // than the second, else the count stays.
+  const double free_at_most = std::floor(double(cores) - others_busy_cores + kTakenCoreShare);
+  const double free_at_least = std::floor(double(cores) - others_busy_cores + kFreedCoreShare);
+  const double next = std::clamp(double(current), free_at_least, free_at_most);
+  return static_cast<int>(std::clamp(next, 1.0, double(std::max(1, chosen))));
 }
 
 ThreadFollower::ThreadFollower(int chosen, int cores, LoadSource load)
@@ -41,6 +44,10 @@ ThreadFollower::ThreadFollower(int chosen, int cores, LoadSource load)
       cores_(cores),
       current_(chosen),
       load_(load ? std::move(load) : proc_stat_load()) {}
+
+void ThreadFollower::return_to_chosen() {
+  if (current_ != chosen_) current_ = apply_thread_count(chosen_);
+}
 
 std::optional<std::string> ThreadFollower::after_epoch(std::int64_t epoch) {
   const std::optional<double> others = load_();

@@ -1,3 +1,5 @@
+#include <sys/wait.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
@@ -48,7 +50,9 @@ TEST_CASE(
     "interval at least as long as asked") {
   aebench::OtherProcessesLoad load;
   // The child spins for about a second while this process waits for it.
-  REQUIRE(std::system("timeout 1 sh -c 'while :; do :; done'") != -1);
+  const int status = std::system("timeout 1 sh -c 'while :; do :; done'");
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 124);  // timeout stopped the spinning child
   CHECK_FALSE(load.busy_cores_since_last(3600.0).has_value());  // too soon: the interval goes on
   const auto others = load.busy_cores_since_last();
   REQUIRE(others.has_value());

@@ -95,7 +95,7 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("threads 0 follows other processes' load when it chose more than one thread") {
+TEST_CASE("summary.json lists the thread changes of a threads-0 run that chose several threads") {
   const ThreadCountKeeper keep_threads;
   ScratchFolder folder("thread-choice-follow");
   aebench::testing::write_synthetic_dataset(folder / "data", 300, 20);

@@ -23,6 +23,11 @@ TEST_CASE("threads_beside_others leaves the cores other processes keep busy") {
   CHECK(threads_beside_others(8, 8, 2.6, 8) == 5);
   CHECK(threads_beside_others(8, 8, 2.6, 5) == 5);
   CHECK(threads_beside_others(8, 8, 1.7, 5) == 6);
+  // Below the chosen count too, each direction has its own threshold.
+  CHECK(threads_beside_others(8, 8, 3.3, 5) == 5);
+  CHECK(threads_beside_others(8, 8, 3.6, 5) == 4);
+  CHECK(threads_beside_others(8, 8, 3.3, 4) == 4);
+  CHECK(threads_beside_others(8, 8, 3.7, 4) == 4);
 }
 
 TEST_CASE("ThreadFollower gives a thread back while others are busy and takes it back after") {
@@ -55,5 +60,21 @@ TEST_CASE("ThreadFollower gives a thread back while others are busy and takes it
     {"after_epoch": 3, "threads": 1, "others_busy_cores": 0.9},
     {"after_epoch": 6, "threads": 2, "others_busy_cores": 0.1}])");
   CHECK(follower.changes() == expected);
+  torch::set_num_threads(before);
+}
+
+TEST_CASE("ThreadFollower returns to the chosen count when asked and when it goes") {
+  const int before = torch::get_num_threads();
+  {
+    ThreadFollower follower(2, 2, [] { return std::optional<double>(1.0); });
+    REQUIRE(follower.after_epoch(1).has_value());
+    CHECK(torch::get_num_threads() == 1);
+    follower.return_to_chosen();
+    CHECK(torch::get_num_threads() == 2);
+    CHECK(follower.threads() == 2);
+    REQUIRE(follower.after_epoch(2).has_value());
+    CHECK(torch::get_num_threads() == 1);
+  }
+  CHECK(torch::get_num_threads() == 2);
   torch::set_num_threads(before);
 }

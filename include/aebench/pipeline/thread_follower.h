@@ -13,7 +13,7 @@
 
 namespace aebench {
 
-// A core counts as taken when other processes keep it busy at least this much of the time...
+// A core counts as taken when other processes keep it busy more than this share of the time...
 inline constexpr double kTakenCoreShare = 0.5;
 // ...and, once given up, as free again only when they use less than this share: between the
 // two the count stays, so that a load near one threshold does not flip it every epoch.
@@ -23,8 +23,8 @@ inline constexpr double kFreedCoreShare = 0.25;
 // skipped (the count stays), so that a run of short epochs does not follow every blip.
 inline constexpr double kMinFollowSeconds = 2.0;
 
-// The thread count for the next epoch: the cores other processes leave free (see the shares
-// above; `current` below `chosen` means a core was given up), between 1 and `chosen`.
+// The thread count for the next epoch, from `current`: fewer when other processes take cores,
+// more when they free them (see the shares above), between 1 and `chosen`.
 int threads_beside_others(int chosen, int cores, double others_busy_cores, int current);
 
 class ThreadFollower {
@@ -34,10 +34,16 @@ class ThreadFollower {
   // Starts at `chosen` threads on `cores` usable cores; `load` defaults to /proc/stat's
   // (OtherProcessesLoad, io/cpu_load.h).
   ThreadFollower(int chosen, int cores, LoadSource load = {});
+  ~ThreadFollower() { return_to_chosen(); }
+  ThreadFollower(const ThreadFollower&) = delete;
+  ThreadFollower& operator=(const ThreadFollower&) = delete;
 
   // At the end of `epoch`: applies the count for the next epoch (LibTorch's thread count) and
   // returns a line for the log when it changed.
   std::optional<std::string> after_epoch(std::int64_t epoch);
+
+  // Sets LibTorch's thread count back to the chosen one (what follows training runs on it).
+  void return_to_chosen();
 
   int threads() const { return current_; }
   // {"after_epoch", "threads", "others_busy_cores"} for every change, in order.
