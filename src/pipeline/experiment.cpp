@@ -328,7 +328,14 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
     if (const auto change = threads->after_epoch(record.epoch)) progress.note(*change);
   };
   hooks.save_checkpoint = [&](const TrainingProgress& state) {
-    save_training_checkpoint(folder / kCheckpointFile, model, *optimizer, state, resolved);
+    if (threads == nullptr) {
+      save_training_checkpoint(folder / kCheckpointFile, model, *optimizer, state, resolved);
+      return;
+    }
+    // The changes so far, for a resumed session to go on from.
+    TrainingProgress with_changes = state;
+    with_changes.summary_extras["thread_choice"]["changes"] = threads->changes();
+    save_training_checkpoint(folder / kCheckpointFile, model, *optimizer, with_changes, resolved);
   };
   hooks.checkpoint_seconds = config.output.checkpoint_minutes * 60.0;
   hooks.stop_requested = &StopSignalGuard::received;
@@ -540,7 +547,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
     // Only a count threads 0 measured (now or for the interrupted session) follows the load: a
     // count the interrupted session was given stays as given.
     if (config.follow_load && choice.measured && choice.threads > 1)
-      follower.emplace(choice.threads, usable_cpu_cores());
+      follower.emplace(choice.threads, usable_cpu_cores(), choice.changes);
   }
   ProgressReporter progress(options.log ? *options.log : std::cerr,
                             options.log

@@ -160,6 +160,8 @@ ThreadChoice reuse_thread_choice(const nlohmann::json& recorded, const std::stri
   choice.measured = recorded.value("measured", false);
   choice.one_thread_images_per_second = recorded.value("one_thread_images_per_second", 0.0);
   choice.all_cores_images_per_second = recorded.value("all_cores_images_per_second", 0.0);
+  if (recorded.contains("changes") && recorded.at("changes").is_array())
+    choice.changes = recorded.at("changes");
   choice.reason = "as chosen when the run started";
   apply_thread_count(choice.threads);
   return choice;

@@ -39,11 +39,12 @@ int threads_beside_others(int chosen, int cores, double others_busy_cores, int c
   return static_cast<int>(std::clamp(next, 1.0, double(std::max(1, chosen))));
 }
 
-ThreadFollower::ThreadFollower(int chosen, int cores, LoadSource load)
+ThreadFollower::ThreadFollower(int chosen, int cores, nlohmann::json earlier, LoadSource load)
     : chosen_(chosen),
       cores_(cores),
       current_(chosen),
-      load_(load ? std::move(load) : proc_stat_load()) {}
+      load_(load ? std::move(load) : proc_stat_load()),
+      changes_(earlier.is_array() ? std::move(earlier) : nlohmann::json::array()) {}
 
 void ThreadFollower::return_to_chosen() {
   if (current_ != chosen_) current_ = apply_thread_count(chosen_);

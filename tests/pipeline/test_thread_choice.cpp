@@ -172,7 +172,11 @@ TEST_CASE("threads 0 counts only the cores this process may run on") {
 TEST_CASE("a recorded thread choice is reused only when its count is a sane whole number") {
   const ThreadCountKeeper keep_threads;
   const auto choice = aebench::reuse_thread_choice(
-      {{"threads", 2}, {"cores", 4}, {"measured", true}}, "checkpoint.pt");
+      {{"threads", 2}, {"cores", 4}, {"measured", true}, {"changes", {{{"after_epoch", 3}}}}},
+      "checkpoint.pt");
+  CHECK(choice.changes == json::parse(R"([{"after_epoch": 3}])"));
+  CHECK(aebench::reuse_thread_choice({{"threads", 2}, {"changes", 7}}, "checkpoint.pt").changes ==
+        json::array());
   CHECK(choice.threads == 2);
   CHECK(choice.cores == 4);
   CHECK(torch::get_num_threads() == 2);

@@ -33,7 +33,7 @@ TEST_CASE("threads_beside_others leaves the cores other processes keep busy") {
 TEST_CASE("ThreadFollower gives a thread back while others are busy and takes it back after") {
   const int before = torch::get_num_threads();
   std::deque<std::optional<double>> loads{0.9, 0.4, std::nullopt, 0.1, 0.0};
-  ThreadFollower follower(2, 2, [&loads] {
+  ThreadFollower follower(2, 2, nlohmann::json::array(), [&loads] {
     const auto load = loads.front();
     loads.pop_front();
     return load;
@@ -66,7 +66,8 @@ TEST_CASE("ThreadFollower gives a thread back while others are busy and takes it
 TEST_CASE("ThreadFollower returns to the chosen count when asked and when it goes") {
   const int before = torch::get_num_threads();
   {
-    ThreadFollower follower(2, 2, [] { return std::optional<double>(1.0); });
+    ThreadFollower follower(2, 2, nlohmann::json::array(),
+                            [] { return std::optional<double>(1.0); });
     REQUIRE(follower.after_epoch(1).has_value());
     CHECK(torch::get_num_threads() == 1);
     follower.return_to_chosen();
@@ -76,5 +77,20 @@ TEST_CASE("ThreadFollower returns to the chosen count when asked and when it goe
     CHECK(torch::get_num_threads() == 1);
   }
   CHECK(torch::get_num_threads() == 2);
+  torch::set_num_threads(before);
+}
+
+TEST_CASE("ThreadFollower goes on from an interrupted session's changes") {
+  const int before = torch::get_num_threads();
+  const auto earlier =
+      nlohmann::json::parse(R"([{"after_epoch": 2, "threads": 1, "others_busy_cores": 0.8}])");
+  ThreadFollower follower(2, 2, earlier, [] { return std::optional<double>(0.9); });
+  CHECK(follower.threads() == 2);  // a resumed session starts from the chosen count
+  REQUIRE(follower.after_epoch(5).has_value());
+  REQUIRE(follower.changes().size() == 2);
+  CHECK(follower.changes()[0] == earlier[0]);
+  CHECK(follower.changes()[1].at("after_epoch") == 5);
+  // Anything but a list (a hand-edited checkpoint) starts an empty one.
+  CHECK(ThreadFollower(2, 2, nlohmann::json("x")).changes() == nlohmann::json::array());
   torch::set_num_threads(before);
 }

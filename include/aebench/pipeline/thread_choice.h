@@ -22,6 +22,8 @@ struct ThreadChoice {
   double one_thread_images_per_second = 0.0;
   double all_cores_images_per_second = 0.0;
   std::string reason;  // for the startup line, e.g. "measured: 1 thread 22 100 images/s, ..."
+  // Reused from an interrupted session: its changes of count (ThreadFollower::changes).
+  nlohmann::json changes = nlohmann::json::array();
 };
 
 // The measurement takes 3 + 2 x 4 x W steps, W = the steps in about 0.15 s at one thread (1 to
@@ -44,8 +46,9 @@ ThreadChoice choose_training_threads(const Config& config, const torch::Tensor& 
 // Optimizer steps a run of `config` plans on `train_images` images: epochs x batches.
 std::int64_t planned_training_steps(const Config& config, std::int64_t train_images);
 
-// Applies a choice recorded by an earlier session of the same run (resume keeps the count);
-// a DataError naming `where` unless recorded.threads is a whole number in [1, 1024].
+// Applies a choice recorded by an earlier session of the same run (resume keeps the count, and
+// the changes when they are a list); a DataError naming `where` unless recorded.threads is a
+// whole number in [1, 1024].
 ThreadChoice reuse_thread_choice(const nlohmann::json& recorded, const std::string& where);
 
 nlohmann::json thread_choice_json(const ThreadChoice& choice);

@@ -31,9 +31,10 @@ class ThreadFollower {
  public:
   // Average cores other processes kept busy since the previous call; nullopt: no signal.
   using LoadSource = std::function<std::optional<double>()>;
-  // Starts at `chosen` threads on `cores` usable cores; `load` defaults to /proc/stat's
-  // (OtherProcessesLoad, io/cpu_load.h).
-  ThreadFollower(int chosen, int cores, LoadSource load = {});
+  // Starts at `chosen` threads on `cores` usable cores, after the `earlier` changes of an
+  // interrupted session; `load` defaults to /proc/stat's (OtherProcessesLoad, io/cpu_load.h).
+  ThreadFollower(int chosen, int cores, nlohmann::json earlier = nlohmann::json::array(),
+                 LoadSource load = {});
   ~ThreadFollower() { return_to_chosen(); }
   ThreadFollower(const ThreadFollower&) = delete;
   ThreadFollower& operator=(const ThreadFollower&) = delete;
@@ -46,7 +47,8 @@ class ThreadFollower {
   void return_to_chosen();
 
   int threads() const { return current_; }
-  // {"after_epoch", "threads", "others_busy_cores"} for every change, in order.
+  // {"after_epoch", "threads", "others_busy_cores"} for every change, in order, the earlier
+  // session's first.
   const nlohmann::json& changes() const { return changes_; }
 
  private:
@@ -54,7 +56,7 @@ class ThreadFollower {
   int cores_;
   int current_;
   LoadSource load_;
-  nlohmann::json changes_ = nlohmann::json::array();
+  nlohmann::json changes_;
 };
 
 }  // namespace aebench
