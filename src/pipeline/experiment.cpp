@@ -555,8 +555,8 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
                                 : ProgressStyle::kQuiet);
   progress.note(config.name + ": " + describe_split_sizes(data, config.data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
-                device_name(context.device) + " with " + std::to_string(context.threads) +
-                (context.threads == 1 ? " thread" : " threads") + thread_note +
+                device_name(context.device) + " with " + thread_count_text(context.threads) +
+                thread_note +
                 (model->fits_in_closed_form() ? std::string()
                                               : ", " + training_precision_name(config, context)));
   for (const auto& note : notes) progress.note(note);

@@ -30,6 +30,10 @@ int apply_thread_count(std::int64_t requested) {
   return threads;
 }
 
+std::string thread_count_text(int threads) {
+  return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
+}
+
 RunContext make_run_context(const std::string& device, std::int64_t threads) {
   RunContext context;
   context.device = resolve_device(device);

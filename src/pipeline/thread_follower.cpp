@@ -18,10 +18,6 @@ std::string cores_text(double cores) {
   return text;
 }
 
-std::string threads_text(int threads) {
-  return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
-}
-
 ThreadFollower::LoadSource proc_stat_load() {
   auto meter = std::make_shared<OtherProcessesLoad>();
   return [meter] { return meter->busy_cores_since_last(kMinFollowSeconds); };
@@ -60,9 +56,9 @@ std::optional<std::string> ThreadFollower::after_epoch(std::int64_t epoch) {
   changes_.push_back({{"after_epoch", epoch},
                       {"threads", current_},
                       {"others_busy_cores", std::round(*others * 100) / 100}});
-  return "threads 0: " + threads_text(before) + " -> " + threads_text(current_) + " after epoch " +
-         std::to_string(epoch) + " (other processes kept " + cores_text(*others) + " of " +
-         std::to_string(cores_) + " cores busy)";
+  return "threads 0: " + thread_count_text(before) + " -> " + thread_count_text(current_) +
+         " after epoch " + std::to_string(epoch) + " (other processes kept " + cores_text(*others) +
+         " of " + std::to_string(cores_) + " cores busy)";
 }
 
 }  // namespace aebench

@@ -20,6 +20,9 @@ torch::Device resolve_device(const std::string& requested);
 // 0 = every usable core (LibTorch alone would use one here). Applies the count to LibTorch.
 int apply_thread_count(std::int64_t requested);
 
+// "1 thread", "2 threads": a thread count as the log says it.
+std::string thread_count_text(int threads);
+
 RunContext make_run_context(const std::string& device, std::int64_t threads);
 
 // "cpu", "cuda:0" ...
