@@ -241,7 +241,10 @@ ordered_json write_section(const SectionSchema& section, const Config& config) {
   for (const auto& key : section.keys) {
     if (key.kind == ValueKind::kIgnored || !applies(key, config)) continue;
     if (key.kind == ValueKind::kSection) {
-      const auto& child = config_section(join_key(section.path, key.name));
+      // A named path, not a temporary: GCC 14's -Wdangling-reference cannot tell that the
+      // section returned lives in the schema, not in the argument.
+      const std::string child_path = join_key(section.path, key.name);
+      const auto& child = config_section(child_path);
       object[key.name] = child.optional && !child.enabled(config) ? ordered_json(nullptr)
                                                                   : write_section(child, config);
       continue;

@@ -21,7 +21,7 @@ void PcaAutoencoderImpl::fit(const torch::Tensor& images) {
   const auto centred = data - mean;
   const auto covariance = centred.t().mm(centred) / double(data.size(0) - 1);
   // eigh returns ascending eigenvalues; the top `latent` are the last columns.
-  const auto [values, vectors] = torch::linalg::eigh(covariance, "L");
+  const auto [values, vectors] = torch::linalg_eigh(covariance, "L");
   const std::int64_t values_per_image = options_.image.pixels();
   const auto top =
       torch::arange(values_per_image - 1, values_per_image - 1 - options_.latent, -1,

@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include "aebench/analysis/analysis.h"
+#include "support/catch.h"
 
 TEST_CASE("sparseness is the mean fraction of units below the threshold") {
   // image 1: 1 of 4 units below 0.1; image 2: 3 of 4 -> mean 0.5

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -8,6 +7,7 @@
 #include "aebench/analysis/classification_report.h"
 #include "aebench/plot/png.h"
 #include "support/canvas_pixels.h"
+#include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 

@@ -1,5 +1,4 @@
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include "aebench/plot/plot.h"
 #include "aebench/plot/png.h"
 #include "support/canvas_pixels.h"
+#include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
 
 #include "aebench/analysis/embedding.h"
 #include "aebench/data/noise.h"
+#include "support/catch.h"
 
 namespace {
 

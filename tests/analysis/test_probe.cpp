@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include "aebench/analysis/probe.h"
+#include "support/catch.h"
 
 namespace {
 

@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
 #include "aebench/analysis/ssim.h"
 #include "aebench/data/noise.h"
+#include "support/catch.h"
 
 namespace {
 

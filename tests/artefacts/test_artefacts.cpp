@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "aebench/artefacts/artefacts.h"
 #include "aebench/errors.h"
+#include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 

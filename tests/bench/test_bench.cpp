@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
 
 #include "aebench/errors.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::run_aebench;

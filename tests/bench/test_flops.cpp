@@ -1,9 +1,8 @@
-#include <catch2/catch.hpp>
-
 #include "aebench/bench/flops.h"
 #include "aebench/bench/machine.h"
 #include "aebench/errors.h"
 #include "aebench/train/precision.h"
+#include "support/catch.h"
 
 using aebench::count_flops;
 using aebench::ModelOptions;

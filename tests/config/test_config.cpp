@@ -1,10 +1,10 @@
 #include <sys/stat.h>
 
-#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "aebench/config/config.h"
 #include "aebench/errors.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::Config;

@@ -1,10 +1,10 @@
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "aebench/config/config.h"
 #include "aebench/config/config_docs.h"
 #include "aebench/config/schema.h"
+#include "support/catch.h"
 
 using aebench::Config;
 using aebench::KeySchema;

@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
 #include <set>
 #include <utility>
 
 #include "aebench/data/augment.h"
 #include "aebench/data/noise.h"
+#include "support/catch.h"
 
 namespace {
 

@@ -1,12 +1,12 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "aebench/data/cifar.h"
 #include "aebench/errors.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 namespace {

@@ -1,9 +1,9 @@
 #include <array>
-#include <catch2/catch.hpp>
 #include <map>
 
 #include "aebench/data/dataset.h"
 #include "aebench/errors.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::ScratchFolder;

@@ -1,7 +1,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -13,6 +12,7 @@
 
 #include "aebench/data/idx.h"
 #include "aebench/errors.h"
+#include "support/catch.h"
 
 namespace {
 
@@ -251,9 +251,9 @@ TEST_CASE("malformed IDX files are DataErrors naming the file, what was expected
     });
     REQUIRE(message.has_value());
     INFO("message: " << *message);
-    CHECK_THAT(*message, Catch::Matchers::Contains(path.string()));
+    CHECK_THAT(*message, Catch::Contains(path.string()));
     for (const auto& word : test.expected_words) {
-      CHECK_THAT(*message, Catch::Matchers::Contains(word));
+      CHECK_THAT(*message, Catch::Contains(word));
     }
   }
 }
@@ -316,8 +316,7 @@ TEST_CASE("a missing file is a DataError naming the path and the OS reason") {
   const fs::path path = dir.path / "nothing-here";
   const auto message = data_error_from([&] { aebench::read_idx_bytes(path); });
   REQUIRE(message.has_value());
-  CHECK_THAT(*message, Catch::Matchers::Contains(path.string()) &&
-                           Catch::Matchers::Contains(std::strerror(ENOENT)));
+  CHECK_THAT(*message, Catch::Contains(path.string()) && Catch::Contains(std::strerror(ENOENT)));
 }
 
 TEST_CASE("find_idx_file accepts both spellings, with or without .gz") {
@@ -354,10 +353,10 @@ TEST_CASE("find_idx_file errors name the folder, the names tried and scripts/set
     const auto message =
         data_error_from([&] { aebench::find_idx_file(dir.path, "t10k", "labels"); });
     REQUIRE(message.has_value());
-    CHECK_THAT(*message, Catch::Matchers::Contains(dir.path.string()));
-    CHECK_THAT(*message, Catch::Matchers::Contains(
-                             "t10k-labels-idx1-ubyte[.gz] or t10k-labels.idx1-ubyte[.gz]"));
-    CHECK_THAT(*message, Catch::Matchers::Contains("scripts/setup.sh"));
+    CHECK_THAT(*message, Catch::Contains(dir.path.string()));
+    CHECK_THAT(*message,
+               Catch::Contains("t10k-labels-idx1-ubyte[.gz] or t10k-labels.idx1-ubyte[.gz]"));
+    CHECK_THAT(*message, Catch::Contains("scripts/setup.sh"));
   }
   SECTION("the folder does not exist") {
     const fs::path missing = dir.path / "mnist";

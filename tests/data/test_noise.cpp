@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include "aebench/data/noise.h"
+#include "support/catch.h"
 
 using aebench::NoiseOptions;
 

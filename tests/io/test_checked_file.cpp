@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "aebench/errors.h"
 #include "aebench/io/checked_file.h"
+#include "support/catch.h"
 
 TEST_CASE("a checked payload round-trips") {
   for (const std::string& payload : {std::string(), std::string("x"), std::string(100000, '\7')})

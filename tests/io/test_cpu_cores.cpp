@@ -1,8 +1,7 @@
 #include <sched.h>
 
-#include <catch2/catch.hpp>
-
 #include "aebench/io/cpu_cores.h"
+#include "support/catch.h"
 
 TEST_CASE("usable_cpu_cores counts the CPUs this process may run on, not all online CPUs") {
   cpu_set_t original;

@@ -1,9 +1,9 @@
 #include <sys/wait.h>
 
-#include <catch2/catch.hpp>
 #include <cstdlib>
 
 #include "aebench/io/cpu_load.h"
+#include "support/catch.h"
 
 using aebench::busy_ticks_of;
 using aebench::others_busy_cores;

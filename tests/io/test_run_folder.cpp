@@ -1,11 +1,11 @@
 #include <sys/resource.h>
 
-#include <catch2/catch.hpp>
 #include <csignal>
 #include <fstream>
 
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::file_contents;

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
 #include <cmath>
 
 #include "aebench/errors.h"
 #include "aebench/models/autoencoder.h"
+#include "support/catch.h"
 
 using aebench::ModelOptions;
 

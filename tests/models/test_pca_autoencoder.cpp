@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include "aebench/models/pca_autoencoder.h"
+#include "support/catch.h"
 
 namespace {
 

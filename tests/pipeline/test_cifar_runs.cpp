@@ -2,13 +2,13 @@
 // test writes in that exact format (the real data set is not available to the tests).
 
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <fstream>
 #include <memory>
 #include <string>
 
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
+#include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 

@@ -1,11 +1,11 @@
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/pipeline/experiment.h"
+#include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
 #include <fstream>
 
 #include "aebench/errors.h"
 #include "aebench/pipeline/preflight.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::read_json;

@@ -2,13 +2,13 @@
 // is refused at once (exit 2, one line, no run folder). Never exit 1, never a late error.
 // Configs are drawn (seeded) from the table below, over a tiny synthetic dataset.
 
-#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 
 #include "../../src/cli/startup_environment.h"
 #include "aebench/errors.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::read_json;

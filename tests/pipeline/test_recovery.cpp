@@ -2,7 +2,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include "aebench/errors.h"
 #include "aebench/io/checked_file.h"
 #include "aebench/io/run_folder.h"
+#include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 

@@ -1,14 +1,13 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <sched.h>
 
-#include <catch2/catch.hpp>
-
 #include "aebench/data/dataset.h"
 #include "aebench/errors.h"
 #include "aebench/io/cpu_cores.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/pipeline/experiment.h"
 #include "aebench/pipeline/thread_choice.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::metric_rows;

@@ -1,9 +1,9 @@
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
 #include <deque>
 
 #include "aebench/pipeline/thread_follower.h"
+#include "support/catch.h"
 
 using aebench::ThreadFollower;
 using aebench::threads_beside_others;

@@ -1,8 +1,8 @@
-#include <catch2/catch.hpp>
 #include <vector>
 
 #include "aebench/plot/figures.h"
 #include "aebench/plot/plot.h"
+#include "support/catch.h"
 
 using aebench::Canvas;
 using aebench::EpochRecord;

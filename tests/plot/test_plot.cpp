@@ -1,4 +1,3 @@
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -7,6 +6,7 @@
 #include "aebench/plot/plot.h"
 #include "aebench/plot/png.h"
 #include "support/canvas_pixels.h"
+#include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 

@@ -1,4 +1,3 @@
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <iterator>
 #include <limits>
@@ -8,6 +7,7 @@
 #include "aebench/plot/png.h"
 #include "aebench/plot/scatter_plot.h"
 #include "support/canvas_pixels.h"
+#include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
 

@@ -1,4 +1,3 @@
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -8,6 +7,7 @@
 #include "aebench/report/html.h"
 #include "aebench/report/svg_chart.h"
 #include "aebench/report/sweep_report.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::count_of;

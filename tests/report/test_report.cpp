@@ -1,4 +1,3 @@
-#include <catch2/catch.hpp>
 #include <fstream>
 #include <regex>
 
@@ -10,6 +9,7 @@
 #include "aebench/report/run_files.h"
 #include "aebench/report/run_report.h"
 #include "aebench/report/sweep_report.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::count_of;

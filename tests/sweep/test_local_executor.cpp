@@ -1,6 +1,5 @@
 #include <signal.h>
 
-#include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -8,6 +7,7 @@
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/sweep/sweep_record.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::run_aebench;

@@ -1,4 +1,3 @@
-#include <catch2/catch.hpp>
 #include <fstream>
 #include <set>
 
@@ -8,6 +7,7 @@
 #include "aebench/sweep/slurm_executor.h"
 #include "aebench/sweep/sweep_plan.h"
 #include "aebench/sweep/sweep_record.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::ScratchFolder;

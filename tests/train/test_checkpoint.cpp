@@ -1,10 +1,10 @@
-#include <catch2/catch.hpp>
 #include <csignal>
 #include <fstream>
 
 #include "aebench/errors.h"
 #include "aebench/train/checkpoint.h"
 #include "aebench/train/trainer.h"
+#include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::testing::ScratchFolder;

@@ -1,7 +1,7 @@
-#include <catch2/catch.hpp>
 #include <cmath>
 
 #include "aebench/train/metrics.h"
+#include "support/catch.h"
 
 TEST_CASE("reconstruction metrics match their closed forms") {
   // Every pixel off by 0.1: mse 0.01, SSE per image 784 * 0.01, PSNR 20 dB.

@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "aebench/models/dense_autoencoder.h"
 #include "aebench/train/pretraining.h"
+#include "support/catch.h"
 
 TEST_CASE("layer-wise pretraining trains every stage and lowers each stage's loss") {
   aebench::Config config;

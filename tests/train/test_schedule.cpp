@@ -1,6 +1,5 @@
-#include <catch2/catch.hpp>
-
 #include "aebench/train/schedule.h"
+#include "support/catch.h"
 
 using aebench::PlateauState;
 using aebench::scheduled_lr;

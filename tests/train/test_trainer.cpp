@@ -1,7 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "aebench/data/dataset.h"
 #include "aebench/train/trainer.h"
+#include "support/catch.h"
 
 namespace {
 
