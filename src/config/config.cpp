@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 
+#include "aebench/config/data_location.h"
 #include "aebench/config/schema.h"
 #include "aebench/errors.h"
 
@@ -522,7 +523,9 @@ Config load_config(const std::filesystem::path& path, const std::vector<std::str
   json document = read_json_file(path);
   for (const auto& assignment : overrides) apply_override(document, assignment);
   const std::string source = overrides.empty() ? path.string() : path.string() + " (with --set)";
-  return config_from_json(document, source, path.stem().string());
+  Config config = config_from_json(document, source, path.stem().string());
+  resolve_data_dir(config.data, path.parent_path());
+  return config;
 }
 
 ordered_json config_to_json(const Config& config) {

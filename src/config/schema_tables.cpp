@@ -141,16 +141,20 @@ SectionSchema data_section() {
          choice("dataset", {"mnist", "fashion-mnist", "cifar10"},
                 "the dataset: `mnist`, `fashion-mnist` (1x28x28 grey) or `cifar10` "
                 "(3x32x32 colour, the binary version: see README, \"CIFAR-10\")")),
-      defaults_to(
+      // Where the files are, not what they hold: a run trained where its data.dir was stored
+      // relative, or whose data moved, may resume.
+      resumable(defaults_to(
           checked(
               on(AEBENCH_FIELD(data.dir),
                  key("dir", ValueKind::kString,
                      "folder with the four IDX files (raw or `.gz`; `train-images-idx3-ubyte` or "
                      "`train-images.idx3-ubyte`), or for `cifar10` `data_batch_1.bin` .. "
-                     "`data_batch_5.bin` and `test_batch.bin`; relative to the working folder")),
+                     "`data_batch_5.bin` and `test_batch.bin`. A relative folder is looked for "
+                     "under the config file's folder, then `$AEBENCH_DATA`, the working folder "
+                     "and the installation's `share/aebench`; the run stores the one it found")),
               check_path_text),
           "`\"data/<dataset>\"`",
-          [](const Config& config) { return json("data/" + config.data.dataset); }),
+          [](const Config& config) { return json("data/" + config.data.dataset); })),
       classes,
       val,
       null_when_zero(

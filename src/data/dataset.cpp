@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "aebench/config/data_location.h"
 #include "aebench/data/cifar.h"
 #include "aebench/data/idx.h"
 #include "aebench/errors.h"
@@ -214,7 +215,23 @@ Split to_device(const Split& split, const torch::Device& device) {
   return {split.images.to(device), split.labels.to(device)};
 }
 
+namespace {
+
+// A relative data.dir that load_config found nowhere: one error naming every place it looked.
+void require_data_folder(const DataOptions& options) {
+  std::error_code error;
+  if (options.dir_searched.empty() || std::filesystem::is_directory(options.dir, error)) return;
+  std::string places;
+  for (const auto& place : options.dir_searched) places += (places.empty() ? "" : ", ") + place;
+  throw DataError("data.dir \"" + options.dir + "\": expected a folder with the " +
+                  options.dataset + " files, found none in " + places + "; " +
+                  data_dir_fix(options.dir));
+}
+
+}  // namespace
+
 Dataset load_dataset(const DataOptions& options, std::uint64_t seed) {
+  require_data_folder(options);
   const std::filesystem::path dir = options.dir;
   Dataset data;
   // Distinct seeds per use so that changing one limit does not reshuffle another split.

@@ -10,6 +10,7 @@
 #include "aebench/analysis/probe.h"
 #include "aebench/analysis/ssim.h"
 #include "aebench/artefacts/artefacts.h"
+#include "aebench/config/data_location.h"
 #include "aebench/config/schema.h"
 #include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
@@ -484,6 +485,7 @@ SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std:
   SavedRun run;
   const fs::path config_file = run_dir / kConfigFile;
   run.config = config_from_json(document, config_file.string());
+  resolve_data_dir(run.config.data, run_dir);  // a run trained before data.dir was stored absolute
   const std::string changes = describe_changes(
       read_checkpoint_config(run_dir / kModelFile), config_to_json(run.config),
       [](const std::string& path) { return starts_with_any(path, kModelDefiningKeys); });

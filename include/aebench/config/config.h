@@ -40,7 +40,13 @@ std::string describe_image_shape(const ImageShape& shape);
 
 struct DataOptions {
   std::string dataset = "mnist";  // "mnist" | "fashion-mnist" | "cifar10"
-  std::string dir;                // default: "data/<dataset>"; relative to the working folder
+  // Default: "data/<dataset>". A relative folder is looked for where data_location.h says
+  // (the config file's folder, $AEBENCH_DATA, the working folder, the installation's share/);
+  // load_config stores the folder it found, absolute.
+  std::string dir;
+  // Not a key: the folders load_config looked in for a relative `dir` that none of them held,
+  // for the data loader's error; empty when `dir` was found or is absolute.
+  std::vector<std::string> dir_searched;
   // Keep only these classes (0-9, distinct); empty = all ten. JSON: null or a list.
   std::vector<int> classes;
   // Validation split: a fraction in (0, 1) holds out that share of the training split,
