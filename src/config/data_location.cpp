@@ -26,7 +26,15 @@ fs::path installed_share_folder() {
 std::vector<fs::path> data_dir_candidates(const fs::path& dir, const fs::path& config_folder) {
   if (dir.is_absolute()) return {dir.lexically_normal()};
   std::vector<fs::path> roots;
-  if (!config_folder.empty()) roots.push_back(config_folder);
+  if (!config_folder.empty()) {
+    // The folder above holds data/ where configs live in a subfolder: the checkout's configs/
+    // and data/, an installation's share/aebench/configs and share/aebench/data.
+    std::error_code absolute_error;
+    const fs::path folder = fs::absolute(config_folder, absolute_error).lexically_normal();
+    roots.push_back(folder);
+    if (folder.has_parent_path() && folder.parent_path() != folder)
+      roots.push_back(folder.parent_path());
+  }
   if (const char* variable = std::getenv(kDataRootVariable); variable && *variable)
     roots.emplace_back(variable);
   std::error_code error;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The installed aebench (cmake --install) trains the smoke config from an unrelated folder, on
 # data that is not under the working folder, wherever data_location.h says it may be:
-# $AEBENCH_DATA, the config file's folder, the installation's share/aebench/data. With the data
+# $AEBENCH_DATA, the config file's folder (or the one above it), the installation's
+# share/aebench/data. With the data
 # nowhere, the error names every place it looked and the fix (exit 3).
 #   bash tests/cli/install_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
@@ -69,7 +70,12 @@ mkdir -p "$prefix/share/aebench/data"
 cp -r "$data" "$prefix/share/aebench/data/mnist"
 aebench train "$smoke" --out "$scratch/installed" "${quick[@]}" >/dev/null
 expect_data_dir "$scratch/installed" "$prefix/share/aebench/data/mnist"
-# 5. Data that moved: the run from 2. resumes where its data is found now (data.dir may change).
+# 5. The checkout's own configs find the checkout's data/ from any folder (configs/ beside data/).
+aebench train "$source/configs/smoke.json" --out "$scratch/checkout" "${quick[@]}" >/dev/null ||
+  fail "the checkout's smoke config from $elsewhere"
+expect_data_dir "$scratch/checkout" "$data"
+
+# 6. Data that moved: the run from 2. resumes where its data is found now (data.dir may change).
 aebench train "$smoke" --out "$scratch/env" --set train.epochs=2 --resume --quiet >/dev/null ||
   fail "resume with the data found elsewhere"
 [ "$(($(wc -l <"$scratch/env/metrics.csv") - 1))" = 2 ] || fail "the resumed run has no second epoch"

@@ -38,16 +38,17 @@ class DataRootVariable {
 }  // namespace
 
 TEST_CASE(
-    "a relative data.dir is looked for under the config's folder, $AEBENCH_DATA, then "
-    "the working folder") {
+    "a relative data.dir is looked for under the config's folder and the one above, "
+    "$AEBENCH_DATA, then the working folder") {
   const fs::path working = fs::current_path();
   DataRootVariable root("/srv/aebench");
   const auto candidates = aebench::data_dir_candidates("data/mnist", "/studies/one");
   // A test executable is in no bin/ folder: no installation candidate.
-  REQUIRE(candidates.size() == 3);
+  REQUIRE(candidates.size() == 4);
   CHECK(candidates[0] == fs::path("/studies/one/data/mnist"));
-  CHECK(candidates[1] == fs::path("/srv/aebench/data/mnist"));
-  CHECK(candidates[2] == working / "data/mnist");
+  CHECK(candidates[1] == fs::path("/studies/data/mnist"));  // a checkout's configs/ and data/
+  CHECK(candidates[2] == fs::path("/srv/aebench/data/mnist"));
+  CHECK(candidates[3] == working / "data/mnist");
 }
 
 TEST_CASE("an absolute data.dir is its own only candidate, and places named twice count once") {
@@ -55,7 +56,8 @@ TEST_CASE("an absolute data.dir is its own only candidate, and places named twic
   CHECK(aebench::data_dir_candidates("/data/./mnist", "/x") ==
         std::vector<fs::path>{"/data/mnist"});
   const fs::path working = fs::current_path();
-  CHECK(aebench::data_dir_candidates("data", working) == std::vector<fs::path>{working / "data"});
+  CHECK(aebench::data_dir_candidates("data", working) ==
+        std::vector<fs::path>{working / "data", working.parent_path() / "data"});
   DataRootVariable empty("");
   CHECK(aebench::data_dir_candidates("data", "").size() == 1);  // an empty variable is unset
 }
@@ -83,7 +85,8 @@ TEST_CASE("resolving data.dir stores the first folder that exists, absolute, or 
   missing.dir = "data/cifar10";
   aebench::resolve_data_dir(missing, folder / "config");
   CHECK(missing.dir == "data/cifar10");  // unchanged: load_dataset reports where it looked
-  REQUIRE(missing.dir_searched.size() == 3);
+  REQUIRE(missing.dir_searched.size() == 4);
   CHECK(missing.dir_searched[0] == (folder / "config/data/cifar10").string());
-  CHECK(missing.dir_searched[1] == (folder / "second/data/cifar10").string());
+  CHECK(missing.dir_searched[1] == (folder / "data/cifar10").string());
+  CHECK(missing.dir_searched[2] == (folder / "second/data/cifar10").string());
 }

@@ -13,7 +13,8 @@ namespace aebench {
 inline constexpr const char* kDataRootVariable = "AEBENCH_DATA";
 
 // The folders a relative `dir` is looked for in, in order, each `root / dir`:
-//   1. the config file's folder (`config_folder`; skipped when empty),
+//   1. the config file's folder (`config_folder`; skipped when empty), then the folder above
+//      it (a checkout's configs/ beside its data/),
 //   2. $AEBENCH_DATA, when set and not empty,
 //   3. the current working folder,
 //   4. the installation's share/aebench, when the running program is in a bin/ folder (PREFIX/bin),
