@@ -1,13 +1,17 @@
 #include "aebench/analysis/compare.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <sstream>
 
+#include "aebench/config/config.h"
 #include "aebench/errors.h"
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/plot/plot.h"
 
@@ -111,13 +115,11 @@ std::vector<nlohmann::json> read_summaries(const std::vector<fs::path>& run_dirs
       return DataError(path.string() + ": expected a finished run with " + kSummaryFile +
                        ", found " + found);
     };
-    std::error_code error;
-    if (!fs::is_regular_file(path, error)) throw fail("no such file");
-    std::ifstream stream(path);
-    if (!stream) throw fail("a file that cannot be opened");
+    const RegularFileText file = read_regular_file(path);
+    if (!file.ok()) throw fail(file.missing ? "no such file" : file.problem());
     nlohmann::json summary;
     try {
-      summary = nlohmann::json::parse(stream);
+      summary = nlohmann::json::parse(file.bytes);
     } catch (const nlohmann::json::parse_error& parse_error) {
       throw fail(std::string("invalid JSON (") + parse_error.what() + ")");
     }
@@ -125,6 +127,53 @@ std::vector<nlohmann::json> read_summaries(const std::vector<fs::path>& run_dirs
     summaries.push_back(std::move(summary));
   }
   return summaries;
+}
+
+namespace {
+
+// Every dotted path to a non-object value in `value`, below `prefix`.
+void collect_leaf_keys(const nlohmann::json& value, const std::string& prefix,
+                       std::vector<std::string>& keys) {
+  if (!value.is_object()) {
+    if (!prefix.empty()) keys.push_back(prefix);
+    return;
+  }
+  for (const auto& item : value.items())
+    collect_leaf_keys(item.value(), prefix.empty() ? item.key() : prefix + "." + item.key(), keys);
+}
+
+}  // namespace
+
+void check_compare_keys(const std::vector<nlohmann::json>& summaries,
+                        const std::vector<NamedKey>& keys) {
+  std::vector<std::string> known;
+  for (const auto& summary : summaries) collect_leaf_keys(summary, "", known);
+  std::sort(known.begin(), known.end());
+  known.erase(std::unique(known.begin(), known.end()), known.end());
+  for (const auto& [flag, key] : keys) {
+    const bool found = std::any_of(summaries.begin(), summaries.end(), [&](const auto& summary) {
+      const nlohmann::json* value = find_dotted(summary, key);
+      return value != nullptr && !value->is_null();
+    });
+    if (found) continue;
+    std::string nearest;
+    std::size_t best = std::max<std::size_t>(2, key.size() / 3) + 1;
+    for (const auto& candidate : known)
+      if (const std::size_t distance = edit_distance(key, candidate); distance < best)
+        best = distance, nearest = candidate;
+    throw ConfigError(flag + " " + key +
+                      ": expected a dotted summary.json key with a value in "
+                      "at least one run, found none" +
+                      (nearest.empty() ? std::string("; e.g. test.mse, config.model.latent")
+                                       : "; did you mean " + nearest + "?"));
+  }
+}
+
+std::string comparison_plot_file(const std::string& metric) {
+  std::string name = metric;
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_') c = '_';
+  return "comparison_" + name + ".png";
 }
 
 ComparisonTable compare_runs(const std::vector<fs::path>& run_dirs, const CompareOptions& options) {

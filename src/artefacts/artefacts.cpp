@@ -18,9 +18,8 @@ fs::path inside(const fs::path& folder, const std::string& file) {
   if (file.empty() || relative.is_absolute() || climbs)
     throw OutputError("artefact " + file + ": expected a path inside " + folder.string() +
                       ", found one outside it");
-  const fs::path path = folder / relative;
-  fs::create_directories(path.parent_path());
-  return path;
+  // eval/ or probe/ made here, never followed when it is a link (run_folder.h)
+  return make_real_subfolder(folder, relative.parent_path()) / relative.filename();
 }
 
 }  // namespace

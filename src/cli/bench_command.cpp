@@ -3,6 +3,7 @@
 #include "aebench/bench/bench_report.h"
 #include "aebench/bench/benchmark.h"
 #include "aebench/config/config.h"
+#include "aebench/io/run_folder.h"
 #include "commands.h"
 
 namespace aebench::cli {
@@ -49,6 +50,7 @@ int run_bench(const BenchCommandOptions& options) {
     old_figures = read_json_file(options.compare_file);
     check_bench_document(old_figures, options.compare_file);
   }
+  require_writable_file(options.out_file);  // before minutes of timing, not after
   BenchResult result = run_benchmark(bench);
   // The layout compares thread counts: it needs more than one core and the default (all).
   if (!options.no_layout && result.machine.cores >= 2 && options.threads == 0) {

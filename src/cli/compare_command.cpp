@@ -36,14 +36,20 @@ int run_compare(const CompareCommandOptions& options) {
   compare.x_key = options.x_key;
   compare.series_key = options.series_key;
   const std::vector<std::filesystem::path> runs(options.run_dirs.begin(), options.run_dirs.end());
-  const ComparisonTable table = compare_runs(runs, compare);
   const auto summaries = read_summaries(runs);
+  std::vector<NamedKey> named;
+  for (const auto& metric : options.metrics) named.push_back({"--metric", metric});
+  const CompareOptions defaults;
+  if (options.x_key != defaults.x_key) named.push_back({"--x", options.x_key});
+  if (options.series_key != defaults.series_key) named.push_back({"--series", options.series_key});
+  check_compare_keys(summaries, named);
+  const ComparisonTable table = compare_runs(runs, compare);
   const std::filesystem::path out = options.out_dir;
   std::filesystem::create_directories(out);
   write_file_atomically(out / "comparison.md", to_markdown(table));
   write_file_atomically(out / "comparison.csv", to_csv(table));
   for (const auto& metric : compare.metrics)
-    write_png(out / ("comparison_" + metric + ".png"), plot_comparison(summaries, compare, metric));
+    write_png(out / comparison_plot_file(metric), plot_comparison(summaries, compare, metric));
   std::cout << to_markdown(table);
   return 0;
 }

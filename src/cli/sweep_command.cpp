@@ -126,9 +126,17 @@ int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
   if (!options.quiet) std::cout << to_markdown(finished_points_table(record));
   const StateCounts counts = count_states(record);
   if (counts.done == counts.total()) return kExitSuccess;
-  std::cerr << "aebench: sweep: " << describe_counts(counts) << "; failed points:\n"
-            << to_markdown(status_table(record, {}))
-            << "run the same command with --retry-failed to run the failed points again\n";
+  // Advice for what is left: failed points run again only when asked; interrupted, pending or
+  // running ones (another process's) go on with the same command.
+  const int unfinished = counts.pending + counts.running + counts.interrupted;
+  std::cerr << "aebench: sweep: " << describe_counts(counts) << "; "
+            << (counts.failed > 0 ? "failed points:\n" + to_markdown(status_table(record, {}))
+                                  : std::string("no point failed\n"));
+  if (counts.failed > 0)
+    std::cerr << "run the same command with --retry-failed to run the failed points again\n";
+  if (unfinished > 0)
+    std::cerr << "run the same command again to continue the " << unfinished
+              << " unfinished point(s) (interrupted ones resume from their checkpoints)\n";
   return kExitSweepIncomplete;
 }
 

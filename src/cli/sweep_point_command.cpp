@@ -56,6 +56,8 @@ int run_sweep_point(const SweepPointCommandOptions& options) {
   const SweepRecord record = read_sweep_record(options.sweep_dir);
   const PointRecord& entry = find_point(record, options.point);
   const fs::path run_dir = record.plan.out_dir / entry.point.name;
+  // The sweep made the point folder: a link in its place leads elsewhere (run_folder.h).
+  refuse_symbolic_link(run_dir, "point folder");
   PointState state = observe_point(run_dir);
   if (state == PointState::kFailed && options.retry_failed) {
     fs::remove(run_dir / kErrorFile);

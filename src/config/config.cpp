@@ -1,11 +1,6 @@
 #include "aebench/config/config.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -17,6 +12,7 @@
 #include "aebench/config/data_location.h"
 #include "aebench/config/schema.h"
 #include "aebench/errors.h"
+#include "aebench/io/regular_file.h"
 
 namespace aebench {
 namespace {
@@ -305,56 +301,25 @@ std::string nesting_error(const std::string& text, int max_depth) {
          std::to_string(nesting.first_too_deep) + ")";
 }
 
-const char* file_kind(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a FIFO (named pipe)";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "a file that is not a regular file";
-}
-
-// The whole text of a config file. Only a regular file of at most kMaxConfigBytes is read: a
-// FIFO or a device would block or never end. It is opened without blocking and checked again
-// once open, in case it was swapped after the first check.
+// The whole text of a config file: only a regular file of at most kMaxConfigBytes is read (a
+// FIFO or a device would block or never end).
 std::string read_config_text(const std::filesystem::path& path) {
   const std::string name = path.string();
-  struct stat info {};
-  if (::stat(name.c_str(), &info) != 0)
-    throw ConfigError(name + ": cannot open the config file: " + std::strerror(errno));
-  const auto check_kind = [&](const struct stat& status) {
-    if (!S_ISREG(status.st_mode))
-      throw ConfigError(name + ": expected a regular JSON config file, found " +
-                        file_kind(status.st_mode));
-    if (status.st_size > static_cast<off_t>(kMaxConfigBytes))
+  const RegularFileText file = read_regular_file(path, kMaxConfigBytes);
+  switch (file.failure) {
+    case ReadFailure::kNone:
+      return file.bytes;
+    case ReadFailure::kOpen:
+      throw ConfigError(name + ": cannot open the config file: " + file.detail);
+    case ReadFailure::kNotRegular:
+      throw ConfigError(name + ": expected a regular JSON config file, found " + file.detail);
+    case ReadFailure::kTooLarge:
       throw ConfigError(name + ": expected a config file of at most " +
-                        std::to_string(kMaxConfigBytes) + " bytes, found " +
-                        std::to_string(status.st_size) + " bytes");
-  };
-  check_kind(info);
-  const int descriptor = ::open(name.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (descriptor < 0)
-    throw ConfigError(name + ": cannot open the config file: " + std::strerror(errno));
-  std::unique_ptr<int, void (*)(int*)> closer(new int(descriptor),
-                                              [](int* fd) { ::close(*fd), delete fd; });
-  if (::fstat(descriptor, &info) != 0)
-    throw ConfigError(name + ": cannot read the config file: " + std::strerror(errno));
-  check_kind(info);
-  std::string text(kMaxConfigBytes + 1, '\0');
-  std::size_t size = 0;
-  while (size < text.size()) {
-    const ssize_t got = ::read(descriptor, text.data() + size, text.size() - size);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw ConfigError(name + ": cannot read the config file: " + std::strerror(errno));
-    if (got == 0) break;
-    size += static_cast<std::size_t>(got);
+                        std::to_string(kMaxConfigBytes) + " bytes, found " + file.detail);
+    case ReadFailure::kRead:
+      break;
   }
-  if (size > kMaxConfigBytes)
-    throw ConfigError(name + ": expected a config file of at most " +
-                      std::to_string(kMaxConfigBytes) +
-                      " bytes, found more (it grew while being read)");
-  text.resize(size);
-  return text;
+  throw ConfigError(name + ": cannot read the config file: " + file.detail);
 }
 
 // Rejects duplicate keys while parsing, which nlohmann::json would otherwise silently

@@ -2,6 +2,7 @@
 // pretrain, probe, analysis, output, and the rules between keys.
 
 #include <cstdint>
+#include <sstream>
 
 #include "schema_builders.h"
 #include "schema_tables.h"
@@ -93,6 +94,7 @@ SectionSchema schedule_section() {
       "(plateau state\n"
       "included). `plateau` needs a held-out validation split (`data.val` a fraction).",
       AEBENCH_FIELD(train.schedule.enabled));
+  schedule.strict = true;  // a key the chosen type ignores is refused, not silently kept
   schedule.keys = {
       on(AEBENCH_FIELD(train.schedule.type),
          choice("type", {"constant", "step", "cosine", "plateau", "onecycle"},
@@ -276,6 +278,17 @@ std::vector<RuleSchema> make_config_rules() {
          return "train.loss: \"bce\" needs model.output_activation \"sigmoid\" or \"softmax\", "
                 "found \"" +
                 output + "\"";
+       }},
+      {"`train.schedule.min_lr` is at most `train.lr` (the rate falls to it, never rises)",
+       [](const Config& config) -> std::string {
+         const auto& schedule = config.train.schedule;
+         if (!schedule.enabled || (schedule.type != "cosine" && schedule.type != "plateau") ||
+             schedule.min_lr <= config.train.lr)
+           return "";
+         std::ostringstream text;
+         text << "train.schedule.min_lr: expected at most train.lr (" << config.train.lr << ": the "
+              << schedule.type << " schedule lowers the rate to min_lr), found " << schedule.min_lr;
+         return text.str();
        }},
       {"`pretrain` needs `model.type` `\"dense\"`",
        [](const Config& config) -> std::string {

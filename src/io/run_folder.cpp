@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "aebench/errors.h"
+#include "aebench/io/regular_file.h"
 
 namespace aebench {
 namespace {
@@ -47,7 +48,7 @@ constexpr char kTemporaryMark[] = ".aebench-tmp-";
 const std::vector<std::string> kRunArtefacts = {
     kConfigFile,     kMetricsFile,   kSummaryFile,         kModelFile,
     kCheckpointFile, kLossCurveFile, kReconstructionsFile, kBottleneckFile,
-    kWeightsFile,    kEmbeddingFile, kReportFile};
+    kWeightsFile,    kEmbeddingFile, kReportFile,          kRunMarkerFile};
 const std::vector<std::string> kEvalArtefacts = {kSummaryFile, kReconstructionsFile,
                                                  kBottleneckFile};
 const std::vector<std::string> kProbeArtefacts = {"softmax.json", "softmax_confusion.png",
@@ -83,19 +84,31 @@ bool holds_something(const fs::path& dir) {
   return false;
 }
 
+// A temporary name is removed as a name: a link goes, its target stays. Nothing is done in a
+// `dir` that is itself a link.
 void remove_temporaries(const fs::path& dir) {
+  if (is_symbolic_link(dir)) return;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(dir, error))
-    if (is_aebench_temporary(entry.path()) && entry.is_regular_file(error))
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    const auto kind = entry.symlink_status(error).type();
+    if (is_aebench_temporary(entry.path()) &&
+        (kind == fs::file_type::regular || kind == fs::file_type::symlink))
       fs::remove(entry.path(), error);
+  }
 }
 
 // Removes `names` from `dir`, then `dir` itself if that left it empty; a user's files stay.
+// The caller has refused a `dir` that is a link (refuse_linked_subfolders).
 void remove_artefacts(const fs::path& dir, const std::vector<std::string>& names) {
   std::error_code error;
   for (const auto& name : names) fs::remove(dir / name, error);
   remove_temporaries(dir);
   if (fs::is_directory(dir, error) && fs::is_empty(dir, error)) fs::remove(dir, error);
+}
+
+void refuse_linked_subfolders(const fs::path& dir) {
+  for (const char* name : {kEvalFolder, kProbeFolder})
+    refuse_symbolic_link(dir / name, "run subfolder");
 }
 
 std::string csv_row(const EpochRecord& record) {
@@ -108,6 +121,46 @@ std::string csv_row(const EpochRecord& record) {
 
 }  // namespace
 
+bool is_run_folder(const fs::path& dir) {
+  for (const char* name : {kRunMarkerFile, kSummaryFile}) {
+    const RegularFileText file = read_regular_file(dir / name, std::size_t{1} << 24);
+    if (!file.ok()) continue;
+    const auto document = nlohmann::json::parse(file.bytes, nullptr, false);
+    if (document.is_object() && document.contains("format_version") &&
+        document["format_version"].is_number_integer())
+      return true;
+  }
+  return false;
+}
+
+bool is_symbolic_link(const fs::path& path) {
+  std::error_code error;
+  return fs::symlink_status(path, error).type() == fs::file_type::symlink;
+}
+
+void refuse_symbolic_link(const fs::path& path, const std::string& what) {
+  if (!is_symbolic_link(path)) return;
+  std::error_code error;
+  const fs::path target = fs::read_symlink(path, error);
+  throw OutputError(what + " " + path.string() + " is a symbolic link (to " + target.string() +
+                    "); aebench does not write or delete through links it did not make: remove "
+                    "the link (its target stays) or write elsewhere");
+}
+
+fs::path make_real_subfolder(const fs::path& dir, const fs::path& relative) {
+  fs::path folder = dir;
+  for (const auto& part : relative) {
+    folder /= part;
+    refuse_symbolic_link(folder, "folder");
+    std::error_code error;
+    if (fs::create_directory(folder, error) || fs::is_directory(fs::symlink_status(folder)))
+      continue;
+    throw OutputError("cannot create folder " + folder.string() + ": " +
+                      (error ? error.message() : "a file of that name is in the way"));
+  }
+  return folder;
+}
+
 RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
@@ -118,7 +171,8 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
   // that gets the lock on an unlinked file: it notices (the path is gone or names another
   // file) and tries again on the file now at the path.
   for (;;) {
-    descriptor_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    descriptor_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (descriptor_ < 0 && errno == ELOOP) refuse_symbolic_link(path_, "lock file");
     if (descriptor_ < 0) throw_os_error("create the lock file", path_);
     if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
       ::close(descriptor_);
@@ -140,7 +194,7 @@ RunLock::~RunLock() {
 }
 
 bool run_folder_in_use(const fs::path& dir) {
-  const int descriptor = ::open((dir / kLockFile).c_str(), O_RDONLY | O_CLOEXEC);
+  const int descriptor = ::open((dir / kLockFile).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (descriptor < 0) return false;
   const bool held = ::flock(descriptor, LOCK_SH | LOCK_NB) != 0;
   ::close(descriptor);  // releases the probe's own lock, if it got one
@@ -153,10 +207,19 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
     throw OutputError("run folder " + dir.string() +
                       " is not empty; pass --resume to continue its run, --overwrite to replace "
                       "it, or --out DIR to write elsewhere");
+  refuse_linked_subfolders(dir);
   remove_artefacts(dir / kEvalFolder, kEvalArtefacts);
   remove_artefacts(dir / kProbeFolder, kProbeArtefacts);
   std::error_code error;
   for (const auto& name : kRunArtefacts) fs::remove(dir / name, error);
+}
+
+void remove_model_results(const fs::path& dir) {
+  refuse_linked_subfolders(dir);
+  remove_artefacts(dir / kEvalFolder, kEvalArtefacts);
+  remove_artefacts(dir / kProbeFolder, kProbeArtefacts);
+  std::error_code error;
+  fs::remove(dir / kSummaryFile, error);
 }
 
 void remove_leftovers(const fs::path& dir) {
@@ -170,7 +233,12 @@ void write_file_atomically(const fs::path& path, const std::string& contents) {
                                                    std::to_string(::getpid()));
   // Errors name the file the caller asked for, and the temporary that failed.
   const fs::path shown = path.string() + " (via " + temporary.filename().string() + ")";
-  const int descriptor = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  constexpr int kNew = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
+  int descriptor = ::open(temporary.c_str(), kNew, 0644);
+  if (descriptor < 0 && errno == EEXIST) {  // a killed process's leftover, or a planted link
+    ::unlink(temporary.c_str());
+    descriptor = ::open(temporary.c_str(), kNew, 0644);
+  }
   if (descriptor < 0) throw_os_error("create", shown);
   try {
     write_all(descriptor, contents, shown);
@@ -189,6 +257,19 @@ void write_file_atomically(const fs::path& path, const std::string& contents) {
     throw_os_error("rename into", path);
   }
   sync_folder(path.parent_path());
+}
+
+void require_writable_file(const fs::path& path) {
+  std::error_code error;
+  if (fs::is_directory(path, error))
+    throw OutputError("cannot write " + path.string() + ": it is a folder");
+  const fs::path probe = path.parent_path() / ("." + path.filename().string() + kTemporaryMark +
+                                               std::to_string(::getpid()));
+  const int descriptor =
+      ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (descriptor < 0) throw_os_error("write", path);
+  ::close(descriptor);
+  ::unlink(probe.c_str());
 }
 
 void write_json_file(const fs::path& path, const nlohmann::json& value) {

@@ -1,5 +1,7 @@
 #include "aebench/pipeline/experiment.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <iomanip>
@@ -16,6 +18,7 @@
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
 #include "aebench/io/cpu_cores.h"
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/io/stopwatch.h"
@@ -146,6 +149,17 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
 // The precision train.precision resolves to on the run's device ("fp32" | "bf16").
 std::string training_precision_name(const Config& config, const RunContext& context) {
   return precision_name(training_precision(config.train.precision, context.device.is_cuda()));
+}
+
+// run.json: the mark that aebench made this folder a run folder (io/run_folder.h).
+nlohmann::ordered_json run_marker() {
+  char host[256] = "";
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return {{"format_version", kRunFormatVersion},
+          {"aebench", kVersion},
+          {"libtorch", torch_version()},
+          {"host", host},
+          {"created", utc_timestamp()}};
 }
 
 nlohmann::json base_summary(const Config& config, const RunContext& context, const Dataset& data,
@@ -423,6 +437,9 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
     write_artefacts(folder, artefacts);
     stage_done(artefacts.file_list());
   };
+  // A resumed run replaces the model: the old one's summary, eval/ and probe/ go first, so a
+  // stop from here on leaves no result of it beside the new model (summary.json comes last).
+  remove_model_results(folder);
   save_model(folder / kModelFile, model, config_to_json(config));
   stage_done(kModelFile);
   Artefacts loss_curve;
@@ -458,12 +475,35 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
     write_stage(probe.artefacts);
   }
   write_summary(folder, summary);
-  write_report(folder);
+  try {
+    write_report(folder);
+  } catch (...) {
+    // "Done" means complete: without its report (a full disk) the run is not finished, and
+    // --resume writes both again from the checkpoint.
+    std::error_code error;
+    fs::remove(folder / kSummaryFile, error);
+    throw;
+  }
   if (options.log && !options.quiet)
     *options.log << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
                  << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string()
                  << '\n';
   return summary;
+}
+
+// Throws ConfigError unless RUN_DIR holds a finished run: a summary.json with test results,
+// written last by train. `command` adds to it (probe), so on an unfinished run it would make
+// the run look done.
+void require_finished_run(const fs::path& run_dir, const std::string& command) {
+  const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
+  const nlohmann::json summary =
+      file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
+  if (summary.is_object() && summary.contains("test") && !summary.contains("error")) return;
+  throw ConfigError(run_dir.string() + ": " + command +
+                    " expected a finished run (summary.json with test results), found " +
+                    (file.ok() ? "a summary.json without them" : "summary.json " + file.problem()) +
+                    "; finish the run first (aebench train CONFIG --out " + run_dir.string() +
+                    " --resume)");
 }
 
 // A finished run brought back: its config (with `document`'s changes), data and saved model.
@@ -532,6 +572,8 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   remove_leftovers(folder);
   Artefacts resolved_config;
   resolved_config.add(kConfigFile, config_to_json(config));
+  if (!continuing || !fs::exists(folder / kRunMarkerFile))
+    resolved_config.add(kRunMarkerFile, run_marker());  // a resumed run keeps its own
   write_artefacts(folder, resolved_config);
 
   auto model = build_model(config, context);
@@ -593,14 +635,16 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device
   const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, read_json_file(run_dir / kConfigFile), device, threads);
   const auto& [config, context, data, model] = run;
+  const RunLock lock(run_dir);  // no resume or probe may change the folder meanwhile
   const fs::path folder = run_dir / kEvalFolder;
+  refuse_symbolic_link(folder, "eval folder");
   const TestReport test = test_and_draw(*model, data.test, config, context);
   if (const int signal_number = StopSignalGuard::received())
     throw Interrupted("stopped by " + signal_name(signal_number) +
                           " before eval/ was written; nothing was written: run aebench eval " +
                           run_dir.string() + " again",
                       signal_number);
-  fs::create_directories(folder);
+  make_real_subfolder(run_dir, kEvalFolder);
   write_artefacts(folder, test.artefacts);
   nlohmann::json summary = base_summary(config, context, data, *model);
   summary["test"] = test.json;
@@ -624,10 +668,12 @@ nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>
                         ": expected a probe.KEY=VALUE override, found another key");
     apply_override(document, assignment);
   }
+  require_finished_run(run_dir, "probe");
   const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, document, device, threads);
   const auto& [config, context, data, model] = run;
   const RunLock lock(run_dir);
+  require_finished_run(run_dir, "probe");  // again, now that no resume can be replacing it
   const ProbeReport report = probes_or_stop(*model, data, config, context, [&] {
     return "; nothing was written (probe/ and summary.json are as before): run aebench probe " +
            run_dir.string() + " again";

@@ -152,8 +152,13 @@ std::vector<std::string> preflight(const Config& config, const Dataset& data,
     throw ConfigError(
         "model.batch_norm: needs at least 2 training images to normalise a batch, found " +
         std::to_string(data.train.size()) + "; use a larger data.train_limit");
-  return plan_embedding(config.analysis, data.test.size(), model_size(config.model).code_size)
-      .notes;
+  std::vector<std::string> notes =
+      plan_embedding(config.analysis, data.test.size(), model_size(config.model).code_size).notes;
+  if (context.device.is_cpu() && config.threads > context.threads)
+    notes.push_back("threads " + std::to_string(config.threads) + ": capped to " +
+                    std::to_string(context.threads) +
+                    ", the cores this process may run on (more threads only wait for each other)");
+  return notes;
 }
 
 std::string validation_source(const DataOptions& data) {

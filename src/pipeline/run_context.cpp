@@ -25,7 +25,10 @@ torch::Device resolve_device(const std::string& requested) {
 }
 
 int apply_thread_count(std::int64_t requested) {
-  const int threads = requested > 0 ? static_cast<int>(requested) : usable_cpu_cores();
+  // More threads than cores only wait for each other (1024 on 2 cores made the stages after
+  // training take minutes and answer SIGTERM late): the usable cores are the most.
+  const int cores = usable_cpu_cores();
+  const int threads = requested > 0 && requested < cores ? static_cast<int>(requested) : cores;
   torch::set_num_threads(threads);
   return threads;
 }

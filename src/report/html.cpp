@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "aebench/analysis/compare.h"
+#include "aebench/io/regular_file.h"
 
 namespace aebench {
 namespace {
@@ -14,12 +15,6 @@ namespace {
 namespace fs = std::filesystem;
 
 // Reads the whole file; false when it cannot be opened or read.
-bool read_file(const fs::path& path, std::string& bytes) {
-  std::ifstream stream(path, std::ios::binary);
-  if (!stream) return false;
-  bytes.assign(std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>());
-  return !stream.bad();
-}
 
 std::uint32_t read_be32(const std::string& bytes, std::size_t at) {
   const auto byte = [&](std::size_t i) {
@@ -108,16 +103,12 @@ std::string base64_encode(const std::string& bytes) {
 
 InlinePng read_inline_png(const fs::path& path) {
   InlinePng png;
-  std::error_code error;
-  if (!fs::exists(path, error)) {
-    png.problem = "missing";
+  const RegularFileText file = read_regular_file(path);
+  if (!file.ok()) {
+    png.problem = file.problem();
     return png;
   }
-  std::string bytes;
-  if (!read_file(path, bytes)) {
-    png.problem = "cannot be read";
-    return png;
-  }
+  const std::string& bytes = file.bytes;
   png.problem = check_png(bytes, png.width, png.height);
   if (png.problem.empty()) png.data_uri = "data:image/png;base64," + base64_encode(bytes);
   return png;
@@ -125,15 +116,12 @@ InlinePng read_inline_png(const fs::path& path) {
 
 ReportJson read_report_json(const fs::path& path) {
   ReportJson result;
-  std::error_code error;
-  std::string text;
-  if (!fs::exists(path, error))
-    result.problem = "missing";
-  else if (!read_file(path, text))
-    result.problem = "cannot be read";
+  const RegularFileText file = read_regular_file(path);
+  if (!file.ok())
+    result.problem = file.problem();
   else
     try {
-      result.value = nlohmann::json::parse(text);
+      result.value = nlohmann::json::parse(file.bytes);
       if (!result.value.is_object()) {
         result.problem = std::string("expected a JSON object, found ") + result.value.type_name();
         result.value = nullptr;

@@ -26,8 +26,9 @@ Artefacts report_artefacts(const fs::path& dir) {
       break;
   }
   std::error_code error;
-  throw ConfigError(dir.string() + ": expected a run folder (with " + kSummaryFile + " or " +
-                    kConfigFile + ") or a sweep folder (subfolders that are run folders), found " +
+  throw ConfigError(dir.string() + ": expected a run folder (one aebench train made: with its " +
+                    kRunMarkerFile +
+                    ") or a sweep folder (subfolders that are run folders), found " +
                     (!fs::exists(dir, error)         ? "nothing there"
                      : !fs::is_directory(dir, error) ? "a file"
                                                      : "neither"));

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <fstream>
+#include <sstream>
 
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 
 namespace aebench {
@@ -16,7 +18,7 @@ bool holds(const fs::path& dir, const char* file) {
 }
 
 std::string first_line_of(const fs::path& path) {
-  std::ifstream stream(path);
+  std::istringstream stream(read_regular_file(path).bytes);
   for (std::string line; std::getline(stream, line);) {
     const auto start = line.find_first_not_of(" \t\r");
     if (start == std::string::npos) continue;
@@ -65,7 +67,7 @@ bool natural_less(const std::string& a, const std::string& b) {
 FolderKind folder_kind(const fs::path& dir) {
   std::error_code error;
   if (!fs::is_directory(dir, error)) return FolderKind::kOther;
-  if (holds(dir, kSummaryFile) || holds(dir, kConfigFile)) return FolderKind::kRun;
+  if (is_run_folder(dir)) return FolderKind::kRun;  // aebench's mark, not any config.json
   // An empty subfolder counts as a failed run only beside a real one.
   for (const auto& run : sweep_runs(dir))
     if (!fs::is_empty(run, error)) return FolderKind::kSweep;
@@ -75,12 +77,12 @@ FolderKind folder_kind(const fs::path& dir) {
 bool is_run_entry(const fs::path& dir) {
   std::error_code error;
   const std::string name = dir.filename().string();
-  if (name.empty() || name[0] == '.' || !fs::is_directory(dir, error)) return false;
+  // A link in a sweep folder is none of its runs: its report is not written through it.
+  if (name.empty() || name[0] == '.' || is_symbolic_link(dir) || !fs::is_directory(dir, error))
+    return false;
   if (fs::is_empty(dir, error)) return true;
-  for (const char* file :
-       {kSummaryFile, kConfigFile, kMetricsFile, kModelFile, kCheckpointFile, kErrorFile})
-    if (holds(dir, file)) return true;
-  return false;
+  // A run, or a sweep point that failed before it became one (the sweep wrote its error.txt).
+  return is_run_folder(dir) || holds(dir, kErrorFile);
 }
 
 std::vector<fs::path> sweep_runs(const fs::path& sweep_dir) {

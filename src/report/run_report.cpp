@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "aebench/analysis/compare.h"
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/report/html.h"
 #include "aebench/report/run_files.h"
@@ -78,9 +79,10 @@ std::string notes_list(const json* notes) {
 
 // metrics.csv as a table: a bad line is reported and left out, the others shown.
 std::string metrics_table(Page& page, const fs::path& path) {
-  std::ifstream stream(path);
-  if (!stream) {
-    page.problem(kMetricsFile, fs::exists(path) ? "cannot be read" : "missing");
+  const RegularFileText file = read_regular_file(path);
+  std::istringstream stream(file.bytes);
+  if (!file.ok()) {
+    page.problem(kMetricsFile, file.problem());
     return "<p class=\"missing\">" + std::string(kMetricsFile) + ": no per-epoch metrics</p>\n";
   }
   const auto split = [](const std::string& line) {

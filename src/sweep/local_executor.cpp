@@ -9,10 +9,12 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "aebench/errors.h"
 #include "aebench/io/child_process.h"
 #include "aebench/io/progress.h"
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/io/stopwatch.h"
@@ -32,9 +34,11 @@ void pause_briefly() {
   ::nanosleep(&interval, nullptr);
 }
 
+constexpr std::size_t kMaxBenchBytes = std::size_t{1} << 20;  // bench.json is a few KiB
+
 // The last non-empty line of a point's log: what a crashed child said last.
 std::string last_log_line(const fs::path& log_file) {
-  std::ifstream stream(log_file);
+  std::istringstream stream(read_regular_file(log_file).bytes);
   std::string line, last;
   while (std::getline(stream, line))
     if (!line.empty()) last = line;
@@ -77,7 +81,8 @@ class SweepRunner {
     const std::size_t index = queue_.front();
     queue_.erase(queue_.begin());
     PointRecord& entry = record_.points[index];
-    if (entry.state == PointState::kFailed) fs::remove(run_dir(index) / kErrorFile);
+    if (entry.state == PointState::kFailed && !is_symbolic_link(run_dir(index)))
+      fs::remove(run_dir(index) / kErrorFile);
     const std::vector<std::string> argv = {options_.executable.string(),
                                            "sweep-point",
                                            record_.plan.out_dir.string(),
@@ -114,6 +119,9 @@ class SweepRunner {
     entry.state = observe_point(run_dir(running.index));
     if (exit_code == 130 || exit_code == 143) {
       entry.state = PointState::kInterrupted;
+    } else if (is_symbolic_link(run_dir(running.index))) {
+      // Refused by sweep-point: nothing is read or written through the link.
+      entry.state = PointState::kFailed;
     } else if (exit_code != 0 && entry.state != PointState::kFailed) {
       // The child died without saying why (killed, out of memory): record what is known.
       const std::string last = last_log_line(log_file(running.index));
@@ -123,7 +131,10 @@ class SweepRunner {
                                 (last.empty() ? "" : "; its log ends: " + last) + "\n");
       entry.state = PointState::kFailed;
     }
-    if (entry.state == PointState::kFailed) entry.error = recorded_error(run_dir(running.index));
+    if (entry.state == PointState::kFailed)
+      entry.error = is_symbolic_link(run_dir(running.index))
+                        ? "output error: the point folder is a symbolic link; remove it"
+                        : recorded_error(run_dir(running.index));
     if (entry.state == PointState::kDone) finished_seconds_.push_back(entry.seconds);
     write_sweep_record(record_);
     event(entry.point.name + " " + state_name(entry.state) + " after " +
@@ -180,9 +191,12 @@ class SweepRunner {
 };
 
 std::int64_t jobs_from_bench(const fs::path& bench_json) {
-  std::ifstream stream(bench_json);
-  if (!stream) return 0;
-  const auto document = nlohmann::json::parse(stream, nullptr, false);
+  const RegularFileText file = read_regular_file(bench_json, kMaxBenchBytes);
+  if (file.missing) return 0;
+  if (!file.ok())  // a FIFO or a device would hang the sweep, /dev/zero exhaust its memory
+    throw ConfigError("--bench " + bench_json.string() + ": expected a bench.json file, found " +
+                      file.problem(kMaxBenchBytes));
+  const auto document = nlohmann::json::parse(file.bytes, nullptr, false);
   if (document.is_discarded() || !document.is_object()) return 0;
   const auto layout = document.find("layout");
   if (layout == document.end() || !layout->is_object()) return 0;

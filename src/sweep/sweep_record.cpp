@@ -9,7 +9,9 @@
 
 #include "aebench/config/config.h"
 #include "aebench/errors.h"
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/io/stopwatch.h"
 #include "aebench/report/run_files.h"
 
 namespace aebench {
@@ -40,9 +42,9 @@ bool holds_run_files(const fs::path& run_dir) {
 }
 
 bool summary_written(const fs::path& run_dir) {
-  std::ifstream stream(run_dir / kSummaryFile);
-  if (!stream) return false;
-  const json summary = json::parse(stream, nullptr, false);
+  const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
+  if (!file.ok()) return false;
+  const json summary = json::parse(file.bytes, nullptr, false);
   return !summary.is_discarded() && summary.is_object() && !summary.contains("error");
 }
 
@@ -117,9 +119,9 @@ std::vector<std::string> mismatched_points(const SweepRecord& record) {
   std::vector<std::string> mismatches;
   for (const auto& entry : record.points) {
     const fs::path saved_file = record.plan.out_dir / entry.point.name / kConfigFile;
-    std::ifstream stream(saved_file);
-    if (!stream) continue;
-    const json saved = json::parse(stream, nullptr, false);
+    const RegularFileText file = read_regular_file(saved_file);
+    if (!file.ok()) continue;
+    const json saved = json::parse(file.bytes, nullptr, false);
     if (saved.is_discarded()) continue;  // the run's own checks report a damaged config.json
     const json current =
         json::parse(config_to_json(load_config(record.plan.base_config,
@@ -148,7 +150,7 @@ PointState observe_point(const fs::path& run_dir) {
 }
 
 std::string recorded_error(const fs::path& run_dir) {
-  std::ifstream stream(run_dir / kErrorFile);
+  std::istringstream stream(read_regular_file(run_dir / kErrorFile).bytes);
   std::string line;
   while (std::getline(stream, line))
     if (!line.empty()) return line.substr(0, 500);
@@ -221,37 +223,54 @@ bool has_sweep_record(const fs::path& sweep_dir) {
 SweepRecord read_sweep_record(const fs::path& sweep_dir) {
   const fs::path path = sweep_dir / kSweepFile;
   const std::string source = path.string();
-  std::ifstream stream(path);
-  if (!stream)
+  const RegularFileText file = read_regular_file(path);
+  if (!file.ok())
     throw ConfigError(source + ": expected a sweep folder's " + kSweepFile +
-                      " (written by aebench sweep), found none");
-  const ordered_json document = ordered_json::parse(stream, nullptr, false);
+                      " (written by aebench sweep), found " +
+                      (file.missing ? "none" : file.problem()));
+  const ordered_json document = ordered_json::parse(file.bytes, nullptr, false);
   if (document.is_discarded() || !document.is_object() || !document.contains("points"))
     throw ConfigError(source + ": expected a sweep record (JSON with \"points\"), found " +
                       (document.is_discarded() ? "invalid JSON" : "another document"));
-  if (document.value("format_version", 0) != kSweepFormatVersion)
+  const auto version = document.find("format_version");
+  if (version == document.end() || !version->is_number_integer() || *version != kSweepFormatVersion)
     throw ConfigError(source + ": expected format_version " + std::to_string(kSweepFormatVersion) +
-                      ", found " + document.value("format_version", ordered_json()).dump());
+                      ", found " +
+                      (version == document.end() ? std::string("none") : version->dump()));
+  // Each field read through `field`, so a wrong type names its key (exit 2, not a raw error).
+  std::string key_path;
+  const auto field = [&](const ordered_json& object, const std::string& key,
+                         const std::string& where) -> const ordered_json& {
+    key_path = where.empty() ? key : where + "." + key;
+    return object.at(key);
+  };
   try {
     SweepRecord record;
     record.plan.out_dir = fs::absolute(sweep_dir);
-    record.plan.base_config = document.at("base").get<std::string>();
-    record.plan.fixed = overrides_from_json(document.at("set"));
-    for (const auto& [key, values] : document.at("grid").items())
+    record.plan.base_config = field(document, "base", "").get<std::string>();
+    record.plan.fixed = overrides_from_json(field(document, "set", ""));
+    for (const auto& [key, values] : field(document, "grid", "").items()) {
+      key_path = "grid." + key;
       record.plan.grid.emplace_back(key, json::parse(values.dump()).get<std::vector<json>>());
-    record.plan.executor = executor_from_json(document.at("executor"));
+    }
+    record.plan.executor = executor_from_json(field(document, "executor", ""));
+    key_path = "slurm_job_id";
     record.slurm_job_id = document.value("slurm_job_id", "");
-    for (const auto& entry : document.at("points")) {
+    const auto& points = field(document, "points", "");
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const ordered_json& entry = points.at(i);
+      const std::string where = "points[" + std::to_string(i) + "]";
       PointRecord point;
-      point.point.name = entry.at("name").get<std::string>();
+      point.point.name = field(entry, "name", where).get<std::string>();
       if (!is_point_name(point.point.name))
         throw ConfigError(
             source + ": point name " +
             json(point.point.name).dump(-1, ' ', false, json::error_handler_t::replace) +
             ": expected a plain folder name (letters, digits, \".\", \"-\", "
             "\"_\"; no \"/\" or leading \".\")");
-      point.point.overrides = overrides_from_json(entry.at("overrides"));
-      point.state = state_from_name(entry.at("state").get<std::string>(), source);
+      point.point.overrides = overrides_from_json(field(entry, "overrides", where));
+      point.state = state_from_name(field(entry, "state", where).get<std::string>(), source);
+      key_path = where + " (error, attempts, seconds, started, finished)";
       point.error = entry.value("error", "");
       point.attempts = std::max(0, entry.value("attempts", 0));
       point.seconds = entry.value("seconds", 0.0);
@@ -261,11 +280,11 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
     }
     return record;
   } catch (const nlohmann::json::exception& error) {
-    // The message says which type was expected and found; the keys are few and named in it.
+    // nlohmann's message says which type was expected and found; key_path says where.
     std::string message = error.what();
     if (const auto bracket = message.find("] "); bracket != std::string::npos)
       message = message.substr(bracket + 2);
-    throw ConfigError(source +
+    throw ConfigError(source + ": " + key_path +
                       ": not a sweep record aebench can read (base, set, grid, executor "
                       "and points[].name/overrides/state are required): " +
                       message);
@@ -300,15 +319,6 @@ std::string describe_counts(const StateCounts& counts) {
        << counts.failed << " failed, " << counts.pending << " pending";
   if (counts.interrupted > 0) text << ", " << counts.interrupted << " interrupted";
   return text.str();
-}
-
-std::string utc_timestamp() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  ::gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 }  // namespace aebench

@@ -78,7 +78,7 @@ Artefacts sweep_result_artefacts(const SweepRecord& record) {
       }
     const auto summaries = read_summaries(runs);
     for (const auto& metric : compare.metrics)
-      artefacts.add("comparison_" + metric + ".png", plot_comparison(summaries, compare, metric));
+      artefacts.add(comparison_plot_file(metric), plot_comparison(summaries, compare, metric));
   }
   return artefacts;
 }

@@ -1,4 +1,5 @@
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <fstream>
@@ -125,4 +126,92 @@ TEST_CASE("metrics.csv starts with its header and a resumed run's rows") {
   CHECK(lines[0] == "epoch,train_loss,val_loss,val_mse,val_psnr_db,lr,seconds");
   CHECK(lines[1] == "1,0.5,0.4,0.4,3.98,0,1");
   CHECK(lines[2] == "2,0.25,0.2,0.2,6.99,0,1.5");
+}
+
+TEST_CASE("a leftover temporary name that is a symbolic link is replaced, its target untouched") {
+  ScratchFolder folder("temporary_link");
+  const fs::path victim = folder / "victim.txt";
+  std::ofstream(victim) << "the user's words";
+  fs::create_directory(folder / "run");
+  // The temporary name write_file_atomically uses for run/summary.json in this process.
+  fs::create_symlink(victim,
+                     folder / "run" / (".summary.json.aebench-tmp-" + std::to_string(::getpid())));
+  aebench::write_file_atomically(folder / "run" / "summary.json", "{}\n");
+  CHECK(file_contents(victim) == "the user's words");
+  CHECK(fs::is_regular_file(fs::symlink_status(folder / "run" / "summary.json")));
+  CHECK(file_contents(folder / "run" / "summary.json") == "{}\n");
+
+  // A link at the final name is replaced as a name too.
+  fs::create_symlink(victim, folder / "run" / "metrics.csv");
+  aebench::write_file_atomically(folder / "run" / "metrics.csv", "epoch\n");
+  CHECK(file_contents(victim) == "the user's words");
+  CHECK_FALSE(aebench::is_symbolic_link(folder / "run" / "metrics.csv"));
+}
+
+TEST_CASE("a lock file name that is a symbolic link is refused and creates nothing at its target") {
+  ScratchFolder folder("lock_link");
+  fs::create_directory(folder / "run");
+  const fs::path target = folder / "elsewhere" / "planted";
+  fs::create_directory(folder / "elsewhere");
+  fs::create_symlink(target, folder / "run" / aebench::kLockFile);  // dangling
+  std::string message;
+  try {
+    const aebench::RunLock lock(folder / "run");
+  } catch (const aebench::OutputError& error) {
+    message = error.what();
+  }
+  CHECK_THAT(message, Catch::Contains("symbolic link") && Catch::Contains(aebench::kLockFile));
+  CHECK_FALSE(fs::exists(fs::symlink_status(target)));
+  CHECK_FALSE(aebench::run_folder_in_use(folder / "run"));
+  CHECK_FALSE(fs::exists(fs::symlink_status(target)));
+}
+
+TEST_CASE("overwriting refuses a linked eval/ or probe/ before it removes anything") {
+  for (const char* linked : {aebench::kEvalFolder, aebench::kProbeFolder}) {
+    INFO(linked);
+    ScratchFolder folder("overwrite_link");
+    const fs::path user = folder / "user";
+    fs::create_directory(user);
+    for (const char* name : {"summary.json", "reconstructions.png", "softmax.json", "mlp.json"})
+      std::ofstream(user / name) << name;
+    const fs::path run = folder / "run";
+    fs::create_directory(run);
+    std::ofstream(run / aebench::kConfigFile) << "{}";
+    fs::create_directory_symlink(user, run / linked);
+    CHECK_THROWS_AS(aebench::prepare_run_folder(run, true), aebench::OutputError);
+    CHECK(fs::exists(run / aebench::kConfigFile));  // refused before the first removal
+    for (const char* name : {"summary.json", "reconstructions.png", "softmax.json", "mlp.json"})
+      CHECK(file_contents(user / name) == name);
+  }
+}
+
+TEST_CASE("leftovers are removed only in real subfolders, a linked one is left alone") {
+  ScratchFolder folder("leftover_link");
+  const fs::path user = folder / "user";
+  fs::create_directory(user);
+  const std::string temporary_name = ".notes.aebench-tmp-1234";
+  std::ofstream(user / temporary_name) << "kept";
+  fs::create_directory(folder / "run");
+  fs::create_directory_symlink(user, folder / "run" / aebench::kEvalFolder);
+  aebench::remove_leftovers(folder / "run");
+  CHECK(file_contents(user / temporary_name) == "kept");
+}
+
+TEST_CASE("make_real_subfolder makes each missing part and refuses a link or a file on the way") {
+  ScratchFolder folder("subfolder");
+  const fs::path run = folder / "run";
+  fs::create_directory(run);
+  CHECK(aebench::make_real_subfolder(run, "eval/deeper") == run / "eval" / "deeper");
+  CHECK(fs::is_directory(run / "eval" / "deeper"));
+  fs::create_directory(folder / "user");
+  fs::create_directory_symlink(folder / "user", run / "probe");
+  CHECK_THROWS_WITH(aebench::make_real_subfolder(run, "probe"),
+                    Catch::Contains("symbolic link") && Catch::Contains("probe"));
+  CHECK_THROWS_AS(aebench::make_real_subfolder(run, "probe/inner"), aebench::OutputError);
+  CHECK_FALSE(fs::exists(folder / "user" / "inner"));
+  std::ofstream(run / "plain") << "a file";
+  CHECK_THROWS_AS(aebench::make_real_subfolder(run, "plain"), aebench::OutputError);
+  // The run folder itself may be a link the user made (runs/ on another disk).
+  fs::create_directory_symlink(run, folder / "linked_run");
+  CHECK(fs::is_directory(aebench::make_real_subfolder(folder / "linked_run", "eval")));
 }

@@ -61,6 +61,7 @@ json write_fake_run(const fs::path& dir, const std::string& name, int latent, do
         {"loss", "softmax"}}},
       {"pretraining", {{{"stage", 1}, {"losses", {0.5, 0.4}}}}},
       {"config", config}};
+  write_text(dir / aebench::kRunMarkerFile, R"({"format_version": 1})");
   write_text(dir / aebench::kConfigFile, config.dump(2));
   write_text(dir / aebench::kSummaryFile, summary.dump(2));
   write_text(dir / aebench::kMetricsFile,
@@ -186,10 +187,12 @@ TEST_CASE("a run folder with missing or corrupt files gives a report naming each
       {"missing probe report",
        [](const fs::path& run) { fs::remove(run / "probe" / "mlp.json"); },
        {"probe/mlp.json: missing"}},
-      {"empty folder but config",
+      {"empty folder but config and the run mark",
        [](const fs::path& run) {
          for (const auto& entry : fs::directory_iterator(run))
-           if (entry.path().filename() != aebench::kConfigFile) fs::remove_all(entry.path());
+           if (entry.path().filename() != aebench::kConfigFile &&
+               entry.path().filename() != aebench::kRunMarkerFile)
+             fs::remove_all(entry.path());
        },
        {"summary.json: missing", "metrics.csv: missing", "loss_curve.png: missing"}},
   };

@@ -20,6 +20,20 @@ struct CompareOptions {
   std::string series_key = "config.model.type";  // plot_comparison: one line per distinct value
 };
 
+// The keys a user named (--metric, --x, --series), each with its flag: every one must name a
+// value in at least one run's summary.json, else a ConfigError names it and the nearest key
+// that does ("did you mean"), instead of an empty column and a blank plot.
+struct NamedKey {
+  std::string flag;  // "--metric"
+  std::string key;   // "test.mse"
+};
+void check_compare_keys(const std::vector<nlohmann::json>& summaries,
+                        const std::vector<NamedKey>& keys);
+
+// The plot file of a metric, comparison_<metric>.png, with every character but letters,
+// digits, '.', '-' and '_' replaced by '_': a metric name never leads outside --out.
+std::string comparison_plot_file(const std::string& metric);
+
 struct ComparisonTable {
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;  // [run][column]

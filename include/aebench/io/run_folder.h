@@ -24,6 +24,10 @@ inline constexpr char kSummaryFile[] = "summary.json";
 inline constexpr char kModelFile[] = "model.pt";
 inline constexpr char kCheckpointFile[] = "checkpoint.pt";
 inline constexpr char kLockFile[] = ".aebench.lock";
+// aebench's mark that it made the folder a run folder, written when a run starts:
+// {"format_version": kRunFormatVersion, "aebench": VERSION, "libtorch": VERSION, "host": NAME,
+//  "created": UTC}. Only a folder with it is a run folder (is_run_folder).
+inline constexpr char kRunMarkerFile[] = "run.json";
 inline constexpr char kLossCurveFile[] = "loss_curve.png";
 inline constexpr char kReconstructionsFile[] = "reconstructions.png";
 inline constexpr char kBottleneckFile[] = "bottleneck.png";
@@ -38,10 +42,33 @@ inline constexpr char kErrorFile[] = "error.txt";
 inline constexpr char kProbeFolder[] = "probe";
 inline constexpr char kEvalFolder[] = "eval";
 
+// The symbolic-link rule: aebench never writes, replaces or deletes through a symbolic link it
+// did not make. The run folder a user names (--out, a sweep folder) may be a link; inside it,
+// a subfolder aebench writes (eval/, probe/), a sweep's point folder, the lock file and a
+// temporary name are never followed: a link there is refused with an OutputError naming it, or
+// (a leftover temporary name) removed as a name, its target untouched.
+
+// Whether `path` itself is a symbolic link (lstat; false when it does not exist).
+bool is_symbolic_link(const std::filesystem::path& path);
+
+// Throws OutputError when `path` is a symbolic link; `what` names it ("point folder").
+void refuse_symbolic_link(const std::filesystem::path& path, const std::string& what);
+
+// Makes the folder `dir / relative` part by part and returns it; throws OutputError naming the
+// first part under `dir` that is a symbolic link or not a folder. `dir` itself may be a link.
+std::filesystem::path make_real_subfolder(const std::filesystem::path& dir,
+                                          const std::filesystem::path& relative);
+
+// Whether aebench made `dir` a run folder: its run.json, or in a run finished before run.json
+// existed its summary.json, is a regular file holding a JSON object with an integer
+// "format_version". Any other folder, one with a config.json of its own included, is not one:
+// `aebench report` and sweeps never write into it.
+bool is_run_folder(const std::filesystem::path& dir);
+
 // Holds an exclusive lock on RUN_DIR/.aebench.lock (flock) while alive, so that two processes
 // never write one run folder, and removes the lock file when it lets go (a process killed
 // outright leaves it behind, harmlessly). Creates the folder. Throws OutputError when another
-// process holds the lock.
+// process holds the lock, or when the lock file's name is a symbolic link.
 class RunLock {
  public:
   explicit RunLock(const std::filesystem::path& dir);
@@ -62,8 +89,14 @@ bool run_folder_in_use(const std::filesystem::path& dir);
 // aebench's leftover temporary files) is refused with an OutputError unless `overwrite`, in
 // which case the files a run writes are removed first: the artefacts named above, the files
 // `aebench eval` writes in eval/ and `aebench probe` in probe/, and those two folders when that
-// leaves them empty. Every other file (a user's notes, folders) stays.
+// leaves them empty. Every other file (a user's notes, folders) stays. An eval/ or probe/ that
+// is a symbolic link is refused before anything is removed.
 void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
+
+// Removes what describes a model that is about to be replaced (a --resume saving its model):
+// summary.json and the files `eval` and `probe` wrote in eval/ and probe/ (aebench's names
+// only; a linked subfolder is refused), so no result of the old model is shown beside the new.
+void remove_model_results(const std::filesystem::path& dir);
 
 // Removes the temporary files a killed aebench left behind in `dir`, eval/ and probe/: only
 // names of aebench's own form, ".NAME.aebench-tmp-PID" (or an artefact's "NAME.tmp-PID", the
@@ -71,9 +104,16 @@ void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
 void remove_leftovers(const std::filesystem::path& dir);
 
 // Writes `contents` to `path` atomically (a temporary ".NAME.aebench-tmp-PID" beside it, fsync,
-// rename, fsync of the folder).
+// rename, fsync of the folder). The temporary is created new (O_EXCL, O_NOFOLLOW): a leftover
+// of that name, a symbolic link included, is removed first, never opened; the rename replaces
+// a link at `path` itself, not its target.
 // Throws OutputError naming the path and the OS reason.
 void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
+
+// Checks, before long work, that write_file_atomically(path, ...) can succeed: `path` is not a
+// folder and its folder takes a new file (one is created and removed). Throws OutputError
+// naming the path and the reason.
+void require_writable_file(const std::filesystem::path& path);
 
 // Pretty-printed JSON (2-space indent, trailing newline), written atomically.
 void write_json_file(const std::filesystem::path& path, const nlohmann::json& value);

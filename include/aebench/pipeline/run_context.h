@@ -17,7 +17,8 @@ struct RunContext {
 // ConfigError naming the key `device`.
 torch::Device resolve_device(const std::string& requested);
 
-// 0 = every usable core (LibTorch alone would use one here). Applies the count to LibTorch.
+// 0 = every usable core (LibTorch alone would use one here); a count above the usable cores is
+// capped to them. Applies the count to LibTorch and returns it.
 int apply_thread_count(std::int64_t requested);
 
 // "1 thread", "2 threads": a thread count as the log says it.

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "aebench/io/stopwatch.h"  // utc_timestamp, used with the record
 #include "aebench/sweep/sweep_plan.h"
 
 namespace aebench {
@@ -87,8 +88,5 @@ struct StateCounts {
 };
 StateCounts count_states(const SweepRecord& record);
 std::string describe_counts(const StateCounts& counts);
-
-// Now, UTC, "2026-12-02T03:04:05Z".
-std::string utc_timestamp();
 
 }  // namespace aebench

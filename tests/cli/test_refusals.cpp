@@ -1,0 +1,208 @@
+// Inputs that used to mislead, hang or leave stale results, each refused or handled at its root
+// (issue "Nothing lost, round 3"): stale results, runaway threads, unreadable artefacts,
+// misleading configs, flags and exits.
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "aebench/errors.h"
+#include "aebench/io/cpu_cores.h"
+#include "aebench/io/run_folder.h"
+#include "support/catch.h"
+#include "support/test_support.h"
+
+using aebench::testing::read_json;
+using aebench::testing::run_aebench;
+using aebench::testing::ScratchFolder;
+using aebench::testing::shell_quoted;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Synthetic data and a tiny config in `folder`, trained into folder/run unless `train` is false.
+struct TinyRun {
+  ScratchFolder folder;
+  fs::path config;
+  fs::path run;
+  explicit TinyRun(const std::string& tag, bool train = true)
+      : folder(tag), config(folder / "tiny.json"), run(folder / "run") {
+    aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+    write(aebench::testing::tiny_config(folder / "data", run));
+    if (train) REQUIRE(aebench(train_command("--quiet")) == 0);
+  }
+  void write(const nlohmann::json& document) const { std::ofstream(config) << document.dump(2); }
+  std::string train_command(const std::string& flags) const {
+    return "train " + shell_quoted(config) + " " + flags;
+  }
+  int aebench(const std::string& arguments) {
+    output.clear();
+    return run_aebench(arguments, &output);
+  }
+  std::string output;
+};
+
+}  // namespace
+
+TEST_CASE("probe refuses a run whose training did not finish, and adds nothing to it") {
+  TinyRun tiny("refuse_probe");
+  fs::remove(tiny.run / aebench::kSummaryFile);  // as a run stopped after saving its model
+  CHECK(tiny.aebench("probe " + shell_quoted(tiny.run)) == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("expected a finished run") && Catch::Contains("--resume"));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kSummaryFile));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder));
+}
+
+TEST_CASE("a resume that replaces the model removes the old model's eval/, probe/ and results") {
+  TinyRun tiny("stale_results");
+  REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet") == 0);
+  REQUIRE(tiny.aebench("probe " + shell_quoted(tiny.run) + " --quiet") == 0);
+  REQUIRE(fs::exists(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile));
+  REQUIRE(read_json(tiny.run / aebench::kSummaryFile).contains("probe"));
+  std::ofstream(tiny.run / aebench::kProbeFolder / "my_notes.txt") << "mine";
+  REQUIRE(tiny.aebench(tiny.train_command("--resume --quiet --set train.epochs=4")) == 0);
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));  // emptied, so removed
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder / "mlp.json"));
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kProbeFolder / "my_notes.txt") ==
+        "mine");
+  const auto summary = read_json(tiny.run / aebench::kSummaryFile);
+  CHECK(summary["epochs_run"] == 4);
+  CHECK_FALSE(summary.contains("probe"));
+}
+
+TEST_CASE("more threads than usable cores are capped to the cores, with a note") {
+  TinyRun tiny("thread_cap", false);
+  CHECK(tiny.aebench(tiny.train_command("--threads 1024")) == 0);
+  const int cores = aebench::usable_cpu_cores();
+  CHECK(read_json(tiny.run / aebench::kSummaryFile)["threads"] == cores);
+  CHECK_THAT(tiny.output, Catch::Contains("threads 1024: capped to " + std::to_string(cores)));
+}
+
+TEST_CASE("a schedule refuses a min_lr above lr and a key its type ignores, naming the key") {
+  TinyRun tiny("schedule_keys", false);
+  struct Case {
+    const char* schedule;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {R"({"type": "cosine", "min_lr": 25})", "train.schedule.min_lr: expected at most train.lr"},
+      {R"({"type": "plateau", "min_lr": 0.5})", "train.schedule.min_lr: expected at most"},
+      {R"({"type": "step", "min_lr": 0.0001})", "min_lr"},
+      {R"({"type": "cosine", "gamma": 0.5})", "gamma"},
+  };
+  for (const auto& [schedule, expected] : cases) {
+    INFO(schedule);
+    CHECK(tiny.aebench(tiny.train_command("--set 'train.schedule=" + std::string(schedule) +
+                                          "'")) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains(expected));
+    CHECK(std::count(tiny.output.begin(), tiny.output.end(), '\n') == 1);
+    CHECK_FALSE(fs::exists(tiny.run));
+  }
+}
+
+TEST_CASE("compare refuses a key no run has, with the nearest one, and keeps plots in --out") {
+  TinyRun tiny("compare_keys");
+  const std::string base = "compare " + shell_quoted(tiny.run) + " --out " +
+                           shell_quoted(tiny.folder / "table") + " ";
+  CHECK(tiny.aebench(base + "--metric test.mes") == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("--metric test.mes") &&
+                              Catch::Contains("did you mean test.mse?"));
+  CHECK(tiny.aebench(base + "--x config.model.latnt") == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("did you mean config.model.latent?"));
+  CHECK(tiny.aebench(base + "--series nothing.like.it") == aebench::kExitUsageError);
+  CHECK_FALSE(fs::exists(tiny.folder / "table"));
+  CHECK(tiny.aebench(base + "--metric test.mse") == 0);
+  CHECK(fs::exists(tiny.folder / "table" / "comparison_test.mse.png"));
+}
+
+TEST_CASE("report answers at once when run files are FIFOs or devices, and says so") {
+  TinyRun tiny("fifo_files");
+  for (const char* name : {aebench::kMetricsFile, aebench::kReconstructionsFile}) {
+    fs::remove(tiny.run / name);
+    REQUIRE(::mkfifo((tiny.run / name).c_str(), 0600) == 0);  // a reader would block on it
+  }
+  fs::remove(tiny.run / aebench::kLossCurveFile);
+  fs::create_symlink("/dev/zero", tiny.run / aebench::kLossCurveFile);
+  CHECK(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
+  const std::string page = aebench::testing::file_contents(tiny.run / aebench::kReportFile);
+  CHECK_THAT(page, Catch::Contains("a FIFO (named pipe), not a regular file") &&
+                       Catch::Contains("a character device, not a regular file"));
+}
+
+TEST_CASE("sweep --bench refuses a FIFO at once, and bench --out an unwritable place first") {
+  TinyRun tiny("bench_files", false);
+  REQUIRE(::mkfifo((tiny.folder / "bench.fifo").c_str(), 0600) == 0);
+  CHECK(tiny.aebench("sweep " + shell_quoted(tiny.config) + " --grid model.latent=3,4 --out " +
+                     shell_quoted(tiny.folder / "sweep") + " --bench " +
+                     shell_quoted(tiny.folder / "bench.fifo")) == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("--bench") && Catch::Contains("FIFO"));
+  CHECK(tiny.aebench("bench " + shell_quoted(tiny.config) + " --steps 2 --out " +
+                     shell_quoted(tiny.folder / "no/such/folder/bench.json")) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("no/such/folder/bench.json"));
+  CHECK_THAT(tiny.output, !Catch::Contains("peak"));  // refused before any timing
+}
+
+TEST_CASE("a sweep.json field of the wrong type is a config error naming the file and key") {
+  TinyRun tiny("sweep_record_types", false);
+  const fs::path sweep = tiny.folder / "sweep";
+  REQUIRE(tiny.aebench("sweep " + shell_quoted(tiny.config) + " --grid model.latent=3 --out " +
+                       shell_quoted(sweep) + " --jobs 1") == 0);
+  const auto record = read_json(sweep / "sweep.json");
+  struct Case {
+    const char* pointer;
+    nlohmann::json value;
+    const char* key;
+  };
+  const Case cases[] = {{"/base", 5, "base"},
+                        {"/format_version", "1", "format_version"},
+                        {"/points/0/state", 3, "points[0].state"},
+                        {"/points/0/attempts", "many", "points[0]"},
+                        {"/grid", 7, "grid"}};
+  for (const auto& [pointer, value, key] : cases) {
+    INFO(pointer);
+    nlohmann::json broken = record;
+    broken[nlohmann::json::json_pointer(pointer)] = value;
+    std::ofstream(sweep / "sweep.json") << broken.dump(2);
+    CHECK(tiny.aebench("sweep --status " + shell_quoted(sweep)) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains((sweep / "sweep.json").string() + ": " + key) ||
+                                Catch::Contains("expected format_version"));
+    CHECK(std::count(tiny.output.begin(), tiny.output.end(), '\n') == 1);
+  }
+}
+
+TEST_CASE("report writes only where aebench's run mark is: a user's folder with a config.json "
+          "keeps its report.html") {
+  TinyRun tiny("run_mark");
+  const auto marker = read_json(tiny.run / aebench::kRunMarkerFile);
+  CHECK(marker["format_version"] == aebench::kRunFormatVersion);
+  CHECK(marker.contains("created"));
+  CHECK(marker.contains("libtorch"));
+
+  const fs::path user = tiny.folder / "user_study";
+  fs::create_directories(user / "nested");
+  for (const fs::path& dir : {user, user / "nested"}) {
+    std::ofstream(dir / aebench::kConfigFile) << R"({"model": {"latent": 2}})";
+    std::ofstream(dir / aebench::kSummaryFile) << R"({"test": {"mse": 1}})";
+    std::ofstream(dir / aebench::kReportFile) << "my own report";
+  }
+  CHECK(tiny.aebench("report " + shell_quoted(user)) == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("expected a run folder"));
+  CHECK(aebench::testing::file_contents(user / aebench::kReportFile) == "my own report");
+  CHECK(aebench::testing::file_contents(user / "nested" / aebench::kReportFile) ==
+        "my own report");
+
+  // In a sweep-like folder beside a real run, the user's folder is no run: nothing written there.
+  const fs::path both = tiny.folder / "both";
+  fs::create_directories(both);
+  fs::rename(tiny.run, both / "real");
+  fs::rename(user, both / "user_study");
+  CHECK(tiny.aebench("report " + shell_quoted(both)) == 0);
+  CHECK(fs::exists(both / "real" / aebench::kReportFile));
+  CHECK(aebench::testing::file_contents(both / "user_study" / aebench::kReportFile) ==
+        "my own report");
+  CHECK(aebench::is_run_folder(both / "real"));
+  CHECK_FALSE(aebench::is_run_folder(both / "user_study"));
+}
