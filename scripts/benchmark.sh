@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's benchmark is `aebench bench` (README "Performance"); this runs it from the
+# The project's benchmark is `aebench bench` (docs/performance.md); this runs it from the
 # repository root with the build's binary, passing every argument on.
 #
 #   bash scripts/benchmark.sh                          # default configs -> bench.json

@@ -9,7 +9,7 @@
 # Known refusal (2026-12-06, Debian 13.8): libtorch-cuda-2.6 depends on nvidia-cudnn, an
 # installer package whose post-installation script downloads cuDNN from NVIDIA's site, outside
 # Debian's mirror; where that site cannot be reached, dpkg leaves nvidia-cudnn,
-# libtorch-cuda-2.6 and libtorch-cuda-dev unconfigured and apt-get exits 100 (see README).
+# libtorch-cuda-2.6 and libtorch-cuda-dev unconfigured and apt-get exits 100 (see docs/cuda.md).
 # Exit status: 0 built; 3 the packages could not be installed; 1 the build failed.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Checks that the include graph has no upward edge: a file in one layer includes headers of
 # its own layer or of the layers below it, never above. The order (lowest first) is the
-# architecture; README.md ("Source layout") explains each layer.
+# architecture; docs/development.md explains each layer.
 #
 #   bash scripts/check_layers.sh     # exit 0 when clean, 1 listing every upward include
 set -euo pipefail

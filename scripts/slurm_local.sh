@@ -186,6 +186,16 @@ write_conf() {
   cpus=$(nproc)
   mem_mb=$(awk '/^MemTotal:/ { printf "%d", $2 / 1024 * 0.95 }' /proc/meminfo)
   user=$(id -un)
+  # Slurm 24.05 and later start no slurmd without a cgroup file system at /sys/fs/cgroup unless
+  # told to leave cgroups alone (a container, a chroot, a host with cgroup v1 only): this test
+  # cluster tracks processes by pid (linuxproc) and needs none. Earlier versions reject the value.
+  local version
+  version=$(slurmd -V 2>/dev/null | awk '{ print $2 }')
+  if [ -n "$version" ] && printf '%s\n' 24.05 "$version" | sort -V -C; then
+    echo "CgroupPlugin=disabled" > "$state_dir/cgroup.conf"
+  else
+    rm -f "$state_dir/cgroup.conf"
+  fi
   cat > "$conf" <<EOF
 # Written by scripts/slurm_local.sh: a one-node test cluster; every path is under this folder.
 ClusterName=aebench

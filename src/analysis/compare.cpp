@@ -155,6 +155,18 @@ void check_compare_keys(const std::vector<nlohmann::json>& summaries,
       const nlohmann::json* value = find_dotted(summary, key);
       return value != nullptr && !value->is_null();
     });
+    if (found && flag == "--metric") {
+      // A metric is a column of numbers and a plot: "name" or "test" (an object) is neither.
+      const bool numeric =
+          std::any_of(summaries.begin(), summaries.end(), [&](const auto& summary) {
+            const nlohmann::json* value = find_dotted(summary, key);
+            return value != nullptr && value->is_number();
+          });
+      if (!numeric)
+        throw ConfigError(flag + " " + key +
+                          ": expected a key with a number in at least one "
+                          "run's summary.json, found none (a metric is tabulated and plotted)");
+    }
     if (found) continue;
     std::string nearest;
     std::size_t best = std::max<std::size_t>(2, key.size() / 3) + 1;

@@ -11,6 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "aebench/errors.h"
+#include "aebench/io/stop_signal.h"
+
 namespace aebench {
 namespace {
 
@@ -195,6 +198,12 @@ torch::Tensor tsne(const torch::Tensor& points, const TsneOptions& options) {
   auto update = torch::zeros({n, 2}, double_options);
   auto gains = torch::ones({n, 2}, double_options);
   for (std::int64_t iteration = 0; iteration < options.iterations; ++iteration) {
+    // A long map answers SIGINT/SIGTERM within a few iterations, not when it is done.
+    if (const int signal_number = StopSignalGuard::received())
+      throw Interrupted("stopped by " + signal_name(signal_number) +
+                            " while drawing the t-SNE map (iteration " + std::to_string(iteration) +
+                            " of " + std::to_string(options.iterations) + ")",
+                        signal_number);
     const bool exaggerating = iteration < options.exaggeration_iterations;
     const auto gradient =
         kl_gradient(probabilities, map, exaggerating ? options.early_exaggeration : 1.0);

@@ -1,9 +1,11 @@
 // aebench: train and evaluate autoencoders from JSON experiment configs.
 // main only wires the subcommands together and maps errors to the documented exit codes.
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
+#include "aebench/config/config.h"
 #include "aebench/errors.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/version.h"
@@ -46,11 +48,39 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
                 aebench::kExitUsageError);
 }
 
+// One line for a command line CLI11 refused (its own text is two lines, without the prefix),
+// with the likely fix: the nearest subcommand, --set for a bare KEY=VALUE.
+std::string usage_message(const CLI::ParseError& error, int argc, char** argv) {
+  std::string message = error.what();
+  static const char* const kSubcommands[] = {"train",  "eval",  "probe", "compare",
+                                             "report", "sweep", "bench", "config-docs"};
+  const std::string first = argc > 1 ? argv[1] : "";
+  const bool known = std::any_of(std::begin(kSubcommands), std::end(kSubcommands),
+                                 [&](const char* name) { return first == name; });
+  if (!known && !first.empty() && first[0] != '-') {
+    std::string nearest;
+    std::size_t best = 3;
+    for (const char* name : kSubcommands)
+      if (const std::size_t distance = aebench::edit_distance(first, name); distance < best)
+        best = distance, nearest = name;
+    return "unknown subcommand \"" + first + "\"" +
+           (nearest.empty() ? "" : "; did you mean " + nearest + "?") + "; see aebench --help";
+  }
+  for (int i = 2; i < argc; ++i) {
+    const std::string argument = argv[i];
+    if (argument.find('=') != std::string::npos && argument[0] != '-' &&
+        message.find(argument) != std::string::npos)
+      return message + "; to override a config key use --set " + argument;
+  }
+  return message + "; see aebench " + (known ? first + " " : "") + "--help";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace aebench;
-  CLI::App app{"aebench: an experiment runner for autoencoders on MNIST and Fashion-MNIST"};
+  CLI::App app{
+      "aebench: an experiment runner for autoencoders on MNIST, Fashion-MNIST and CIFAR-10"};
   app.set_version_flag("--version",
                        std::string("aebench ") + kVersion + " (LibTorch " + torch_version() + ")");
   app.require_subcommand(0, 1);
@@ -70,7 +100,8 @@ int main(int argc, char** argv) {
       "Each subcommand has its own --help. Config keys: docs/config.md; results and run\n"
       "folders: README.md.\n"
       "Exit codes: 0 success, 2 usage or config error, 3 data error, 4 training error,\n"
-      "5 output error, 130/143 stopped by SIGINT/SIGTERM, 1 anything else.");
+      "5 output error (a run folder that cannot be written, is in use or not empty),\n"
+      "6 aebench sweep: some points failed, 130/143 stopped by SIGINT/SIGTERM, 1 anything else.");
   AllOptions options;
   cli::setup_train(app, options.train);
   cli::setup_eval(app, options.eval);
@@ -84,8 +115,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);  // prints help, version or the usage error
-    return code == 0 ? kExitSuccess : kExitUsageError;
+    if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
+    return report("usage error", usage_message(error, argc, argv), kExitUsageError);
   }
   try {
     return dispatch(app, options);

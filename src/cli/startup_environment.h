@@ -10,14 +10,14 @@
 // default spin for a while at every barrier before sleeping. On a machine whose cores are all
 // busy (a second run, a compile) the spinning threads take the CPU from the threads doing the
 // work and a run slows by 3-5x. Passive waiting keeps a contended run at about its 1-thread
-// speed, at the price of some speed on an idle machine (README "Threads" has both figures).
-// Kept when OMP_WAIT_POLICY or GOMP_SPINCOUNT is set.
+// speed, at the price of some speed on an idle machine (docs/performance.md, "Threads", has both
+// figures). Kept when OMP_WAIT_POLICY or GOMP_SPINCOUNT is set.
 //
 // malloc: every tensor LibTorch frees above a few hundred KiB goes back to the kernel and the
 // next one faults its pages in afresh, 4 KiB at a time; on a virtual machine a page fault is
 // dear (loading MNIST spent most of its time in them). The tunables keep freed memory for
-// reuse and back large blocks with transparent huge pages (README "Memory"). Kept when
-// GLIBC_TUNABLES is set.
+// reuse and back large blocks with transparent huge pages (docs/performance.md, "Memory"). Kept
+// when GLIBC_TUNABLES is set.
 
 namespace aebench::cli {
 

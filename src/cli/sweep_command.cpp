@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "aebench/config/config.h"
@@ -90,6 +91,23 @@ void refuse_mismatched_points(const SweepRecord& record) {
                     (mismatches.size() > 1 ? "; ..." : "") +
                     "); use another --out for the new settings, or delete those point folders to "
                     "run them again");
+}
+
+// A sweep into a folder that holds another sweep may add points, never forget recorded ones:
+// sweep.json, --status and comparison.md would lose them while their folders stay.
+void refuse_dropped_points(const SweepRecord& previous, const std::vector<SweepPoint>& points) {
+  std::vector<std::string> dropped;
+  for (const auto& entry : previous.points)
+    if (std::none_of(points.begin(), points.end(),
+                     [&](const SweepPoint& point) { return point.name == entry.point.name; }))
+      dropped.push_back(entry.point.name);
+  if (dropped.empty()) return;
+  std::string names;
+  for (std::size_t i = 0; i < dropped.size() && i < 3; ++i) names += (i ? ", " : "") + dropped[i];
+  if (dropped.size() > 3) names += ", ...";
+  throw ConfigError("sweep folder " + previous.plan.out_dir.string() + " holds a sweep with " +
+                    std::to_string(dropped.size()) + " point(s) this one does not have (" + names +
+                    "); use --out DIR for a different sweep, or keep those points to extend it");
 }
 
 void write_results(const SweepRecord& record) {
@@ -192,6 +210,7 @@ int run_planned_sweep(const SweepCommandOptions& options) {
   SweepRecord previous;
   const bool has_previous = has_sweep_record(plan.out_dir);
   if (has_previous) previous = read_sweep_record(plan.out_dir);
+  if (has_previous) refuse_dropped_points(previous, points);
   SweepRecord record = merge_record(plan, points, has_previous ? &previous : nullptr);
   refuse_mismatched_points(record);
   write_sweep_record(record);
@@ -269,7 +288,8 @@ CLI::App* setup_sweep(CLI::App& app, SweepCommandOptions& options) {
       "Running the same command again continues: finished points are skipped, interrupted ones\n"
       "resume from their checkpoints, failed ones run again only with --retry-failed.\n"
       "Exit codes: 0 every point finished (or the array was submitted), 2 a bad sweep or point\n"
-      "config (nothing ran), 6 some points failed, 130/143 stopped by SIGINT/SIGTERM.");
+      "config (nothing ran), 5 the sweep folder cannot be written or is in use, 6 some points\n"
+      "failed or are unfinished, 130/143 stopped by SIGINT/SIGTERM, 1 anything else.");
   return command;
 }
 

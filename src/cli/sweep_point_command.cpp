@@ -86,6 +86,9 @@ int run_sweep_point(const SweepPointCommandOptions& options) {
   run.resume_hint =
       "the same aebench sweep command (sweep folder " + record.plan.out_dir.string() + ")";
   run.log = &std::cerr;
+  run.log_timestamps = true;  // the point's log in the sweep's logs/ folder
+  run.command_line = "aebench sweep-point " + record.plan.out_dir.string() + " " + entry.point.name;
+  run.overrides = assignments;
   train_recording_failure(config, run, run_dir);
   return kExitSuccess;
 }

@@ -4,6 +4,7 @@
 
 #include "aebench/config/config.h"
 #include "aebench/pipeline/experiment.h"
+#include "aebench/pipeline/run_folder_choice.h"
 #include "commands.h"
 
 namespace aebench::cli {
@@ -20,15 +21,27 @@ std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-// The command that continues this run: every flag that shapes the result (the config, each
-// --set in order, the run folder, --device, --threads), none that does not (--quiet).
-std::string resume_command(const TrainCommandOptions& options, const std::string& run_folder) {
+// The train command with the flags that shape the result (the config, each --set in order, the
+// run folder when given, --device, --threads), quoted for the shell.
+std::string shaping_command(const TrainCommandOptions& options, const std::string& run_folder) {
   std::string command = "aebench train " + shell_quote(options.config_path);
   for (const auto& assignment : options.overrides) command += " --set " + shell_quote(assignment);
-  command += " --out " + shell_quote(run_folder);
+  if (!run_folder.empty()) command += " --out " + shell_quote(run_folder);
   if (!options.device.empty()) command += " --device " + shell_quote(options.device);
   if (options.threads >= 0) command += " --threads " + std::to_string(options.threads);
-  return command + " --resume";
+  return command;
+}
+
+// The command that continues this run: the shaping flags, the run folder always, none that
+// does not shape it (--quiet).
+std::string resume_command(const TrainCommandOptions& options, const std::string& run_folder) {
+  return shaping_command(options, run_folder) + " --resume";
+}
+
+// The command as typed, for run.json and train.log.
+std::string typed_command(const TrainCommandOptions& options) {
+  return shaping_command(options, options.out_dir) + (options.resume ? " --resume" : "") +
+         (options.overwrite ? " --overwrite" : "") + (options.quiet ? " --quiet" : "");
 }
 
 }  // namespace
@@ -53,7 +66,8 @@ CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options) {
       ->add_flag("--resume", options.resume,
                  "Continue the run in the run folder from its last checkpoint")
       ->excludes(overwrite);
-  command->add_flag("-q,--quiet", options.quiet, "Print errors only");
+  command->add_flag("-q,--quiet", options.quiet,
+                    "Print errors only (and the run folder on stdout, for scripts)");
   command->footer(
       "Data: a relative data.dir (default data/<dataset>) is looked for under the config file's "
       "folder and the one above it, then $AEBENCH_DATA (a folder holding data/mnist/ ...), the "
@@ -73,7 +87,13 @@ int run_train(const TrainCommandOptions& options) {
   if (!options.device.empty())
     overrides.push_back(string_override("device", options.device, "--device"));
   if (options.threads >= 0) overrides.push_back("threads=" + std::to_string(options.threads));
-  const Config config = load_config(options.config_path, overrides);
+  Config config = load_config(options.config_path, overrides);
+  // A folder the user did not name: a run of another config never lands in runs/<name>'s run.
+  if (options.out_dir.empty() && !options.overwrite && config.output.dir == "runs/" + config.name) {
+    const RunFolderChoice choice = choose_run_folder(config, options.overrides, options.resume);
+    if (!choice.note.empty() && !options.quiet) std::cerr << "aebench: " << choice.note << '\n';
+    config.output.dir = choice.folder.string();
+  }
   RunOptions run;
   run.overwrite = options.overwrite;
   run.resume = options.resume;
@@ -81,8 +101,10 @@ int run_train(const TrainCommandOptions& options) {
   run.quiet = options.quiet;
   run.log = &std::cerr;
   run.log_is_terminal = ::isatty(STDERR_FILENO) == 1;
+  run.command_line = typed_command(options);
+  run.overrides = options.overrides;
   run_training(config, run);
-  if (!options.quiet) std::cout << config.output.dir << '\n';
+  std::cout << config.output.dir << '\n';  // even with --quiet: scripts capture it
   return 0;
 }
 

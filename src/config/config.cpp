@@ -178,7 +178,17 @@ json accepted_value(const KeySchema& key, const json& value, const std::string& 
                               const std::string& key, const std::vector<std::string>& allowed) {
   std::string message = source + ": unknown key " + printable(join_key(prefix, key));
   const std::string suggestion = nearest_key(key, allowed);
-  if (!suggestion.empty()) message += "; did you mean " + join_key(prefix, suggestion) + "?";
+  if (!suggestion.empty()) {
+    message += "; did you mean " + join_key(prefix, suggestion) + "?";
+  } else if (prefix.empty()) {
+    // A top-level key that names a key of a section ("lr"): the dotted one it means.
+    for (const auto& section : config_schema())
+      for (const auto& candidate : section.keys)
+        if (!section.path.empty() && candidate.name == key) {
+          message += "; did you mean " + join_key(section.path, key) + "?";
+          throw ConfigError(message);
+        }
+  }
   throw ConfigError(message);
 }
 

@@ -140,7 +140,7 @@ SectionSchema data_section() {
       on(AEBENCH_FIELD(data.dataset),
          choice("dataset", {"mnist", "fashion-mnist", "cifar10"},
                 "the dataset: `mnist`, `fashion-mnist` (1x28x28 grey) or `cifar10` "
-                "(3x32x32 colour, the binary version: see README, \"CIFAR-10\")")),
+                "(3x32x32 colour, the binary version: see docs/configs.md, \"CIFAR-10\")")),
       // Where the files are, not what they hold: a run trained where its data.dir was stored
       // relative, or whose data moved, may resume.
       resumable(defaults_to(

@@ -14,7 +14,8 @@ namespace fs = std::filesystem;
 constexpr const char* kCifarDownloadHint =
     "download the binary version (cifar-10-binary.tar.gz) from "
     "https://www.cs.toronto.edu/~kriz/cifar.html, extract it and put data_batch_1.bin .. "
-    "data_batch_5.bin and test_batch.bin in that folder, or set data.dir (README: CIFAR-10)";
+    "data_batch_5.bin and test_batch.bin in that folder, or set data.dir (docs/configs.md: "
+    "CIFAR-10)";
 
 [[noreturn]] void fail_cifar(const std::string& source, const std::string& what) {
   throw DataError(source + ": " + what);

@@ -41,17 +41,23 @@ std::string wrap_checked(const std::string& payload) {
   return out;
 }
 
-std::string unwrap_checked(const std::string& bytes, const std::string& source) {
-  if (bytes.size() < kCheckedHeaderBytes || bytes.compare(0, 8, kCheckedFileMagic) != 0)
-    throw DataError(source + ": expected an aebench checkpoint (magic AEBCHK01), found " +
-                    (bytes.size() < 8 ? "a file of " + std::to_string(bytes.size()) + " bytes"
-                                      : "other content"));
-  const std::uint64_t length = get_le(bytes, 8, 8);
-  const std::uint64_t actual = bytes.size() - kCheckedHeaderBytes;
+void check_checked_header(const std::string& header, std::uint64_t file_bytes,
+                          const std::string& source) {
+  if (file_bytes < kCheckedHeaderBytes || header.size() < kCheckedHeaderBytes ||
+      header.compare(0, 8, kCheckedFileMagic) != 0)
+    throw DataError(
+        source + ": expected an aebench checkpoint (magic AEBCHK01), found " +
+        (file_bytes < 8 ? "a file of " + std::to_string(file_bytes) + " bytes" : "other content"));
+  const std::uint64_t length = get_le(header, 8, 8);
+  const std::uint64_t actual = file_bytes - kCheckedHeaderBytes;
   if (actual != length)
     throw DataError(source + ": expected " + std::to_string(length) + " payload bytes, found " +
                     std::to_string(actual) +
                     (actual < length ? " (truncated)" : " (trailing bytes)"));
+}
+
+std::string unwrap_checked(const std::string& bytes, const std::string& source) {
+  check_checked_header(bytes.substr(0, kCheckedHeaderBytes), bytes.size(), source);
   const auto expected_crc = static_cast<std::uint32_t>(get_le(bytes, 16, 4));
   const std::uint32_t found_crc = crc32_of(bytes, kCheckedHeaderBytes);
   if (expected_crc != found_crc)

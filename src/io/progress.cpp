@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "aebench/io/stopwatch.h"
+
 namespace aebench {
 namespace {
 
@@ -34,7 +36,12 @@ std::string format_duration(double seconds) {
 }
 
 void ProgressReporter::note(const std::string& line) {
-  if (style_ != ProgressStyle::kQuiet) out_ << line << '\n' << std::flush;
+  if (log_) log_->line(line);
+  if (style_ != ProgressStyle::kQuiet) out_ << stamp() << line << '\n' << std::flush;
+}
+
+std::string ProgressReporter::stamp() const {
+  return timestamps_ ? utc_timestamp() + " " : std::string();
 }
 
 void ProgressReporter::begin_epoch(std::int64_t epoch, std::int64_t total_epochs,
@@ -64,13 +71,15 @@ void ProgressReporter::batch_done(std::int64_t batches_done, double running_loss
 }
 
 void ProgressReporter::end_epoch(const EpochRecord& record, bool improved) {
-  if (style_ == ProgressStyle::kQuiet) return;
-  if (style_ == ProgressStyle::kBar) out_ << "\r\033[K";  // clear the bar's line
+  // "*": the best validation loss so far (the epoch early stopping would keep).
   char line[200];
   std::snprintf(line, sizeof line, "%s  train_loss %.6f  val_loss %.6f  val_psnr %.2f dB  %.1fs%s",
                 epoch_label(record.epoch, total_epochs_).c_str(), record.train_loss,
                 record.val_loss, record.val_psnr_db, record.seconds, improved ? "  *" : "");
-  out_ << line << '\n' << std::flush;
+  if (log_) log_->line(line);
+  if (style_ == ProgressStyle::kQuiet) return;
+  if (style_ == ProgressStyle::kBar) out_ << "\r\033[K";  // clear the bar's line
+  out_ << stamp() << line << '\n' << std::flush;
 }
 
 }  // namespace aebench

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "aebench/errors.h"
+#include "aebench/io/checked_file.h"
 #include "aebench/io/regular_file.h"
 
 namespace aebench {
@@ -46,9 +47,9 @@ constexpr char kTemporaryMark[] = ".aebench-tmp-";
 // The files a run writes at the top of RUN_DIR, in eval/ and in probe/ (probe.cpp names its
 // files after the classifiers "softmax", "mlp" and "pixels").
 const std::vector<std::string> kRunArtefacts = {
-    kConfigFile,     kMetricsFile,   kSummaryFile,         kModelFile,
-    kCheckpointFile, kLossCurveFile, kReconstructionsFile, kBottleneckFile,
-    kWeightsFile,    kEmbeddingFile, kReportFile,          kRunMarkerFile};
+    kConfigFile,    kMetricsFile,         kSummaryFile,    kModelFile,   kCheckpointFile,
+    kLossCurveFile, kReconstructionsFile, kBottleneckFile, kWeightsFile, kEmbeddingFile,
+    kReportFile,    kRunMarkerFile,       kTrainLogFile};
 const std::vector<std::string> kEvalArtefacts = {kSummaryFile, kReconstructionsFile,
                                                  kBottleneckFile};
 const std::vector<std::string> kProbeArtefacts = {"softmax.json", "softmax_confusion.png",
@@ -121,7 +122,28 @@ std::string csv_row(const EpochRecord& record) {
 
 }  // namespace
 
+namespace {
+
+// Whether `file` starts with aebench's checked-file magic (io/checked_file.h): the checkpoint
+// of an unfinished run made before run.json.
+bool starts_with_checked_magic(const fs::path& file) {
+  const int descriptor = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (descriptor < 0) return false;
+  struct stat info {};
+  char magic[sizeof kCheckedFileMagic - 1] = {};
+  const bool matches =
+      ::fstat(descriptor, &info) == 0 && S_ISREG(info.st_mode) &&
+      ::read(descriptor, magic, sizeof magic) == static_cast<ssize_t>(sizeof magic) &&
+      std::memcmp(magic, kCheckedFileMagic, sizeof magic) == 0;
+  ::close(descriptor);
+  return matches;
+}
+
+}  // namespace
+
 bool is_run_folder(const fs::path& dir) {
+  if (is_symbolic_link(dir / kRunMarkerFile)) return false;
+  if (starts_with_checked_magic(dir / kCheckpointFile)) return true;
   for (const char* name : {kRunMarkerFile, kSummaryFile}) {
     const RegularFileText file = read_regular_file(dir / name, std::size_t{1} << 24);
     if (!file.ok()) continue;
@@ -207,6 +229,23 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
     throw OutputError("run folder " + dir.string() +
                       " is not empty; pass --resume to continue its run, --overwrite to replace "
                       "it, or --out DIR to write elsewhere");
+  // In a folder aebench did not make, a file with an artefact's name is the user's: nothing
+  // is replaced there (a run may still go beside files of other names).
+  if (!is_run_folder(dir))
+    for (const auto& name : kRunArtefacts) {
+      std::error_code error;
+      if (fs::exists(fs::symlink_status(dir / name, error)))
+        throw OutputError("run folder " + dir.string() + " holds " + name +
+                          " but no run of aebench's (no run.json): --overwrite replaces only "
+                          "aebench's own files; use --out DIR to write elsewhere");
+    }
+  // A folder of the user's in the place of an artefact is refused before anything goes.
+  for (const auto& name : kRunArtefacts) {
+    std::error_code error;
+    if (fs::is_directory(fs::symlink_status(dir / name, error)))
+      throw OutputError("run folder " + dir.string() + ": " + name +
+                        " is a folder, not aebench's file; move it and run again");
+  }
   refuse_linked_subfolders(dir);
   remove_artefacts(dir / kEvalFolder, kEvalArtefacts);
   remove_artefacts(dir / kProbeFolder, kProbeArtefacts);

@@ -12,11 +12,13 @@
 #include "aebench/analysis/probe.h"
 #include "aebench/analysis/ssim.h"
 #include "aebench/artefacts/artefacts.h"
+#include "aebench/config/config_changes.h"
 #include "aebench/config/data_location.h"
 #include "aebench/config/schema.h"
 #include "aebench/data/dataset.h"
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
+#include "aebench/io/append_log.h"
 #include "aebench/io/cpu_cores.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
@@ -24,6 +26,7 @@
 #include "aebench/io/stopwatch.h"
 #include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_context.h"
+#include "aebench/pipeline/run_record.h"
 #include "aebench/pipeline/thread_choice.h"
 #include "aebench/pipeline/thread_follower.h"
 #include "aebench/plot/figures.h"
@@ -151,17 +154,6 @@ std::string training_precision_name(const Config& config, const RunContext& cont
   return precision_name(training_precision(config.train.precision, context.device.is_cuda()));
 }
 
-// run.json: the mark that aebench made this folder a run folder (io/run_folder.h).
-nlohmann::ordered_json run_marker() {
-  char host[256] = "";
-  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return {{"format_version", kRunFormatVersion},
-          {"aebench", kVersion},
-          {"libtorch", torch_version()},
-          {"host", host},
-          {"created", utc_timestamp()}};
-}
-
 nlohmann::json base_summary(const Config& config, const RunContext& context, const Dataset& data,
                             const AutoencoderImpl& model) {
   return {{"format_version", kRunFormatVersion},
@@ -229,34 +221,6 @@ void write_report(const fs::path& run_dir) {
   write_artefacts(run_dir, report_artefacts(run_dir));
 }
 
-// "model.latent (16 -> 9), train.lr (0.003 -> 0.5)": the keys where `current` differs from
-// `saved` that `counts` selects (it is given the JSON pointer, e.g. "/model/latent"), or "".
-template <typename Selector>
-std::string describe_changes(const nlohmann::json& saved, const nlohmann::json& current,
-                             Selector counts) {
-  // A change inside a list ("/model/hidden/0") is reported as the whole list's.
-  const auto in_list = [&](const nlohmann::json::json_pointer& pointer) {
-    const auto parent = pointer.parent_pointer();
-    return (saved.contains(parent) && saved.at(parent).is_array()) ||
-           (current.contains(parent) && current.at(parent).is_array());
-  };
-  std::string changes;
-  std::vector<std::string> seen;
-  for (const auto& operation : nlohmann::json::diff(saved, current)) {
-    nlohmann::json::json_pointer pointer(operation.at("path").get<std::string>());
-    while (!pointer.empty() && in_list(pointer)) pointer = pointer.parent_pointer();
-    const std::string path = pointer.to_string();
-    if (!counts(path) || std::find(seen.begin(), seen.end(), path) != seen.end()) continue;
-    seen.push_back(path);
-    const std::string before = saved.contains(pointer) ? saved.at(pointer).dump() : "(none)";
-    const std::string after = current.contains(pointer) ? current.at(pointer).dump() : "(none)";
-    std::string key = path.substr(1);
-    std::replace(key.begin(), key.end(), '/', '.');
-    changes += (changes.empty() ? "" : ", ") + key + " (" + before + " -> " + after + ")";
-  }
-  return changes;
-}
-
 bool starts_with_any(const std::string& path, const std::vector<std::string>& prefixes) {
   return std::any_of(prefixes.begin(), prefixes.end(),
                      [&](const std::string& prefix) { return path.rfind(prefix, 0) == 0; });
@@ -270,7 +234,12 @@ bool check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
   const fs::path checkpoint = folder / kCheckpointFile;
   const bool has_checkpoint = fs::exists(checkpoint);
   if (!has_checkpoint && !fs::exists(folder / kConfigFile))
-    throw ConfigError("--resume: expected a checkpoint in " + folder.string() + ", found none");
+    throw ConfigError("--resume: expected a checkpoint in " + folder.string() +
+                      ", found none: nothing was trained there yet; run the same command without "
+                      "--resume to start the run");
+  if (!is_run_folder(folder))
+    throw ConfigError("--resume: expected a run folder aebench train made in " + folder.string() +
+                      " (with its run.json), found files of another kind; use --out DIR");
   const nlohmann::json saved =
       has_checkpoint ? read_checkpoint_config(checkpoint) : read_json_file(folder / kConfigFile);
   const std::string changes = describe_changes(
@@ -417,7 +386,8 @@ ProbeReport probes_or_stop(AutoencoderImpl& model, const Dataset& data, const Co
 // run after the stage in progress, naming the artefacts that are complete.
 nlohmann::json finish_run(const Config& config, const RunContext& context, const Dataset& data,
                           AutoencoderImpl& model, const TrainingResult& result,
-                          const RunOptions& options, const nlohmann::json& extras) {
+                          const RunOptions& options, const nlohmann::json& extras,
+                          nlohmann::ordered_json& record, ProgressReporter& progress) {
   const fs::path folder = config.output.dir;
   const TrainingProgress& state = result.progress;
   const bool checkpointed = fs::exists(folder / kCheckpointFile);  // PCA has none: it refits
@@ -461,7 +431,18 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["train_seconds_total"] = all_sessions;
   summary["samples_per_second"] = result.samples_per_second;
   if (extras.is_object()) summary.update(extras);
-  const ModelAnalysis analysis = analyse_model(model, data.test, test.inputs, config);
+  const ModelAnalysis analysis = [&] {
+    try {
+      return analyse_model(model, data.test, test.inputs, config);
+    } catch (const Interrupted& stop) {  // within a long t-SNE map: say how to go on
+      throw Interrupted(std::string(stop.what()) + ", with " + complete + " complete; " +
+                            (checkpointed ? "the rest (summary.json last) is written, without "
+                                            "training again, by"
+                                          : "the rest (summary.json last) is written by") +
+                            ": " + options.resume_hint,
+                        stop.signal_number());
+    }
+  }();
   summary["analysis"] = analysis.summary;
   write_stage(analysis.artefacts);
   if (config.probe.enabled) {
@@ -474,6 +455,11 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
     summary["probe"] = probe.summary;
     write_stage(probe.artefacts);
   }
+  finish_run_record(record);
+  summary["provenance"] = nlohmann::json::parse(session_provenance(record).dump());
+  Artefacts record_file;
+  record_file.add(kRunMarkerFile, record);
+  write_artefacts(folder, record_file);
   write_summary(folder, summary);
   try {
     write_report(folder);
@@ -484,17 +470,28 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
     fs::remove(folder / kSummaryFile, error);
     throw;
   }
-  if (options.log && !options.quiet)
-    *options.log << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
-                 << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string()
-                 << '\n';
+  std::ostringstream result_line;
+  result_line << "test: mse " << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image
+              << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string();
+  progress.note(result_line.str());
   return summary;
+}
+
+// Throws ConfigError unless aebench made RUN_DIR a run folder (io/run_folder.h): eval and probe
+// write into a run folder only.
+void require_run_folder(const fs::path& run_dir, const std::string& command) {
+  if (is_run_folder(run_dir)) return;
+  throw ConfigError(run_dir.string() + ": " + command +
+                    " expected a run folder aebench train made (with its run.json), found " +
+                    (fs::is_directory(run_dir) ? "a folder without one" : "no such folder") +
+                    "; nothing was written");
 }
 
 // Throws ConfigError unless RUN_DIR holds a finished run: a summary.json with test results,
 // written last by train. `command` adds to it (probe), so on an unfinished run it would make
 // the run look done.
 void require_finished_run(const fs::path& run_dir, const std::string& command) {
+  require_run_folder(run_dir, command);
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   const nlohmann::json summary =
       file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
@@ -522,6 +519,7 @@ SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std:
                     std::int64_t threads) {
   if (!device.empty()) document["device"] = device;
   if (threads >= 0) document["threads"] = threads;
+  require_run_folder(run_dir, "eval or probe");
   SavedRun run;
   const fs::path config_file = run_dir / kConfigFile;
   run.config = config_from_json(document, config_file.string());
@@ -570,11 +568,16 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   const bool continuing = options.resume && check_resumable(folder, config_to_json(config));
   if (!options.resume) prepare_run_folder(folder, options.overwrite);
   remove_leftovers(folder);
+  // A resume will save a new model: the old one's results go now, so none is shown as current
+  // while it trains, or after it is stopped (a linked eval/ or probe/ is refused here, first).
+  if (options.resume) remove_model_results(folder);
   Artefacts resolved_config;
   resolved_config.add(kConfigFile, config_to_json(config));
-  if (!continuing || !fs::exists(folder / kRunMarkerFile))
-    resolved_config.add(kRunMarkerFile, run_marker());  // a resumed run keeps its own
+  nlohmann::ordered_json record = start_run_record(
+      folder, continuing, {options.command_line, options.overrides, torch_version()});
+  resolved_config.add(kRunMarkerFile, record);
   write_artefacts(folder, resolved_config);
+  AppendLog train_log(folder / kTrainLogFile);
 
   auto model = build_model(config, context);
   nlohmann::json extras;
@@ -597,6 +600,9 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
                             options.log
                                 ? choose_progress_style(options.quiet, options.log_is_terminal)
                                 : ProgressStyle::kQuiet);
+  progress.keep_log(&train_log);
+  progress.timestamp_lines(options.log_timestamps);
+  if (!options.command_line.empty()) train_log.line(options.command_line);
   progress.note(config.name + ": " + describe_split_sizes(data, config.data) + "; " +
                 std::to_string(count_parameters(*model)) + " parameters on " +
                 device_name(context.device) + " with " + thread_count_text(context.threads) +
@@ -627,11 +633,12 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
       extras["thread_choice"]["changes"] = follower->changes();
     }
   }
-  return finish_run(config, context, data, *model, result, options, extras);
+  return finish_run(config, context, data, *model, result, options, extras, record, progress);
 }
 
 nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device,
                               std::int64_t threads, const RunOptions& options) {
+  require_run_folder(run_dir, "eval");  // before reading anything of it
   const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, read_json_file(run_dir / kConfigFile), device, threads);
   const auto& [config, context, data, model] = run;
@@ -660,6 +667,7 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device
 nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>& overrides,
                          const std::string& device, std::int64_t threads,
                          const RunOptions& options) {
+  require_finished_run(run_dir, "probe");  // before reading anything of it
   nlohmann::json document = read_json_file(run_dir / kConfigFile);
   if (document["probe"].is_null()) document["probe"] = nlohmann::json::object();
   for (const auto& assignment : overrides) {
@@ -668,7 +676,6 @@ nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>
                         ": expected a probe.KEY=VALUE override, found another key");
     apply_override(document, assignment);
   }
-  require_finished_run(run_dir, "probe");
   const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, document, device, threads);
   const auto& [config, context, data, model] = run;

@@ -373,6 +373,18 @@ std::string render_run_report(const fs::path& dir) {
           "<h3>" + html_escape(key) + "</h3>\n<pre>" + html_escape(value->dump(1)) + "</pre>\n";
   if (!other.empty()) page.add_section("other", "Other results", other);
 
+  if (const json* provenance = at(summary, "provenance"); provenance && provenance->is_object()) {
+    std::vector<std::pair<std::string, std::string>> rows;
+    for (const auto& item : provenance->items())
+      rows.emplace_back(item.key(),
+                        html_escape(item.value().is_string() ? item.value().get<std::string>()
+                                                             : item.value().dump()));
+    page.add_section("provenance", "How it was made",
+                     "<p class=\"notes\">the last training session (every session: " +
+                         std::string(kRunMarkerFile) + "; its console lines: " + kTrainLogFile +
+                         ")</p>\n" + key_value_table(rows));
+  }
+
   if (files.config.problem.empty())
     page.add_section("config", "Config", config_table(files.config.value, kConfigFile, ""));
   else if (const json& config = files.resolved_config(); config.is_object())

@@ -52,7 +52,7 @@ class SweepRunner {
 
   int run() {
     StopSignalGuard guard;
-    fs::create_directories(record_.plan.out_dir / kSweepLogFolder);
+    make_real_subfolder(record_.plan.out_dir, kSweepLogFolder);  // never a link
     while (!queue_.empty() || !running_.empty()) {
       if (const int signal_number = StopSignalGuard::received(); signal_number != 0) {
         pass_on(signal_number);
@@ -131,10 +131,7 @@ class SweepRunner {
                                 (last.empty() ? "" : "; its log ends: " + last) + "\n");
       entry.state = PointState::kFailed;
     }
-    if (entry.state == PointState::kFailed)
-      entry.error = is_symbolic_link(run_dir(running.index))
-                        ? "output error: the point folder is a symbolic link; remove it"
-                        : recorded_error(run_dir(running.index));
+    if (entry.state == PointState::kFailed) entry.error = recorded_error(run_dir(running.index));
     if (entry.state == PointState::kDone) finished_seconds_.push_back(entry.seconds);
     write_sweep_record(record_);
     event(entry.point.name + " " + state_name(entry.state) + " after " +

@@ -76,9 +76,8 @@ std::string array_spec(const std::vector<std::size_t>& indices, std::int64_t max
 
 std::string submit_slurm_array(SweepRecord& record, const std::vector<std::size_t>& indices,
                                const fs::path& executable, bool retry_failed) {
-  const fs::path folder = record.plan.out_dir / kSlurmFolder;
-  fs::create_directories(folder);
-  fs::create_directories(record.plan.out_dir / kSweepLogFolder);
+  const fs::path folder = make_real_subfolder(record.plan.out_dir, kSlurmFolder);
+  make_real_subfolder(record.plan.out_dir, kSweepLogFolder);  // never a link
   const fs::path script = folder / kSlurmScript;
   write_file_atomically(script, slurm_job_script(record, executable, retry_failed));
   ::chmod(script.c_str(), 0755);

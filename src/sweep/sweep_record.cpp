@@ -141,8 +141,11 @@ std::string state_name(PointState state) {
 
 PointState observe_point(const fs::path& run_dir) {
   std::error_code error;
+  // A point folder replaced by a link is refused by sweep-point (io/run_folder.h): nothing is
+  // read through it.
+  if (is_symbolic_link(run_dir)) return PointState::kFailed;
   if (!fs::is_directory(run_dir, error)) return PointState::kPending;
-  if (summary_written(run_dir)) return PointState::kDone;
+  if (is_run_folder(run_dir) && summary_written(run_dir)) return PointState::kDone;
   if (fs::exists(run_dir / kErrorFile, error)) return PointState::kFailed;
   if (run_folder_in_use(run_dir)) return PointState::kRunning;
   if (holds_run_files(run_dir)) return PointState::kInterrupted;
@@ -150,6 +153,9 @@ PointState observe_point(const fs::path& run_dir) {
 }
 
 std::string recorded_error(const fs::path& run_dir) {
+  if (is_symbolic_link(run_dir))
+    return "output error: the point folder " + run_dir.string() +
+           " is a symbolic link; remove it (its target stays)";
   std::istringstream stream(read_regular_file(run_dir / kErrorFile).bytes);
   std::string line;
   while (std::getline(stream, line))

@@ -1,11 +1,13 @@
 #include "aebench/train/checkpoint.h"
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "aebench/data/shape_text.h"
 #include "aebench/errors.h"
 #include "aebench/io/checked_file.h"
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 
 namespace aebench {
@@ -17,15 +19,23 @@ constexpr char kFormatKey[] = "aebench_format_version";
 constexpr char kConfigKey[] = "aebench_config";
 constexpr char kProgressKey[] = "aebench_progress";
 
+// The whole file, read only once its header says the size is right: a 20 GB sparse file in a
+// checkpoint's place is refused after 20 bytes, not after filling memory.
 std::string read_whole_file(const std::filesystem::path& path) {
   std::error_code error;
   if (!std::filesystem::is_regular_file(path, error))
     throw DataError(path.string() + ": expected a checkpoint file, found none");
   std::ifstream stream(path, std::ios::binary);
-  std::ostringstream bytes;
-  bytes << stream.rdbuf();
-  if (!stream) throw DataError(path.string() + ": cannot read the checkpoint");
-  return bytes.str();
+  std::string header(kCheckedHeaderBytes, '\0');
+  stream.read(header.data(), static_cast<std::streamsize>(header.size()));
+  header.resize(static_cast<std::size_t>(std::max<std::streamsize>(stream.gcount(), 0)));
+  const std::uintmax_t size = std::filesystem::file_size(path, error);
+  if (error) throw DataError(path.string() + ": cannot read the checkpoint: " + error.message());
+  check_checked_header(header, size, path.string());
+  const RegularFileText file = read_regular_file(path, static_cast<std::size_t>(size));
+  if (!file.ok())
+    throw DataError(path.string() + ": cannot read the checkpoint: " + file.problem());
+  return file.bytes;
 }
 
 void write_archive(const std::filesystem::path& path, torch::serialize::OutputArchive& archive,

@@ -50,7 +50,8 @@ TEST_CASE("probe refuses a run whose training did not finish, and adds nothing t
   TinyRun tiny("refuse_probe");
   fs::remove(tiny.run / aebench::kSummaryFile);  // as a run stopped after saving its model
   CHECK(tiny.aebench("probe " + shell_quoted(tiny.run)) == aebench::kExitUsageError);
-  CHECK_THAT(tiny.output, Catch::Contains("expected a finished run") && Catch::Contains("--resume"));
+  CHECK_THAT(tiny.output,
+             Catch::Contains("expected a finished run") && Catch::Contains("--resume"));
   CHECK_FALSE(fs::exists(tiny.run / aebench::kSummaryFile));
   CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder));
 }
@@ -104,14 +105,18 @@ TEST_CASE("a schedule refuses a min_lr above lr and a key its type ignores, nami
 
 TEST_CASE("compare refuses a key no run has, with the nearest one, and keeps plots in --out") {
   TinyRun tiny("compare_keys");
-  const std::string base = "compare " + shell_quoted(tiny.run) + " --out " +
-                           shell_quoted(tiny.folder / "table") + " ";
+  const std::string base =
+      "compare " + shell_quoted(tiny.run) + " --out " + shell_quoted(tiny.folder / "table") + " ";
   CHECK(tiny.aebench(base + "--metric test.mes") == aebench::kExitUsageError);
-  CHECK_THAT(tiny.output, Catch::Contains("--metric test.mes") &&
-                              Catch::Contains("did you mean test.mse?"));
+  CHECK_THAT(tiny.output,
+             Catch::Contains("--metric test.mes") && Catch::Contains("did you mean test.mse?"));
   CHECK(tiny.aebench(base + "--x config.model.latnt") == aebench::kExitUsageError);
   CHECK_THAT(tiny.output, Catch::Contains("did you mean config.model.latent?"));
   CHECK(tiny.aebench(base + "--series nothing.like.it") == aebench::kExitUsageError);
+  for (const char* not_a_number : {"name", "test"}) {
+    CHECK(tiny.aebench(base + "--metric " + not_a_number) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains("expected a key with a number"));
+  }
   CHECK_FALSE(fs::exists(tiny.folder / "table"));
   CHECK(tiny.aebench(base + "--metric test.mse") == 0);
   CHECK(fs::exists(tiny.folder / "table" / "comparison_test.mse.png"));
@@ -173,13 +178,14 @@ TEST_CASE("a sweep.json field of the wrong type is a config error naming the fil
   }
 }
 
-TEST_CASE("report writes only where aebench's run mark is: a user's folder with a config.json "
-          "keeps its report.html") {
+TEST_CASE(
+    "report writes only where aebench's run mark is: a user's folder with a config.json "
+    "keeps its report.html") {
   TinyRun tiny("run_mark");
   const auto marker = read_json(tiny.run / aebench::kRunMarkerFile);
   CHECK(marker["format_version"] == aebench::kRunFormatVersion);
   CHECK(marker.contains("created"));
-  CHECK(marker.contains("libtorch"));
+  CHECK(marker["sessions"][0].contains("libtorch"));
 
   const fs::path user = tiny.folder / "user_study";
   fs::create_directories(user / "nested");
@@ -191,8 +197,7 @@ TEST_CASE("report writes only where aebench's run mark is: a user's folder with 
   CHECK(tiny.aebench("report " + shell_quoted(user)) == aebench::kExitUsageError);
   CHECK_THAT(tiny.output, Catch::Contains("expected a run folder"));
   CHECK(aebench::testing::file_contents(user / aebench::kReportFile) == "my own report");
-  CHECK(aebench::testing::file_contents(user / "nested" / aebench::kReportFile) ==
-        "my own report");
+  CHECK(aebench::testing::file_contents(user / "nested" / aebench::kReportFile) == "my own report");
 
   // In a sweep-like folder beside a real run, the user's folder is no run: nothing written there.
   const fs::path both = tiny.folder / "both";
@@ -205,4 +210,72 @@ TEST_CASE("report writes only where aebench's run mark is: a user's folder with 
         "my own report");
   CHECK(aebench::is_run_folder(both / "real"));
   CHECK_FALSE(aebench::is_run_folder(both / "user_study"));
+}
+
+TEST_CASE("overwrite, eval and probe never replace files in a folder aebench did not make") {
+  TinyRun tiny("not_a_run");
+  const fs::path user = tiny.folder / "user";
+  fs::create_directories(user);
+  for (const char* name : {aebench::kReportFile, aebench::kConfigFile})
+    std::ofstream(user / name) << "mine";
+  CHECK(tiny.aebench(tiny.train_command("--overwrite --out " + shell_quoted(user))) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("no run.json"));
+  // A copy of a run's model and config without aebench's mark: eval and probe write nothing.
+  fs::copy_file(tiny.run / aebench::kModelFile, user / aebench::kModelFile);
+  std::ofstream(user / aebench::kSummaryFile) << R"({"test": {"mse": 0.5}})";
+  for (const char* command : {"eval", "probe"}) {
+    INFO(command);
+    CHECK(tiny.aebench(std::string(command) + " " + shell_quoted(user)) ==
+          aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains("expected a run folder"));
+  }
+  CHECK(aebench::testing::file_contents(user / aebench::kSummaryFile) ==
+        R"({"test": {"mse": 0.5}})");
+  for (const char* name : {aebench::kReportFile, aebench::kConfigFile})
+    CHECK(aebench::testing::file_contents(user / name) == "mine");
+  CHECK_FALSE(fs::exists(user / aebench::kEvalFolder));
+  CHECK_FALSE(fs::exists(user / aebench::kProbeFolder));
+}
+
+TEST_CASE("a stopped resume leaves no result of the old model as current") {
+  TinyRun tiny("stopped_resume");
+  REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet") == 0);
+  // A resume that cannot finish: refused at the end of training by a planted file in the way.
+  fs::remove(tiny.run / aebench::kLossCurveFile);
+  fs::create_directories(tiny.run / aebench::kLossCurveFile);
+  CHECK(tiny.aebench(tiny.train_command("--resume --quiet --set train.epochs=4")) != 0);
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kSummaryFile));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));
+  CHECK(tiny.aebench("probe " + shell_quoted(tiny.run)) == aebench::kExitUsageError);
+}
+
+TEST_CASE("a checkpoint-sized hole is refused from its header, before it is read") {
+  TinyRun tiny("sparse_model");
+  fs::remove(tiny.run / aebench::kModelFile);
+  std::ofstream(tiny.run / aebench::kModelFile).close();
+  fs::resize_file(tiny.run / aebench::kModelFile, std::uintmax_t{64} << 30);  // 64 GiB, sparse
+  CHECK(tiny.aebench("eval " + shell_quoted(tiny.run)) == aebench::kExitDataError);
+  CHECK_THAT(tiny.output, Catch::Contains("expected an aebench checkpoint"));
+}
+
+TEST_CASE("command-line mistakes are one line with the likely fix") {
+  TinyRun tiny("usage_lines", false);
+  struct Case {
+    std::string arguments;
+    std::string expected;
+  };
+  const Case cases[] = {
+      {"tran " + shell_quoted(tiny.config), "did you mean train?"},
+      {"train " + shell_quoted(tiny.config) + " train.lr=0.1", "use --set train.lr=0.1"},
+      {"train " + shell_quoted(tiny.config) + " --threads 5000", "--threads"},
+      {"train " + shell_quoted(tiny.config) + " --set lr=0.1", "did you mean train.lr?"},
+      {"train " + shell_quoted(tiny.config) + " --resume --overwrite", "see aebench train --help"},
+  };
+  for (const auto& [arguments, expected] : cases) {
+    INFO(arguments);
+    CHECK(tiny.aebench(arguments) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::StartsWith("aebench: ") && Catch::Contains(expected));
+    CHECK(std::count(tiny.output.begin(), tiny.output.end(), '\n') == 1);
+  }
 }

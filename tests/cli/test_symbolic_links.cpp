@@ -125,3 +125,27 @@ TEST_CASE("a sweep point folder replaced by a link fails that point and trains n
   user.check_intact();
   CHECK(fs::exists(sweep / "latent-3" / aebench::kSummaryFile));
 }
+
+TEST_CASE("a sweep never writes a point's log through a linked logs/ or log file") {
+  ScratchFolder folder("links_logs");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const fs::path base = folder / "base.json";
+  std::ofstream(base) << aebench::testing::tiny_config(folder / "data", folder / "unused").dump(2);
+  const fs::path sweep = folder / "sweep";
+  const std::string command = "sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
+                              shell_quoted(sweep) + " --jobs 1 --threads 1";
+  std::string output;
+  REQUIRE(run_aebench(command, &output) == 0);
+  const UserFolder user(folder / "user");
+  fs::remove_all(sweep / "latent-4");
+  fs::remove(sweep / "logs" / "latent-4.log");
+  fs::create_symlink(user.path / "summary.json", sweep / "logs" / "latent-4.log");
+  CHECK(run_aebench(command, &output) != 0);
+  user.check_intact();
+  fs::remove(sweep / "logs" / "latent-4.log");
+  fs::rename(sweep / "logs", folder / "old_logs");
+  fs::create_directory_symlink(user.path, sweep / "logs");
+  CHECK(run_aebench(command, &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("symbolic link"));
+  user.check_intact();
+}

@@ -1,10 +1,9 @@
-#include "aebench/io/regular_file.h"
-
 #include <sys/stat.h>
 
 #include <fstream>
 #include <string>
 
+#include "aebench/io/regular_file.h"
 #include "support/catch.h"
 #include "support/test_support.h"
 
@@ -22,8 +21,9 @@ TEST_CASE("read_regular_file reads a regular file whole, and through a link") {
   }
 }
 
-TEST_CASE("read_regular_file answers at once for a FIFO, a device, a folder, a missing or a "
-          "too large file") {
+TEST_CASE(
+    "read_regular_file answers at once for a FIFO, a device, a folder, a missing or a "
+    "too large file") {
   ScratchFolder folder("irregular_files");
   REQUIRE(::mkfifo((folder / "fifo").c_str(), 0600) == 0);  // no writer: opening would block
   std::ofstream(folder / "big") << std::string(1000, 'x');
@@ -33,7 +33,8 @@ TEST_CASE("read_regular_file answers at once for a FIFO, a device, a folder, a m
     std::string problem;
   };
   const Case cases[] = {
-      {folder / "fifo", aebench::ReadFailure::kNotRegular, "a FIFO (named pipe), not a regular file"},
+      {folder / "fifo", aebench::ReadFailure::kNotRegular,
+       "a FIFO (named pipe), not a regular file"},
       {"/dev/zero", aebench::ReadFailure::kNotRegular, "a character device, not a regular file"},
       {folder.path(), aebench::ReadFailure::kNotRegular, "a directory, not a regular file"},
       {folder / "none", aebench::ReadFailure::kOpen, "missing"},

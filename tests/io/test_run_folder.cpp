@@ -70,6 +70,10 @@ TEST_CASE(
   for (const auto& name : users) std::ofstream(run / name) << "mine";
   CHECK_THROWS_WITH(aebench::prepare_run_folder(run, false),
                     Catch::Contains("--resume") && Catch::Contains("--overwrite"));
+  // Without aebench's mark those names are the user's: refused, nothing removed.
+  CHECK_THROWS_WITH(aebench::prepare_run_folder(run, true), Catch::Contains("no run.json"));
+  for (const auto& name : ours) CHECK(file_contents(run / name) == "aebench's");
+  std::ofstream(run / aebench::kRunMarkerFile) << R"({"format_version": 1})";
   aebench::prepare_run_folder(run, true);
   for (const auto& name : ours) CHECK_FALSE(fs::exists(run / name));
   CHECK_FALSE(fs::exists(run / "eval"));  // emptied, so removed
@@ -177,6 +181,7 @@ TEST_CASE("overwriting refuses a linked eval/ or probe/ before it removes anythi
     const fs::path run = folder / "run";
     fs::create_directory(run);
     std::ofstream(run / aebench::kConfigFile) << "{}";
+    std::ofstream(run / aebench::kRunMarkerFile) << R"({"format_version": 1})";
     fs::create_directory_symlink(user, run / linked);
     CHECK_THROWS_AS(aebench::prepare_run_folder(run, true), aebench::OutputError);
     CHECK(fs::exists(run / aebench::kConfigFile));  // refused before the first removal

@@ -189,7 +189,7 @@ TEST_CASE("SIGINT stops every running point at a checkpoint, and the same comman
   const auto log =
       aebench::testing::read_lines(fixture.sweep_dir / aebench::kSweepLogFolder / "latent-4.log");
   CHECK(std::count_if(log.begin(), log.end(), [&](const std::string& line) {
-          return line.rfind("epoch 1/40", 0) == 0;
+          return line.find(" epoch 1/40") == 20;  // after its "2026-12-06T21:00:00Z"
         }) == 1);
   CHECK(rows_before >= 1);
 }
@@ -228,4 +228,27 @@ TEST_CASE("sweep-point never leaves its sweep folder, whatever sweep.json says")
   }
   CHECK(aebench::testing::read_lines(fixture.folder / "mine" / aebench::kConfigFile) ==
         std::vector<std::string>{"{\"user\": true}"});
+}
+
+TEST_CASE("a grid that would forget a sweep folder's points is refused, a larger one extends it") {
+  SweepFixture fixture(100, 1);
+  const std::string sweep = "sweep " + shell_quoted(fixture.base) + " --out " +
+                            shell_quoted(fixture.sweep_dir) + " --jobs 1 --threads 1 --grid ";
+  std::string output;
+  REQUIRE(run_aebench(sweep + "model.latent=3,4", &output) == 0);
+  const auto log = aebench::testing::read_lines(fixture.sweep_dir / "logs" / "latent-3.log");
+  REQUIRE_FALSE(log.empty());
+  for (const auto& line : log) {  // each line with its UTC time: "2026-12-06T21:00:00Z ..."
+    INFO(line);
+    CHECK(line.size() > 21);
+    CHECK(line.substr(19, 2) == "Z ");
+  }
+  const std::string before = aebench::testing::file_contents(fixture.sweep_dir / "sweep.json");
+  CHECK(run_aebench(sweep + "model.latent=5,6", &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("2 point(s) this one does not have (latent-3, latent-4)") &&
+                         Catch::Contains("--out DIR"));
+  CHECK(aebench::testing::file_contents(fixture.sweep_dir / "sweep.json") == before);
+  REQUIRE(run_aebench(sweep + "model.latent=3,4,5", &output) == 0);
+  CHECK(fixture.point("latent-5")["state"] == "done");
+  CHECK(fixture.point("latent-3")["attempts"] == 1);  // kept, not run again
 }

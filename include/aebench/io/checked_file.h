@@ -16,6 +16,12 @@ inline constexpr std::size_t kCheckedHeaderBytes = 8 + 8 + 4;
 // `payload` with the header in front.
 std::string wrap_checked(const std::string& payload);
 
+// Checks a file's first kCheckedHeaderBytes `header` against its size before the rest is read
+// (a huge or sparse file in a checkpoint's place is refused at once): magic, and a payload
+// length that fills the file exactly. Throws DataError naming `source` as unwrap_checked does.
+void check_checked_header(const std::string& header, std::uint64_t file_bytes,
+                          const std::string& source);
+
 // The payload of `bytes`, after checking magic, length and CRC-32. Throws DataError naming
 // `source` and saying what is wrong (not a checkpoint, truncated, trailing bytes, corrupt).
 std::string unwrap_checked(const std::string& bytes, const std::string& source);

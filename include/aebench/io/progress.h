@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 
+#include "aebench/io/append_log.h"
 #include "aebench/io/epoch_record.h"
 
 namespace aebench {
@@ -25,14 +26,24 @@ class ProgressReporter {
  public:
   ProgressReporter(std::ostream& out, ProgressStyle style) : out_(out), style_(style) {}
 
+  // Also writes every note and epoch line, whatever the style, to `log` (train.log); null = none.
+  void keep_log(AppendLog* log) { log_ = log; }
+
+  // Starts every printed line (not the live bar) with its UTC time, as a log file wants.
+  void timestamp_lines(bool on) { timestamps_ = on; }
+
   void note(const std::string& line);  // a line of context (not printed when quiet)
   void begin_epoch(std::int64_t epoch, std::int64_t total_epochs, std::int64_t total_batches);
   void batch_done(std::int64_t batches_done, double running_loss);
   void end_epoch(const EpochRecord& record, bool improved);
 
  private:
+  std::string stamp() const;  // "UTC " when timestamping, else ""
+
   std::ostream& out_;
   ProgressStyle style_;
+  AppendLog* log_ = nullptr;
+  bool timestamps_ = false;
   std::int64_t epoch_ = 0;
   std::int64_t total_epochs_ = 0;
   std::int64_t total_batches_ = 0;

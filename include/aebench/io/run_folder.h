@@ -24,10 +24,11 @@ inline constexpr char kSummaryFile[] = "summary.json";
 inline constexpr char kModelFile[] = "model.pt";
 inline constexpr char kCheckpointFile[] = "checkpoint.pt";
 inline constexpr char kLockFile[] = ".aebench.lock";
-// aebench's mark that it made the folder a run folder, written when a run starts:
-// {"format_version": kRunFormatVersion, "aebench": VERSION, "libtorch": VERSION, "host": NAME,
-//  "created": UTC}. Only a folder with it is a run folder (is_run_folder).
+// aebench's mark that it made the folder a run folder, written when a run starts, and the record
+// of how (pipeline/run_record.h). Only a folder with it is a run folder (is_run_folder).
 inline constexpr char kRunMarkerFile[] = "run.json";
+// What the run printed, each line with its UTC time (io/append_log.h), kept whatever --quiet.
+inline constexpr char kTrainLogFile[] = "train.log";
 inline constexpr char kLossCurveFile[] = "loss_curve.png";
 inline constexpr char kReconstructionsFile[] = "reconstructions.png";
 inline constexpr char kBottleneckFile[] = "bottleneck.png";
@@ -59,10 +60,12 @@ void refuse_symbolic_link(const std::filesystem::path& path, const std::string& 
 std::filesystem::path make_real_subfolder(const std::filesystem::path& dir,
                                           const std::filesystem::path& relative);
 
-// Whether aebench made `dir` a run folder: its run.json, or in a run finished before run.json
-// existed its summary.json, is a regular file holding a JSON object with an integer
-// "format_version". Any other folder, one with a config.json of its own included, is not one:
-// `aebench report` and sweeps never write into it.
+// Whether aebench made `dir` a run folder: its run.json (not a link), or in a run made before
+// run.json existed its summary.json, is a regular file holding a JSON object with an integer
+// "format_version", or its checkpoint.pt starts with aebench's checked-file magic (an
+// interrupted run of then). A copied model.pt and config.json do not make a run folder. Any
+// other folder, one with a config.json of its own included, is not one: `aebench report` and sweeps
+// never write into it.
 bool is_run_folder(const std::filesystem::path& dir);
 
 // Holds an exclusive lock on RUN_DIR/.aebench.lock (flock) while alive, so that two processes
@@ -89,8 +92,9 @@ bool run_folder_in_use(const std::filesystem::path& dir);
 // aebench's leftover temporary files) is refused with an OutputError unless `overwrite`, in
 // which case the files a run writes are removed first: the artefacts named above, the files
 // `aebench eval` writes in eval/ and `aebench probe` in probe/, and those two folders when that
-// leaves them empty. Every other file (a user's notes, folders) stays. An eval/ or probe/ that
-// is a symbolic link is refused before anything is removed.
+// leaves them empty. Every other file (a user's notes, folders) stays. A folder that is not a
+// run folder (is_run_folder) but holds a file of an artefact's name, an artefact's name that is
+// a folder, and an eval/ or probe/ that is a symbolic link are refused before anything goes.
 void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
 
 // Removes what describes a model that is about to be replaced (a --resume saving its model):

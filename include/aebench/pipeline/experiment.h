@@ -21,6 +21,10 @@ struct RunOptions {
   bool quiet = false;            // print nothing but errors
   std::ostream* log = nullptr;   // progress output; null = nothing
   bool log_is_terminal = false;  // draw a live progress bar
+  bool log_timestamps = false;   // start each line of `log` with its UTC time (a sweep's logs)
+  // train: how the run was started, for run.json, summary.json's provenance and the report.
+  std::string command_line;
+  std::vector<std::string> overrides;
 };
 
 // Trains as `config` says and writes config.json, metrics.csv, checkpoint.pt (every epoch),
