@@ -115,6 +115,17 @@ mount_root() {
   mkdir -p "$archives" "$root/var/cache/apt/archives"
   mount -t proc proc "$root/proc"
   mount -t sysfs sysfs "$root/sys"
+  # The host's control groups, read-only, as a booted Debian has them: Slurm's slurmd will not
+  # start without a cgroup file system. Read-only binds: nothing in (or deleting) the root can
+  # change the host's.
+  if mountpoint -q /sys/fs/cgroup; then
+    mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup"
+    mount --make-rslave "$root/sys/fs/cgroup"
+    local point
+    for point in $(mounted_below "$root/sys/fs/cgroup" | sort); do
+      mount -o remount,bind,ro "$point"
+    done
+  fi
   # A /dev of its own, not the host's bound in: a root left mounted (the script killed) and
   # then deleted by `rm -rf` could otherwise remove the host's device nodes. Bound files and
   # fresh instances cannot be unlinked through the root.
