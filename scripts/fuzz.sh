@@ -23,7 +23,7 @@ bash scripts/install_packages.sh "${packages[@]}"
 
 # Each target links the sources it fuzzes, and zlib.
 declare -A sources=([idx]=src/data/idx.cpp
-  [config]="src/config/config.cpp src/config/schema.cpp src/config/schema_tables.cpp src/config/schema_tables_training.cpp"
+  [config]="src/config/config.cpp src/config/data_location.cpp src/config/schema.cpp src/config/schema_tables.cpp src/config/schema_tables_training.cpp src/io/regular_file.cpp"
   [cifar]="src/data/cifar.cpp src/data/idx.cpp")
 declare -A max_len=([idx]=65536 [config]=8192 [cifar]=16384)
 # shellcheck disable=SC2054  # the commas belong to -fsanitize=
