@@ -13,8 +13,7 @@
 namespace aebench {
 
 AppendLog::AppendLog(const std::filesystem::path& path) {
-  descriptor_ =
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
+  descriptor_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
   if (descriptor_ < 0 && errno == ELOOP) refuse_symbolic_link(path, "log file");
   if (descriptor_ < 0)
     throw OutputError("cannot open " + path.string() + " for appending: " + std::strerror(errno));

@@ -46,11 +46,10 @@ std::string overrides_suffix(const std::vector<std::string>& set_overrides) {
     const auto equals = assignment.find('=');
     const std::string key = assignment.substr(0, equals);
     const std::string value = equals == std::string::npos ? "" : assignment.substr(equals + 1);
-    std::string part = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1) +
-                       "-" + value;
+    std::string part =
+        key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1) + "-" + value;
     for (char& c : part)
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '+' && c != '-')
-        c = '_';
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '+' && c != '-') c = '_';
     suffix += (suffix.empty() ? "" : "_") + part;
   }
   return suffix.substr(0, 80);
@@ -79,10 +78,11 @@ RunFolderChoice choose_run_folder(const Config& config,
     const bool chosen = fit == FolderFit::kSameRun || (fit == FolderFit::kFree && !resume);
     if (!chosen) continue;
     if (candidate == base) return {base, ""};
-    return {candidate, base.string() + " holds " +
-                           (base_changes.empty() ? std::string("other files")
-                                                 : "a run of another config (" + base_changes + ")") +
-                           "; this run goes to " + candidate.string() + " (--out DIR chooses)"};
+    return {candidate,
+            base.string() + " holds " +
+                (base_changes.empty() ? std::string("other files")
+                                      : "a run of another config (" + base_changes + ")") +
+                "; this run goes to " + candidate.string() + " (--out DIR chooses)"};
   }
   return {base, ""};  // the run folder's own checks say what is in the way
 }

@@ -47,8 +47,8 @@ void finish_run_record(nlohmann::ordered_json& record) {
 
 nlohmann::ordered_json session_provenance(const nlohmann::ordered_json& record) {
   const auto& sessions = record["sessions"];
-  nlohmann::ordered_json provenance = sessions.empty() ? nlohmann::ordered_json::object()
-                                                       : sessions.back();
+  nlohmann::ordered_json provenance =
+      sessions.empty() ? nlohmann::ordered_json::object() : sessions.back();
   provenance["sessions"] = sessions.size();
   return provenance;
 }

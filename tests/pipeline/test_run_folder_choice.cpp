@@ -1,11 +1,10 @@
-#include "aebench/pipeline/run_folder_choice.h"
-
 #include <algorithm>
 #include <fstream>
 #include <string>
 
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/pipeline/run_folder_choice.h"
 #include "support/catch.h"
 #include "support/test_support.h"
 

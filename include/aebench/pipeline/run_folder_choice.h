@@ -23,8 +23,8 @@ struct RunFolderChoice {
 // keys a resume may change) is chosen; with `resume`, the first that holds a run of this config
 // (or the default, whose --resume then reports what differs). A folder of the user's (no run
 // mark) is never chosen.
-RunFolderChoice choose_run_folder(const Config& config, const std::vector<std::string>& set_overrides,
-                                  bool resume);
+RunFolderChoice choose_run_folder(const Config& config,
+                                  const std::vector<std::string>& set_overrides, bool resume);
 
 // "lr-0.01_latent-8": the last part of each KEY=VALUE's key, '-', the value, with every
 // character but letters, digits, '.', '+' and '-' as '_'; at most 80 characters.
