@@ -4,10 +4,8 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iterator>
 #include <map>
-#include <sstream>
 
 #include "aebench/config/config.h"
 #include "aebench/errors.h"
@@ -151,22 +149,15 @@ void check_compare_keys(const std::vector<nlohmann::json>& summaries,
   std::sort(known.begin(), known.end());
   known.erase(std::unique(known.begin(), known.end()), known.end());
   for (const auto& [flag, key] : keys) {
-    const bool found = std::any_of(summaries.begin(), summaries.end(), [&](const auto& summary) {
-      const nlohmann::json* value = find_dotted(summary, key);
-      return value != nullptr && !value->is_null();
-    });
-    if (found && flag == "--metric") {
-      // A metric is a column of numbers and a plot: "name" or "test" (an object) is neither.
-      const bool numeric =
-          std::any_of(summaries.begin(), summaries.end(), [&](const auto& summary) {
-            const nlohmann::json* value = find_dotted(summary, key);
-            return value != nullptr && value->is_number();
-          });
-      if (!numeric)
-        throw ConfigError(flag + " " + key +
-                          ": expected a key with a number in at least one "
-                          "run's summary.json, found none (a metric is tabulated and plotted)");
-    }
+    bool found = false, numeric = false;
+    for (const auto& summary : summaries)
+      if (const nlohmann::json* value = find_dotted(summary, key); value && !value->is_null())
+        found = true, numeric = numeric || value->is_number();
+    // A metric is a column of numbers and a plot: "name" or "test" (an object) is neither.
+    if (found && flag == "--metric" && !numeric)
+      throw ConfigError(flag + " " + key +
+                        ": expected a key with a number in at least one "
+                        "run's summary.json, found none (a metric is tabulated and plotted)");
     if (found) continue;
     std::string nearest;
     std::size_t best = std::max<std::size_t>(2, key.size() / 3) + 1;

@@ -71,8 +71,7 @@ CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options) {
   command->footer(
       "Data: a relative data.dir (default data/<dataset>) is looked for under the config file's "
       "folder and the one above it, then $AEBENCH_DATA (a folder holding data/mnist/ ...), the "
-      "working folder and "
-      "the installation's share/aebench.\n"
+      "working folder and the installation's share/aebench.\n"
       "Exit codes: 0 success, 2 usage or config error, 3 data error, 4 training error, "
       "5 output error, 130/143 stopped by SIGINT/SIGTERM (checkpoint written), 1 anything else.");
   return command;

@@ -151,8 +151,8 @@ SectionSchema data_section() {
                      "`train-images.idx3-ubyte`), or for `cifar10` `data_batch_1.bin` .. "
                      "`data_batch_5.bin` and `test_batch.bin`. A relative folder is looked for "
                      "under the config file's folder and the one above it, then `$AEBENCH_DATA`, "
-                     "the working folder "
-                     "and the installation's `share/aebench`; the run stores the one it found")),
+                     "the working folder and the installation's `share/aebench`; the run stores "
+                     "the one it found")),
               check_path_text),
           "`\"data/<dataset>\"`",
           [](const Config& config) { return json("data/" + config.data.dataset); })),

@@ -230,21 +230,19 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
                       " is not empty; pass --resume to continue its run, --overwrite to replace "
                       "it, or --out DIR to write elsewhere");
   // In a folder aebench did not make, a file with an artefact's name is the user's: nothing
-  // is replaced there (a run may still go beside files of other names).
-  if (!is_run_folder(dir))
-    for (const auto& name : kRunArtefacts) {
-      std::error_code error;
-      if (fs::exists(fs::symlink_status(dir / name, error)))
-        throw OutputError("run folder " + dir.string() + " holds " + name +
-                          " but no run of aebench's (no run.json): --overwrite replaces only "
-                          "aebench's own files; use --out DIR to write elsewhere");
-    }
-  // A folder of the user's in the place of an artefact is refused before anything goes.
+  // is replaced there (a run may still go beside files of other names). A folder of the
+  // user's in the place of an artefact is refused in any run folder. Both before anything goes.
+  const bool ours = is_run_folder(dir);
   for (const auto& name : kRunArtefacts) {
     std::error_code error;
-    if (fs::is_directory(fs::symlink_status(dir / name, error)))
+    const fs::file_type type = fs::symlink_status(dir / name, error).type();
+    if (type == fs::file_type::directory)
       throw OutputError("run folder " + dir.string() + ": " + name +
                         " is a folder, not aebench's file; move it and run again");
+    if (!ours && type != fs::file_type::not_found && type != fs::file_type::none)
+      throw OutputError("run folder " + dir.string() + " holds " + name +
+                        " but no run of aebench's (no run.json): --overwrite replaces only "
+                        "aebench's own files; use --out DIR to write elsewhere");
   }
   refuse_linked_subfolders(dir);
   remove_artefacts(dir / kEvalFolder, kEvalArtefacts);

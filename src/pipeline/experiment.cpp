@@ -1,7 +1,5 @@
 #include "aebench/pipeline/experiment.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <iomanip>
@@ -393,13 +391,12 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   const bool checkpointed = fs::exists(folder / kCheckpointFile);  // PCA has none: it refits
   std::string complete =
       std::string(kMetricsFile) + (checkpointed ? std::string(", ") + kCheckpointFile : "");
+  const std::string rest_written_by =
+      checkpointed ? "the rest (summary.json last) is written, without training again, by"
+                   : "the rest (summary.json last) is written by";
   const auto stage_done = [&](const std::string& files) {
     complete += ", " + files;
-    stop_if_requested("after training, with " + complete + " complete",
-                      checkpointed
-                          ? "the rest (summary.json last) is written, without training again, by"
-                          : "the rest (summary.json last) is written by",
-                      options);
+    stop_if_requested("after training, with " + complete + " complete", rest_written_by, options);
   };
   // Each stage's artefacts are written before the next stage starts, so a stop between
   // stages keeps them.
@@ -407,9 +404,6 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
     write_artefacts(folder, artefacts);
     stage_done(artefacts.file_list());
   };
-  // A resumed run replaces the model: the old one's summary, eval/ and probe/ go first, so a
-  // stop from here on leaves no result of it beside the new model (summary.json comes last).
-  remove_model_results(folder);
   save_model(folder / kModelFile, model, config_to_json(config));
   stage_done(kModelFile);
   Artefacts loss_curve;
@@ -436,10 +430,7 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
       return analyse_model(model, data.test, test.inputs, config);
     } catch (const Interrupted& stop) {  // within a long t-SNE map: say how to go on
       throw Interrupted(std::string(stop.what()) + ", with " + complete + " complete; " +
-                            (checkpointed ? "the rest (summary.json last) is written, without "
-                                            "training again, by"
-                                          : "the rest (summary.json last) is written by") +
-                            ": " + options.resume_hint,
+                            rest_written_by + ": " + options.resume_hint,
                         stop.signal_number());
     }
   }();
@@ -447,10 +438,8 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   write_stage(analysis.artefacts);
   if (config.probe.enabled) {
     const ProbeReport probe = probes_or_stop(model, data, config, context, [&] {
-      return "after training, with " + complete + " complete; " +
-             (checkpointed ? "the rest (summary.json last) is written, without training again, by"
-                           : "the rest (summary.json last) is written by") +
-             ": " + options.resume_hint;
+      return "after training, with " + complete + " complete; " + rest_written_by + ": " +
+             options.resume_hint;
     });
     summary["probe"] = probe.summary;
     write_stage(probe.artefacts);
@@ -519,7 +508,6 @@ SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std:
                     std::int64_t threads) {
   if (!device.empty()) document["device"] = device;
   if (threads >= 0) document["threads"] = threads;
-  require_run_folder(run_dir, "eval or probe");
   SavedRun run;
   const fs::path config_file = run_dir / kConfigFile;
   run.config = config_from_json(document, config_file.string());

@@ -32,9 +32,8 @@ FolderFit fit_of(const fs::path& folder, const nlohmann::json& resolved, std::st
   const RegularFileText file = read_regular_file(folder / kConfigFile);
   const auto saved = file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nullptr;
   if (!saved.is_object()) return FolderFit::kOther;
-  changes = describe_changes(saved, resolved, [](const std::string& path) {
-    return path != "/output/dir" && !resumable_key(path);
-  });
+  changes = describe_changes(saved, resolved,
+                             [](const std::string& path) { return !resumable_key(path); });
   return changes.empty() ? FolderFit::kSameRun : FolderFit::kOther;
 }
 

@@ -119,9 +119,6 @@ class SweepRunner {
     entry.state = observe_point(run_dir(running.index));
     if (exit_code == 130 || exit_code == 143) {
       entry.state = PointState::kInterrupted;
-    } else if (is_symbolic_link(run_dir(running.index))) {
-      // Refused by sweep-point: nothing is read or written through the link.
-      entry.state = PointState::kFailed;
     } else if (exit_code != 0 && entry.state != PointState::kFailed) {
       // The child died without saying why (killed, out of memory): record what is known.
       const std::string last = last_log_line(log_file(running.index));

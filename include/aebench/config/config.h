@@ -42,8 +42,7 @@ struct DataOptions {
   std::string dataset = "mnist";  // "mnist" | "fashion-mnist" | "cifar10"
   // Default: "data/<dataset>". A relative folder is looked for where data_location.h says
   // (the config file's folder and the one above it, $AEBENCH_DATA, the working folder, the
-  // installation's share/);
-  // load_config stores the folder it found, absolute.
+  // installation's share/); load_config stores the folder it found, absolute.
   std::string dir;
   // Not a key: the folders load_config looked in for a relative `dir` that none of them held,
   // for the data loader's error; empty when `dir` was found or is absolute.

@@ -17,9 +17,8 @@ inline constexpr const char* kDataRootVariable = "AEBENCH_DATA";
 //      it (a checkout's configs/ beside its data/),
 //   2. $AEBENCH_DATA, when set and not empty,
 //   3. the current working folder,
-//   4. the installation's share/aebench, when the running program is in a bin/ folder (PREFIX/bin),
-//   where
-//      `scripts/setup.sh --prefix` installs the data.
+//   4. the installation's share/aebench, when the running program is in a bin/ folder
+//      (PREFIX/bin), where `scripts/setup.sh --prefix` installs the data.
 // An absolute `dir` is its own only candidate. Duplicates are listed once.
 std::vector<std::filesystem::path> data_dir_candidates(const std::filesystem::path& dir,
                                                        const std::filesystem::path& config_folder);

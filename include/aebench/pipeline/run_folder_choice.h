@@ -18,11 +18,10 @@ struct RunFolderChoice {
 // The candidates are runs/<name>, then runs/<name>-<suffix>, runs/<name>-<suffix>-2, ... up to
 // -99, where <suffix> names the `set_overrides` of keys a resume may not change, as a sweep
 // names its points ("lr-0.01", "latent-8_lr-0.01"), or runs/<name>-2, -3, ... when there are
-// none. The first candidate that
-// is free (missing or empty) or holds a run of this config (its config.json differs only in
-// keys a resume may change) is chosen; with `resume`, the first that holds a run of this config
-// (or the default, whose --resume then reports what differs). A folder of the user's (no run
-// mark) is never chosen.
+// none. The first candidate that is free (missing or empty) or holds a run of this config (its
+// config.json differs only in keys a resume may change) is chosen; with `resume`, the first that
+// holds a run of this config (or the default, whose --resume then reports what differs). A folder
+// of the user's (no run mark) is never chosen.
 RunFolderChoice choose_run_folder(const Config& config,
                                   const std::vector<std::string>& set_overrides, bool resume);
 
