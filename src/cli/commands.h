@@ -20,12 +20,13 @@ struct TrainCommandOptions {
   bool resume = false;
 };
 
-// The flags of the commands that reopen a finished run (eval, probe).
+// The flags of the commands that reopen a finished run (eval, probe, encode).
 struct SavedRunFlags {
   std::string run_dir;
   std::string device;         // "" = the run's
   std::int64_t threads = -1;  // -1 = the run's
   bool quiet = false;
+  std::vector<std::string> overrides;  // --set KEY=VALUE under the command's section
 };
 
 inline void add_saved_run_flags(CLI::App* command, SavedRunFlags& flags) {
@@ -36,11 +37,35 @@ inline void add_saved_run_flags(CLI::App* command, SavedRunFlags& flags) {
   command->add_flag("-q,--quiet", flags.quiet, "Print errors only");
 }
 
-using EvalCommandOptions = SavedRunFlags;
+// --set for data.* keys: another data set, split sizes or classes for the run's model.
+inline void add_data_overrides(CLI::App* command, SavedRunFlags& flags) {
+  command
+      ->add_option("--set", flags.overrides,
+                   "Override a data key, e.g. --set data.dataset=fashion-mnist or "
+                   "--set data.test_limit=1000 (repeatable; the model's image shape must match)")
+      ->allow_extra_args(false);
+}
+
+struct EvalCommandOptions {
+  SavedRunFlags run;
+  std::string split = "test";
+};
 
 struct ProbeCommandOptions {
+  SavedRunFlags run;  // overrides: probe.KEY=VALUE
+};
+
+struct ExportCommandOptions {
+  std::string run_dir;
+  std::string out_dir;  // "" = RUN_DIR/export
+  bool quiet = false;
+};
+
+struct EncodeCommandOptions {
   SavedRunFlags run;
-  std::vector<std::string> overrides;  // probe.KEY=VALUE
+  std::string split = "test";
+  std::string out_dir;  // "" = RUN_DIR/codes
+  bool images = false;
 };
 
 struct CompareCommandOptions {
@@ -49,6 +74,7 @@ struct CompareCommandOptions {
   std::vector<std::string> metrics;
   std::string x_key;
   std::string series_key;
+  bool json = false;  // --json: the comparison as JSON on stdout
 };
 
 struct ReportCommandOptions {
@@ -104,6 +130,12 @@ int run_eval(const EvalCommandOptions& options);
 
 CLI::App* setup_probe(CLI::App& app, ProbeCommandOptions& options);
 int run_probe_command(const ProbeCommandOptions& options);
+
+CLI::App* setup_export(CLI::App& app, ExportCommandOptions& options);
+int run_export_command(const ExportCommandOptions& options);
+
+CLI::App* setup_encode(CLI::App& app, EncodeCommandOptions& options);
+int run_encode_command(const EncodeCommandOptions& options);
 
 CLI::App* setup_compare(CLI::App& app, CompareCommandOptions& options);
 int run_compare(const CompareCommandOptions& options);

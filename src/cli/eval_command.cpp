@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "aebench/pipeline/experiment.h"
+#include "aebench/pipeline/saved_run.h"
 #include "commands.h"
 
 namespace aebench::cli {
@@ -8,16 +8,23 @@ namespace aebench::cli {
 CLI::App* setup_eval(CLI::App& app, EvalCommandOptions& options) {
   auto* command = app.add_subcommand(
       "eval",
-      "Reload a run's model and config; recompute test metrics and pictures into RUN_DIR/eval");
-  add_saved_run_flags(command, options);
+      "Reload a run's model and config; recompute the metrics and pictures of a split (test by "
+      "default, or of other data with --set data.*) into RUN_DIR/eval");
+  add_saved_run_flags(command, options.run);
+  add_data_overrides(command, options.run);
+  command->add_option("--split", options.split, "train | val | test")->capture_default_str();
   return command;
 }
 
 int run_eval(const EvalCommandOptions& options) {
   RunOptions run;
-  run.quiet = options.quiet;
+  run.quiet = options.run.quiet;
   run.log = &std::cerr;
-  run_evaluation(options.run_dir, options.device, options.threads, run);
+  const SplitKind split = parse_split(options.split, "--split");
+  const SavedRunOptions saved{options.run.device, options.run.threads, options.run.overrides};
+  run_evaluation(options.run.run_dir, saved, split, run);
+  // What it wrote, on stdout whatever --quiet, for scripts (as train prints its run folder).
+  std::cout << (std::filesystem::path(options.run.run_dir) / kEvalFolder).string() << '\n';
   return 0;
 }
 

@@ -23,6 +23,8 @@ struct AllOptions {
   aebench::cli::TrainCommandOptions train;
   aebench::cli::EvalCommandOptions eval;
   aebench::cli::ProbeCommandOptions probe;
+  aebench::cli::ExportCommandOptions export_model;
+  aebench::cli::EncodeCommandOptions encode;
   aebench::cli::CompareCommandOptions compare;
   aebench::cli::ReportCommandOptions report;
   aebench::cli::ConfigDocsCommandOptions config_docs;
@@ -35,6 +37,8 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
   if (app.got_subcommand("train")) return aebench::cli::run_train(options.train);
   if (app.got_subcommand("eval")) return aebench::cli::run_eval(options.eval);
   if (app.got_subcommand("probe")) return aebench::cli::run_probe_command(options.probe);
+  if (app.got_subcommand("export")) return aebench::cli::run_export_command(options.export_model);
+  if (app.got_subcommand("encode")) return aebench::cli::run_encode_command(options.encode);
   if (app.got_subcommand("compare")) return aebench::cli::run_compare(options.compare);
   if (app.got_subcommand("report")) return aebench::cli::run_report(options.report);
   if (app.got_subcommand("config-docs")) return aebench::cli::run_config_docs(options.config_docs);
@@ -42,8 +46,8 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
   if (app.got_subcommand("sweep")) return aebench::cli::run_sweep(options.sweep);
   if (app.got_subcommand("sweep-point")) return aebench::cli::run_sweep_point(options.sweep_point);
   return report("usage error",
-                "a subcommand is required (train, eval, probe, compare, report, sweep, bench "
-                "or config-docs); "
+                "a subcommand is required (train, eval, probe, export, encode, compare, "
+                "report, sweep, bench or config-docs); "
                 "see aebench --help",
                 aebench::kExitUsageError);
 }
@@ -52,8 +56,8 @@ int dispatch(const CLI::App& app, const AllOptions& options) {
 // with the likely fix: the nearest subcommand, --set for a bare KEY=VALUE.
 std::string usage_message(const CLI::ParseError& error, int argc, char** argv) {
   std::string message = error.what();
-  static const char* const kSubcommands[] = {"train",  "eval",  "probe", "compare",
-                                             "report", "sweep", "bench", "config-docs"};
+  static const char* const kSubcommands[] = {"train",   "eval",   "probe", "export", "encode",
+                                             "compare", "report", "sweep", "bench",  "config-docs"};
   const std::string first = argc > 1 ? argv[1] : "";
   const bool known = std::any_of(std::begin(kSubcommands), std::end(kSubcommands),
                                  [&](const char* name) { return first == name; });
@@ -91,6 +95,8 @@ int main(int argc, char** argv) {
       "  aebench train configs/dense_100.json --resume        # continue after Ctrl-C\n"
       "  aebench eval runs/dense_100\n"
       "  aebench probe runs/dense_100\n"
+      "  aebench export runs/dense_100                        # -> runs/dense_100/export/\n"
+      "  aebench encode runs/dense_100 --split train          # -> runs/dense_100/codes/\n"
       "  aebench compare runs/* --metric test.sse_per_image --x model.latent\n"
       "  aebench report runs/dense_100                        # -> runs/dense_100/report.html\n"
       "  aebench sweep configs/sweeps/seed004_latent.json     # 16 points, 2 at a time\n"
@@ -106,6 +112,8 @@ int main(int argc, char** argv) {
   cli::setup_train(app, options.train);
   cli::setup_eval(app, options.eval);
   cli::setup_probe(app, options.probe);
+  cli::setup_export(app, options.export_model);
+  cli::setup_encode(app, options.encode);
   cli::setup_compare(app, options.compare);
   cli::setup_report(app, options.report);
   cli::setup_config_docs(app, options.config_docs);

@@ -1,6 +1,6 @@
 #include <iostream>
 
-#include "aebench/pipeline/experiment.h"
+#include "aebench/pipeline/saved_run.h"
 #include "commands.h"
 
 namespace aebench::cli {
@@ -11,7 +11,7 @@ CLI::App* setup_probe(CLI::App& app, ProbeCommandOptions& options) {
       "Train classifiers on a finished run's codes; results in RUN_DIR/probe and summary.json");
   add_saved_run_flags(command, options.run);
   command
-      ->add_option("--set", options.overrides,
+      ->add_option("--set", options.run.overrides,
                    "Override a probe key, e.g. --set probe.hidden=[512,512,512] (repeatable)")
       ->allow_extra_args(false);
   return command;
@@ -21,7 +21,9 @@ int run_probe_command(const ProbeCommandOptions& options) {
   RunOptions run;
   run.quiet = options.run.quiet;
   run.log = &std::cerr;
-  run_probe(options.run.run_dir, options.overrides, options.run.device, options.run.threads, run);
+  const SavedRunOptions saved{options.run.device, options.run.threads, options.run.overrides};
+  run_probe(options.run.run_dir, saved, run);
+  std::cout << (std::filesystem::path(options.run.run_dir) / kProbeFolder).string() << '\n';
   return 0;
 }
 

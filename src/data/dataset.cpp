@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 #include <random>
 #include <sstream>
@@ -252,6 +253,28 @@ Dataset load_dataset(const DataOptions& options, std::uint64_t seed) {
   binarize_bytes(data.test, options.binarize);
   if (options.val_fraction <= 0) data.val = data.test;
   return data;
+}
+
+SplitKind parse_split(const std::string& name, const std::string& flag) {
+  for (std::size_t i = 0; i < std::size(kSplitNames); ++i)
+    if (name == kSplitNames[i]) return static_cast<SplitKind>(i);
+  throw ConfigError(flag + ": expected train, val or test, found \"" + name + "\"");
+}
+
+const char* split_name(SplitKind kind) {
+  return kSplitNames[static_cast<std::size_t>(kind)];
+}
+
+const Split& split_of(const Dataset& data, SplitKind kind) {
+  switch (kind) {
+    case SplitKind::kTrain:
+      return data.train;
+    case SplitKind::kVal:
+      return data.val;
+    case SplitKind::kTest:
+      return data.test;
+  }
+  throw std::invalid_argument("split_of: unknown split");
 }
 
 }  // namespace aebench

@@ -55,6 +55,26 @@ const std::vector<std::string> kEvalArtefacts = {kSummaryFile, kReconstructionsF
 const std::vector<std::string> kProbeArtefacts = {"softmax.json", "softmax_confusion.png",
                                                   "mlp.json",     "mlp_confusion.png",
                                                   "pixels.json",  "pixels_confusion.png"};
+const std::vector<std::string> kExportArtefacts = {kStateDictFile, kArchitectureFile,
+                                                   kPythonLoaderFile};
+const std::vector<std::string> kCodesArtefacts = [] {
+  std::vector<std::string> names = {kCodesRecordFile};
+  for (const char* split : {"train", "val", "test"})
+    for (const char* kind : {"_codes.npy", "_labels.npy", "_images.npy"})
+      names.push_back(split + std::string(kind));
+  return names;
+}();
+
+// The subfolders of a run folder that hold results of its model, each with aebench's names
+// in it.
+struct ResultFolder {
+  const char* name;
+  const std::vector<std::string>* files;
+};
+const ResultFolder kResultFolders[] = {{kEvalFolder, &kEvalArtefacts},
+                                       {kProbeFolder, &kProbeArtefacts},
+                                       {kExportFolder, &kExportArtefacts},
+                                       {kCodesFolder, &kCodesArtefacts}};
 
 bool all_digits(const std::string& text) {
   return !text.empty() &&
@@ -73,8 +93,11 @@ bool is_aebench_temporary(const fs::path& file) {
   const auto legacy = name.rfind(".tmp-");
   if (legacy == std::string::npos || !all_digits(name.substr(legacy + 5))) return false;
   const std::string base = name.substr(0, legacy);
-  for (const auto* list : {&kRunArtefacts, &kEvalArtefacts, &kProbeArtefacts})
-    if (std::find(list->begin(), list->end(), base) != list->end()) return true;
+  if (std::find(kRunArtefacts.begin(), kRunArtefacts.end(), base) != kRunArtefacts.end())
+    return true;
+  for (const auto& folder : kResultFolders)
+    if (std::find(folder.files->begin(), folder.files->end(), base) != folder.files->end())
+      return true;
   return false;
 }
 
@@ -108,8 +131,8 @@ void remove_artefacts(const fs::path& dir, const std::vector<std::string>& names
 }
 
 void refuse_linked_subfolders(const fs::path& dir) {
-  for (const char* name : {kEvalFolder, kProbeFolder})
-    refuse_symbolic_link(dir / name, "run subfolder");
+  for (const auto& folder : kResultFolders)
+    refuse_symbolic_link(dir / folder.name, "run subfolder");
 }
 
 std::string csv_row(const EpochRecord& record) {
@@ -245,24 +268,21 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
                         "aebench's own files; use --out DIR to write elsewhere");
   }
   refuse_linked_subfolders(dir);
-  remove_artefacts(dir / kEvalFolder, kEvalArtefacts);
-  remove_artefacts(dir / kProbeFolder, kProbeArtefacts);
+  for (const auto& folder : kResultFolders) remove_artefacts(dir / folder.name, *folder.files);
   std::error_code error;
   for (const auto& name : kRunArtefacts) fs::remove(dir / name, error);
 }
 
 void remove_model_results(const fs::path& dir) {
   refuse_linked_subfolders(dir);
-  remove_artefacts(dir / kEvalFolder, kEvalArtefacts);
-  remove_artefacts(dir / kProbeFolder, kProbeArtefacts);
+  for (const auto& folder : kResultFolders) remove_artefacts(dir / folder.name, *folder.files);
   std::error_code error;
   fs::remove(dir / kSummaryFile, error);
 }
 
 void remove_leftovers(const fs::path& dir) {
   remove_temporaries(dir);
-  remove_temporaries(dir / kEvalFolder);
-  remove_temporaries(dir / kProbeFolder);
+  for (const auto& folder : kResultFolders) remove_temporaries(dir / folder.name);
 }
 
 void write_file_atomically(const fs::path& path, const std::string& contents) {

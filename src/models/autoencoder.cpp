@@ -5,27 +5,23 @@
 #include "aebench/errors.h"
 #include "aebench/models/conv_autoencoder.h"
 #include "aebench/models/dense_autoencoder.h"
+#include "aebench/models/layers.h"
 #include "aebench/models/pca_autoencoder.h"
 
 namespace aebench {
-namespace {
-
-torch::Tensor softmax_over_pixels(torch::Tensor x) {
+torch::Tensor SoftmaxOverPixelsImpl::forward(const torch::Tensor& x) {
   return torch::softmax(x.flatten(1), 1).view_as(x);
 }
 
-// GELU (x times the normal CDF of x) spelled out in erf rather than LibTorch's gelu: in
-// LibTorch 1.13 gelu's backward reads its input wrongly when the incoming gradient is
+// In LibTorch 1.13 gelu's backward reads its input wrongly when the incoming gradient is
 // channels-last and the input is not, as in a conv model's decoder, and back-propagates
 // uninitialised memory (NaN or 1e38 gradients). Autograd of these ops is layout-safe. In
 // float32 whatever the input's type, as LibTorch's gelu computes: in bfloat16 each step would
 // round (GELU(-3) off by 45 %).
-torch::Tensor gelu_by_erf(torch::Tensor x) {
+torch::Tensor GeluByErfImpl::forward(const torch::Tensor& x) {
   const auto x32 = x.to(torch::kFloat32);
   return (0.5 * x32 * (1.0 + torch::erf(x32 * M_SQRT1_2))).to(x.scalar_type());
 }
-
-}  // namespace
 
 Activation parse_activation(const std::string& name) {
   if (name == "relu") return Activation::kRelu;
@@ -52,11 +48,11 @@ torch::nn::AnyModule make_activation(Activation activation) {
     case Activation::kElu:
       return torch::nn::AnyModule(torch::nn::ELU());
     case Activation::kGelu:
-      return torch::nn::AnyModule(torch::nn::Functional(gelu_by_erf));
+      return torch::nn::AnyModule(GeluByErf());
     case Activation::kLinear:
       return torch::nn::AnyModule(torch::nn::Identity());
     case Activation::kSoftmax:
-      return torch::nn::AnyModule(torch::nn::Functional(softmax_over_pixels));
+      return torch::nn::AnyModule(SoftmaxOverPixels());
   }
   throw ConfigError("model: unhandled activation");
 }

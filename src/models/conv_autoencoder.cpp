@@ -1,5 +1,7 @@
 #include "aebench/models/conv_autoencoder.h"
 
+#include "aebench/models/architecture.h"
+
 namespace aebench {
 namespace {
 
@@ -54,10 +56,8 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
     decoder->push_back(torch::nn::Linear(options.latent, flat));
     if (options.batch_norm) decoder->push_back(torch::nn::BatchNorm1d(flat));
     decoder->push_back(make_activation(hidden));
-    const std::int64_t maps = channels.back(), height = feature_height(), width = feature_width();
-    decoder->push_back(torch::nn::Functional([maps, height, width](torch::Tensor x) {
-      return x.view({-1, maps, height, width});
-    }));
+    decoder->push_back(torch::nn::Unflatten(torch::nn::UnflattenOptions(
+        1, std::vector<std::int64_t>{channels.back(), feature_height(), feature_width()})));
   }
   for (auto it = channels.rbegin(); it != channels.rend(); ++it) {
     decoder->push_back(same_conv(in, *it, options.conv.kernel));
@@ -112,6 +112,11 @@ torch::Tensor ConvAutoencoderImpl::encode(const torch::Tensor& images) {
 
 torch::Tensor ConvAutoencoderImpl::decode(const torch::Tensor& codes) {
   return decoder_->forward(in_memory_format(codes));
+}
+
+nlohmann::json ConvAutoencoderImpl::layers() const {
+  return {{"encoder", describe_stack(encoder_, "encoder")},
+          {"decoder", describe_stack(decoder_, "decoder")}};
 }
 
 }  // namespace aebench

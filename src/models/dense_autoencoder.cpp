@@ -1,5 +1,7 @@
 #include "aebench/models/dense_autoencoder.h"
 
+#include "aebench/models/architecture.h"
+
 namespace aebench {
 namespace {
 
@@ -84,6 +86,15 @@ std::vector<torch::Tensor> DenseAutoencoderImpl::encoder_activations(const torch
 torch::Tensor DenseAutoencoderImpl::decode(const torch::Tensor& codes) {
   const ImageShape& image = options_.image;
   return decoder_->forward(codes).view({-1, image.channels, image.height, image.width});
+}
+
+nlohmann::json DenseAutoencoderImpl::layers() const {
+  nlohmann::json encoder = nlohmann::json::array({{{"op", "flatten"}}});
+  for (const auto& layer : describe_stack(encoder_, "encoder")) encoder.push_back(layer);
+  nlohmann::json decoder = describe_stack(decoder_, "decoder");
+  const ImageShape& image = options_.image;
+  decoder.push_back({{"op", "unflatten"}, {"shape", {image.channels, image.height, image.width}}});
+  return {{"encoder", encoder}, {"decoder", decoder}};
 }
 
 }  // namespace aebench

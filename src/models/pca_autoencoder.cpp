@@ -58,4 +58,16 @@ nlohmann::json PcaAutoencoderImpl::fit_closed_form(const torch::Tensor& train_im
        std::vector<double>(ratio.data_ptr<double>(), ratio.data_ptr<double>() + ratio.numel())}};
 }
 
+nlohmann::json PcaAutoencoderImpl::layers() const {
+  const ImageShape& image = options_.image;
+  const nlohmann::json tensors = {{"mean", "mean"}, {"components", "components"}};
+  nlohmann::json project = {{"op", "pca_project"}}, reconstruct = {{"op", "pca_reconstruct"}};
+  project.update(tensors);
+  reconstruct.update(tensors);
+  return {{"encoder", {{{"op", "flatten"}}, project}},
+          {"decoder",
+           {reconstruct,
+            {{"op", "unflatten"}, {"shape", {image.channels, image.height, image.width}}}}}};
+}
+
 }  // namespace aebench

@@ -25,6 +25,7 @@
 #include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/pipeline/run_record.h"
+#include "aebench/pipeline/run_stages.h"
 #include "aebench/pipeline/thread_choice.h"
 #include "aebench/pipeline/thread_follower.h"
 #include "aebench/plot/figures.h"
@@ -41,21 +42,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Seeds of the fixed noise on validation and test inputs, derived from the config's seed so
-// that every run (and `eval`) of one config sees the same corrupted images.
-std::uint64_t val_noise_seed(std::uint64_t seed) {
-  return seed * 2 + 1000003;
-}
-std::uint64_t test_noise_seed(std::uint64_t seed) {
-  return seed * 2 + 1000004;
-}
-
-// Inputs as the model sees them: the clean images corrupted with fixed-seed noise.
-torch::Tensor fixed_noise_inputs(const torch::Tensor& clean, const NoiseOptions& noise,
-                                 std::uint64_t seed, const torch::Device& device) {
-  return add_noise(clean.to(torch::kCPU), noise, make_cpu_generator(seed)).to(device);
-}
-
 std::string describe_split_sizes(const Dataset& data, const DataOptions& options) {
   std::ostringstream text;
   text << "data: " << data.train.size() << " train, ";
@@ -65,163 +51,6 @@ std::string describe_split_sizes(const Dataset& data, const DataOptions& options
   if (options.val_fraction <= 0)
     text << "; validation = the test split (data.val \"test\"): do not read it as a held-out score";
   return text.str();
-}
-
-// A code value for a figure title: three significant digits.
-std::string format_value(double value) {
-  std::ostringstream text;
-  text << std::setprecision(3) << value;
-  return text.str();
-}
-
-struct TestReport {
-  ReconstructionMetrics metrics;
-  nlohmann::json json;
-  torch::Tensor inputs;  // the test images as the model sees them (noisy if denoising)
-  Artefacts artefacts;   // reconstructions.png, bottleneck.png
-};
-
-// SSIM per test image, averaged; a colour image's is the mean of its channels' SSIMs (as
-// scikit-image's channel_axis).
-double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs,
-                      const torch::Tensor& targets) {
-  torch::NoGradGuard no_grad;
-  model.eval();
-  const auto channels_apart = [](const torch::Tensor& images) {  // [n * C, 1, H, W]
-    return images.reshape({-1, 1, images.size(2), images.size(3)});
-  };
-  const double channels = double(targets.size(1));
-  double sum = 0;
-  for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize) {
-    const auto length = std::min(kEvalBatchSize, inputs.size(0) - start);
-    sum += ssim_per_image(channels_apart(model.forward(inputs.narrow(0, start, length))),
-                          channels_apart(targets.narrow(0, start, length)))
-               .sum()
-               .item<double>() /
-           channels;
-  }
-  return sum / double(inputs.size(0));
-}
-
-// Test metrics, with the reconstructions and bottleneck pictures of the first test images.
-TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config& config,
-                         const RunContext& context) {
-  const auto targets = unit_floats(test.images.to(context.device));
-  const auto inputs =
-      fixed_noise_inputs(targets, config.noise, test_noise_seed(config.seed), context.device);
-  TestReport report;
-  report.metrics = evaluate_reconstruction(model, inputs, targets);
-  report.inputs = inputs;
-
-  const std::int64_t shown = std::min<std::int64_t>(config.output.images, test.size());
-  torch::NoGradGuard no_grad;
-  const auto shown_inputs = inputs.narrow(0, 0, shown);
-  const auto codes = model.encode(shown_inputs);
-  const auto reconstructions = model.decode(codes);
-  std::vector<std::string> labels;
-  for (std::int64_t i = 0; i < shown; ++i)
-    labels.push_back(std::to_string(test.labels[i].item<std::int64_t>()));
-
-  std::vector<ImageRow> rows = {{"original", targets.narrow(0, 0, shown)}};
-  if (config.noise.enabled()) rows.push_back({"noisy input", shown_inputs});
-  rows.push_back({"reconstruction", reconstructions.clamp(0.0, 1.0)});
-  report.artefacts.add(
-      kReconstructionsFile,
-      draw_image_grid(rows, labels, {config.name + ": first test images", 3, 4, false}));
-
-  std::vector<torch::Tensor> pictures;
-  for (std::int64_t i = 0; i < shown; ++i) pictures.push_back(code_as_picture(codes[i]));
-  const auto stacked = torch::stack(pictures);
-  const int side = int(std::max(stacked.size(1), stacked.size(2)));
-  const std::string shape = std::to_string(stacked.size(1)) + "x" + std::to_string(stacked.size(2));
-  // One scale for all codes, stated in the title, so magnitudes compare across images.
-  const double low = stacked.min().item<double>(), high = stacked.max().item<double>();
-  const auto scaled = high > low ? (stacked - low) / (high - low) : torch::zeros_like(stacked);
-  report.artefacts.add(kBottleneckFile,
-                       draw_image_grid({{"code " + shape, scaled}}, labels,
-                                       {config.name + ": bottleneck codes, black = " +
-                                            format_value(low) + ", white = " + format_value(high),
-                                        std::max(1, 84 / side), 4, false}));
-  report.json = to_json(report.metrics);
-  report.json["ssim"] = mean_test_ssim(model, inputs, targets);
-  return report;
-}
-
-// The precision train.precision resolves to on the run's device ("fp32" | "bf16").
-std::string training_precision_name(const Config& config, const RunContext& context) {
-  return precision_name(training_precision(config.train.precision, context.device.is_cuda()));
-}
-
-nlohmann::json base_summary(const Config& config, const RunContext& context, const Dataset& data,
-                            const AutoencoderImpl& model) {
-  return {{"format_version", kRunFormatVersion},
-          {"aebench_version", kVersion},
-          {"torch_version", torch_version()},
-          {"name", config.name},
-          {"device", device_name(context.device)},
-          {"threads", context.threads},
-          {"precision",
-           model.fits_in_closed_form() ? "fp64" : training_precision_name(config, context)},
-          {"parameters", count_parameters(model)},
-          {"data",
-           {{"train", data.train.size()},
-            {"val", data.val.size()},
-            {"test", data.test.size()},
-            {"val_source", validation_source(config.data)}}},
-          {"config", config_to_json(config)}};
-}
-
-// summary.json with its keys in a reading order: what was run and how it scored first, the
-// provenance and the full config last. Keys not listed keep their place after those listed.
-nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
-  static const char* const kOrder[] = {"name",
-                                       "data",
-                                       "test",
-                                       "epochs_run",
-                                       "best_epoch",
-                                       "best_val_loss",
-                                       "stopped_early",
-                                       "train_seconds",
-                                       "train_seconds_total",
-                                       "samples_per_second",
-                                       "parameters",
-                                       "device",
-                                       "threads",
-                                       "precision",
-                                       "probe",
-                                       "analysis",
-                                       "pretraining",
-                                       "explained_variance_ratio"};
-  static const char* const kLast[] = {"torch_version", "aebench_version", "format_version",
-                                      "config"};
-  nlohmann::ordered_json ordered = nlohmann::ordered_json::object();
-  auto copy = [&](const std::string& key) {
-    if (summary.contains(key)) ordered[key] = nlohmann::ordered_json::parse(summary.at(key).dump());
-  };
-  for (const char* key : kOrder) copy(key);
-  for (const auto& item : summary.items())
-    if (!ordered.contains(item.key()) &&
-        std::none_of(std::begin(kLast), std::end(kLast),
-                     [&](const char* last) { return item.key() == last; }))
-      copy(item.key());
-  for (const char* key : kLast) copy(key);
-  return ordered;
-}
-
-void write_summary(const fs::path& folder, const nlohmann::json& summary) {
-  Artefacts artefacts;
-  artefacts.add(kSummaryFile, in_reading_order(summary));
-  write_artefacts(folder, artefacts);
-}
-
-// report.html from the run folder's files as they are now (after its last artefact).
-void write_report(const fs::path& run_dir) {
-  write_artefacts(run_dir, report_artefacts(run_dir));
-}
-
-bool starts_with_any(const std::string& path, const std::vector<std::string>& prefixes) {
-  return std::any_of(prefixes.begin(), prefixes.end(),
-                     [&](const std::string& prefix) { return path.rfind(prefix, 0) == 0; });
 }
 
 // Refuses to resume when there is nothing to resume or the config changes what the run was
@@ -258,13 +87,6 @@ void stop_if_requested(const std::string& where, const std::string& next,
     throw Interrupted("stopped by " + signal_name(signal_number) + " " + where + "; " + next +
                           ": " + options.resume_hint,
                       signal_number);
-}
-
-std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunContext& context) {
-  torch::manual_seed(config.seed);
-  auto model = make_autoencoder(config.model);
-  model->to(context.device);
-  return model;
 }
 
 // A resumed run's summary extras come from its checkpoint; their thread_choice must describe
@@ -368,18 +190,6 @@ TrainingResult fit_in_closed_form(AutoencoderImpl& model, const TrainingData& tr
   return result;
 }
 
-// run_probes, stopped by a signal between probe epochs; `next` says what the run has written
-// and how to go on.
-template <typename Next>
-ProbeReport probes_or_stop(AutoencoderImpl& model, const Dataset& data, const Config& config,
-                           const RunContext& context, Next next) {
-  try {
-    return run_probes(model, data, config, context.device, &StopSignalGuard::received);
-  } catch (const Interrupted& interrupted) {
-    throw Interrupted(std::string(interrupted.what()) + " " + next(), interrupted.signal_number());
-  }
-}
-
 // Saves the model, draws the pictures, tests and writes summary.json. A stop signal ends the
 // run after the stage in progress, naming the artefacts that are complete.
 nlohmann::json finish_run(const Config& config, const RunContext& context, const Dataset& data,
@@ -464,66 +274,6 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
               << ", psnr " << test.metrics.psnr_db << " dB; results in " << folder.string();
   progress.note(result_line.str());
   return summary;
-}
-
-// Throws ConfigError unless aebench made RUN_DIR a run folder (io/run_folder.h): eval and probe
-// write into a run folder only.
-void require_run_folder(const fs::path& run_dir, const std::string& command) {
-  if (is_run_folder(run_dir)) return;
-  throw ConfigError(run_dir.string() + ": " + command +
-                    " expected a run folder aebench train made (with its run.json), found " +
-                    (fs::is_directory(run_dir) ? "a folder without one" : "no such folder") +
-                    "; nothing was written");
-}
-
-// Throws ConfigError unless RUN_DIR holds a finished run: a summary.json with test results,
-// written last by train. `command` adds to it (probe), so on an unfinished run it would make
-// the run look done.
-void require_finished_run(const fs::path& run_dir, const std::string& command) {
-  require_run_folder(run_dir, command);
-  const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
-  const nlohmann::json summary =
-      file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
-  if (summary.is_object() && summary.contains("test") && !summary.contains("error")) return;
-  throw ConfigError(run_dir.string() + ": " + command +
-                    " expected a finished run (summary.json with test results), found " +
-                    (file.ok() ? "a summary.json without them" : "summary.json " + file.problem()) +
-                    "; finish the run first (aebench train CONFIG --out " + run_dir.string() +
-                    " --resume)");
-}
-
-// A finished run brought back: its config (with `document`'s changes), data and saved model.
-struct SavedRun {
-  Config config;
-  RunContext context;
-  Dataset data;
-  std::shared_ptr<AutoencoderImpl> model;
-};
-
-// Config keys that decide what the saved model computes on the test images: eval and probe
-// refuse a config.json that differs from model.pt's own in any of them.
-const std::vector<std::string> kModelDefiningKeys = {"/model", "/noise", "/data/dataset"};
-
-SavedRun reload_run(const fs::path& run_dir, nlohmann::json document, const std::string& device,
-                    std::int64_t threads) {
-  if (!device.empty()) document["device"] = device;
-  if (threads >= 0) document["threads"] = threads;
-  SavedRun run;
-  const fs::path config_file = run_dir / kConfigFile;
-  run.config = config_from_json(document, config_file.string());
-  resolve_data_dir(run.config.data, run_dir);  // a run trained before data.dir was stored absolute
-  const std::string changes = describe_changes(
-      read_checkpoint_config(run_dir / kModelFile), config_to_json(run.config),
-      [](const std::string& path) { return starts_with_any(path, kModelDefiningKeys); });
-  if (!changes.empty())
-    throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
-                      " was trained with, found changes in " + changes +
-                      "; undo them, or train a new run with the new config");
-  run.context = make_run_context(run.config.device, run.config.threads);
-  run.data = load_dataset(run.config.data, run.config.seed);
-  run.model = build_model(run.config, run.context);
-  load_model(run_dir / kModelFile, *run.model);
-  return run;
 }
 
 // The thread count the interrupted session trained on, from its checkpoint: a resumed run
@@ -622,72 +372,6 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
     }
   }
   return finish_run(config, context, data, *model, result, options, extras, record, progress);
-}
-
-nlohmann::json run_evaluation(const fs::path& run_dir, const std::string& device,
-                              std::int64_t threads, const RunOptions& options) {
-  require_run_folder(run_dir, "eval");  // before reading anything of it
-  const StopSignalGuard stop_signals;
-  const SavedRun run = reload_run(run_dir, read_json_file(run_dir / kConfigFile), device, threads);
-  const auto& [config, context, data, model] = run;
-  const RunLock lock(run_dir);  // no resume or probe may change the folder meanwhile
-  const fs::path folder = run_dir / kEvalFolder;
-  refuse_symbolic_link(folder, "eval folder");
-  const TestReport test = test_and_draw(*model, data.test, config, context);
-  if (const int signal_number = StopSignalGuard::received())
-    throw Interrupted("stopped by " + signal_name(signal_number) +
-                          " before eval/ was written; nothing was written: run aebench eval " +
-                          run_dir.string() + " again",
-                      signal_number);
-  make_real_subfolder(run_dir, kEvalFolder);
-  write_artefacts(folder, test.artefacts);
-  nlohmann::json summary = base_summary(config, context, data, *model);
-  summary["test"] = test.json;
-  write_summary(folder, summary);
-  write_report(run_dir);
-  if (options.log && !options.quiet)
-    *options.log << "eval: test mse " << test.metrics.mse << ", sse/image "
-                 << test.metrics.sse_per_image << ", psnr " << test.metrics.psnr_db
-                 << " dB; results in " << folder.string() << '\n';
-  return summary;
-}
-
-nlohmann::json run_probe(const fs::path& run_dir, const std::vector<std::string>& overrides,
-                         const std::string& device, std::int64_t threads,
-                         const RunOptions& options) {
-  require_finished_run(run_dir, "probe");  // before reading anything of it
-  nlohmann::json document = read_json_file(run_dir / kConfigFile);
-  if (document["probe"].is_null()) document["probe"] = nlohmann::json::object();
-  for (const auto& assignment : overrides) {
-    if (assignment.rfind("probe.", 0) != 0)
-      throw ConfigError("--set " + assignment +
-                        ": expected a probe.KEY=VALUE override, found another key");
-    apply_override(document, assignment);
-  }
-  const StopSignalGuard stop_signals;
-  const SavedRun run = reload_run(run_dir, document, device, threads);
-  const auto& [config, context, data, model] = run;
-  const RunLock lock(run_dir);
-  require_finished_run(run_dir, "probe");  // again, now that no resume can be replacing it
-  const ProbeReport report = probes_or_stop(*model, data, config, context, [&] {
-    return "; nothing was written (probe/ and summary.json are as before): run aebench probe " +
-           run_dir.string() + " again";
-  });
-  write_artefacts(run_dir, report.artefacts);
-  const nlohmann::json& probe = report.summary;
-  nlohmann::json summary = fs::exists(run_dir / kSummaryFile)
-                               ? read_json_file(run_dir / kSummaryFile)
-                               : nlohmann::json::object();
-  summary["probe"] = probe;
-  write_summary(run_dir, summary);
-  write_report(run_dir);
-  if (options.log && !options.quiet)
-    for (const auto& [name, result] : probe.items())
-      if (result.is_object())
-        *options.log << "probe " << name << ": val accuracy "
-                     << result["val_accuracy"].get<double>() << ", test accuracy "
-                     << result["test_accuracy"].get<double>() << '\n';
-  return probe;
 }
 
 }  // namespace aebench

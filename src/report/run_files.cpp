@@ -141,4 +141,55 @@ std::vector<std::pair<std::string, nlohmann::json>> flatten_json(const nlohmann:
   return leaves;
 }
 
+std::vector<double> MetricsCsvRows::column(const std::string& name) const {
+  const auto found = std::find(header.begin(), header.end(), name);
+  if (found == header.end()) return {};
+  const auto index = std::size_t(found - header.begin());
+  std::vector<double> values;
+  for (const auto& row : rows) values.push_back(row[index]);
+  return values;
+}
+
+MetricsCsvRows read_metrics_csv(const fs::path& path) {
+  MetricsCsvRows metrics;
+  const RegularFileText file = read_regular_file(path);
+  if (!file.ok()) {
+    metrics.problem = file.problem();
+    return metrics;
+  }
+  const auto split = [](const std::string& line) {
+    std::vector<std::string> cells;
+    std::stringstream cells_stream(line);
+    for (std::string cell; std::getline(cells_stream, cell, ',');) cells.push_back(cell);
+    return cells;
+  };
+  std::istringstream stream(file.bytes);
+  std::string line;
+  std::getline(stream, line);
+  metrics.header = split(line);
+  int line_number = 1;
+  while (std::getline(stream, line)) {
+    ++line_number;
+    if (line.empty()) continue;
+    const auto cells = split(line);
+    std::vector<double> row;
+    bool numbers = cells.size() == metrics.header.size();
+    for (const auto& cell : cells) {
+      char* end = nullptr;
+      row.push_back(std::strtod(cell.c_str(), &end));
+      numbers = numbers && !cell.empty() && end == cell.c_str() + cell.size();
+    }
+    if (!numbers) {
+      if (++metrics.bad_lines == 1)
+        metrics.first_bad = "line " + std::to_string(line_number) + ": expected " +
+                            std::to_string(metrics.header.size()) + " numbers, found \"" +
+                            line.substr(0, 80) + "\"";
+      continue;
+    }
+    metrics.rows.push_back(std::move(row));
+    metrics.cells.push_back(cells);
+  }
+  return metrics;
+}
+
 }  // namespace aebench

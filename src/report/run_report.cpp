@@ -79,51 +79,26 @@ std::string notes_list(const json* notes) {
 
 // metrics.csv as a table: a bad line is reported and left out, the others shown.
 std::string metrics_table(Page& page, const fs::path& path) {
-  const RegularFileText file = read_regular_file(path);
-  std::istringstream stream(file.bytes);
-  if (!file.ok()) {
-    page.problem(kMetricsFile, file.problem());
+  const MetricsCsvRows metrics = read_metrics_csv(path);
+  if (!metrics.problem.empty()) {
+    page.problem(kMetricsFile, metrics.problem);
     return "<p class=\"missing\">" + std::string(kMetricsFile) + ": no per-epoch metrics</p>\n";
   }
-  const auto split = [](const std::string& line) {
-    std::vector<std::string> cells;
-    std::stringstream cells_stream(line);
-    for (std::string cell; std::getline(cells_stream, cell, ',');) cells.push_back(cell);
-    return cells;
-  };
-  std::string line;
-  std::getline(stream, line);
-  const auto header = split(line);
+  if (metrics.bad_lines > 0) page.problem(kMetricsFile, metrics.first_bad);
+  if (metrics.bad_lines > 1)
+    page.problem(kMetricsFile, std::to_string(metrics.bad_lines - 1) + " more unreadable line(s)");
   std::string rows;
-  int bad_lines = 0, line_number = 1;
-  while (std::getline(stream, line)) {
-    ++line_number;
-    if (line.empty()) continue;
-    const auto cells = split(line);
-    bool numbers = cells.size() == header.size();
-    for (const auto& cell : cells) {
-      char* end = nullptr;
-      std::strtod(cell.c_str(), &end);
-      numbers = numbers && !cell.empty() && end == cell.c_str() + cell.size();
-    }
-    if (!numbers) {
-      if (++bad_lines == 1)
-        page.problem(kMetricsFile, "line " + std::to_string(line_number) + ": expected " +
-                                       std::to_string(header.size()) + " numbers, found \"" +
-                                       line.substr(0, 80) + "\"");
-      continue;
-    }
+  for (const auto& cells : metrics.cells) {
     rows += "<tr>";
     for (const auto& cell : cells)
       rows += "<td class=\"number\">" +
               html_escape(json::accept(cell) ? display_value(json::parse(cell)) : cell) + "</td>";
     rows += "</tr>\n";
   }
-  if (bad_lines > 1)
-    page.problem(kMetricsFile, std::to_string(bad_lines - 1) + " more unreadable line(s)");
   std::string html = "<details><summary>per-epoch metrics (" + std::string(kMetricsFile) +
                      ")</summary><div class=\"scroll\"><table><thead><tr>";
-  for (const auto& column : header) html += "<th class=\"number\">" + html_escape(column) + "</th>";
+  for (const auto& column : metrics.header)
+    html += "<th class=\"number\">" + html_escape(column) + "</th>";
   return html + "</tr></thead><tbody>\n" + rows + "</tbody></table></div></details>\n";
 }
 
@@ -290,17 +265,35 @@ std::string eval_section(Page& page, const fs::path& dir, const json& summary) {
     html += "<p class=\"missing\">" + html_escape(file) + ": " + html_escape(evaluated.problem) +
             "</p>\n";
   } else {
-    html +=
-        "<table><thead><tr><th>test metric</th><th class=\"number\">aebench eval</th>"
-        "<th class=\"number\">training run</th></tr></thead><tbody>\n";
+    // eval may have scored another split, or other data (--split, --set data.*): then the
+    // training run's test scores are not beside it, as they measure something else.
+    const json* split = at(evaluated.value, "evaluated.split");
+    const json* overrides = at(evaluated.value, "evaluated.overrides");
+    const std::string scored = split && split->is_string() ? split->get<std::string>() : "test";
+    const bool same_data =
+        scored == "test" && (!overrides || !overrides->is_array() || overrides->empty());
+    if (!same_data)
+      html += "<p>eval scored the " + html_escape(scored) + " split" +
+              (overrides && overrides->is_array() && !overrides->empty()
+                   ? " with " + html_escape(overrides->dump())
+                   : std::string()) +
+              ", not the data the run was tested on.</p>\n";
+    html += "<table><thead><tr><th>" + html_escape(scored) +
+            " metric</th><th class=\"number\">aebench eval</th>" +
+            (same_data ? "<th class=\"number\">training run</th>" : "") + "</tr></thead><tbody>\n";
     for (const auto& [key, label] : kTestMetrics) {
-      const json* now = at(evaluated.value, key);
-      const json* then = at(summary, key);
+      const std::string eval_key = scored + key.substr(key.find('.'));
+      const json* now = at(evaluated.value, eval_key);
+      const json* then = same_data ? at(summary, key) : nullptr;
       if (!is_shown_value(now) && !is_shown_value(then)) continue;
-      html += "<tr><th scope=\"row\">" + html_escape(label) + "</th><td class=\"number\">" +
-              (is_shown_value(now) ? marked_value(*now, file, key) : "") +
-              "</td><td class=\"number\">" +
-              (is_shown_value(then) ? marked_value(*then, kSummaryFile, key) : "") + "</td></tr>\n";
+      html +=
+          "<tr><th scope=\"row\">" + html_escape(label) + "</th><td class=\"number\">" +
+          (is_shown_value(now) ? marked_value(*now, file, eval_key) : "") + "</td>" +
+          (same_data
+               ? "<td class=\"number\">" +
+                     (is_shown_value(then) ? marked_value(*then, kSummaryFile, key) : "") + "</td>"
+               : "") +
+          "</tr>\n";
     }
     html += "</tbody></table>\n";
   }

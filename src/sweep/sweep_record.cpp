@@ -115,21 +115,27 @@ std::string config_differences(const json& saved, const json& current) {
 
 }  // namespace
 
+namespace {
+
+// How the config.json in `entry`'s run folder differs from the config the sweep gives the point
+// ("" when it does not, or when there is no readable config.json to compare).
+std::string point_config_changes(const SweepPlan& plan, const PointRecord& entry) {
+  const RegularFileText file = read_regular_file(plan.out_dir / entry.point.name / kConfigFile);
+  if (!file.ok()) return "";
+  const json saved = json::parse(file.bytes, nullptr, false);
+  if (saved.is_discarded()) return "";  // the run's own checks report a damaged config.json
+  const json current = json::parse(
+      config_to_json(load_config(plan.base_config, point_assignments(plan, entry.point))).dump());
+  return config_differences(saved, current);
+}
+
+}  // namespace
+
 std::vector<std::string> mismatched_points(const SweepRecord& record) {
   std::vector<std::string> mismatches;
-  for (const auto& entry : record.points) {
-    const fs::path saved_file = record.plan.out_dir / entry.point.name / kConfigFile;
-    const RegularFileText file = read_regular_file(saved_file);
-    if (!file.ok()) continue;
-    const json saved = json::parse(file.bytes, nullptr, false);
-    if (saved.is_discarded()) continue;  // the run's own checks report a damaged config.json
-    const json current =
-        json::parse(config_to_json(load_config(record.plan.base_config,
-                                               point_assignments(record.plan, entry.point)))
-                        .dump());
-    if (const std::string changes = config_differences(saved, current); !changes.empty())
+  for (const auto& entry : record.points)
+    if (const std::string changes = point_config_changes(record.plan, entry); !changes.empty())
       mismatches.push_back(entry.point.name + ": " + changes);
-  }
   return mismatches;
 }
 
@@ -186,6 +192,19 @@ void refresh_states(SweepRecord& record) {
     const fs::path run_dir = record.plan.out_dir / entry.point.name;
     entry.state = observe_point(run_dir);
     entry.error = entry.state == PointState::kFailed ? recorded_error(run_dir) : "";
+    if (entry.state != PointState::kDone && entry.state != PointState::kInterrupted) continue;
+    // A folder holding another config's run (copied in, or left by an earlier grid) is not
+    // this point's result: neither done nor resumable.
+    std::string changes;
+    try {
+      changes = point_config_changes(record.plan, entry);
+    } catch (const std::exception&) {
+      continue;  // a base config that no longer loads: the sweep run itself reports it
+    }
+    if (changes.empty()) continue;
+    entry.state = PointState::kFailed;
+    entry.error = "the point folder " + run_dir.string() + " holds a run of another config (" +
+                  changes + "); move it away and run the sweep again";
   }
 }
 

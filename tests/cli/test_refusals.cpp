@@ -56,10 +56,17 @@ TEST_CASE("probe refuses a run whose training did not finish, and adds nothing t
   CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder));
 }
 
-TEST_CASE("a resume that replaces the model removes the old model's eval/, probe/ and results") {
+TEST_CASE(
+    "a resume that replaces the model removes the old model's results: eval/ probe/ export/ codes/ "
+    "and summary.json") {
   TinyRun tiny("stale_results");
   REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet") == 0);
   REQUIRE(tiny.aebench("probe " + shell_quoted(tiny.run) + " --quiet") == 0);
+  REQUIRE(tiny.aebench("export " + shell_quoted(tiny.run) + " --quiet") == 0);
+  REQUIRE(tiny.aebench("encode " + shell_quoted(tiny.run) + " --quiet --split val") == 0);
+  REQUIRE(fs::exists(tiny.run / aebench::kExportFolder / aebench::kStateDictFile));
+  REQUIRE(fs::exists(tiny.run / aebench::kCodesFolder / "val_codes.npy"));
+  std::ofstream(tiny.run / aebench::kCodesFolder / "my_codes.npy") << "mine";
   REQUIRE(fs::exists(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile));
   REQUIRE(read_json(tiny.run / aebench::kSummaryFile).contains("probe"));
   std::ofstream(tiny.run / aebench::kProbeFolder / "my_notes.txt") << "mine";
@@ -67,6 +74,11 @@ TEST_CASE("a resume that replaces the model removes the old model's eval/, probe
   CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));  // emptied, so removed
   CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder / "mlp.json"));
   CHECK(aebench::testing::file_contents(tiny.run / aebench::kProbeFolder / "my_notes.txt") ==
+        "mine");
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kExportFolder));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kCodesFolder / "val_codes.npy"));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kCodesFolder / aebench::kCodesRecordFile));
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kCodesFolder / "my_codes.npy") ==
         "mine");
   const auto summary = read_json(tiny.run / aebench::kSummaryFile);
   CHECK(summary["epochs_run"] == 4);
@@ -278,4 +290,73 @@ TEST_CASE("command-line mistakes are one line with the likely fix") {
     CHECK_THAT(tiny.output, Catch::StartsWith("aebench: ") && Catch::Contains(expected));
     CHECK(std::count(tiny.output.begin(), tiny.output.end(), '\n') == 1);
   }
+}
+
+TEST_CASE("eval scores another split or other data of the model's shape and nothing else") {
+  TinyRun tiny("eval_other_data");
+  const std::string run = shell_quoted(tiny.run);
+  REQUIRE(tiny.aebench("eval " + run + " --quiet --split train") == 0);
+  auto evaluated = read_json(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile);
+  CHECK(evaluated["evaluated"]["split"] == "train");
+  CHECK(evaluated["evaluated"]["images"] == evaluated["data"]["train"]);
+  CHECK(evaluated.contains("train"));
+  CHECK_FALSE(evaluated.contains("test"));  // no train score passed off as a test score
+
+  aebench::testing::write_synthetic_dataset(tiny.folder / "other", 200, 30);
+  const int status = tiny.aebench("eval " + run +
+                                  " --quiet --set data.dir=" + shell_quoted(tiny.folder / "other") +
+                                  " --set data.test_limit=null");
+  INFO(tiny.output);
+  REQUIRE(status == 0);
+  evaluated = read_json(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile);
+  CHECK(evaluated["evaluated"]["images"] == 30);
+  CHECK(evaluated["evaluated"]["overrides"].size() == 2);
+  CHECK(evaluated["config"]["data"]["dir"] == fs::absolute(tiny.folder / "other").string());
+
+  struct Refusal {
+    std::string flags;
+    const char* expected;
+  };
+  const Refusal refusals[] = {
+      {"--set model.latent=3", "expected a data.KEY=VALUE override"},
+      {"--set noise.type=gaussian", "expected a data.KEY=VALUE override"},
+      {"--set data.dataset=cifar10", "expected a data set of the model's image shape 1x28x28"},
+      {"--split validation", "--split: expected train, val or test"},
+  };
+  for (const auto& [flags, expected] : refusals) {
+    INFO(flags);
+    CHECK(tiny.aebench("eval " + run + " " + flags) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains(expected));
+  }
+}
+
+TEST_CASE("a sweep point folder holding another config's run is neither done nor tabulated") {
+  ScratchFolder folder("foreign_point");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const fs::path base = folder / "base.json";
+  std::ofstream(base) << aebench::testing::tiny_config(folder / "data", folder / "unused").dump(2);
+  const fs::path sweep = folder / "sweep";
+  std::string output;
+  REQUIRE(run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
+                          shell_quoted(sweep) + " --jobs 1 --threads 1 --quiet",
+                      &output) == 0);
+  // latent-4's folder now holds latent-3's finished run (copied over it).
+  fs::remove_all(sweep / "latent-4");
+  fs::copy(sweep / "latent-3", sweep / "latent-4", fs::copy_options::recursive);
+  run_aebench("sweep --status " + shell_quoted(sweep), &output);
+  CHECK_THAT(output, Catch::Contains("holds a run of another config"));
+  CHECK_THAT(output, Catch::Contains("model.latent 3 -> 4"));
+  CHECK_THAT(output, Catch::Contains("1/2 done"));
+  run_aebench("sweep --report " + shell_quoted(sweep), &output);
+  CHECK_THAT(output, Catch::Contains("1/2 done, 0 running, 1 failed"));
+  const std::string table = aebench::testing::file_contents(sweep / "comparison.csv");
+  CHECK(aebench::testing::count_of(table, "latent-3") == 1);
+  CHECK(aebench::testing::count_of(table, "latent-4") == 0);
+  // compare takes the sweep folder for its finished points: latent-3 alone.
+  REQUIRE(run_aebench("compare " + shell_quoted(sweep) + " --json --out " +
+                          shell_quoted(folder / "compared"),
+                      &output) == 0);
+  const auto compared = nlohmann::json::parse(output);
+  REQUIRE(compared["runs"].size() == 1);
+  CHECK(compared["runs"][0]["run"] == "latent-3");
 }

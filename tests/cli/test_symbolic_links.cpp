@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
 #include "aebench/sweep/sweep_record.h"
 #include "support/catch.h"
 #include "support/test_support.h"

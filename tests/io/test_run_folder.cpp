@@ -170,8 +170,10 @@ TEST_CASE("a lock file name that is a symbolic link is refused and creates nothi
   CHECK_FALSE(fs::exists(fs::symlink_status(target)));
 }
 
-TEST_CASE("overwriting refuses a linked eval/ or probe/ before it removes anything") {
-  for (const char* linked : {aebench::kEvalFolder, aebench::kProbeFolder}) {
+TEST_CASE(
+    "overwriting refuses a linked eval/, probe/, export/ or codes/ before it removes anything") {
+  for (const char* linked : {aebench::kEvalFolder, aebench::kProbeFolder, aebench::kExportFolder,
+                             aebench::kCodesFolder}) {
     INFO(linked);
     ScratchFolder folder("overwrite_link");
     const fs::path user = folder / "user";

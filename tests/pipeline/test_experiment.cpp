@@ -5,6 +5,7 @@
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/pipeline/experiment.h"
+#include "aebench/pipeline/saved_run.h"
 #include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
@@ -132,7 +133,8 @@ TEST_CASE("batch norm trains dense and conv models, a last batch of one image in
     };
     CHECK(loss_at(3) < loss_at(1));
     // eval loads the saved weights and running statistics and scores the same test images
-    CHECK(aebench::run_evaluation(out, "", -1, {})["test"] == summary["test"]);
+    CHECK(aebench::run_evaluation(out, {}, aebench::SplitKind::kTest, {})["test"] ==
+          summary["test"]);
   }
 }
 
@@ -162,7 +164,7 @@ TEST_CASE("eval reproduces the training summary's test metrics from the saved ru
   document["noise"] = {{"type", "salt_and_pepper"}, {"fraction", 0.1}};
   document["train"]["early_stopping"] = {{"patience", 1}};
   const json trained = train(document);
-  const json evaluated = aebench::run_evaluation(folder / "run", "", -1, {});
+  const json evaluated = aebench::run_evaluation(folder / "run", {}, aebench::SplitKind::kTest, {});
   CHECK(evaluated["test"] == trained["test"]);
   CHECK(fs::exists(folder / "run" / "eval" / aebench::kSummaryFile));
   checked_png(folder / "run" / "eval" / aebench::kReconstructionsFile);
@@ -248,7 +250,8 @@ TEST_CASE("a tiny run on CUDA trains like the CPU run", "[.cuda]") {
   // Different kernels and random streams: close, not identical.
   CHECK(on_cuda["test"]["mse"].get<double>() ==
         Approx(on_cpu["test"]["mse"].get<double>()).epsilon(0.25));
-  const json evaluated = aebench::run_evaluation(folder / "cuda", "", -1, {});
+  const json evaluated =
+      aebench::run_evaluation(folder / "cuda", {}, aebench::SplitKind::kTest, {});
   CHECK(evaluated["test"] == on_cuda["test"]);
 }
 
@@ -264,7 +267,8 @@ TEST_CASE("a PCA run writes an autoencoder's artefacts and eval reproduces its m
   for (const char* file : {aebench::kReconstructionsFile, aebench::kBottleneckFile,
                            aebench::kWeightsFile, aebench::kLossCurveFile})
     checked_png(folder / "run" / file);
-  CHECK(aebench::run_evaluation(folder / "run", "", -1, {})["test"] == summary["test"]);
+  CHECK(aebench::run_evaluation(folder / "run", {}, aebench::SplitKind::kTest, {})["test"] ==
+        summary["test"]);
   // More components never reconstruct worse.
   document["model"]["latent"] = 40;
   document["output"]["dir"] = (folder / "run40").string();

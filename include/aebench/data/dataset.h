@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "aebench/config/config.h"
@@ -27,6 +28,14 @@ struct Dataset {
   Split val;  // held out from train, or the test split itself when data.val is "test"
   Split test;
 };
+
+// One of a Dataset's splits, as commands name it (eval --split, encode --split).
+enum class SplitKind { kTrain, kVal, kTest };
+inline constexpr const char* kSplitNames[] = {"train", "val", "test"};  // in SplitKind's order
+// The split `name` names; a ConfigError naming `flag` and the three names otherwise.
+SplitKind parse_split(const std::string& name, const std::string& flag);
+const char* split_name(SplitKind kind);
+const Split& split_of(const Dataset& data, SplitKind kind);
 
 // Reads the dataset's files under options.dir (IDX for MNIST and Fashion-MNIST, the binary
 // batches for CIFAR-10), keeps options.classes, applies the limits and the

@@ -42,12 +42,22 @@ inline constexpr char kReportFile[] = "report.html";
 inline constexpr char kErrorFile[] = "error.txt";
 inline constexpr char kProbeFolder[] = "probe";
 inline constexpr char kEvalFolder[] = "eval";
+// aebench export's default folder and files (pipeline/model_export.h).
+inline constexpr char kExportFolder[] = "export";
+inline constexpr char kStateDictFile[] = "state_dict.pt";
+inline constexpr char kArchitectureFile[] = "architecture.json";
+inline constexpr char kPythonLoaderFile[] = "aebench_model.py";
+// aebench encode's default folder, and its record of the splits there: codes.json,
+// {"format": "aebench-codes", "splits": {"test": {...}, ...}}, beside SPLIT_codes.npy,
+// SPLIT_labels.npy and SPLIT_images.npy.
+inline constexpr char kCodesFolder[] = "codes";
+inline constexpr char kCodesRecordFile[] = "codes.json";
 
 // The symbolic-link rule: aebench never writes, replaces or deletes through a symbolic link it
 // did not make. The run folder a user names (--out, a sweep folder) may be a link; inside it,
-// a subfolder aebench writes (eval/, probe/), a sweep's point folder, the lock file and a
-// temporary name are never followed: a link there is refused with an OutputError naming it, or
-// (a leftover temporary name) removed as a name, its target untouched.
+// a subfolder aebench writes (eval/, probe/, export/, codes/), a sweep's point folder, the lock
+// file and a temporary name are never followed: a link there is refused with an OutputError naming
+// it, or (a leftover temporary name) removed as a name, its target untouched.
 
 // Whether `path` itself is a symbolic link (lstat; false when it does not exist).
 bool is_symbolic_link(const std::filesystem::path& path);
@@ -91,18 +101,21 @@ bool run_folder_in_use(const std::filesystem::path& dir);
 // Makes `dir` ready for a new run. A folder with anything in it (but the lock file and
 // aebench's leftover temporary files) is refused with an OutputError unless `overwrite`, in
 // which case the files a run writes are removed first: the artefacts named above, the files
-// `aebench eval` writes in eval/ and `aebench probe` in probe/, and those two folders when that
-// leaves them empty. Every other file (a user's notes, folders) stays. A folder that is not a
-// run folder (is_run_folder) but holds a file of an artefact's name, an artefact's name that is
-// a folder, and an eval/ or probe/ that is a symbolic link are refused before anything goes.
+// eval, probe, export and encode write in the run's eval/, probe/, export/ and codes/, and
+// those folders when that leaves them empty. Every other file (a user's notes, folders) stays.
+// A folder that is not a run folder (is_run_folder) but holds a file of an artefact's name, an
+// artefact's name that is a folder, and one of those subfolders that is a symbolic link are
+// refused before anything goes.
 void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
 
 // Removes what describes a model that is about to be replaced (a --resume saving its model):
-// summary.json and the files `eval` and `probe` wrote in eval/ and probe/ (aebench's names
-// only; a linked subfolder is refused), so no result of the old model is shown beside the new.
+// summary.json and the files eval, probe, export and encode wrote in eval/, probe/, export/
+// and codes/ (aebench's names only; a linked subfolder is refused), so no result of the old
+// model is shown beside the new.
 void remove_model_results(const std::filesystem::path& dir);
 
-// Removes the temporary files a killed aebench left behind in `dir`, eval/ and probe/: only
+// Removes the temporary files a killed aebench left behind in `dir` and its result subfolders
+// (eval/, probe/, export/, codes/): only
 // names of aebench's own form, ".NAME.aebench-tmp-PID" (or an artefact's "NAME.tmp-PID", the
 // form of earlier versions).
 void remove_leftovers(const std::filesystem::path& dir);

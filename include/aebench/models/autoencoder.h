@@ -37,6 +37,10 @@ class AutoencoderImpl : public torch::nn::Module {
     return "first-layer weights, each scaled to its own range";
   }
 
+  // The encoder's and the decoder's layers, input side first, as architecture.h describes them:
+  // {"encoder": [...], "decoder": [...]}.
+  virtual nlohmann::json layers() const = 0;
+
   // Activations of every encoder layer, input side first, the code last ([batch, ...] each).
   virtual std::vector<torch::Tensor> encoder_activations(const torch::Tensor& images) {
     return {encode(images)};

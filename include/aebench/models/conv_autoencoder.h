@@ -20,6 +20,7 @@ class ConvAutoencoderImpl : public AutoencoderImpl {
   std::vector<std::int64_t> code_shape() const override;
   torch::Tensor first_layer_weights() const override;  // [channels[0], C, kernel, kernel]
   std::string weight_tile_name() const override { return "filters"; }
+  nlohmann::json layers() const override;
   void use_memory_format(torch::MemoryFormat format) override;
 
  private:

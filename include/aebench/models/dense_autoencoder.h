@@ -18,6 +18,7 @@ class DenseAutoencoderImpl : public AutoencoderImpl {
   torch::Tensor first_layer_weights() const override;  // [hidden[0] or latent, C, H, W]
 
   std::string weight_tile_name() const override { return "units"; }
+  nlohmann::json layers() const override;
 
   // The Linear layers, input side first: pretraining trains them stage by stage.
   std::vector<torch::nn::Linear> encoder_layers() const override;

@@ -22,6 +22,7 @@ class PcaAutoencoderImpl : public AutoencoderImpl {
   std::vector<std::int64_t> code_shape() const override { return {options_.latent}; }
   torch::Tensor first_layer_weights() const override;  // the axes as [latent, C, H, W]
   std::string weight_tile_name() const override { return "components"; }
+  nlohmann::json layers() const override;
   std::string weights_caption() const override { return "principal components (eigen-digits)"; }
 
   bool fits_in_closed_form() const override { return true; }

@@ -1,8 +1,8 @@
 #pragma once
-// The two top-level flows, each readable in one screen:
-//   train:    config -> data -> model -> training -> test metrics -> artefacts in RUN_DIR
-//   evaluate: RUN_DIR's config and checkpoint -> test metrics and pictures in RUN_DIR/eval
-// The details live one call below, in the modules these include.
+// The training flow, readable in one screen:
+//   config -> data -> model -> training -> test metrics -> artefacts in RUN_DIR
+// The details live one call below, in the modules it includes; the commands that reopen a
+// finished run are in saved_run.h and model_export.h.
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -35,18 +35,5 @@ struct RunOptions {
 // written.
 
 nlohmann::json run_training(const Config& config, const RunOptions& options);
-
-// Reloads RUN_DIR's resolved config and model, recomputes the test metrics and pictures into
-// RUN_DIR/eval/ and returns the summary written there. `device` and `threads` override the
-// run's ("" / -1 = keep the run's).
-nlohmann::json run_evaluation(const std::filesystem::path& run_dir, const std::string& device,
-                              std::int64_t threads, const RunOptions& options);
-
-// Trains the classifiers of the config's "probe" block (defaults when it is null; `overrides`
-// are "probe.KEY=VALUE" assignments) on RUN_DIR's saved model, writes RUN_DIR/probe/ and adds
-// "probe" to RUN_DIR/summary.json. Returns that object.
-nlohmann::json run_probe(const std::filesystem::path& run_dir,
-                         const std::vector<std::string>& overrides, const std::string& device,
-                         std::int64_t threads, const RunOptions& options);
 
 }  // namespace aebench

@@ -49,6 +49,21 @@ struct RunFiles {
 };
 RunFiles read_run_files(const std::filesystem::path& run_dir);
 
+// A run's metrics.csv read for a report: its header and the lines that are all numbers, one
+// per epoch. Lines of another length or with a cell that is not a number are counted and left
+// out; `problem` says why nothing could be read (missing, not a regular file, ...).
+struct MetricsCsvRows {
+  std::vector<std::string> header;
+  std::vector<std::vector<double>> rows;
+  std::vector<std::vector<std::string>> cells;  // the kept lines' cells, as written
+  int bad_lines = 0;
+  std::string first_bad;  // "line 3: expected 7 numbers, found \"...\"" ("" when none)
+  std::string problem;
+  // The column named `name` of every kept row (empty when there is no such column).
+  std::vector<double> column(const std::string& name) const;
+};
+MetricsCsvRows read_metrics_csv(const std::filesystem::path& path);
+
 // The leaves of a JSON object as (dotted key, value) pairs, keys sorted: objects are
 // walked into, arrays and scalars are leaves ({"a": {"b": 1, "c": [2]}} -> a.b = 1, a.c = [2]).
 std::vector<std::pair<std::string, nlohmann::json>> flatten_json(const nlohmann::json& document);

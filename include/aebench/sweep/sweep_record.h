@@ -66,7 +66,8 @@ SweepRecord merge_record(const SweepPlan& plan, const std::vector<SweepPoint>& p
 std::vector<std::string> mismatched_points(const SweepRecord& record);
 
 // Re-reads every point's state off its run folder (keeping recorded timings); a failed point
-// gets its error from error.txt.
+// gets its error from error.txt. A done or interrupted folder whose config.json is not the
+// point's config (mismatched_points) counts as failed, with that as its error.
 void refresh_states(SweepRecord& record);
 
 // SWEEP/sweep.json, written atomically.

@@ -1,0 +1,31 @@
+#include <iostream>
+
+#include "aebench/pipeline/model_export.h"
+#include "commands.h"
+
+namespace aebench::cli {
+
+CLI::App* setup_export(CLI::App& app, ExportCommandOptions& options) {
+  auto* command = app.add_subcommand(
+      "export",
+      "Write a finished run's model for PyTorch without aebench: state_dict.pt (torch.load), "
+      "architecture.json and the loader aebench_model.py, into RUN_DIR/export");
+  command->add_option("RUN_DIR", options.run_dir, "Folder written by aebench train")->required();
+  command->add_option("--out", options.out_dir, "Another folder for the files (made if missing)");
+  command->add_flag("-q,--quiet", options.quiet, "Print only the folder written");
+  return command;
+}
+
+int run_export_command(const ExportCommandOptions& options) {
+  const WrittenFiles written = run_export(options.run_dir, options.out_dir, SavedRunOptions{});
+  if (!options.quiet) {
+    std::cerr << "export: ";
+    for (const auto& file : written.files) std::cerr << file << ' ';
+    std::cerr << "in " << written.folder.string() << "; in Python: from aebench_model import "
+              << "load_exported; model = load_exported(\"" << written.folder.string() << "\")\n";
+  }
+  std::cout << written.folder.string() << '\n';
+  return 0;
+}
+
+}  // namespace aebench::cli

@@ -1,0 +1,207 @@
+#include "aebench/pipeline/run_stages.h"
+
+#include <algorithm>
+#include <iomanip>
+#include <sstream>
+
+#include "aebench/analysis/ssim.h"
+#include "aebench/data/noise.h"
+#include "aebench/io/run_folder.h"
+#include "aebench/io/stop_signal.h"
+#include "aebench/plot/figures.h"
+#include "aebench/report/report.h"
+#include "aebench/train/precision.h"
+#include "aebench/train/trainer.h"
+#include "aebench/version.h"
+
+namespace aebench {
+
+namespace fs = std::filesystem;
+
+// Seeds of the fixed noise on validation and test inputs, derived from the config's seed so
+// that every run (and `eval`) of one config sees the same corrupted images.
+std::uint64_t val_noise_seed(std::uint64_t seed) {
+  return seed * 2 + 1000003;
+}
+std::uint64_t test_noise_seed(std::uint64_t seed) {
+  return seed * 2 + 1000004;
+}
+
+// Inputs as the model sees them: the clean images corrupted with fixed-seed noise.
+torch::Tensor fixed_noise_inputs(const torch::Tensor& clean, const NoiseOptions& noise,
+                                 std::uint64_t seed, const torch::Device& device) {
+  return add_noise(clean.to(torch::kCPU), noise, make_cpu_generator(seed)).to(device);
+}
+
+namespace {
+
+// A code value for a figure title: three significant digits.
+std::string format_value(double value) {
+  std::ostringstream text;
+  text << std::setprecision(3) << value;
+  return text.str();
+}
+
+// SSIM per test image, averaged; a colour image's is the mean of its channels' SSIMs (as
+// scikit-image's channel_axis).
+double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs,
+                      const torch::Tensor& targets) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  const auto channels_apart = [](const torch::Tensor& images) {  // [n * C, 1, H, W]
+    return images.reshape({-1, 1, images.size(2), images.size(3)});
+  };
+  const double channels = double(targets.size(1));
+  double sum = 0;
+  for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize) {
+    const auto length = std::min(kEvalBatchSize, inputs.size(0) - start);
+    sum += ssim_per_image(channels_apart(model.forward(inputs.narrow(0, start, length))),
+                          channels_apart(targets.narrow(0, start, length)))
+               .sum()
+               .item<double>() /
+           channels;
+  }
+  return sum / double(inputs.size(0));
+}
+
+}  // namespace
+
+// Test metrics, with the reconstructions and bottleneck pictures of the first test images.
+TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config& config,
+                         const RunContext& context) {
+  const auto targets = unit_floats(test.images.to(context.device));
+  const auto inputs =
+      fixed_noise_inputs(targets, config.noise, test_noise_seed(config.seed), context.device);
+  TestReport report;
+  report.metrics = evaluate_reconstruction(model, inputs, targets);
+  report.inputs = inputs;
+
+  const std::int64_t shown = std::min<std::int64_t>(config.output.images, test.size());
+  torch::NoGradGuard no_grad;
+  const auto shown_inputs = inputs.narrow(0, 0, shown);
+  const auto codes = model.encode(shown_inputs);
+  const auto reconstructions = model.decode(codes);
+  std::vector<std::string> labels;
+  for (std::int64_t i = 0; i < shown; ++i)
+    labels.push_back(std::to_string(test.labels[i].item<std::int64_t>()));
+
+  std::vector<ImageRow> rows = {{"original", targets.narrow(0, 0, shown)}};
+  if (config.noise.enabled()) rows.push_back({"noisy input", shown_inputs});
+  rows.push_back({"reconstruction", reconstructions.clamp(0.0, 1.0)});
+  report.artefacts.add(
+      kReconstructionsFile,
+      draw_image_grid(rows, labels, {config.name + ": first test images", 3, 4, false}));
+
+  std::vector<torch::Tensor> pictures;
+  for (std::int64_t i = 0; i < shown; ++i) pictures.push_back(code_as_picture(codes[i]));
+  const auto stacked = torch::stack(pictures);
+  const int side = int(std::max(stacked.size(1), stacked.size(2)));
+  const std::string shape = std::to_string(stacked.size(1)) + "x" + std::to_string(stacked.size(2));
+  // One scale for all codes, stated in the title, so magnitudes compare across images.
+  const double low = stacked.min().item<double>(), high = stacked.max().item<double>();
+  const auto scaled = high > low ? (stacked - low) / (high - low) : torch::zeros_like(stacked);
+  report.artefacts.add(kBottleneckFile,
+                       draw_image_grid({{"code " + shape, scaled}}, labels,
+                                       {config.name + ": bottleneck codes, black = " +
+                                            format_value(low) + ", white = " + format_value(high),
+                                        std::max(1, 84 / side), 4, false}));
+  report.json = to_json(report.metrics);
+  report.json["ssim"] = mean_test_ssim(model, inputs, targets);
+  return report;
+}
+
+// The precision train.precision resolves to on the run's device ("fp32" | "bf16").
+std::string training_precision_name(const Config& config, const RunContext& context) {
+  return precision_name(training_precision(config.train.precision, context.device.is_cuda()));
+}
+
+nlohmann::json base_summary(const Config& config, const RunContext& context, const Dataset& data,
+                            const AutoencoderImpl& model) {
+  return {{"format_version", kRunFormatVersion},
+          {"aebench_version", kVersion},
+          {"torch_version", torch_version()},
+          {"name", config.name},
+          {"device", device_name(context.device)},
+          {"threads", context.threads},
+          {"precision",
+           model.fits_in_closed_form() ? "fp64" : training_precision_name(config, context)},
+          {"parameters", count_parameters(model)},
+          {"data",
+           {{"train", data.train.size()},
+            {"val", data.val.size()},
+            {"test", data.test.size()},
+            {"val_source", validation_source(config.data)}}},
+          {"config", config_to_json(config)}};
+}
+
+namespace {
+
+// summary.json with its keys in a reading order: what was run and how it scored first, the
+// provenance and the full config last. Keys not listed keep their place after those listed.
+nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
+  static const char* const kOrder[] = {"name",
+                                       "data",
+                                       "test",
+                                       "epochs_run",
+                                       "best_epoch",
+                                       "best_val_loss",
+                                       "stopped_early",
+                                       "train_seconds",
+                                       "train_seconds_total",
+                                       "samples_per_second",
+                                       "parameters",
+                                       "device",
+                                       "threads",
+                                       "precision",
+                                       "probe",
+                                       "analysis",
+                                       "pretraining",
+                                       "explained_variance_ratio"};
+  static const char* const kLast[] = {"torch_version", "aebench_version", "format_version",
+                                      "config"};
+  nlohmann::ordered_json ordered = nlohmann::ordered_json::object();
+  auto copy = [&](const std::string& key) {
+    if (summary.contains(key)) ordered[key] = nlohmann::ordered_json::parse(summary.at(key).dump());
+  };
+  for (const char* key : kOrder) copy(key);
+  for (const auto& item : summary.items())
+    if (!ordered.contains(item.key()) &&
+        std::none_of(std::begin(kLast), std::end(kLast),
+                     [&](const char* last) { return item.key() == last; }))
+      copy(item.key());
+  for (const char* key : kLast) copy(key);
+  return ordered;
+}
+
+}  // namespace
+
+void write_summary(const fs::path& folder, const nlohmann::json& summary) {
+  Artefacts artefacts;
+  artefacts.add(kSummaryFile, in_reading_order(summary));
+  write_artefacts(folder, artefacts);
+}
+
+// report.html from the run folder's files as they are now (after its last artefact).
+void write_report(const fs::path& run_dir) {
+  write_artefacts(run_dir, report_artefacts(run_dir));
+}
+
+std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunContext& context) {
+  torch::manual_seed(config.seed);
+  auto model = make_autoencoder(config.model);
+  model->to(context.device);
+  return model;
+}
+
+// run_probes, stopped by a signal between probe epochs; `next` says what the run has written
+// and how to go on.
+ProbeReport probes_or_stop(AutoencoderImpl& model, const Dataset& data, const Config& config,
+                           const RunContext& context, const std::function<std::string()>& next) {
+  try {
+    return run_probes(model, data, config, context.device, &StopSignalGuard::received);
+  } catch (const Interrupted& interrupted) {
+    throw Interrupted(std::string(interrupted.what()) + " " + next(), interrupted.signal_number());
+  }
+}
+
+}  // namespace aebench

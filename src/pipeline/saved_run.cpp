@@ -1,0 +1,174 @@
+#include "aebench/pipeline/saved_run.h"
+
+#include "aebench/config/config_changes.h"
+#include "aebench/config/data_location.h"
+#include "aebench/errors.h"
+#include "aebench/io/regular_file.h"
+#include "aebench/io/run_folder.h"
+#include "aebench/io/stop_signal.h"
+#include "aebench/pipeline/run_stages.h"
+#include "aebench/train/checkpoint.h"
+
+namespace aebench {
+
+namespace fs = std::filesystem;
+
+// Throws ConfigError unless aebench made RUN_DIR a run folder (io/run_folder.h): eval and probe
+// write into a run folder only.
+void require_run_folder(const fs::path& run_dir, const std::string& command) {
+  if (is_run_folder(run_dir)) return;
+  throw ConfigError(run_dir.string() + ": " + command +
+                    " expected a run folder aebench train made (with its run.json), found " +
+                    (fs::is_directory(run_dir) ? "a folder without one" : "no such folder") +
+                    "; nothing was written");
+}
+
+// Throws ConfigError unless RUN_DIR holds a finished run: a summary.json with test results,
+// written last by train. `command` adds to it (probe), so on an unfinished run it would make
+// the run look done.
+void require_finished_run(const fs::path& run_dir, const std::string& command) {
+  require_run_folder(run_dir, command);
+  const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
+  const nlohmann::json summary =
+      file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
+  if (summary.is_object() && summary.contains("test") && !summary.contains("error")) return;
+  throw ConfigError(run_dir.string() + ": " + command +
+                    " expected a finished run (summary.json with test results), found " +
+                    (file.ok() ? "a summary.json without them" : "summary.json " + file.problem()) +
+                    "; finish the run first (aebench train CONFIG --out " + run_dir.string() +
+                    " --resume)");
+}
+
+namespace {
+
+// Config keys that decide what the saved model computes: eval, probe, encode and export refuse
+// a config.json that differs from model.pt's own in any of them.
+const std::vector<std::string> kModelDefiningKeys = {"/model", "/noise", "/data/dataset"};
+
+bool is_model_defining(const std::string& path) {
+  for (const auto& key : kModelDefiningKeys)
+    if (path.rfind(key, 0) == 0) return true;
+  return false;
+}
+
+// The run's config.json as it was saved, checked against the config model.pt holds.
+Config saved_config(const fs::path& run_dir, const nlohmann::json& document) {
+  const fs::path config_file = run_dir / kConfigFile;
+  Config config = config_from_json(document, config_file.string());
+  const std::string changes = describe_changes(read_checkpoint_config(run_dir / kModelFile),
+                                               config_to_json(config), is_model_defining);
+  if (!changes.empty())
+    throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
+                      " was trained with, found changes in " + changes +
+                      "; undo them, or train a new run with the new config");
+  return config;
+}
+
+std::string shape_text(const ImageShape& shape) {
+  return std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
+         std::to_string(shape.width);
+}
+
+}  // namespace
+
+SavedRun reload_run(const fs::path& run_dir, const SavedRunOptions& options,
+                    const std::string& section, ReloadData data) {
+  const fs::path config_file = run_dir / kConfigFile;
+  nlohmann::json document = read_json_file(config_file);
+  const Config saved = saved_config(run_dir, document);
+  if (!options.device.empty()) document["device"] = options.device;
+  if (options.threads >= 0) document["threads"] = options.threads;
+  if (document[section].is_null()) document[section] = nlohmann::json::object();  // its defaults
+  bool names_dataset = false, names_dir = false;
+  for (const auto& assignment : options.overrides) {
+    if (assignment.rfind(section + ".", 0) != 0)
+      throw ConfigError("--set " + assignment + ": expected a " + section +
+                        ".KEY=VALUE override, found another key");
+    names_dataset = names_dataset || assignment.rfind("data.dataset=", 0) == 0;
+    names_dir = names_dir || assignment.rfind("data.dir=", 0) == 0;
+    apply_override(document, assignment);
+  }
+  // The stored folder holds the run's own data set, not the one named now.
+  if (names_dataset && !names_dir && document["data"].is_object()) document["data"].erase("dir");
+  SavedRun run;
+  run.config = config_from_json(document, config_file.string());
+  // A folder named on this command line is the user's, relative to where they are; the
+  // stored one is absolute, or relative to the run (a run trained before it was stored so).
+  resolve_data_dir(run.config.data, names_dataset || names_dir ? fs::path() : run_dir);
+  if (run.config.model.image != saved.model.image)
+    throw ConfigError("--set data.dataset: expected a data set of the model's image shape " +
+                      shape_text(saved.model.image) + ", found " + run.config.data.dataset + " (" +
+                      shape_text(run.config.model.image) + ")");
+  run.context = make_run_context(run.config.device, run.config.threads);
+  if (data == ReloadData::kYes) run.data = load_dataset(run.config.data, run.config.seed);
+  run.model = build_model(run.config, run.context);
+  load_model(run_dir / kModelFile, *run.model);
+  return run;
+}
+
+nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& saved,
+                              SplitKind split, const RunOptions& options) {
+  require_run_folder(run_dir, "eval");  // before reading anything of it
+  const StopSignalGuard stop_signals;
+  const SavedRun run = reload_run(run_dir, saved, "data");
+  const auto& [config, context, data, model] = run;
+  const RunLock lock(run_dir);  // no resume or probe may change the folder meanwhile
+  const fs::path folder = run_dir / kEvalFolder;
+  refuse_symbolic_link(folder, "eval folder");
+  const std::string name = split_name(split);
+  const Split& images = split_of(data, split);
+  const TestReport test = test_and_draw(*model, images, config, context);
+  if (const int signal_number = StopSignalGuard::received())
+    throw Interrupted("stopped by " + signal_name(signal_number) +
+                          " before eval/ was written; nothing was written: run aebench eval " +
+                          run_dir.string() + " again",
+                      signal_number);
+  make_real_subfolder(run_dir, kEvalFolder);
+  remove_leftovers(run_dir);
+  write_artefacts(folder, test.artefacts);
+  nlohmann::json summary = base_summary(config, context, data, *model);
+  summary[name] = test.json;
+  summary["evaluated"] = {{"split", name},
+                          {"dataset", config.data.dataset},
+                          {"images", images.size()},
+                          {"overrides", saved.overrides}};
+  write_summary(folder, summary);
+  write_report(run_dir);
+  if (options.log && !options.quiet)
+    *options.log << "eval on " << images.size() << " " << name << " images: mse "
+                 << test.metrics.mse << ", sse/image " << test.metrics.sse_per_image << ", psnr "
+                 << test.metrics.psnr_db << " dB; results in " << folder.string() << '\n';
+  return summary;
+}
+
+nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
+                         const RunOptions& options) {
+  require_finished_run(run_dir, "probe");  // before reading anything of it
+  const StopSignalGuard stop_signals;
+  const SavedRun run = reload_run(run_dir, saved, "probe");
+  const auto& [config, context, data, model] = run;
+  const RunLock lock(run_dir);
+  require_finished_run(run_dir, "probe");  // again, now that no resume can be replacing it
+  const ProbeReport report = probes_or_stop(*model, data, config, context, [&] {
+    return "; nothing was written (probe/ and summary.json are as before): run aebench probe " +
+           run_dir.string() + " again";
+  });
+  remove_leftovers(run_dir);
+  write_artefacts(run_dir, report.artefacts);
+  const nlohmann::json& probe = report.summary;
+  nlohmann::json summary = fs::exists(run_dir / kSummaryFile)
+                               ? read_json_file(run_dir / kSummaryFile)
+                               : nlohmann::json::object();
+  summary["probe"] = probe;
+  write_summary(run_dir, summary);
+  write_report(run_dir);
+  if (options.log && !options.quiet)
+    for (const auto& [name, result] : probe.items())
+      if (result.is_object())
+        *options.log << "probe " << name << ": val accuracy "
+                     << result["val_accuracy"].get<double>() << ", test accuracy "
+                     << result["test_accuracy"].get<double>() << '\n';
+  return probe;
+}
+
+}  // namespace aebench
