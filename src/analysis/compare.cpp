@@ -22,17 +22,6 @@ std::string cell_at(const nlohmann::json& summary, const std::string& dotted_key
   return value ? format_cell(*value) : "";
 }
 
-// "none", "gaussian 0.25", "masking 0.3": the noise's type and strength.
-std::string describe_noise(const nlohmann::json& summary) {
-  const auto* noise = find_dotted(summary, "config.noise");
-  if (!noise || noise->is_null()) return "none";
-  if (!noise->is_object()) return format_cell(*noise);
-  std::string text = noise->contains("type") ? format_cell(noise->at("type")) : "?";
-  for (const char* strength : {"std", "fraction"})
-    if (noise->contains(strength)) return text + " " + format_cell(noise->at(strength));
-  return text;
-}
-
 bool is_number(const std::string& text) {
   if (text.empty()) return false;
   char* end = nullptr;
@@ -179,24 +168,88 @@ std::string comparison_plot_file(const std::string& metric) {
   return "comparison_" + name + ".png";
 }
 
+namespace {
+
+// Config keys that say where, how fast or under what name a run ran, not what it computed:
+// never a difference worth a column.
+bool is_incidental_key(const std::string& key) {
+  return key == "comment" || key == "name" || key == "threads" || key == "follow_load" ||
+         key == "data.dir" || key == "output" || key.rfind("output.", 0) == 0;
+}
+
+// A config value as a cell: JSON null as "null" (a setting that is off, as "noise": null), a
+// missing key as "", an object as "" too (its values have columns of their own).
+std::string config_cell(const nlohmann::json& summary, const std::string& key) {
+  const auto* value = find_dotted(summary, "config." + key);
+  if (!value || value->is_object()) return "";
+  return value->is_null() ? "null" : format_cell(*value);
+}
+
+}  // namespace
+
+std::vector<std::string> differing_config_keys(const std::vector<nlohmann::json>& summaries) {
+  std::vector<std::string> keys;
+  for (const auto& summary : summaries)
+    if (const auto* config = find_dotted(summary, "config")) collect_leaf_keys(*config, "", keys);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::string> differing;
+  for (const auto& key : keys) {
+    if (is_incidental_key(key)) continue;
+    const auto value_in = [&](const nlohmann::json& summary) {
+      const auto* value = find_dotted(summary, "config." + key);
+      return value ? value->dump() : std::string("(missing)");
+    };
+    const std::string first = value_in(summaries.front());
+    if (std::any_of(summaries.begin(), summaries.end(),
+                    [&](const nlohmann::json& summary) { return value_in(summary) != first; }))
+      differing.push_back(key);
+  }
+  return differing;
+}
+
 ComparisonTable compare_runs(const std::vector<fs::path>& run_dirs, const CompareOptions& options) {
   const auto summaries = read_summaries(run_dirs);
+  const auto config_keys = differing_config_keys(summaries);
   ComparisonTable table;
-  table.columns = {"run", "name", "dataset", "model", "latent", "noise", "epochs"};
+  table.columns = {"run", "name"};
+  table.columns.insert(table.columns.end(), config_keys.begin(), config_keys.end());
+  table.columns.push_back("epochs");
   table.columns.insert(table.columns.end(), options.metrics.begin(), options.metrics.end());
   for (std::size_t i = 0; i < summaries.size(); ++i) {
     const auto& summary = summaries[i];
-    std::vector<std::string> row = {folder_name(run_dirs[i]),
-                                    cell_at(summary, "name"),
-                                    cell_at(summary, "config.data.dataset"),
-                                    cell_at(summary, "config.model.type"),
-                                    cell_at(summary, "config.model.latent"),
-                                    describe_noise(summary),
-                                    cell_at(summary, "epochs_run")};
+    std::vector<std::string> row = {folder_name(run_dirs[i]), cell_at(summary, "name")};
+    for (const auto& key : config_keys) row.push_back(config_cell(summary, key));
+    row.push_back(cell_at(summary, "epochs_run"));
     for (const auto& metric : options.metrics) row.push_back(cell_at(summary, metric));
     table.rows.push_back(std::move(row));
   }
   return table;
+}
+
+nlohmann::json comparison_json(const std::vector<fs::path>& run_dirs,
+                               const std::vector<nlohmann::json>& summaries,
+                               const CompareOptions& options) {
+  const auto config_keys = differing_config_keys(summaries);
+  nlohmann::json runs = nlohmann::json::array();
+  for (std::size_t i = 0; i < summaries.size(); ++i) {
+    const auto& summary = summaries[i];
+    const auto value_or_null = [](const nlohmann::json* value) {
+      return value ? *value : nlohmann::json();
+    };
+    nlohmann::json config = nlohmann::json::object(), metrics = nlohmann::json::object();
+    for (const auto& key : config_keys)
+      config[key] = value_or_null(find_dotted(summary, "config." + key));
+    for (const auto& metric : options.metrics)
+      metrics[metric] = value_or_null(find_dotted(summary, metric));
+    runs.push_back({{"run", folder_name(run_dirs[i])},
+                    {"dir", run_dirs[i].string()},
+                    {"name", value_or_null(find_dotted(summary, "name"))},
+                    {"config", config},
+                    {"epochs_run", value_or_null(find_dotted(summary, "epochs_run"))},
+                    {"metrics", metrics}});
+  }
+  return {{"differing_config_keys", config_keys}, {"metrics", options.metrics}, {"runs", runs}};
 }
 
 std::string to_markdown(const ComparisonTable& table) {
@@ -272,6 +325,17 @@ Canvas plot_comparison(const std::vector<nlohmann::json>& summaries, const Compa
   plot.title = metric + " against " + options.x_key;
   plot.x_label = options.x_key;
   plot.y_label = metric;
+  plot.markers = true;  // a few runs per line: each one a visible point
+  std::vector<double> xs, ys;
+  for (const auto& line : series) {
+    xs.insert(xs.end(), line.x.begin(), line.x.end());
+    ys.insert(ys.end(), line.y.begin(), line.y.end());
+  }
+  // A key swept over decades (latent 2 to 1000, lr 1e-4 to 1e-1) spreads out on a log axis.
+  plot.log_x = spans_decades(xs);
+  plot.log_y = spans_decades(ys);
+  if (plot.log_x) plot.x_label += " (log scale)";
+  if (plot.log_y) plot.y_label += " (log scale)";
   return render_line_plot(series, plot);
 }
 

@@ -3,19 +3,27 @@
 #include "aebench/analysis/compare.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/plot/png.h"
+#include "aebench/sweep/sweep_results.h"
 #include "commands.h"
 
 namespace aebench::cli {
 
 CLI::App* setup_compare(CLI::App& app, CompareCommandOptions& options) {
   auto* command = app.add_subcommand(
-      "compare", "Tabulate and plot metrics across finished runs (Markdown, CSV and PNG)");
-  command->add_option("RUN_DIR", options.run_dirs, "Folders written by aebench train")
-      ->required()
-      ->check(CLI::ExistingDirectory);
-  command->add_option("--out", options.out_dir, "Where comparison.{md,csv} and the plots go")
+      "compare",
+      "Tabulate the config keys that differ between finished runs and their metrics, and plot "
+      "the metrics (Markdown on stdout, or JSON with --json; CSV, JSON and PNG in --out)");
+  command
+      ->add_option("RUN_DIR", options.run_dirs,
+                   "Run folders written by aebench train, or sweep folders (their finished points)")
+      ->required();
+  command
+      ->add_option("--out", options.out_dir,
+                   "Where comparison.{md,csv,json} and the plots go (outside runs/, so the next "
+                   "runs/* leaves it out)")
       ->capture_default_str();
-  options.out_dir = "runs/compare";
+  options.out_dir = "comparison";
+  command->add_flag("--json", options.json, "Print the comparison as JSON instead of Markdown");
   command
       ->add_option("--metric", options.metrics,
                    "Dotted summary.json key, e.g. probe.mlp.test_accuracy (repeatable; default "
@@ -35,7 +43,8 @@ int run_compare(const CompareCommandOptions& options) {
   if (!options.metrics.empty()) compare.metrics = options.metrics;
   compare.x_key = options.x_key;
   compare.series_key = options.series_key;
-  const std::vector<std::filesystem::path> runs(options.run_dirs.begin(), options.run_dirs.end());
+  const std::vector<std::filesystem::path> runs =
+      runs_to_compare({options.run_dirs.begin(), options.run_dirs.end()});
   const auto summaries = read_summaries(runs);
   std::vector<NamedKey> named;
   for (const auto& metric : options.metrics) named.push_back({"--metric", metric});
@@ -48,9 +57,11 @@ int run_compare(const CompareCommandOptions& options) {
   std::filesystem::create_directories(out);
   write_file_atomically(out / "comparison.md", to_markdown(table));
   write_file_atomically(out / "comparison.csv", to_csv(table));
+  const nlohmann::json json = comparison_json(runs, summaries, compare);
+  write_json_file(out / "comparison.json", json);
   for (const auto& metric : compare.metrics)
     write_png(out / comparison_plot_file(metric), plot_comparison(summaries, compare, metric));
-  std::cout << to_markdown(table);
+  std::cout << (options.json ? json.dump(2) + "\n" : to_markdown(table));
   return 0;
 }
 

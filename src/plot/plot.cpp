@@ -20,6 +20,7 @@ constexpr int kLegendInsetPx = 10;  // legend box to the plot frame
 struct Extent {
   chart::Range x = chart::kNoRange, y = chart::kNoRange;
   bool whole_x = true;     // every x is a whole number (epochs)
+  bool positive_x = true;  // every x > 0, so a log axis is possible
   bool positive_y = true;  // every y > 0, so a log axis is possible
 };
 
@@ -40,13 +41,14 @@ Extent data_extent(const std::vector<LineSeries>& series) {
       extent.x = {std::min(extent.x.low, x), std::max(extent.x.high, x)};
       extent.y = {std::min(extent.y.low, y), std::max(extent.y.high, y)};
       extent.whole_x = extent.whole_x && x == std::round(x);
+      extent.positive_x = extent.positive_x && x > 0.0;
       extent.positive_y = extent.positive_y && y > 0.0;
     }
   return extent;
 }
 
 void draw_series(Canvas& canvas, const chart::Layout& layout, const LineSeries& series,
-                 const chart::Axis& x_axis, const chart::Axis& y_axis) {
+                 const chart::Axis& x_axis, const chart::Axis& y_axis, bool markers) {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   std::vector<Point> points;
   for (std::size_t i = 0; i < point_count(series); ++i) {
@@ -54,16 +56,16 @@ void draw_series(Canvas& canvas, const chart::Layout& layout, const LineSeries& 
       points.push_back({nan, nan});
       continue;
     }
+    const double x = x_axis.log ? std::log10(series.x[i]) : series.x[i];
     const double y = y_axis.log ? std::log10(series.y[i]) : series.y[i];
-    points.push_back(
-        {layout.to_pixel_x(series.x[i], x_axis.range), layout.to_pixel_y(y, y_axis.range)});
+    points.push_back({layout.to_pixel_x(x, x_axis.range), layout.to_pixel_y(y, y_axis.range)});
   }
   canvas.draw_polyline(points, series.color, kLineThicknessPx);
   const auto finite = [&](std::size_t i) {
     return i < points.size() && std::isfinite(points[i].x);
   };
   for (std::size_t i = 0; i < points.size(); ++i)
-    if (finite(i) && !finite(i + 1) && (i == 0 || !finite(i - 1)))
+    if (finite(i) && (markers || (!finite(i + 1) && (i == 0 || !finite(i - 1)))))
       canvas.draw_line(points[i].x, points[i].y, points[i].x, points[i].y, series.color,
                        kMarkerDiameterPx);
 }
@@ -109,20 +111,34 @@ Canvas render_line_plot(const std::vector<LineSeries>& series, const PlotOptions
         log_y ? chart::Range{std::log10(extent.y.low), std::log10(extent.y.high)} : extent.y;
     y_axis = chart::make_axis(chart::padded(y_data, 0.05), std::clamp(options.height / 80, 3, 10),
                               {/*whole_numbers=*/false, log_y});
-    x_axis = chart::fit_x_axis(chart::padded(extent.x, 0.03, extent.whole_x),
-                               std::clamp(options.width / 80, 3, 12),
-                               {extent.whole_x, /*log=*/false}, frame, y_axis);
+    const bool log_x = options.log_x && extent.positive_x;
+    x_axis = chart::fit_x_axis(
+        log_x ? chart::padded({std::log10(extent.x.low), std::log10(extent.x.high)}, 0.03)
+              : chart::padded(extent.x, 0.03, extent.whole_x),
+        std::clamp(options.width / 80, 3, 12), {extent.whole_x && !log_x, log_x}, frame, y_axis);
   }
   const auto layout = chart::make_layout(frame, x_axis, y_axis);
   if (layout.has_area()) {
     chart::draw_grid_and_ticks(canvas, layout, x_axis, y_axis);
     if (!extent.x.empty())
-      for (const auto& line : series) draw_series(canvas, layout, line, x_axis, y_axis);
+      for (const auto& line : series)
+        draw_series(canvas, layout, line, x_axis, y_axis, options.markers);
     chart::draw_frame(canvas, layout);
     draw_legend(canvas, layout, series);
   }
   chart::draw_titles(canvas, layout, frame);
   return canvas;
+}
+
+bool spans_decades(const std::vector<double>& values) {
+  double low = std::numeric_limits<double>::infinity(), high = 0.0;
+  for (const double value : values) {
+    if (!std::isfinite(value)) continue;
+    if (value <= 0.0) return false;
+    low = std::min(low, value);
+    high = std::max(high, value);
+  }
+  return high >= 100.0 * low;
 }
 
 std::vector<double> nice_ticks(double low, double high, int target_count) {

@@ -199,6 +199,9 @@ figure { margin: 8px 0 18px; }
 figure img { max-width: 100%; height: auto; border: 1px solid var(--line); }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 .missing { color: var(--bad); }
+td.best { font-weight: 700; background: #e7f4e8; }
+td.best::after { content: " \2605"; color: #2e7d32; }
+.null { color: var(--muted); font-style: italic; }
 .problems { background: var(--warn-bg); border: 1px solid var(--warn-line); border-radius: 8px;
             padding: 10px 16px; margin: 18px 0; }
 .problems h2 { border: 0; margin: 0 0 6px; font-size: 16px; }

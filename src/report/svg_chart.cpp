@@ -36,6 +36,55 @@ struct Axis {
   }
 };
 
+// The legend below the plot: two columns when every entry fits in half the width, else one;
+// an entry longer than the whole width is cut with an ellipsis (its <title> holds it whole).
+// Widths are estimated generously (digits are the widest common glyphs, 0.64 em in the
+// browsers' default sans fonts), so that no two entries can overlap or leave the chart.
+struct LegendLayout {
+  int columns = 2;
+  int rows = 0;
+  double column_width = 0;
+  std::size_t max_characters = 0;  // the longest text an entry shows
+};
+constexpr double kLegendFontPx = 12;
+constexpr double kLegendCharacterPx = 0.64 * kLegendFontPx;
+constexpr double kLegendMarkerPx = 16;  // the coloured dot and the gap after it
+constexpr double kLegendRowPx = 18;
+
+// Characters on screen: UTF-8 continuation bytes do not count.
+std::size_t character_count(const std::string& text) {
+  return std::size_t(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+LegendLayout legend_layout(const std::vector<SvgSeries>& series, double width) {
+  LegendLayout layout;
+  std::size_t longest = 0, entries = 0;
+  for (const auto& line : series)
+    if (!line.name.empty()) longest = std::max(longest, character_count(line.name)), ++entries;
+  const double half = width / 2 - 10;
+  layout.columns = kLegendMarkerPx + double(longest) * kLegendCharacterPx <= half ? 2 : 1;
+  layout.column_width = width / layout.columns;
+  layout.max_characters =
+      std::size_t(std::max(4.0, (layout.column_width - kLegendMarkerPx - 10) / kLegendCharacterPx));
+  layout.rows = int((entries + layout.columns - 1) / layout.columns);
+  return layout;
+}
+
+// `text` cut to `characters` on screen, the last of them an ellipsis, at a UTF-8 boundary.
+std::string shortened(const std::string& text, std::size_t characters) {
+  if (character_count(text) <= characters) return text;
+  std::string cut;
+  std::size_t shown = 0;
+  for (const char c : text) {
+    const bool starts_character = (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    if (starts_character && ++shown > characters - 1) break;
+    cut += c;
+  }
+  return cut + "\u2026";
+}
+
 }  // namespace
 
 std::string render_svg_chart(const std::vector<SvgSeries>& series, const SvgChartOptions& options) {
@@ -47,14 +96,13 @@ std::string render_svg_chart(const std::vector<SvgSeries>& series, const SvgChar
         ys.push_back(line.y[i]);
       }
   const bool categorical = !options.categories.empty();
-  const int legend_rows = int(std::count_if(series.begin(), series.end(),
-                                            [](const SvgSeries& s) { return !s.name.empty(); }) +
-                              1) /
-                          2;
   const double left = 78, right = options.width - 20, top = 36;
-  const double bottom = options.height - 48 - 18.0 * legend_rows;
+  const double bottom = options.height - 48;
+  // The legend adds rows below the plot, which keeps its size however many series there are.
+  const LegendLayout legend = legend_layout(series, right - left);
+  const int height = options.height + int(kLegendRowPx * legend.rows);
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
-                    std::to_string(options.width) + " " + std::to_string(options.height) +
+                    std::to_string(options.width) + " " + std::to_string(height) +
                     "\" role=\"img\" aria-label=\"" + html_escape(options.title) + "\">";
   svg += text_element(options.width / 2.0, 22, options.title,
                       "text-anchor=\"middle\" font-size=\"15\" font-weight=\"600\"");
@@ -149,10 +197,12 @@ std::string render_svg_chart(const std::vector<SvgSeries>& series, const SvgChar
              "\"><title>" + html_escape(label) + ": " + value + "</title></circle>";
     }
     if (!line.name.empty()) {
-      const double x = left + (legend_index % 2) * (right - left) / 2;
-      const double y = bottom + 58 + 18.0 * (legend_index / 2);
-      svg += "<circle cx=\"" + number(x + 6) + "\" cy=\"" + number(y - 4) + "\" r=\"4.5\" fill=\"" +
-             colour + "\"/>" + text_element(x + 16, y, line.name, "font-size=\"12\"");
+      const double x = left + (legend_index % legend.columns) * legend.column_width;
+      const double y = bottom + 58 + kLegendRowPx * (legend_index / legend.columns);
+      const std::string shown = shortened(line.name, legend.max_characters);
+      svg += "<g class=\"legend\"><title>" + html_escape(line.name) + "</title><circle cx=\"" +
+             number(x + 6) + "\" cy=\"" + number(y - 4) + "\" r=\"4.5\" fill=\"" + colour + "\"/>" +
+             text_element(x + kLegendMarkerPx, y, shown, "font-size=\"12\"") + "</g>";
       ++legend_index;
     }
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <map>
 
 #include "aebench/analysis/compare.h"
@@ -18,21 +19,24 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 // The metrics a sweep table shows when any finished run has them, and which are plotted.
+// Which way is better for a metric: the best finished run's cell is highlighted (kNone: none).
+enum class Better { kLower, kHigher, kNone };
 struct SweepMetric {
   const char* key;
   const char* label;
   bool plotted;
+  Better better;
 };
 const SweepMetric kMetrics[] = {
-    {"test.mse", "test MSE", true},
-    {"test.sse_per_image", "test SSE / image", true},
-    {"test.psnr_db", "test PSNR (dB)", true},
-    {"test.ssim", "test SSIM", true},
-    {"probe.softmax.test_accuracy", "softmax probe accuracy", true},
-    {"probe.mlp.test_accuracy", "MLP probe accuracy", true},
-    {"probe.pixels.test_accuracy", "pixel probe accuracy", true},
-    {"epochs_run", "epochs", false},
-    {"train_seconds", "train s", false},
+    {"test.mse", "test MSE", true, Better::kLower},
+    {"test.sse_per_image", "test SSE / image", true, Better::kLower},
+    {"test.psnr_db", "test PSNR (dB)", true, Better::kHigher},
+    {"test.ssim", "test SSIM", true, Better::kHigher},
+    {"probe.softmax.test_accuracy", "softmax probe accuracy", true, Better::kHigher},
+    {"probe.mlp.test_accuracy", "MLP probe accuracy", true, Better::kHigher},
+    {"probe.pixels.test_accuracy", "pixel probe accuracy", true, Better::kHigher},
+    {"epochs_run", "epochs", false, Better::kNone},
+    {"train_seconds", "train s", false, Better::kNone},
 };
 
 struct SweepRun {
@@ -73,13 +77,19 @@ const json* config_value(const SweepRun& run, const std::string& key) {
   return found == run.config.end() ? nullptr : &found->second;
 }
 
-// A table cell: the shown value marked with its file and key, and its sort value.
-std::string cell(const json* value, const std::string& file, const std::string& key) {
-  if (!value || value->is_null()) return "<td data-sort=\"\"></td>";
+// A table cell: the shown value marked with its file and key, and its sort value. A key the run
+// lacks is an empty cell; a JSON null (a setting that is off) says "null". A number that is
+// the best of its metric is highlighted, `best_of` naming the metric.
+std::string cell(const json* value, const std::string& file, const std::string& key,
+                 const std::string& best_of = "") {
+  if (!value) return "<td data-sort=\"\"></td>";
+  if (value->is_null()) return "<td data-sort=\"\"><span class=\"null\">null</span></td>";
   const bool number = value->is_number();
   const std::string sort = number ? value->dump() : display_value(*value);
   const bool scalar = number || value->is_string() || value->is_boolean();
-  return std::string("<td") + (number ? " class=\"number\"" : "") + " data-sort=\"" +
+  const std::string best =
+      number && !best_of.empty() ? " best\" title=\"best " + html_escape(best_of) : "";
+  return std::string("<td") + (number ? " class=\"number" + best + "\"" : "") + " data-sort=\"" +
          html_escape(sort) + "\">" +
          (scalar ? marked_value(*value, file, key) : html_escape(display_value(*value))) + "</td>";
 }
@@ -94,6 +104,23 @@ std::string run_link(const SweepRun& run) {
 std::pair<std::string, std::string> config_source(const SweepRun& run) {
   if (run.files.config.problem.empty()) return {run.folder + "/" + kConfigFile, ""};
   return {run.folder + "/" + kSummaryFile, "config."};
+}
+
+// The finished run with the best value of `metric` (the first of equals), or nullptr when the
+// metric has no direction or no run has a number for it.
+const SweepRun* best_run(const std::vector<const SweepRun*>& finished, const SweepMetric& metric) {
+  if (metric.better == Better::kNone) return nullptr;
+  const SweepRun* best = nullptr;
+  double best_value = 0;
+  for (const SweepRun* run : finished) {
+    const json* value = find_dotted(run->files.summary.value, metric.key);
+    if (!value || !value->is_number()) continue;
+    const double number = value->get<double>();
+    if (!std::isfinite(number)) continue;
+    const bool better = metric.better == Better::kLower ? number < best_value : number > best_value;
+    if (!best || better) best = run, best_value = number;
+  }
+  return best;
 }
 
 std::string runs_table(const std::vector<const SweepRun*>& finished,
@@ -117,14 +144,17 @@ std::string runs_table(const std::vector<const SweepRun*>& finished,
     html += std::string("<th scope=\"col\" data-type=\"number\" class=\"number\" data-metric=\"") +
             metric->key + "\">" + html_escape(metric->label) + "</th>";
   html += "</tr></thead><tbody>\n";
+  std::vector<const SweepRun*> best;
+  for (const auto* metric : metrics) best.push_back(best_run(finished, *metric));
   for (const SweepRun* run : finished) {
     const auto [config_file, prefix] = config_source(*run);
     html += "<tr data-run=\"" + html_escape(run->folder) + "\"><td data-sort=\"" +
             html_escape(run->folder) + "\">" + run_link(*run) + "</td>";
     for (const auto& key : varied) html += cell(config_value(*run, key), config_file, prefix + key);
-    for (const auto* metric : metrics)
-      html += cell(find_dotted(run->files.summary.value, metric->key),
-                   run->folder + "/" + kSummaryFile, metric->key);
+    for (std::size_t m = 0; m < metrics.size(); ++m)
+      html += cell(find_dotted(run->files.summary.value, metrics[m]->key),
+                   run->folder + "/" + kSummaryFile, metrics[m]->key,
+                   best[m] == run ? metrics[m]->label : "");
     html += "</tr>\n";
   }
   return html + "</tbody></table></div>\n";
@@ -192,6 +222,44 @@ std::string charts(const std::vector<const SweepRun*>& finished,
     html += render_svg_chart(series, options);
   }
   return html + "</div>\n";
+}
+
+// Every finished run's validation loss per epoch (its metrics.csv) on one chart, a line each.
+std::string loss_curves(const std::vector<const SweepRun*>& finished) {
+  std::vector<SvgSeries> series;
+  for (const SweepRun* run : finished) {
+    const MetricsCsvRows metrics = read_metrics_csv(run->files.dir / kMetricsFile);
+    const auto epochs = metrics.column("epoch");
+    const auto losses = metrics.column("val_loss");
+    if (epochs.empty() || losses.empty()) continue;
+    series.push_back(
+        {run->folder, epochs, losses, std::vector<std::string>(epochs.size(), run->folder)});
+  }
+  if (series.empty()) return "";
+  SvgChartOptions options;
+  options.title = "validation loss per epoch, every finished run";
+  options.x_label = "epoch";
+  options.y_label = "validation loss";
+  return "<div class=\"charts\">\n" + render_svg_chart(series, options) + "</div>\n";
+}
+
+// What every point of the sweep shares beyond its base config: the sweep's --set overrides, from
+// sweep.json (a sweep folder aebench sweep made); "" when there is none.
+std::string shared_overrides(const fs::path& sweep_dir) {
+  const ReportJson record = read_report_json(sweep_dir / "sweep.json");
+  if (!record.problem.empty() || !record.value.is_object()) return "";
+  std::string html;
+  if (const json* base = find_dotted(record.value, "base"); base && base->is_string())
+    html += "base config <code>" + html_escape(base->get<std::string>()) + "</code>";
+  const json* set = find_dotted(record.value, "set");
+  if (set && set->is_array() && !set->empty()) {
+    html += std::string(html.empty() ? "" : "; ") + "every point also sets ";
+    for (std::size_t i = 0; i < set->size(); ++i)
+      html += (i ? ", " : "") + std::string("<code>") +
+              html_escape((*set)[i].is_string() ? (*set)[i].get<std::string>() : (*set)[i].dump()) +
+              "</code>";
+  }
+  return html.empty() ? "" : "<p class=\"shared\">" + html + "</p>\n";
 }
 
 // Sorting the runs table: click a header to sort by it, again to reverse; empty cells last;
@@ -281,7 +349,7 @@ std::string render_sweep_report(const fs::path& sweep_dir) {
     for (std::size_t i = 0; i < varied.size(); ++i)
       body += (i ? ", " : "") + std::string("<code>") + html_escape(varied[i]) + "</code>";
   }
-  body += "</p>\n<nav class=\"toc\"><a href=\"#table\">Runs</a>";
+  body += "</p>\n" + shared_overrides(sweep_dir) + "<nav class=\"toc\"><a href=\"#table\">Runs</a>";
   if (!finished.empty() && !metrics.empty()) body += "<a href=\"#plots\">Plots</a>";
   if (!failed.empty()) body += "<a href=\"#failed\">Failed</a>";
   body += "</nav>\n<section id=\"table\"><h2>Finished runs</h2>\n";
@@ -291,14 +359,17 @@ std::string render_sweep_report(const fs::path& sweep_dir) {
         "error)</p>\n";
   else
     body +=
-        "<p class=\"notes\">Click a column header to sort by it; click again to reverse.</p>\n" +
+        "<p class=\"notes\">Click a column header to sort by it; click again to reverse. "
+        "\u2605 marks the best run of each metric; <span class=\"null\">null</span> is a "
+        "setting that is off, an empty cell one a run does not have.</p>\n" +
         runs_table(finished, varied_finished, metrics);
   body += "</section>\n";
   if (!finished.empty() && !metrics.empty()) {
     const std::string x_key = choose_x_key(finished, varied_finished);
     body += "<section id=\"plots\"><h2>Metrics against " +
             html_escape(x_key.empty() ? std::string("run") : x_key) + "</h2>\n" +
-            charts(finished, varied_finished, metrics, x_key) + "</section>\n";
+            charts(finished, varied_finished, metrics, x_key) + loss_curves(finished) +
+            "</section>\n";
   }
   if (!failed.empty()) {
     body += "<section id=\"failed\"><h2>Failed or not finished</h2>\n<ul class=\"failed\">\n";

@@ -3,6 +3,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
 #include "aebench/report/report.h"
 #include "aebench/report/run_files.h"
 
@@ -51,6 +53,30 @@ ComparisonTable status_table(const SweepRecord& record,
                           entry.error});
   }
   return table;
+}
+
+std::vector<fs::path> runs_to_compare(const std::vector<fs::path>& folders) {
+  std::vector<fs::path> runs;
+  for (const auto& folder : folders) {
+    if (is_run_folder(folder)) {
+      runs.push_back(folder);
+      continue;
+    }
+    if (!has_sweep_record(folder))
+      throw ConfigError(folder.string() +
+                        ": expected a run folder aebench train made (with its run.json) or a "
+                        "sweep folder (with its sweep.json), found " +
+                        (fs::is_directory(folder) ? "a folder with neither" : "no such folder"));
+    SweepRecord record = read_sweep_record(folder);
+    refresh_states(record);
+    const auto finished = finished_runs(record);
+    if (finished.empty())
+      throw ConfigError(folder.string() + ": expected a sweep with finished points, found " +
+                        std::to_string(record.points.size()) +
+                        " points and none finished; see aebench sweep --status " + folder.string());
+    runs.insert(runs.end(), finished.begin(), finished.end());
+  }
+  return runs;
 }
 
 ComparisonTable finished_points_table(const SweepRecord& record) {

@@ -110,22 +110,52 @@ TEST_CASE("table cells show numbers to six significant digits and whole numbers 
   }
 }
 
-TEST_CASE("comparing runs gives one row per run with settings and test metrics") {
+TEST_CASE("comparing runs gives one row per run with the config keys that differ and metrics") {
   const ThreeRuns runs;
   const auto table = aebench::compare_runs(runs.dirs, CompareOptions{});
+  // data.dataset is the same in all three: no column. A null noise reads "null", a key a run
+  // lacks is empty, and "noise" holding an object is empty (its keys have columns).
   const std::vector<std::string> columns = {
-      "run",      "name",        "dataset", "model",
-      "latent",   "noise",       "epochs",  "test.sse_per_image",
-      "test.mse", "test.psnr_db"};
+      "run",       "name",       "model.latent", "model.type",         "noise",    "noise.fraction",
+      "noise.std", "noise.type", "epochs",       "test.sse_per_image", "test.mse", "test.psnr_db"};
   CHECK(table.columns == columns);
   REQUIRE(table.rows.size() == 3);
-  CHECK(table.rows[0] == std::vector<std::string>{"dense_32", "dense_32", "mnist", "dense", "32",
-                                                  "none", "10", "12.5", "0.0159439", "17.97"});
-  CHECK(table.rows[1] == std::vector<std::string>{"conv_32", "conv, denoising", "mnist", "conv",
-                                                  "32", "gaussian 0.25", "20", "9.25", "0.0117985",
+  CHECK(table.rows[0] == std::vector<std::string>{"dense_32", "dense_32", "32", "dense", "null", "",
+                                                  "", "", "10", "12.5", "0.0159439", "17.97"});
+  CHECK(table.rows[1] == std::vector<std::string>{"conv_32", "conv, denoising", "32", "conv", "",
+                                                  "", "0.25", "gaussian", "20", "9.25", "0.0117985",
                                                   "19.28"});
-  CHECK(table.rows[2] == std::vector<std::string>{"dense_8", "dense \"small\"", "mnist", "dense",
-                                                  "8", "masking 0.3", "5", "25", "0.0318878", ""});
+  CHECK(table.rows[2] == std::vector<std::string>{"dense_8", "dense \"small\"", "8", "dense", "",
+                                                  "0.3", "", "masking", "5", "25", "0.0318878",
+                                                  ""});
+}
+
+TEST_CASE("keys that do not change what a run computes are never a difference") {
+  std::vector<json> summaries;
+  for (int i = 0; i < 2; ++i)
+    summaries.push_back({{"config",
+                          {{"comment", "run " + std::to_string(i)},
+                           {"name", "n" + std::to_string(i)},
+                           {"threads", i},
+                           {"follow_load", i == 0},
+                           {"data", {{"dir", "/data/" + std::to_string(i)}, {"dataset", "mnist"}}},
+                           {"output", {{"dir", "runs/" + std::to_string(i)}}},
+                           {"train", {{"lr", i == 0 ? 0.1 : 0.01}}}}}});
+  CHECK(aebench::differing_config_keys(summaries) == std::vector<std::string>{"train.lr"});
+}
+
+TEST_CASE("the JSON comparison keeps values as JSON with null where a run has none") {
+  const ThreeRuns runs;
+  const auto summaries = aebench::read_summaries(runs.dirs);
+  const json comparison = aebench::comparison_json(runs.dirs, summaries, CompareOptions{});
+  REQUIRE(comparison["runs"].size() == 3);
+  CHECK(comparison["differing_config_keys"][0] == "model.latent");
+  CHECK(comparison["runs"][0]["config"]["model.latent"] == 32);
+  CHECK(comparison["runs"][0]["config"]["noise"].is_null());
+  CHECK(comparison["runs"][2]["metrics"]["test.psnr_db"].is_null());
+  CHECK(comparison["runs"][1]["metrics"]["test.sse_per_image"] == 9.25);
+  CHECK(comparison["runs"][1]["name"] == "conv, denoising");
+  CHECK(comparison["runs"][1]["dir"] == runs.dirs[1].string());
 }
 
 TEST_CASE("metrics are any dotted key, and a folder given with a trailing slash keeps its name") {
@@ -136,8 +166,10 @@ TEST_CASE("metrics are any dotted key, and a folder given with a trailing slash 
   REQUIRE(table.rows.size() == 1);
   CHECK(table.columns.back() == "probe.mlp.test_accuracy");
   CHECK(table.rows[0].front() == "dense_32");
-  CHECK(table.rows[0][7] == "12.5");
-  CHECK(table.rows[0][8] == "");
+  // One run differs from nothing: run, name, epochs, then the metrics.
+  CHECK(table.columns.size() == 5);
+  CHECK(table.rows[0][3] == "12.5");
+  CHECK(table.rows[0][4] == "");
 }
 
 TEST_CASE("a folder without a readable summary.json is a DataError naming the file") {
@@ -179,8 +211,8 @@ TEST_CASE("the Markdown table has a header, a separator row and padded cells") {
 TEST_CASE("the Markdown table of real runs starts with the column names") {
   const ThreeRuns runs;
   const auto markdown = aebench::to_markdown(aebench::compare_runs(runs.dirs, CompareOptions{}));
-  CHECK(markdown.rfind("| run      | name            | dataset | model | latent |", 0) == 0);
-  CHECK(markdown.find("\n| -------- | --------------- | ------- | ----- | -----: |") !=
+  CHECK(markdown.rfind("| run      | name            | model.latent | model.type |", 0) == 0);
+  CHECK(markdown.find("\n| -------- | --------------- | -----------: | ---------- |") !=
         std::string::npos);
   CHECK(std::count(markdown.begin(), markdown.end(), '\n') == 5);
 }
@@ -198,9 +230,9 @@ TEST_CASE("CSV cells holding commas, quotes, line breaks or edge spaces are quot
         "plain,4.5\n");
   const ThreeRuns runs;
   const auto csv = aebench::to_csv(aebench::compare_runs(runs.dirs, CompareOptions{}));
-  CHECK(csv.find("\nconv_32,\"conv, denoising\",mnist,conv,32,gaussian 0.25,20,9.25,") !=
+  CHECK(csv.find("\nconv_32,\"conv, denoising\",32,conv,,,0.25,gaussian,20,9.25,") !=
         std::string::npos);
-  CHECK(csv.find("\ndense_8,\"dense \"\"small\"\"\",mnist,dense,8,masking 0.3,5,25,0.0318878,\n") !=
+  CHECK(csv.find("\ndense_8,\"dense \"\"small\"\"\",8,dense,,0.3,,masking,5,25,0.0318878,\n") !=
         std::string::npos);
 }
 

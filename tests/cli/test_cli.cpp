@@ -136,10 +136,22 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
                           shell_quoted(folder / "run16") + " --out " + shell_quoted(folder / "cmp"),
                       &output) == 0);
   CHECK_THAT(output, Catch::Contains("| run") && Catch::Contains("run16"));
+  CHECK_THAT(output, Catch::Contains("model.latent"));  // the key the two runs differ in
   CHECK(fs::exists(folder / "cmp" / "comparison.csv"));
+  CHECK(fs::exists(folder / "cmp" / "comparison.json"));
   CHECK(fs::exists(folder / "cmp" / "comparison_test.sse_per_image.png"));
+  REQUIRE(run_aebench("compare " + shell_quoted(folder / "run8") + " " +
+                          shell_quoted(folder / "run16") + " --json --out " +
+                          shell_quoted(folder / "cmp"),
+                      &output) == 0);
+  const auto compared = nlohmann::json::parse(output);
+  CHECK(compared["differing_config_keys"] == nlohmann::json::array({"model.latent"}));
+  CHECK(compared["runs"][1]["config"]["model.latent"] == 16);
+  CHECK(compared["runs"][1]["metrics"]["test.mse"].is_number());
+  // A folder that is neither a run nor a sweep is named, as report names it (usage, exit 2).
   CHECK(run_aebench("compare " + shell_quoted(folder / "data"), &output) ==
-        aebench::kExitDataError);
+        aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("expected a run folder aebench train made"));
 
   // The folder of runs is a sweep folder (data/ and cmp/ hold no run files).
   REQUIRE(run_aebench("report " + shell_quoted(folder.path()), &output) == 0);

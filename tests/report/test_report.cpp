@@ -261,7 +261,15 @@ TEST_CASE("a sweep report tabulates the finished runs by what differs and lists 
     CHECK(html.find(constant) == std::string::npos);
   CHECK(count_of(html, "<tr data-run=") == 3);
   CHECK_THAT(html, Catch::Contains("<a href=\"latent%2032/report.html\">latent 32</a>"));
-  CHECK(count_of(html, "<svg") == 5);  // MSE, SSE, PSNR, SSIM and MLP accuracy against latent
+  // MSE, SSE, PSNR, SSIM and MLP accuracy against latent, and every run's loss curve.
+  CHECK(count_of(html, "<svg") == 6);
+  CHECK_THAT(html, Catch::Contains("validation loss per epoch, every finished run"));
+  CHECK(count_of(html, "<g class=\"legend\">") == 3);  // the loss curves': one per run
+  // The best run of each metric with a direction (not epochs or seconds) is marked: latent 32,
+  // whose MSE is lowest, for all five here.
+  CHECK(count_of(html, "class=\"number best\"") == 5);
+  const std::string best_row = html.substr(html.find("<tr data-run=\"latent 32\">"));
+  CHECK(count_of(best_row.substr(0, best_row.find("</tr>")), "class=\"number best\"") == 5);
   CHECK_THAT(html, Catch::Contains("data-count=\"failed\">3<"));
   CHECK_THAT(html, Catch::Contains("aebench: config error: model.latent: &lt;too&gt; big"));
   CHECK_THAT(html, Catch::Contains("loss became NaN at epoch 1"));

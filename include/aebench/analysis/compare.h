@@ -1,7 +1,8 @@
 #pragma once
-// Comparing finished runs: a table of their settings and test metrics (Markdown or CSV) and a
-// plot of one metric against a config value (e.g. test SSE per image against latent size, one
-// line per model type). Reads only each run's summary.json. Free of LibTorch.
+// Comparing finished runs: a table of the config keys that differ between them and their test
+// metrics (Markdown, CSV or JSON) and a plot of one metric against a config value (e.g. test SSE
+// per image against latent size, one line per model type). Reads only each run's summary.json. Free
+// of LibTorch.
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -52,11 +53,23 @@ std::string format_cell(const nlohmann::json& value);
 // missing, unreadable, not valid JSON or not an object: each folder must be a finished run.
 std::vector<nlohmann::json> read_summaries(const std::vector<std::filesystem::path>& run_dirs);
 
-// One row per run, in order, with the columns: run (the folder's name), name, dataset, model,
-// latent, noise ("none", "gaussian 0.25", "masking 0.3"), epochs (epochs_run), then one per
-// options.metrics. Throws DataError as read_summaries does.
+// The config keys (dotted, below summary.json's "config") whose values are not the same in
+// every run, sorted; a key missing in some runs differs. Keys that do not change what a run
+// computes (comment, name, threads, follow_load, data.dir, output.*) are left out.
+std::vector<std::string> differing_config_keys(const std::vector<nlohmann::json>& summaries);
+
+// One row per run, in order, with the columns: run (the folder's name), name, each of
+// differing_config_keys (a JSON null as "null", a missing key empty), epochs (epochs_run),
+// then one per options.metrics. Throws DataError as read_summaries does.
 ComparisonTable compare_runs(const std::vector<std::filesystem::path>& run_dirs,
                              const CompareOptions& options);
+
+// The same comparison for scripts, values as JSON (null where a run has none):
+// {"differing_config_keys": [...], "metrics": [...], "runs": [{"run", "dir", "name",
+//  "config": {key: value}, "epochs_run", "metrics": {metric: value}}]}.
+nlohmann::json comparison_json(const std::vector<std::filesystem::path>& run_dirs,
+                               const std::vector<nlohmann::json>& summaries,
+                               const CompareOptions& options);
 
 // A GitHub-flavoured Markdown table: header, separator row (numeric columns right-aligned with
 // "---:"), one line per row; cells padded to line up, "|" in a cell escaped as "\|".
@@ -69,7 +82,8 @@ std::string to_csv(const ComparisonTable& table);
 // `metric` against options.x_key (800 x 500, see render_line_plot), one line per distinct
 // value of options.series_key in order of first appearance, points sorted by x. A summary
 // whose x or metric is missing or not a number is left out; a missing series value is the
-// series "none". Title "<metric> against <x_key>".
+// series "none". Title "<metric> against <x_key>". Every run is a marked point; an axis whose
+// values span two decades or more (spans_decades) is logarithmic and says so in its label.
 Canvas plot_comparison(const std::vector<nlohmann::json>& summaries, const CompareOptions& options,
                        const std::string& metric);
 

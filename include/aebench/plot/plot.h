@@ -25,10 +25,16 @@ struct PlotOptions {
   std::string title;
   std::string x_label;
   std::string y_label;
-  int width = 800;     // pixels
-  int height = 500;    // pixels
-  bool log_y = false;  // logarithmic y axis (all y must be > 0, else falls back to linear)
+  int width = 800;       // pixels
+  int height = 500;      // pixels
+  bool log_y = false;    // logarithmic y axis (all y must be > 0, else falls back to linear)
+  bool log_x = false;    // logarithmic x axis (all x must be > 0, else falls back to linear)
+  bool markers = false;  // a dot at every point, not only at isolated ones (few points per line)
 };
+
+// Whether values this far apart read better on a log axis: all positive, the largest at least
+// 100 times the smallest.
+bool spans_decades(const std::vector<double>& values);
 
 // Renders the series with axes spanning all finite points, "nice" tick values (1, 2, 5 x 10^k)
 // with labels, and a legend box in the top-right corner (series with an empty label are left

@@ -26,7 +26,10 @@ struct SvgChartOptions {
 
 // The <svg> element. Numeric x uses a logarithmic axis when every x is positive and the largest
 // is at least 50 times the smallest (learning rates, noise levels); with at most 8 distinct x
-// values, those values are the ticks. Points of a series are joined in order of x.
+// values, those values are the ticks. Points of a series are joined in order of x. The legend
+// goes below the plot, in two columns when its entries fit, else one, each entry cut with an
+// ellipsis where it would leave its column (its <title> whole); the chart grows by a row per
+// legend row, so the plot keeps its size.
 std::string render_svg_chart(const std::vector<SvgSeries>& series, const SvgChartOptions& options);
 
 }  // namespace aebench

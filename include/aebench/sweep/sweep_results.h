@@ -5,8 +5,10 @@
 // metric plotted against the first numeric grid key). Free of LibTorch.
 
 #include <cstddef>
+#include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "aebench/analysis/compare.h"
 #include "aebench/artefacts/artefacts.h"
@@ -22,6 +24,13 @@ ComparisonTable status_table(const SweepRecord& record,
 // The files above, for write_artefacts(record.plan.out_dir, ...). Points that never started
 // are left out; with no finished point there is no comparison.
 Artefacts sweep_result_artefacts(const SweepRecord& record);
+
+// The run folders `aebench compare` was given, in order, with each sweep folder (one with a
+// sweep record) replaced by its finished points' folders. A folder that is neither a run folder
+// (is_run_folder) nor a sweep folder, or a sweep with no finished point, is a ConfigError
+// naming it.
+std::vector<std::filesystem::path> runs_to_compare(
+    const std::vector<std::filesystem::path>& folders);
 
 // The comparison table of the finished points (empty when none finished).
 ComparisonTable finished_points_table(const SweepRecord& record);
