@@ -61,14 +61,16 @@ std::vector<std::string> varied_keys(const std::vector<const SweepRun*>& all_run
         keys.push_back(key);
   std::vector<std::string> varied;
   for (const auto& key : keys) {
+    // A key a run lacks differs from one it sets to null ("noise": null against a noise).
     const auto value_of = [&](const SweepRun* run) {
       const auto found = run->config.find(key);
-      return found == run->config.end() ? json() : found->second;
+      return found == run->config.end() ? std::string("(missing)") : found->second.dump();
     };
     if (std::any_of(runs.begin(), runs.end(),
                     [&](const SweepRun* run) { return value_of(run) != value_of(runs.front()); }))
       varied.push_back(key);
   }
+  std::sort(varied.begin(), varied.end());  // "noise" beside "noise.std", whoever had which
   return varied;
 }
 
@@ -173,6 +175,32 @@ std::string choose_x_key(const std::vector<const SweepRun*>& finished,
   return varied.empty() ? "" : varied.front();
 }
 
+// Each dotted key by its shortest ending that no other key of `keys` shares, for legends:
+// "train.lr" -> "lr", but "model.dense.hidden" and "model.conv.hidden" keep their middles.
+std::map<std::string, std::string> shortest_unique_suffixes(const std::vector<std::string>& keys) {
+  std::map<std::string, std::string> names;
+  const auto ends_with = [](const std::string& key, const std::string& suffix) {
+    return key.size() >= suffix.size() &&
+           key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0 &&
+           (key.size() == suffix.size() || key[key.size() - suffix.size() - 1] == '.');
+  };
+  for (const auto& key : keys) {
+    std::string suffix = key;
+    for (auto dot = key.rfind('.'); dot != std::string::npos; dot = key.rfind('.', dot - 1)) {
+      const std::string candidate = key.substr(dot + 1);
+      if (std::count_if(keys.begin(), keys.end(), [&](const std::string& other) {
+            return ends_with(other, candidate);
+          }) == 1) {
+        suffix = candidate;
+        break;
+      }
+      if (dot == 0) break;
+    }
+    names[key] = suffix;
+  }
+  return names;
+}
+
 // One chart per plotted metric against `x_key`; the other varied keys' values name the series.
 std::string charts(const std::vector<const SweepRun*>& finished,
                    const std::vector<std::string>& varied,
@@ -180,6 +208,7 @@ std::string charts(const std::vector<const SweepRun*>& finished,
   std::vector<std::string> categories;
   const bool categorical = x_key.empty() || !config_value(*finished.front(), x_key) ||
                            !config_value(*finished.front(), x_key)->is_number();
+  const auto short_names = shortest_unique_suffixes(varied);
   std::string html = "<div class=\"charts\">\n";
   for (const auto* metric : metrics) {
     if (!metric->plotted) continue;
@@ -195,8 +224,9 @@ std::string charts(const std::vector<const SweepRun*>& finished,
       for (const auto& key : varied)
         if (key != x_key) {
           const json* value = config_value(*run, key);
-          series_name += (series_name.empty() ? "" : ", ") + key + " = " +
-                         (value ? display_value(*value) : std::string("none"));
+          if (!value || value->is_object()) continue;  // its keys name it, or the run lacks it
+          series_name += (series_name.empty() ? "" : ", ") + short_names.at(key) + "=" +
+                         (value->is_null() ? std::string("null") : display_value(*value));
         }
       double x = 0;
       if (categorical) {
@@ -251,13 +281,14 @@ std::string shared_overrides(const fs::path& sweep_dir) {
   std::string html;
   if (const json* base = find_dotted(record.value, "base"); base && base->is_string())
     html += "base config <code>" + html_escape(base->get<std::string>()) + "</code>";
+  // "set": {"train.epochs": 2, ...}, the overrides as the sweep file gave them.
   const json* set = find_dotted(record.value, "set");
-  if (set && set->is_array() && !set->empty()) {
-    html += std::string(html.empty() ? "" : "; ") + "every point also sets ";
-    for (std::size_t i = 0; i < set->size(); ++i)
-      html += (i ? ", " : "") + std::string("<code>") +
-              html_escape((*set)[i].is_string() ? (*set)[i].get<std::string>() : (*set)[i].dump()) +
-              "</code>";
+  if (set && set->is_object() && !set->empty()) {
+    std::string list;
+    for (const auto& item : set->items())
+      list += (list.empty() ? "" : ", ") + std::string("<code>") +
+              html_escape(item.key() + "=" + item.value().dump()) + "</code>";
+    html += std::string(html.empty() ? "" : "; ") + "every point also sets " + list;
   }
   return html.empty() ? "" : "<p class=\"shared\">" + html + "</p>\n";
 }

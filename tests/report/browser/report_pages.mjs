@@ -134,6 +134,17 @@ fs.writeFileSync(path.join(sweepDir, 'latent_0', 'error.txt'),
   'aebench: config error: model.latent: expected an integer in [1, 100000], found 0 <b>bold</b>\n');
 check(run(['report', runDir]).trim() === path.join(runDir, 'report.html'), 'report prints its file');
 run(['sweep', '--report', sweepDir]);
+// A sweep over three keys, one of them null in half the points: long legend entries.
+const gridDir = path.join(scratch, 'grid');
+const gridFile = path.join(scratch, 'grid.json');
+fs.writeFileSync(gridFile, JSON.stringify({
+  base: configFile,
+  out: gridDir,
+  set: { 'train.epochs': 1, probe: null, 'analysis.embedding': null },
+  grid: { 'model.latent': [4, 8], 'train.lr': [0.003, 0.0001],
+    'train.early_stopping': [null, { patience: 5 }] },
+}));
+run(['sweep', gridFile, '--quiet', '--jobs', '2', '--threads', '1']);
 
 // --- the pages ---
 const browser = await puppeteer.launch({
@@ -169,7 +180,7 @@ async function openPage(file, name) {
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
   const images = await page.$$eval('img', (all) =>
     all.map((img) => ({ file: img.dataset.file, complete: img.complete, width: img.naturalWidth })));
-  check(images.length > 0 || name === 'sweep', `${name}: has pictures`);
+  check(images.length > 0 || name.startsWith('sweep'), `${name}: has pictures`);
   for (const image of images) {
     check(image.complete && image.width > 0, `${name}: picture ${image.file} loaded`);
   }
@@ -268,6 +279,51 @@ try {
     'sweep: each plot has a point per run');
   await clickHeader(0);  // back to the folder order for the screenshot
   await finish(sweepPage, 'sweep');
+
+  // The sweep over three keys: what every point shares, the best run per metric, nulls, every
+  // run's loss curve, and no text of any chart overlapping another or leaving its chart.
+  const gridPage = await openPage(path.join(gridDir, 'report.html'), 'sweep grid');
+  const grid = gridPage.page;
+  check((await grid.$eval('p.shared', (p) => p.textContent)).includes('train.epochs=1'),
+    'grid: states the overrides every point shares');
+  const gridHeaders = await grid.$$eval('#runs thead th', (all) => all.map((th) => th.textContent));
+  for (const key of ['model.latent', 'train.lr', 'train.early_stopping']) {
+    check(gridHeaders.includes(key), `grid: a column for ${key} (${gridHeaders.join(' | ')})`);
+  }
+  check(await grid.$$eval('#runs td .null', (all) => all.length) === 4,
+    'grid: the four points without early stopping show null');
+  const best = await grid.$$eval('#runs td.best', (all) => all.map((td) => td.title));
+  for (const metric of ['best test MSE', 'best test PSNR (dB)']) {
+    check(best.filter((title) => title === metric).length === 1, `grid: one cell marked ${metric}`);
+  }
+  const charts = await grid.$$eval('#plots svg', (all) => all.map((svg) => {
+    const frame = svg.getBoundingClientRect();
+    const boxes = Array.from(svg.querySelectorAll('text')).map((text) => {
+      const box = text.getBoundingClientRect();
+      return { text: text.textContent, left: box.left, right: box.right, top: box.top,
+        bottom: box.bottom };
+    });
+    return { title: svg.getAttribute('aria-label'), legend: svg.querySelectorAll('g.legend').length,
+      frame: { left: frame.left, right: frame.right, top: frame.top, bottom: frame.bottom }, boxes };
+  }));
+  check(charts.some((chart) => chart.title.startsWith('validation loss per epoch') &&
+    chart.legend === 8), 'grid: one chart of the 8 runs\' loss curves, each in its legend');
+  for (const chart of charts) {
+    for (const box of chart.boxes) {
+      check(box.left >= chart.frame.left - 0.5 && box.right <= chart.frame.right + 0.5 &&
+        box.top >= chart.frame.top - 0.5 && box.bottom <= chart.frame.bottom + 0.5,
+      `grid: "${box.text}" lies inside the chart "${chart.title}"`);
+    }
+    for (let i = 0; i < chart.boxes.length; ++i) {
+      for (let j = i + 1; j < chart.boxes.length; ++j) {
+        const a = chart.boxes[i], b = chart.boxes[j];
+        const overlap = Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 &&
+          Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5;
+        check(!overlap, `grid: "${a.text}" and "${b.text}" do not overlap in "${chart.title}"`);
+      }
+    }
+  }
+  await finish(gridPage, 'sweep grid');
 } finally {
   await browser.close();
   if (!process.env.AEBENCH_KEEP_SCRATCH) fs.rmSync(scratch, { recursive: true, force: true });
