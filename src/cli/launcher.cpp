@@ -10,6 +10,7 @@
 #include <string>
 
 #include "aebench/errors.h"
+#include "aebench/io/stop_signal.h"
 #include "startup_environment.h"
 
 namespace {
@@ -28,7 +29,10 @@ std::string engine_path() {
 int main(int /*argc*/, char** argv) {
   aebench::cli::set_default_startup_environment();
   const std::string engine = engine_path();
+  // A Ctrl-C while the engine loads waits for it to say so (io/stop_signal.h).
+  aebench::block_stop_signals();
   ::execv(engine.c_str(), argv);
+  aebench::take_early_stop_signal();  // not started: as it was
   std::cerr << "aebench: cannot start " << engine << ": " << std::strerror(errno)
             << "; expected aebench-engine in the folder of aebench (both are built together)\n";
   return aebench::kExitOtherError;

@@ -7,6 +7,7 @@
 
 #include "aebench/config/config.h"
 #include "aebench/errors.h"
+#include "aebench/io/stop_signal.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/version.h"
 #include "commands.h"
@@ -83,6 +84,12 @@ std::string usage_message(const CLI::ParseError& error, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace aebench;
+  if (const int signal_number = take_early_stop_signal())
+    return report("interrupted",
+                  "stopped by " + signal_name(signal_number) +
+                      " while starting, before anything was read or written; run the same "
+                      "command again",
+                  128 + signal_number);
   CLI::App app{
       "aebench: an experiment runner for autoencoders on MNIST, Fashion-MNIST and CIFAR-10"};
   app.set_version_flag("--version",

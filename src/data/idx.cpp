@@ -253,6 +253,16 @@ std::filesystem::path find_idx_file(const std::filesystem::path& dir, const std:
       if (fs::is_regular_file(candidate, error)) return candidate;
     }
   }
+  // A name that is there but no regular file (a FIFO, a device, a folder): say so, not "none".
+  for (const auto& name : names)
+    for (const char* extension : {"", ".gz"}) {
+      const fs::path candidate = dir / (name + extension);
+      if (fs::exists(candidate, error))
+        throw DataError(
+            candidate.string() + ": expected a regular IDX file, found " +
+            (fs::is_directory(candidate, error) ? "a folder" : "a FIFO, device or socket") + "; " +
+            kFetchHint);
+    }
   throw DataError("data folder " + dir.string() + " has no " + names[0] + "[.gz] or " + names[1] +
                   "[.gz]; " + kFetchHint);
 }

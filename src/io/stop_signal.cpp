@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <ctime>
 
 namespace aebench {
 namespace {
@@ -35,6 +36,38 @@ StopSignalGuard::~StopSignalGuard() {
 
 int StopSignalGuard::received() {
   return received_signal;
+}
+
+namespace {
+
+sigset_t stop_signal_set() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+void block_stop_signals() {
+  const sigset_t set = stop_signal_set();
+  sigprocmask(SIG_BLOCK, &set, nullptr);
+}
+
+int take_early_stop_signal() {
+  const sigset_t set = stop_signal_set();
+  sigset_t pending;
+  sigemptyset(&pending);
+  int taken = 0;
+  if (sigpending(&pending) == 0 &&
+      (sigismember(&pending, SIGINT) == 1 || sigismember(&pending, SIGTERM) == 1)) {
+    const timespec now{0, 0};
+    taken = sigtimedwait(&set, nullptr, &now);  // takes it off, so unblocking delivers nothing
+    if (taken < 0) taken = 0;
+  }
+  sigprocmask(SIG_UNBLOCK, &set, nullptr);
+  return taken;
 }
 
 std::string signal_name(int signal_number) {

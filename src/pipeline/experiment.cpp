@@ -221,6 +221,9 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
                  draw_loss_curve(state.history, config.name + ": training and validation loss",
                                  config.train.loss));
   write_stage(loss_curve);
+  // The stages after training take seconds each (a full test split, maps, probes): each says
+  // what it does as it starts, so the run never sits silent.
+  progress.note("testing on the " + std::to_string(data.test.size()) + " test images");
   const TestReport test = test_and_draw(model, data.test, config, context);
   write_stage(test.artefacts);
   nlohmann::json summary = base_summary(config, context, data, model);
@@ -235,6 +238,11 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["train_seconds_total"] = all_sessions;
   summary["samples_per_second"] = result.samples_per_second;
   if (extras.is_object()) summary.update(extras);
+  progress.note("analyses: layer activity, first-layer weights" +
+                (config.analysis.embedding == "none"
+                     ? std::string()
+                     : ", " + config.analysis.embedding + " map of up to " +
+                           std::to_string(config.analysis.embedding_points) + " test codes"));
   const ModelAnalysis analysis = [&] {
     try {
       return analyse_model(model, data.test, test.inputs, config);
@@ -247,6 +255,7 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["analysis"] = analysis.summary;
   write_stage(analysis.artefacts);
   if (config.probe.enabled) {
+    progress.note("probes: classifiers on the codes");
     const ProbeReport probe = probes_or_stop(model, data, config, context, [&] {
       return "after training, with " + complete + " complete; " + rest_written_by + ": " +
              options.resume_hint;

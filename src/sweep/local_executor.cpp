@@ -188,8 +188,10 @@ std::int64_t jobs_from_bench(const fs::path& bench_json) {
   const RegularFileText file = read_regular_file(bench_json, kMaxBenchBytes);
   if (file.missing) return 0;
   if (!file.ok())  // a FIFO or a device would hang the sweep, /dev/zero exhaust its memory
-    throw ConfigError("--bench " + bench_json.string() + ": expected a bench.json file, found " +
-                      file.problem(kMaxBenchBytes));
+    throw ConfigError(bench_json.string() +
+                      " (the bench file that picks --jobs: --bench, default ./bench.json): "
+                      "expected a bench.json file, found " +
+                      file.problem(kMaxBenchBytes) + "; remove it or pass --jobs N");
   const auto document = nlohmann::json::parse(file.bytes, nullptr, false);
   if (document.is_discarded() || !document.is_object()) return 0;
   const auto layout = document.find("layout");

@@ -113,3 +113,19 @@ TEST_CASE("SSIM takes pairs of [batch, 1, height >= 11, width >= 11] images, an 
   const auto small = torch::rand({2, 1, 10, 28});
   CHECK_THROWS_AS(aebench::ssim_per_image(small, small), std::invalid_argument);
 }
+
+TEST_CASE("SSIM of many images, computed in passes, equals each image's own") {
+  // More images than one filtering pass takes, so the passes' seams are crossed.
+  const auto a = random_images(600, 5);
+  const auto b =
+      (a + 0.1 * torch::randn(a.sizes(), aebench::make_cpu_generator(6), torch::kFloat64))
+          .clamp(0, 1);
+  const auto together = aebench::ssim_per_image(a, b);
+  REQUIRE(together.size(0) == 600);
+  for (const std::int64_t i : {0, 249, 250, 251, 499, 500, 599}) {
+    INFO(i);
+    CHECK(together[i].item<double>() ==
+          Approx(aebench::ssim_per_image(a.narrow(0, i, 1), b.narrow(0, i, 1)).item<double>())
+              .margin(1e-14));
+  }
+}

@@ -3,7 +3,10 @@
 // misleading configs, flags and exits.
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -359,4 +362,34 @@ TEST_CASE("a sweep point folder holding another config's run is neither done nor
   const auto compared = nlohmann::json::parse(output);
   REQUIRE(compared["runs"].size() == 1);
   CHECK(compared["runs"][0]["run"] == "latent-3");
+}
+
+TEST_CASE("a stop signal that arrives while aebench starts is reported and nothing is written") {
+  // The signal is pending before the program starts, as one sent while LibTorch loads would be.
+  for (const int signal_number : {SIGINT, SIGTERM}) {
+    INFO(signal_number);
+    TinyRun tiny("early_signal", false);
+    const fs::path errors = tiny.folder / "stderr.txt";
+    const std::string binary = aebench::testing::aebench_binary().string();
+    const std::string config = tiny.config.string(), out = (tiny.folder / "run").string();
+    const pid_t pid = ::fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      std::freopen(errors.c_str(), "w", stderr);
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, signal_number);
+      sigprocmask(SIG_BLOCK, &set, nullptr);
+      ::raise(signal_number);
+      ::execl(binary.c_str(), binary.c_str(), "train", config.c_str(), "--out", out.c_str(),
+              static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const int status = aebench::testing::wait_for_exit(pid);
+    CHECK(status == 128 + signal_number);
+    CHECK_THAT(aebench::testing::file_contents(errors),
+               Catch::Contains("aebench: interrupted: stopped by SIG") &&
+                   Catch::Contains("while starting, before anything was read or written"));
+    CHECK_FALSE(fs::exists(tiny.folder / "run"));
+  }
 }

@@ -217,3 +217,45 @@ TEST_CASE("a range one rounding step wide gets no ticks and the plot still rende
   const auto canvas = aebench::render_line_plot({series}, aebench::PlotOptions{});
   CHECK(canvas.width() == 800);
 }
+
+TEST_CASE("values two decades apart read better on a log axis, and only positive ones") {
+  CHECK(aebench::spans_decades({1, 10, 100}));
+  CHECK(aebench::spans_decades({1e-4, 1e-2}));
+  CHECK_FALSE(aebench::spans_decades({1, 10, 99}));
+  CHECK_FALSE(aebench::spans_decades({0, 10, 1000}));  // zero has no logarithm
+  CHECK_FALSE(aebench::spans_decades({-1, 10, 1000}));
+  CHECK_FALSE(aebench::spans_decades({}));
+  CHECK(aebench::spans_decades({kNan, 1, 1000}));  // non-finite values are left out
+}
+
+TEST_CASE("on a log x axis, points a decade apart are evenly spaced; every point is marked") {
+  // Four runs, each its own colour with one point: x = 1, 10, 100, 1000.
+  std::vector<LineSeries> series;
+  for (int i = 0; i < 4; ++i)
+    series.push_back({"", {std::pow(10.0, i)}, {1.0 + i}, aebench::kSeriesColors[i]});
+  const auto centre_x = [](const aebench::Canvas& canvas, Rgb color) {
+    double sum = 0;
+    int count = 0;
+    for (int y = 0; y < canvas.height(); ++y)
+      for (int x = 0; x < canvas.width(); ++x)
+        if (same(canvas.at(x, y), color)) sum += x, ++count;
+    return count > 0 ? sum / count : -1.0;
+  };
+  auto options = loss_options();
+  options.markers = true;
+  options.log_x = true;
+  const auto log_canvas = aebench::render_line_plot(series, options);
+  std::vector<double> centres;
+  for (int i = 0; i < 4; ++i) centres.push_back(centre_x(log_canvas, aebench::kSeriesColors[i]));
+  for (const double centre : centres) REQUIRE(centre > 0);  // each point drawn
+  for (int i = 1; i < 3; ++i)
+    CHECK(std::abs((centres[i + 1] - centres[i]) - (centres[1] - centres[0])) < 2.0);
+  // The same points on a linear axis: 1, 10 and 100 crowd at the left.
+  options.log_x = false;
+  const auto linear_canvas = aebench::render_line_plot(series, options);
+  const double first_gap = centre_x(linear_canvas, aebench::kSeriesColors[1]) -
+                           centre_x(linear_canvas, aebench::kSeriesColors[0]);
+  const double last_gap = centre_x(linear_canvas, aebench::kSeriesColors[3]) -
+                          centre_x(linear_canvas, aebench::kSeriesColors[2]);
+  CHECK(last_gap > 10 * first_gap);
+}

@@ -21,6 +21,14 @@ class StopSignalGuard {
   static int received();
 };
 
+// A SIGINT or SIGTERM sent while the engine starts (LibTorch's libraries take ~0.2 s to load,
+// before any handler can exist) would end it silently. So the launcher blocks both before it
+// becomes the engine (block_stop_signals; the mask survives exec), and the engine's main first
+// calls take_early_stop_signal: it takes a signal that arrived meanwhile (0 when none) and
+// unblocks both, restoring their default actions until a StopSignalGuard handles them.
+void block_stop_signals();
+int take_early_stop_signal();
+
 // "SIGINT", "SIGTERM", or "signal N".
 std::string signal_name(int signal_number);
 
