@@ -8,10 +8,13 @@
 #include <map>
 
 #include "aebench/config/config.h"
+#include "aebench/config/config_changes.h"
 #include "aebench/errors.h"
+#include "aebench/io/output_folder.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/plot/plot.h"
+#include "aebench/plot/png.h"
 
 namespace aebench {
 namespace fs = std::filesystem;
@@ -170,13 +173,6 @@ std::string comparison_plot_file(const std::string& metric) {
 
 namespace {
 
-// Config keys that say where, how fast or under what name a run ran, not what it computed:
-// never a difference worth a column.
-bool is_incidental_key(const std::string& key) {
-  return key == "comment" || key == "name" || key == "threads" || key == "follow_load" ||
-         key == "data.dir" || key == "output" || key.rfind("output.", 0) == 0;
-}
-
 // A config value as a cell: JSON null as "null" (a setting that is off, as "noise": null), a
 // missing key as "", an object as "" too (its values have columns of their own).
 std::string config_cell(const nlohmann::json& summary, const std::string& key) {
@@ -195,7 +191,7 @@ std::vector<std::string> differing_config_keys(const std::vector<nlohmann::json>
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   std::vector<std::string> differing;
   for (const auto& key : keys) {
-    if (is_incidental_key(key)) continue;
+    if (is_incidental_key(key)) continue;  // config_changes.h
     const auto value_in = [&](const nlohmann::json& summary) {
       const auto* value = find_dotted(summary, "config." + key);
       return value ? value->dump() : std::string("(missing)");
@@ -249,7 +245,10 @@ nlohmann::json comparison_json(const std::vector<fs::path>& run_dirs,
                     {"epochs_run", value_or_null(find_dotted(summary, "epochs_run"))},
                     {"metrics", metrics}});
   }
-  return {{"differing_config_keys", config_keys}, {"metrics", options.metrics}, {"runs", runs}};
+  return {{"format", "aebench-comparison"},
+          {"differing_config_keys", config_keys},
+          {"metrics", options.metrics},
+          {"runs", runs}};
 }
 
 std::string to_markdown(const ComparisonTable& table) {
@@ -337,6 +336,26 @@ Canvas plot_comparison(const std::vector<nlohmann::json>& summaries, const Compa
   if (plot.log_x) plot.x_label += " (log scale)";
   if (plot.log_y) plot.y_label += " (log scale)";
   return render_line_plot(series, plot);
+}
+
+WrittenComparison write_comparison(const std::vector<fs::path>& run_dirs,
+                                   const CompareOptions& options,
+                                   const std::vector<NamedKey>& named, const fs::path& out_dir) {
+  const auto summaries = read_summaries(run_dirs);
+  check_compare_keys(summaries, named);
+  std::vector<std::string> names = {"comparison.md", "comparison.csv", "comparison.json"};
+  for (const auto& metric : options.metrics) names.push_back(comparison_plot_file(metric));
+  const OutputFolder out(out_dir, names, {"comparison.json", "aebench-comparison"}, "--out");
+  const ComparisonTable table = compare_runs(run_dirs, options);
+  WrittenComparison written{to_markdown(table), comparison_json(run_dirs, summaries, options)};
+  // First: it marks the folder as aebench's, so a stop midway leaves one the next run may fill.
+  write_json_file(out.path() / "comparison.json", written.json);
+  write_file_atomically(out.path() / "comparison.md", written.markdown);
+  write_file_atomically(out.path() / "comparison.csv", to_csv(table));
+  for (const auto& metric : options.metrics)
+    write_png(out.path() / comparison_plot_file(metric),
+              plot_comparison(summaries, options, metric));
+  return written;
 }
 
 }  // namespace aebench

@@ -1,8 +1,6 @@
 #include <iostream>
 
 #include "aebench/analysis/compare.h"
-#include "aebench/io/run_folder.h"
-#include "aebench/plot/png.h"
 #include "aebench/sweep/sweep_results.h"
 #include "commands.h"
 
@@ -43,25 +41,15 @@ int run_compare(const CompareCommandOptions& options) {
   if (!options.metrics.empty()) compare.metrics = options.metrics;
   compare.x_key = options.x_key;
   compare.series_key = options.series_key;
-  const std::vector<std::filesystem::path> runs =
-      runs_to_compare({options.run_dirs.begin(), options.run_dirs.end()});
-  const auto summaries = read_summaries(runs);
   std::vector<NamedKey> named;
   for (const auto& metric : options.metrics) named.push_back({"--metric", metric});
   const CompareOptions defaults;
   if (options.x_key != defaults.x_key) named.push_back({"--x", options.x_key});
   if (options.series_key != defaults.series_key) named.push_back({"--series", options.series_key});
-  check_compare_keys(summaries, named);
-  const ComparisonTable table = compare_runs(runs, compare);
-  const std::filesystem::path out = options.out_dir;
-  std::filesystem::create_directories(out);
-  write_file_atomically(out / "comparison.md", to_markdown(table));
-  write_file_atomically(out / "comparison.csv", to_csv(table));
-  const nlohmann::json json = comparison_json(runs, summaries, compare);
-  write_json_file(out / "comparison.json", json);
-  for (const auto& metric : compare.metrics)
-    write_png(out / comparison_plot_file(metric), plot_comparison(summaries, compare, metric));
-  std::cout << (options.json ? json.dump(2) + "\n" : to_markdown(table));
+  const WrittenComparison written =
+      write_comparison(runs_to_compare({options.run_dirs.begin(), options.run_dirs.end()}), compare,
+                       named, options.out_dir);
+  std::cout << (options.json ? written.json.dump(2) + "\n" : written.markdown);
   return 0;
 }
 

@@ -76,6 +76,16 @@ const ResultFolder kResultFolders[] = {{kEvalFolder, &kEvalArtefacts},
                                        {kExportFolder, &kExportArtefacts},
                                        {kCodesFolder, &kCodesArtefacts}};
 
+// A name aebench writes in a run folder or one of its result subfolders.
+bool is_artefact_name(const std::string& name) {
+  if (std::find(kRunArtefacts.begin(), kRunArtefacts.end(), name) != kRunArtefacts.end())
+    return true;
+  for (const auto& folder : kResultFolders)
+    if (std::find(folder.files->begin(), folder.files->end(), name) != folder.files->end())
+      return true;
+  return false;
+}
+
 bool all_digits(const std::string& text) {
   return !text.empty() &&
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -88,17 +98,14 @@ bool is_aebench_temporary(const fs::path& file) {
   const auto mark = name.rfind(kTemporaryMark);
   if (name.size() > 1 && name[0] == '.' && mark != std::string::npos && mark > 1 &&
       all_digits(name.substr(mark + std::strlen(kTemporaryMark))))
-    return true;
+    // ".summary.json.aebench-tmp-PID" of an artefact's name: a user's
+    // ".thesis.txt.aebench-tmp-5" is not ours. (Leftovers are removed under the run lock, so
+    // no live writer of ours has one in the folder.)
+    return is_artefact_name(name.substr(1, mark - 1));
   // The form of earlier versions: an artefact's name, ".tmp-" and a process id.
   const auto legacy = name.rfind(".tmp-");
   if (legacy == std::string::npos || !all_digits(name.substr(legacy + 5))) return false;
-  const std::string base = name.substr(0, legacy);
-  if (std::find(kRunArtefacts.begin(), kRunArtefacts.end(), base) != kRunArtefacts.end())
-    return true;
-  for (const auto& folder : kResultFolders)
-    if (std::find(folder.files->begin(), folder.files->end(), base) != folder.files->end())
-      return true;
-  return false;
+  return is_artefact_name(name.substr(0, legacy));
 }
 
 bool holds_something(const fs::path& dir) {
@@ -164,18 +171,33 @@ bool starts_with_checked_magic(const fs::path& file) {
 
 }  // namespace
 
+namespace {
+
+// FOLDER/`name` as a JSON object with an integer "format_version" (and an array `list`, when
+// one is named), else null.
+nlohmann::json versioned_document(const fs::path& file, const char* list = nullptr) {
+  const RegularFileText text = read_regular_file(file, std::size_t{1} << 24);
+  if (!text.ok()) return nullptr;
+  auto document = nlohmann::json::parse(text.bytes, nullptr, false);
+  if (!document.is_object() || !document.contains("format_version") ||
+      !document["format_version"].is_number_integer())
+    return nullptr;
+  if (list != nullptr && (!document.contains(list) || !document[list].is_array())) return nullptr;
+  return document;
+}
+
+}  // namespace
+
 bool is_run_folder(const fs::path& dir) {
   if (is_symbolic_link(dir / kRunMarkerFile)) return false;
+  // run.json as train writes it: a format version and the list of sessions.
+  if (!versioned_document(dir / kRunMarkerFile, "sessions").is_null()) return true;
+  // A run of a version before run.json: a checkpoint of aebench's own form (an interrupted
+  // run), or a summary.json with a format version beside model.pt in that form. eval/'s
+  // summary.json, or one copied into a folder of the user's, has no such model beside it.
   if (starts_with_checked_magic(dir / kCheckpointFile)) return true;
-  for (const char* name : {kRunMarkerFile, kSummaryFile}) {
-    const RegularFileText file = read_regular_file(dir / name, std::size_t{1} << 24);
-    if (!file.ok()) continue;
-    const auto document = nlohmann::json::parse(file.bytes, nullptr, false);
-    if (document.is_object() && document.contains("format_version") &&
-        document["format_version"].is_number_integer())
-      return true;
-  }
-  return false;
+  return starts_with_checked_magic(dir / kModelFile) &&
+         !versioned_document(dir / kSummaryFile).is_null();
 }
 
 bool is_symbolic_link(const fs::path& path) {

@@ -79,6 +79,29 @@ bool check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
   return has_checkpoint;
 }
 
+// Whether FOLDER's summary.json says its run finished (test results, no error) with `config`,
+// apart from incidental keys (config_changes.h).
+bool finished_with(const fs::path& folder, const Config& config) {
+  const RegularFileText file = read_regular_file(folder / kSummaryFile);
+  if (!file.ok()) return false;
+  const nlohmann::json summary = nlohmann::json::parse(file.bytes, nullptr, false);
+  if (!summary.is_object() || summary.contains("error") || !summary.contains("test") ||
+      !summary.contains("config") || !summary["config"].is_object())
+    return false;
+  return describe_changes(summary["config"], config_to_json(config),
+                          [](const std::string& path) { return !is_incidental_pointer(path); })
+      .empty();
+}
+
+nlohmann::json already_finished(const fs::path& folder, const Config& config,
+                                const RunOptions& options) {
+  if (options.log && !options.quiet)
+    *options.log << config.name << ": the run in " << folder.string()
+                 << " finished with this config; nothing to resume, its results stay (raise "
+                    "train.epochs to train further, or --overwrite to train it again)\n";
+  return read_json_file(folder / kSummaryFile);
+}
+
 // Ends the run with an Interrupted error when a stop signal has arrived. `where`: how far the
 // run got; `next`: what resuming does.
 void stop_if_requested(const std::string& where, const std::string& next,
@@ -224,7 +247,9 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   // The stages after training take seconds each (a full test split, maps, probes): each says
   // what it does as it starts, so the run never sits silent.
   progress.note("testing on the " + std::to_string(data.test.size()) + " test images");
-  const TestReport test = test_and_draw(model, data.test, config, context);
+  const TestReport test = test_and_draw(model, data.test, config, context, [&] {
+    stop_if_requested("while testing, with " + complete + " complete", rest_written_by, options);
+  });
   write_stage(test.artefacts);
   nlohmann::json summary = base_summary(config, context, data, model);
   summary["test"] = test.json;
@@ -313,6 +338,9 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   const std::vector<std::string> notes = preflight(config, data, context);
   const RunLock lock(folder);
   const bool continuing = options.resume && check_resumable(folder, config_to_json(config));
+  // A finished run resumed with its own config has nothing to train: its model and results
+  // stay as they are (a resume would save the model again and drop eval/, probe/, ...).
+  if (continuing && finished_with(folder, config)) return already_finished(folder, config, options);
   if (!options.resume) prepare_run_folder(folder, options.overwrite);
   remove_leftovers(folder);
   // A resume will save a new model: the old one's results go now, so none is shown as current

@@ -2,8 +2,11 @@
 
 #include <torch/torch.h>
 
+#include <optional>
+
 #include "aebench/errors.h"
 #include "aebench/io/npy_file.h"
+#include "aebench/io/output_folder.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/models/architecture.h"
@@ -16,36 +19,25 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Whether FOLDER/`marker` is a JSON object whose "format" is `format`: aebench wrote the folder.
-bool holds_marker(const fs::path& folder, const std::string& marker, const std::string& format) {
-  if (is_symbolic_link(folder / marker)) return false;
-  const RegularFileText file = read_regular_file(folder / marker);
-  if (!file.ok()) return false;
-  const json document = json::parse(file.bytes, nullptr, false);
-  return document.is_object() && document.value("format", "") == format;
-}
+const OutputKind kExportKind{kArchitectureFile, "aebench-architecture"};
+const OutputKind kCodesKind{kCodesRecordFile, "aebench-codes"};
 
-// The folder the files go to: `out_dir`, or `default_name` inside the run folder (made part by
-// part, never through a link). Files of the names about to be written are replaced only in a
-// folder that is the run's own or holds aebench's `marker`: in any other, a user's file of such
-// a name is refused before anything is written.
-fs::path output_folder(const fs::path& run_dir, const fs::path& out_dir, const char* default_name,
-                       const std::vector<std::string>& names, const std::string& marker,
-                       const std::string& format) {
-  if (out_dir.empty()) return make_real_subfolder(run_dir, default_name);
-  std::error_code error;
-  if (fs::exists(out_dir, error) && !fs::is_directory(out_dir, error))
-    throw OutputError("--out " + out_dir.string() + ": expected a folder, found a file");
-  fs::create_directories(out_dir, error);
-  if (error)
-    throw OutputError("--out " + out_dir.string() + ": cannot make the folder (" + error.message() +
-                      ")");
-  if (holds_marker(out_dir, marker, format)) return out_dir;
-  for (const auto& name : names)
-    if (fs::symlink_status(out_dir / name, error).type() != fs::file_type::not_found)
-      throw OutputError("--out " + out_dir.string() + " holds " + name + " but no " + marker +
-                        " of aebench's; nothing was written: name an empty or new folder");
-  return out_dir;
+// Where the files go: `out_dir`, held by an OutputFolder (made, locked, a user's files of these
+// names refused), or else `default_name` inside the run folder, whose lock the caller holds
+// (made part by part, never through a link).
+struct Destination {
+  std::optional<OutputFolder> chosen;
+  fs::path folder;
+};
+void choose_destination(Destination& destination, const fs::path& run_dir, const fs::path& out_dir,
+                        const char* default_name, const std::vector<std::string>& names,
+                        const OutputKind& kind) {
+  if (out_dir.empty()) {
+    destination.folder = make_real_subfolder(run_dir, default_name);
+    return;
+  }
+  destination.chosen.emplace(out_dir, names, kind, "--out");
+  destination.folder = out_dir;
 }
 
 std::vector<std::int64_t> shape_of(const torch::Tensor& tensor) {
@@ -89,9 +81,10 @@ WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
   require_finished_run(run_dir, "export");
   const SavedRun run = reload_run(run_dir, saved, "data", ReloadData::kNo);
   const std::vector<std::string> names = {kStateDictFile, kArchitectureFile, kPythonLoaderFile};
+  Destination destination;
+  choose_destination(destination, run_dir, out_dir, kExportFolder, names, kExportKind);
   WrittenFiles written;
-  written.folder = output_folder(run_dir, out_dir, kExportFolder, names, kArchitectureFile,
-                                 "aebench-architecture");
+  written.folder = destination.folder;
   const auto bytes = torch::pickle_save(torch::IValue(state_dict(*run.model)));
   json architecture = describe_architecture(*run.model);
   architecture["run"] = fs::absolute(run_dir).lexically_normal().string();
@@ -113,17 +106,25 @@ WrittenFiles run_encode(const fs::path& run_dir, const EncodeRequest& request) {
   const std::string split = split_name(request.split);
   std::vector<std::string> names = {kCodesRecordFile, split + "_codes.npy", split + "_labels.npy"};
   if (request.images) names.push_back(split + "_images.npy");
+  Destination destination;
+  choose_destination(destination, run_dir, request.out_dir, kCodesFolder, names, kCodesKind);
   WrittenFiles written;
-  written.folder = output_folder(run_dir, request.out_dir, kCodesFolder, names, kCodesRecordFile,
-                                 "aebench-codes");
+  written.folder = destination.folder;
   const Split& images = split_of(run.data, request.split);
   const torch::Tensor codes = encode_all(*run.model, images.images, run.context.device);
   write_tensor_npy(written.folder / names[1], codes);
   write_tensor_npy(written.folder / names[2], images.labels.to(torch::kInt64));
-  if (request.images) write_tensor_npy(written.folder / names[3], images.images);
+  const fs::path images_file = written.folder / (split + "_images.npy");
+  const bool earlier_encode = holds_output_marker(written.folder, kCodesKind);
+  if (request.images) {
+    write_tensor_npy(images_file, images.images);
+  } else if (earlier_encode) {
+    // An earlier encode's images would no longer match these codes row for row.
+    std::error_code error;
+    fs::remove(images_file, error);
+  }
   json record = json::object();
-  if (holds_marker(written.folder, kCodesRecordFile, "aebench-codes"))
-    record = read_json_file(written.folder / kCodesRecordFile);
+  if (earlier_encode) record = read_json_file(written.folder / kCodesRecordFile);
   record["format"] = "aebench-codes";
   record["splits"][split] = {
       {"run", fs::absolute(run_dir).lexically_normal().string()},

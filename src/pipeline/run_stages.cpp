@@ -42,38 +42,50 @@ std::string format_value(double value) {
   return text.str();
 }
 
-// SSIM per test image, averaged; a colour image's is the mean of its channels' SSIMs (as
-// scikit-image's channel_axis).
-double mean_test_ssim(AutoencoderImpl& model, const torch::Tensor& inputs,
-                      const torch::Tensor& targets) {
+struct SliceScores {
+  ReconstructionMetrics metrics;
+  double ssim = 0;  // per image, averaged; a colour image's is the mean of its channels' SSIMs
+                    // (as scikit-image's channel_axis)
+};
+
+// The reconstruction metrics and SSIM of `inputs` against `targets`, one slice of
+// kEvalBatchSize images at a time, each reconstructed once; `stop_point` runs before each
+// slice (it throws to stop: a full split takes seconds).
+SliceScores score_in_slices(AutoencoderImpl& model, const torch::Tensor& inputs,
+                            const torch::Tensor& targets, const std::function<void()>& stop_point) {
   torch::NoGradGuard no_grad;
   model.eval();
   const auto channels_apart = [](const torch::Tensor& images) {  // [n * C, 1, H, W]
     return images.reshape({-1, 1, images.size(2), images.size(3)});
   };
   const double channels = double(targets.size(1));
-  double sum = 0;
+  ReconstructionAccumulator accumulator;
+  double ssim_sum = 0;
   for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize) {
+    if (stop_point) stop_point();
     const auto length = std::min(kEvalBatchSize, inputs.size(0) - start);
-    sum += ssim_per_image(channels_apart(model.forward(inputs.narrow(0, start, length))),
-                          channels_apart(targets.narrow(0, start, length)))
-               .sum()
-               .item<double>() /
-           channels;
+    const auto reconstructions = model.forward(inputs.narrow(0, start, length));
+    const auto slice_targets = targets.narrow(0, start, length);
+    accumulator.add(reconstructions, slice_targets);
+    ssim_sum += ssim_per_image(channels_apart(reconstructions), channels_apart(slice_targets))
+                    .sum()
+                    .item<double>() /
+                channels;
   }
-  return sum / double(inputs.size(0));
+  return {accumulator.finish(), ssim_sum / double(inputs.size(0))};
 }
 
 }  // namespace
 
 // Test metrics, with the reconstructions and bottleneck pictures of the first test images.
 TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config& config,
-                         const RunContext& context) {
+                         const RunContext& context, const std::function<void()>& stop_point) {
   const auto targets = unit_floats(test.images.to(context.device));
   const auto inputs =
       fixed_noise_inputs(targets, config.noise, test_noise_seed(config.seed), context.device);
   TestReport report;
-  report.metrics = evaluate_reconstruction(model, inputs, targets);
+  const SliceScores scores = score_in_slices(model, inputs, targets, stop_point);
+  report.metrics = scores.metrics;
   report.inputs = inputs;
 
   const std::int64_t shown = std::min<std::int64_t>(config.output.images, test.size());
@@ -106,7 +118,7 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
                                             format_value(low) + ", white = " + format_value(high),
                                         std::max(1, 84 / side), 4, false}));
   report.json = to_json(report.metrics);
-  report.json["ssim"] = mean_test_ssim(model, inputs, targets);
+  report.json["ssim"] = scores.ssim;
   return report;
 }
 

@@ -41,22 +41,23 @@ void require_finished_run(const fs::path& run_dir, const std::string& command) {
 
 namespace {
 
-// Config keys that decide what the saved model computes: eval, probe, encode and export refuse
-// a config.json that differs from model.pt's own in any of them.
-const std::vector<std::string> kModelDefiningKeys = {"/model", "/noise", "/data/dataset"};
-
-bool is_model_defining(const std::string& path) {
-  for (const auto& key : kModelDefiningKeys)
-    if (path.rfind(key, 0) == 0) return true;
-  return false;
-}
-
-// The run's config.json as it was saved, checked against the config model.pt holds.
+// The run's config.json as it was saved, checked against the config model.pt was saved with
+// (both read through the schema, so that keys newer than the run read as their defaults). They
+// may differ only in incidental keys: a model.pt copied in from another run (another seed,
+// another schedule) is not taken for this run's.
 Config saved_config(const fs::path& run_dir, const nlohmann::json& document) {
   const fs::path config_file = run_dir / kConfigFile;
   Config config = config_from_json(document, config_file.string());
-  const std::string changes = describe_changes(read_checkpoint_config(run_dir / kModelFile),
-                                               config_to_json(config), is_model_defining);
+  const nlohmann::json trained = read_checkpoint_config(run_dir / kModelFile);
+  nlohmann::json trained_resolved;
+  try {
+    trained_resolved = config_to_json(config_from_json(trained, (run_dir / kModelFile).string()));
+  } catch (const ConfigError&) {
+    trained_resolved = trained;  // an older schema: compare what it says as it says it
+  }
+  const std::string changes =
+      describe_changes(trained_resolved, config_to_json(config),
+                       [](const std::string& path) { return !is_incidental_pointer(path); });
   if (!changes.empty())
     throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
                       " was trained with, found changes in " + changes +
@@ -90,8 +91,21 @@ SavedRun reload_run(const fs::path& run_dir, const SavedRunOptions& options,
   }
   // The stored folder holds the run's own data set, not the one named now.
   if (names_dataset && !names_dir && document["data"].is_object()) document["data"].erase("dir");
+  // A smaller test split than the pictures' row of images: the pictures show the split whole.
+  if (section == "data" && document["data"].is_object()) {
+    const nlohmann::json limit = document["data"].value("test_limit", nlohmann::json());
+    const nlohmann::json images = document.contains("output") && document["output"].is_object()
+                                      ? document["output"].value("images", nlohmann::json())
+                                      : nlohmann::json();
+    const std::int64_t shown =
+        images.is_number_integer() ? images.get<std::int64_t>() : Config{}.output.images;
+    if (limit.is_number_integer() && limit.get<std::int64_t>() > 0 &&
+        limit.get<std::int64_t>() < shown)
+      document["output"]["images"] = limit;
+  }
   SavedRun run;
-  run.config = config_from_json(document, config_file.string());
+  run.config = config_from_json(
+      document, config_file.string() + (options.overrides.empty() ? "" : " (with --set)"));
   // A folder named on this command line is the user's, relative to where they are; the
   // stored one is absolute, or relative to the run (a run trained before it was stored so).
   resolve_data_dir(run.config.data, names_dataset || names_dir ? fs::path() : run_dir);
@@ -117,12 +131,15 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& sa
   refuse_symbolic_link(folder, "eval folder");
   const std::string name = split_name(split);
   const Split& images = split_of(data, split);
-  const TestReport test = test_and_draw(*model, images, config, context);
-  if (const int signal_number = StopSignalGuard::received())
-    throw Interrupted("stopped by " + signal_name(signal_number) +
-                          " before eval/ was written; nothing was written: run aebench eval " +
-                          run_dir.string() + " again",
-                      signal_number);
+  const auto stop_point = [&] {
+    if (const int signal_number = StopSignalGuard::received())
+      throw Interrupted("stopped by " + signal_name(signal_number) +
+                            " before eval/ was written; nothing was written: run aebench eval " +
+                            run_dir.string() + " again",
+                        signal_number);
+  };
+  const TestReport test = test_and_draw(*model, images, config, context, stop_point);
+  stop_point();
   make_real_subfolder(run_dir, kEvalFolder);
   remove_leftovers(run_dir);
   write_artefacts(folder, test.artefacts);

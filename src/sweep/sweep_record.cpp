@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "aebench/config/config.h"
+#include "aebench/config/config_changes.h"
 #include "aebench/errors.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
@@ -45,7 +46,9 @@ bool summary_written(const fs::path& run_dir) {
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   if (!file.ok()) return false;
   const json summary = json::parse(file.bytes, nullptr, false);
-  return !summary.is_discarded() && summary.is_object() && !summary.contains("error");
+  // Finished means train's last write: test results, and no error ("{}" is not a result).
+  return !summary.is_discarded() && summary.is_object() && !summary.contains("error") &&
+         summary.contains("test") && summary["test"].is_object();
 }
 
 ordered_json overrides_to_json(const PointOverrides& overrides) {
@@ -84,9 +87,6 @@ ExecutorOptions executor_from_json(const ordered_json& object) {
 }
 
 // Keys whose difference says nothing about a point's results.
-bool compared_key(const std::string& key) {
-  return key != "threads" && key != "device" && key != "output.dir" && key != "comment";
-}
 
 // "train.epochs 2 -> 3, model.latent 4 -> 8" (at most three), or "" when they agree.
 std::string config_differences(const json& saved, const json& current) {
@@ -105,7 +105,7 @@ std::string config_differences(const json& saved, const json& current) {
   for (const auto& entry : before) keys.insert(entry.first);
   for (const auto& entry : after) keys.insert(entry.first);
   for (const auto& key : keys) {
-    if (!compared_key(key) || describe(before, key) == describe(after, key)) continue;
+    if (is_incidental_key(key) || describe(before, key) == describe(after, key)) continue;
     if (++shown > 3) return text + ", ...";
     text += (text.empty() ? "" : ", ") + key + " " + describe(before, key) + " -> " +
             describe(after, key);
@@ -120,13 +120,20 @@ namespace {
 // How the config.json in `entry`'s run folder differs from the config the sweep gives the point
 // ("" when it does not, or when there is no readable config.json to compare).
 std::string point_config_changes(const SweepPlan& plan, const PointRecord& entry) {
-  const RegularFileText file = read_regular_file(plan.out_dir / entry.point.name / kConfigFile);
-  if (!file.ok()) return "";
-  const json saved = json::parse(file.bytes, nullptr, false);
-  if (saved.is_discarded()) return "";  // the run's own checks report a damaged config.json
+  const fs::path run_dir = plan.out_dir / entry.point.name;
   const json current = json::parse(
       config_to_json(load_config(plan.base_config, point_assignments(plan, entry.point))).dump());
-  return config_differences(saved, current);
+  // The run's config.json, and the config its summary.json was made with: a summary copied in
+  // from another point is another config's too.
+  const RegularFileText file = read_regular_file(run_dir / kConfigFile);
+  const json saved = file.ok() ? json::parse(file.bytes, nullptr, false) : json();
+  if (saved.is_object())  // a damaged config.json: the run's own checks report it
+    if (std::string changes = config_differences(saved, current); !changes.empty()) return changes;
+  const RegularFileText summary_file = read_regular_file(run_dir / kSummaryFile);
+  const json summary = summary_file.ok() ? json::parse(summary_file.bytes, nullptr, false) : json();
+  if (summary.is_object() && summary.contains("config") && summary["config"].is_object())
+    return config_differences(summary["config"], current);
+  return "";
 }
 
 }  // namespace

@@ -355,6 +355,19 @@ TEST_CASE("a sweep point folder holding another config's run is neither done nor
   const std::string table = aebench::testing::file_contents(sweep / "comparison.csv");
   CHECK(aebench::testing::count_of(table, "latent-3") == 1);
   CHECK(aebench::testing::count_of(table, "latent-4") == 0);
+  // Only latent-3's summary.json copied in: still another config's result. An empty one ("{}")
+  // is no result at all.
+  fs::remove_all(sweep / "latent-4");
+  REQUIRE(run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
+                          shell_quoted(sweep) + " --jobs 1 --threads 1 --quiet",
+                      &output) == 0);
+  fs::copy_file(sweep / "latent-3" / aebench::kSummaryFile,
+                sweep / "latent-4" / aebench::kSummaryFile, fs::copy_options::overwrite_existing);
+  run_aebench("sweep --status " + shell_quoted(sweep), &output);
+  CHECK_THAT(output, Catch::Contains("1/2 done") && Catch::Contains("model.latent 3 -> 4"));
+  std::ofstream(sweep / "latent-4" / aebench::kSummaryFile) << "{}";
+  run_aebench("sweep --status " + shell_quoted(sweep), &output);
+  CHECK_THAT(output, Catch::Contains("1/2 done"));
   // compare takes the sweep folder for its finished points: latent-3 alone.
   REQUIRE(run_aebench("compare " + shell_quoted(sweep) + " --json --out " +
                           shell_quoted(folder / "compared"),
@@ -392,4 +405,102 @@ TEST_CASE("a stop signal that arrives while aebench starts is reported and nothi
                    Catch::Contains("while starting, before anything was read or written"));
     CHECK_FALSE(fs::exists(tiny.folder / "run"));
   }
+}
+
+TEST_CASE("eval/ and a copy of its summary.json are not run folders: nothing there is replaced") {
+  TinyRun tiny("eval_not_a_run");
+  REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet") == 0);
+  CHECK_FALSE(aebench::is_run_folder(tiny.run / aebench::kEvalFolder));
+  const fs::path user = tiny.folder / "user";
+  fs::create_directories(user);
+  fs::copy_file(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile, user / "summary.json");
+  std::ofstream(user / aebench::kReportFile) << "mine";
+  std::ofstream(user / aebench::kConfigFile) << "mine";
+  CHECK_FALSE(aebench::is_run_folder(user));
+  CHECK(tiny.aebench("report " + shell_quoted(user)) == aebench::kExitUsageError);
+  CHECK(tiny.aebench("compare " + shell_quoted(tiny.run / aebench::kEvalFolder)) ==
+        aebench::kExitUsageError);
+  CHECK(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(user))) ==
+        aebench::kExitOutputError);
+  CHECK(aebench::testing::file_contents(user / aebench::kReportFile) == "mine");
+  CHECK(aebench::testing::file_contents(user / aebench::kConfigFile) == "mine");
+}
+
+TEST_CASE("a model.pt copied in from another run is refused by every command that reads it") {
+  TinyRun tiny("foreign_model");
+  const fs::path other = tiny.folder / "other";
+  REQUIRE(tiny.aebench(tiny.train_command("--quiet --set seed=4 --out " + shell_quoted(other))) ==
+          0);
+  fs::copy_file(other / aebench::kModelFile, tiny.run / aebench::kModelFile,
+                fs::copy_options::overwrite_existing);
+  const std::string before = aebench::testing::file_contents(tiny.run / aebench::kSummaryFile);
+  for (const char* command : {"eval", "probe", "export", "encode"}) {
+    INFO(command);
+    CHECK(tiny.aebench(std::string(command) + " " + shell_quoted(tiny.run)) ==
+          aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains("seed (4 -> 3)"));
+  }
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kSummaryFile) == before);
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));
+}
+
+TEST_CASE("export, encode and compare into a folder in use or holding a user's files refuse") {
+  TinyRun tiny("out_folders");
+  const std::string run = shell_quoted(tiny.run);
+  const fs::path busy = tiny.folder / "busy";
+  {
+    const aebench::RunLock held(busy);  // another command writing there
+    CHECK(tiny.aebench("export " + run + " --out " + shell_quoted(busy)) ==
+          aebench::kExitOutputError);
+    CHECK(tiny.aebench("encode " + run + " --out " + shell_quoted(busy)) ==
+          aebench::kExitOutputError);
+    CHECK(tiny.aebench("compare " + run + " --out " + shell_quoted(busy)) ==
+          aebench::kExitOutputError);
+  }
+  CHECK(fs::is_empty(busy));
+  const fs::path mine = tiny.folder / "mine";
+  fs::create_directories(mine);
+  std::ofstream(mine / "comparison.md") << "my table";
+  CHECK(tiny.aebench("compare " + run + " --out " + shell_quoted(mine)) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("holds comparison.md but no comparison.json"));
+  CHECK(aebench::testing::file_contents(mine / "comparison.md") == "my table");
+  // aebench's own earlier comparison there is replaced.
+  const fs::path ours = tiny.folder / "ours";
+  REQUIRE(tiny.aebench("compare " + run + " --out " + shell_quoted(ours)) == 0);
+  CHECK(tiny.aebench("compare " + run + " --out " + shell_quoted(ours)) == 0);
+}
+
+TEST_CASE(
+    "a second encode without --images removes the first one's images, which no longer match") {
+  TinyRun tiny("stale_images");
+  const std::string run = shell_quoted(tiny.run);
+  REQUIRE(tiny.aebench("encode " + run + " --quiet --images") == 0);
+  REQUIRE(fs::exists(tiny.run / aebench::kCodesFolder / "test_images.npy"));
+  // A smaller split than the pictures' row (output.images 6): encode needs no pictures.
+  REQUIRE(tiny.aebench("encode " + run +
+                       " --quiet --set data.classes=[0,1] --set data.test_limit=4") == 0);
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kCodesFolder / "test_images.npy"));
+  CHECK(read_json(tiny.run / aebench::kCodesFolder /
+                  aebench::kCodesRecordFile)["splits"]["test"]["images"] == 4);
+  // A bad override is named as one, not as the run's config.json.
+  CHECK(tiny.aebench("encode " + run + " --set data.test_limit=-3") == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("(with --set)"));
+}
+
+TEST_CASE("a resume of a finished run with its own config trains nothing and keeps its results") {
+  TinyRun tiny("resume_finished");
+  REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet") == 0);
+  REQUIRE(tiny.aebench("export " + shell_quoted(tiny.run) + " --quiet") == 0);
+  const std::string summary = aebench::testing::file_contents(tiny.run / aebench::kSummaryFile);
+  const std::string model = aebench::testing::file_contents(tiny.run / aebench::kModelFile);
+  CHECK(tiny.aebench(tiny.train_command("--resume")) == 0);
+  CHECK_THAT(tiny.output, Catch::Contains("nothing to resume, its results stay"));
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kSummaryFile) == summary);
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kModelFile) == model);
+  CHECK(fs::exists(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile));
+  CHECK(fs::exists(tiny.run / aebench::kExportFolder / aebench::kStateDictFile));
+  // Raising the epochs does train further, as before.
+  CHECK(tiny.aebench(tiny.train_command("--resume --quiet --set train.epochs=4")) == 0);
+  CHECK(read_json(tiny.run / aebench::kSummaryFile)["epochs_run"] == 4);
 }

@@ -73,7 +73,7 @@ TEST_CASE(
   // Without aebench's mark those names are the user's: refused, nothing removed.
   CHECK_THROWS_WITH(aebench::prepare_run_folder(run, true), Catch::Contains("no run.json"));
   for (const auto& name : ours) CHECK(file_contents(run / name) == "aebench's");
-  std::ofstream(run / aebench::kRunMarkerFile) << R"({"format_version": 1})";
+  std::ofstream(run / aebench::kRunMarkerFile) << R"({"format_version": 1, "sessions": []})";
   aebench::prepare_run_folder(run, true);
   for (const auto& name : ours) CHECK_FALSE(fs::exists(run / name));
   CHECK_FALSE(fs::exists(run / "eval"));  // emptied, so removed
@@ -88,7 +88,8 @@ TEST_CASE("only aebench's own leftover temporary files are removed, and only the
   fs::create_directories(folder / "probe");
   std::ofstream(folder / "probe/.mlp.json.aebench-tmp-77") << "half";
   const std::vector<std::string> users = {"thesis.tmp-draft.txt", "notes.tmp-1234",
-                                          ".model.pt.aebench-tmp-draft"};
+                                          ".model.pt.aebench-tmp-draft",
+                                          ".thesis.txt.aebench-tmp-5"};
   for (const auto& name : users) std::ofstream(folder / name) << "mine";
   CHECK_THROWS_AS(aebench::prepare_run_folder(folder.path(), false), aebench::OutputError);
   aebench::remove_leftovers(folder.path());
@@ -183,7 +184,7 @@ TEST_CASE(
     const fs::path run = folder / "run";
     fs::create_directory(run);
     std::ofstream(run / aebench::kConfigFile) << "{}";
-    std::ofstream(run / aebench::kRunMarkerFile) << R"({"format_version": 1})";
+    std::ofstream(run / aebench::kRunMarkerFile) << R"({"format_version": 1, "sessions": []})";
     fs::create_directory_symlink(user, run / linked);
     CHECK_THROWS_AS(aebench::prepare_run_folder(run, true), aebench::OutputError);
     CHECK(fs::exists(run / aebench::kConfigFile));  // refused before the first removal

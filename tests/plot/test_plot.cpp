@@ -228,7 +228,7 @@ TEST_CASE("values two decades apart read better on a log axis, and only positive
   CHECK(aebench::spans_decades({kNan, 1, 1000}));  // non-finite values are left out
 }
 
-TEST_CASE("on a log x axis, points a decade apart are evenly spaced; every point is marked") {
+TEST_CASE("on a log x axis points a decade apart are evenly spaced and every point is marked") {
   // Four runs, each its own colour with one point: x = 1, 10, 100, 1000.
   std::vector<LineSeries> series;
   for (int i = 0; i < 4; ++i)

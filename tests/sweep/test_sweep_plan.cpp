@@ -166,7 +166,7 @@ TEST_CASE("a point's state is read off its run folder") {
   CHECK(aebench::recorded_error(run) == "training error: loss became NaN");
   std::ofstream(run / aebench::kSummaryFile) << "{\"test\": {}}";
   CHECK(aebench::observe_point(run) == aebench::PointState::kFailed);  // no run of aebench's
-  std::ofstream(run / aebench::kRunMarkerFile) << "{\"format_version\": 1}";
+  std::ofstream(run / aebench::kRunMarkerFile) << "{\"format_version\": 1, \"sessions\": []}";
   CHECK(aebench::observe_point(run) == aebench::PointState::kDone);
 }
 

@@ -54,8 +54,8 @@ std::string format_cell(const nlohmann::json& value);
 std::vector<nlohmann::json> read_summaries(const std::vector<std::filesystem::path>& run_dirs);
 
 // The config keys (dotted, below summary.json's "config") whose values are not the same in
-// every run, sorted; a key missing in some runs differs. Keys that do not change what a run
-// computes (comment, name, threads, follow_load, data.dir, output.*) are left out.
+// every run, sorted; a key missing in some runs differs. Incidental keys (config_changes.h:
+// comment, name, threads, device, follow_load, output.*, data.dir) are left out.
 std::vector<std::string> differing_config_keys(const std::vector<nlohmann::json>& summaries);
 
 // One row per run, in order, with the columns: run (the folder's name), name, each of
@@ -65,7 +65,8 @@ ComparisonTable compare_runs(const std::vector<std::filesystem::path>& run_dirs,
                              const CompareOptions& options);
 
 // The same comparison for scripts, values as JSON (null where a run has none):
-// {"differing_config_keys": [...], "metrics": [...], "runs": [{"run", "dir", "name",
+// {"format": "aebench-comparison", "differing_config_keys": [...], "metrics": [...],
+//  "runs": [{"run", "dir", "name",
 //  "config": {key: value}, "epochs_run", "metrics": {metric: value}}]}.
 nlohmann::json comparison_json(const std::vector<std::filesystem::path>& run_dirs,
                                const std::vector<nlohmann::json>& summaries,
@@ -86,5 +87,20 @@ std::string to_csv(const ComparisonTable& table);
 // values span two decades or more (spans_decades) is logarithmic and says so in its label.
 Canvas plot_comparison(const std::vector<nlohmann::json>& summaries, const CompareOptions& options,
                        const std::string& metric);
+
+struct WrittenComparison {
+  std::string markdown;  // the table, as comparison.md
+  nlohmann::json json;   // as comparison.json (comparison_json)
+};
+
+// The whole comparison of `run_dirs`: checks the keys the user `named`, then writes
+// comparison.md, comparison.csv, comparison.json and comparison_<metric>.png per metric into
+// `out_dir`, an OutputFolder (io/output_folder.h: locked while written; a user's file of one of
+// those names, in a folder without aebench's comparison.json, is refused before anything is
+// written).
+WrittenComparison write_comparison(const std::vector<std::filesystem::path>& run_dirs,
+                                   const CompareOptions& options,
+                                   const std::vector<NamedKey>& named,
+                                   const std::filesystem::path& out_dir);
 
 }  // namespace aebench

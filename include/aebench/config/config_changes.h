@@ -9,6 +9,25 @@
 
 namespace aebench {
 
+// Whether a config key (dotted, "data.dir") says only where, how fast or under what label a
+// run ran, not what it computed: comment, name, threads, device, follow_load, output.* and
+// data.dir (the same data elsewhere). Runs that differ in nothing else made the same model.
+inline bool is_incidental_key(const std::string& key) {
+  for (const char* incidental :
+       {"comment", "name", "threads", "device", "follow_load", "output", "data.dir"}) {
+    const std::string prefix = incidental;
+    if (key == prefix || key.rfind(prefix + ".", 0) == 0) return true;
+  }
+  return false;
+}
+
+// The same for a JSON pointer ("/data/dir"), as describe_changes gives its selector.
+inline bool is_incidental_pointer(const std::string& pointer) {
+  std::string key = pointer.empty() ? pointer : pointer.substr(1);
+  std::replace(key.begin(), key.end(), '/', '.');
+  return is_incidental_key(key);
+}
+
 // "model.latent (16 -> 9), train.lr (0.003 -> 0.5)": the keys where `current` differs from
 // `saved` that `counts` selects (it is given the JSON pointer, e.g. "/model/latent"), or "".
 // A change inside a list ("/model/hidden/0") is reported as the whole list's.

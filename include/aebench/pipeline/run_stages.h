@@ -38,9 +38,10 @@ struct TestReport {
 };
 
 // Test metrics of `test` (SSIM included), with the reconstructions and bottleneck pictures of
-// its first images.
+// its first images. `stop_point` runs between slices of 1000 images: it throws (Interrupted) to
+// stop when a signal has come.
 TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config& config,
-                         const RunContext& context);
+                         const RunContext& context, const std::function<void()>& stop_point);
 
 // The config's model on the context's device, its weights drawn from the config's seed.
 std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunContext& context);

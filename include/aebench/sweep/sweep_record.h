@@ -58,11 +58,11 @@ struct SweepRecord {
 SweepRecord merge_record(const SweepPlan& plan, const std::vector<SweepPoint>& points,
                          const SweepRecord* previous);
 
-// The points whose run folder holds a config.json that differs from the config the sweep now
-// gives them (a changed base config, --set, or a name that now means other overrides), each as
-// "NAME: train.epochs 2 -> 3" (threads, device, output.dir and comment are not compared: they
-// do not change results, or move with the folder). Such a folder was made by another sweep: its
-// results must not be reported as this one's, and it cannot be resumed.
+// The points whose run folder holds a config.json, or a summary.json made with a config, that
+// differs from the config the sweep now gives them (a changed base config, --set, a name that
+// now means other overrides, a run copied in), each as "NAME: train.epochs 2 -> 3" (incidental
+// keys, config_changes.h, are not compared: they do not change results). Such a folder was made by
+// another sweep: its results must not be reported as this one's, and it cannot be resumed.
 std::vector<std::string> mismatched_points(const SweepRecord& record);
 
 // Re-reads every point's state off its run folder (keeping recorded timings); a failed point

@@ -1,0 +1,38 @@
+#include "aebench/io/output_folder.h"
+
+#include <nlohmann/json.hpp>
+
+#include "aebench/errors.h"
+#include "aebench/io/regular_file.h"
+
+namespace aebench {
+
+namespace fs = std::filesystem;
+
+bool holds_output_marker(const fs::path& folder, const OutputKind& kind) {
+  if (is_symbolic_link(folder / kind.marker)) return false;
+  const RegularFileText file = read_regular_file(folder / kind.marker);
+  if (!file.ok()) return false;
+  const auto document = nlohmann::json::parse(file.bytes, nullptr, false);
+  return document.is_object() && document.value("format", "") == kind.format;
+}
+
+OutputFolder::OutputFolder(const fs::path& dir, const std::vector<std::string>& names,
+                           const OutputKind& kind, const std::string& flag)
+    : dir_(dir) {
+  std::error_code error;
+  if (fs::exists(dir, error) && !fs::is_directory(dir, error))
+    throw OutputError(flag + " " + dir.string() + ": expected a folder, found a file");
+  fs::create_directories(dir, error);
+  if (error)
+    throw OutputError(flag + " " + dir.string() + ": cannot make the folder (" + error.message() +
+                      ")");
+  lock_.emplace(dir);  // another command writing here is refused, as in a run folder
+  if (holds_output_marker(dir, kind)) return;
+  for (const auto& name : names)
+    if (fs::symlink_status(dir / name, error).type() != fs::file_type::not_found)
+      throw OutputError(flag + " " + dir.string() + " holds " + name + " but no " + kind.marker +
+                        " of aebench's; nothing was written: name an empty or new folder");
+}
+
+}  // namespace aebench
