@@ -97,6 +97,8 @@ class ExportedAutoencoder(torch.nn.Module):
             return F.elu(x, layer["alpha"])
         if op == "softmax_over_pixels":
             return torch.softmax(x.flatten(1), 1).view_as(x)
+        if op == "gaussian_mean":
+            return x[:, :layer["latent"]]
         if op == "pca_project":
             return torch.matmul(x.double() - t("mean"), t("components").t())
         if op == "pca_reconstruct":
@@ -119,5 +121,7 @@ def load_exported(folder, map_location="cpu"):
     """The model exported into `folder` (state_dict.pt and architecture.json)."""
     with open(os.path.join(folder, "architecture.json"), encoding="utf-8") as file:
         architecture = json.load(file)
-    state_dict = torch.load(os.path.join(folder, "state_dict.pt"), map_location=map_location)
+    # Plain tensors only, so the safe mode (the default since PyTorch 2.6) reads it.
+    state_dict = torch.load(os.path.join(folder, "state_dict.pt"), map_location=map_location,
+                            weights_only=True)
     return ExportedAutoencoder(architecture, state_dict).eval()

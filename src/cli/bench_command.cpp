@@ -24,7 +24,8 @@ CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options) {
       ->add_option("--precision", options.precision,
                    "fp32 | bf16 | auto (default auto, as train.precision)")
       ->check(CLI::IsMember({"fp32", "bf16", "auto"}));
-  command->add_option("--out", options.out_file, "Where to write the figures (default bench.json)");
+  command->add_option("--out", options.out_file, "Where to write the figures (default bench.json)")
+      ->check(kNonEmptyPath);
   command->add_option("--compare", options.compare_file,
                       "An older bench.json: print new/old per figure");
   command->add_flag("--no-layout", options.no_layout,

@@ -9,6 +9,13 @@
 
 namespace aebench::cli {
 
+// A path flag that was given must name something: `--out ""` is a usage error, not the default.
+inline const CLI::Validator kNonEmptyPath(
+    [](std::string& value) {
+      return value.empty() ? std::string("expected a path, found an empty string") : std::string();
+    },
+    "PATH");
+
 struct TrainCommandOptions {
   std::string config_path;
   std::string out_dir;
@@ -74,7 +81,8 @@ struct CompareCommandOptions {
   std::vector<std::string> metrics;
   std::string x_key;
   std::string series_key;
-  bool json = false;  // --json: the comparison as JSON on stdout
+  bool json = false;       // --json: the comparison as JSON on stdout
+  bool out_given = false;  // --out was on the command line (not the default)
 };
 
 struct ReportCommandOptions {

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "aebench/analysis/compare.h"
+#include "aebench/io/run_folder.h"
 #include "aebench/sweep/sweep_results.h"
 #include "commands.h"
 
@@ -19,9 +20,11 @@ CLI::App* setup_compare(CLI::App& app, CompareCommandOptions& options) {
       ->add_option("--out", options.out_dir,
                    "Where comparison.{md,csv,json} and the plots go (outside runs/, so the next "
                    "runs/* leaves it out)")
+      ->check(kNonEmptyPath)
       ->capture_default_str();
   options.out_dir = "comparison";
   command->add_flag("--json", options.json, "Print the comparison as JSON instead of Markdown");
+  command->callback([command, &options] { options.out_given = command->count("--out") > 0; });
   command
       ->add_option("--metric", options.metrics,
                    "Dotted summary.json key, e.g. probe.mlp.test_accuracy (repeatable; default "
@@ -46,6 +49,8 @@ int run_compare(const CompareCommandOptions& options) {
   const CompareOptions defaults;
   if (options.x_key != defaults.x_key) named.push_back({"--x", options.x_key});
   if (options.series_key != defaults.series_key) named.push_back({"--series", options.series_key});
+  // The default folder is not one the user named: a link there is not followed.
+  if (!options.out_given) refuse_symbolic_link(options.out_dir, "default --out folder");
   const WrittenComparison written =
       write_comparison(runs_to_compare({options.run_dirs.begin(), options.run_dirs.end()}), compare,
                        named, options.out_dir);

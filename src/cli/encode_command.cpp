@@ -13,7 +13,8 @@ CLI::App* setup_encode(CLI::App& app, EncodeCommandOptions& options) {
   add_saved_run_flags(command, options.run);
   add_data_overrides(command, options.run);
   command->add_option("--split", options.split, "train | val | test")->capture_default_str();
-  command->add_option("--out", options.out_dir, "Another folder for the files (made if missing)");
+  command->add_option("--out", options.out_dir, "Another folder for the files (made if missing)")
+      ->check(kNonEmptyPath);
   command->add_flag("--images", options.images,
                     "Also write SPLIT_images.npy, the uint8 images that were encoded");
   return command;

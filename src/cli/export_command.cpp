@@ -11,7 +11,8 @@ CLI::App* setup_export(CLI::App& app, ExportCommandOptions& options) {
       "Write a finished run's model for PyTorch without aebench: state_dict.pt (torch.load), "
       "architecture.json and the loader aebench_model.py, into RUN_DIR/export");
   command->add_option("RUN_DIR", options.run_dir, "Folder written by aebench train")->required();
-  command->add_option("--out", options.out_dir, "Another folder for the files (made if missing)");
+  command->add_option("--out", options.out_dir, "Another folder for the files (made if missing)")
+      ->check(kNonEmptyPath);
   command->add_flag("-q,--quiet", options.quiet, "Print only the folder written");
   return command;
 }

@@ -1,4 +1,5 @@
 #include <iostream>
+#include <optional>
 
 #include "aebench/artefacts/artefacts.h"
 #include "aebench/io/run_folder.h"
@@ -27,6 +28,9 @@ CLI::App* setup_report(CLI::App& app, ReportCommandOptions& options) {
 
 int run_report(const ReportCommandOptions& options) {
   const std::filesystem::path dir = options.dir;
+  // A run folder's report while a resume or an eval writes there would show half of either.
+  std::optional<RunLock> lock;
+  if (is_run_folder(dir)) lock.emplace(dir);
   write_artefacts(dir, report_artefacts(dir));
   std::cout << (dir / kReportFile).string() << '\n';
   return 0;

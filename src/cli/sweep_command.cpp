@@ -249,7 +249,8 @@ CLI::App* setup_sweep(CLI::App& app, SweepCommandOptions& options) {
       ->allow_extra_args(false);
   command->add_option("--set", options.overrides, "KEY=VALUE for every point (repeatable)")
       ->allow_extra_args(false);
-  command->add_option("--out", options.out_dir, "Sweep folder (default: the file's \"out\")");
+  command->add_option("--out", options.out_dir, "Sweep folder (default: the file's \"out\")")
+      ->check(kNonEmptyPath);
   command->add_option("--executor", options.executor, "local (default) | slurm")
       ->check(CLI::IsMember({"local", "slurm"}));
   command->add_option("--jobs", options.jobs, "local: concurrent points (default: measured)")

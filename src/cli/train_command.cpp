@@ -49,7 +49,8 @@ std::string typed_command(const TrainCommandOptions& options) {
 CLI::App* setup_train(CLI::App& app, TrainCommandOptions& options) {
   auto* command = app.add_subcommand("train", "Train an autoencoder as a JSON config says");
   command->add_option("CONFIG", options.config_path, "Experiment config (JSON)")->required();
-  command->add_option("--out", options.out_dir, "Run folder (default: output.dir, runs/<name>)");
+  command->add_option("--out", options.out_dir, "Run folder (default: output.dir, runs/<name>)")
+      ->check(kNonEmptyPath);
   command
       ->add_option("--set", options.overrides,
                    "Override a config key with a JSON value, e.g. --set train.lr=3e-4 "

@@ -220,11 +220,24 @@ SectionSchema model_section() {
       latent,
       on(AEBENCH_FIELD(model.activation),
          choice("activation", kActivations, "of the hidden layers")),
+      applies_when(
+          on(AEBENCH_FIELD(model.variational),
+             key("variational", ValueKind::kBoolean,
+                 "a variational autoencoder (Kingma & Welling 2014): the code layer gives the mean "
+                 "and log-variance of a Gaussian per code unit; training decodes a sample "
+                 "(reparameterised) and adds `train.beta` x KL(q(z|x) || N(0, I)) to the loss, "
+                 "summed per image; the code (pictures, probes, `encode`) is the mean. dense, or "
+                 "conv with a dense `latent`")),
+          [](const Config& config) { return config.model.type != "pca"; }),
       defaults_to(on(AEBENCH_FIELD(model.latent_activation),
                      choice("latent_activation", kActivations,
-                            "of the code layer (`linear` for an unconstrained code)")),
-                  "same as `activation`",
-                  [](const Config& config) { return json(config.model.activation); }),
+                            "of the code layer (`linear` for an unconstrained code; a variational "
+                            "model's must be `linear`)")),
+                  "same as `activation`; `linear` when `variational`",
+                  [](const Config& config) {
+                    return json(config.model.variational ? std::string("linear")
+                                                         : config.model.activation);
+                  }),
       on(AEBENCH_FIELD(model.output_activation),
          choice("output_activation", {"sigmoid", "linear", "softmax"},
                 "of the reconstruction (`softmax`: over all values of the image, e.g. MNIST's 784 "

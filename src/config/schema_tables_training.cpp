@@ -59,6 +59,17 @@ SectionSchema train_section() {
       on(AEBENCH_FIELD(train.activity_l2),
          number("activity_l2", 0.0, 1e6,
                 "L2 activity penalty: adds λ × mean over images of Σ code²")),
+      applies_when(on(AEBENCH_FIELD(train.beta),
+                      number("beta", 0.0, 1e6,
+                             "variational models: the weight of the KL term (1: the evidence "
+                             "lower bound; other values: a β-VAE)")),
+                   [](const Config& config) { return config.model.variational; }),
+      applies_when(on(AEBENCH_FIELD(train.kl_warmup_epochs),
+                      integer("kl_warmup_epochs", 0, 1000000,
+                              "variational models: the KL weight rises linearly over this many "
+                              "epochs, epoch e training with beta × min(1, e / kl_warmup_epochs); "
+                              "0 = beta from the start")),
+                   [](const Config& config) { return config.model.variational; }),
       null_when_zero(on(AEBENCH_FIELD(train.clip_grad_norm),
                         number("clip_grad_norm", 0.0, 1e6,
                                "rescale the gradients of each step so that their global L2 norm "
@@ -295,6 +306,28 @@ std::vector<RuleSchema> make_config_rules() {
          if (!config.pretrain.enabled || config.model.type == "dense") return "";
          return "pretrain: layer-wise pretraining needs model.type \"dense\", found \"" +
                 config.model.type + "\"";
+       }},
+      {"`model.variational` needs a dense code: `model.type` `\"dense\"`, or `\"conv\"` with "
+       "`model.latent`",
+       [](const Config& config) -> std::string {
+         if (!config.model.variational || config.model.type != "conv" || config.model.latent > 0)
+           return "";
+         return "model.variational: a conv model needs a dense bottleneck for its Gaussian code, "
+                "expected model.latent set, found null";
+       }},
+      {"`model.variational` needs `model.latent_activation` `\"linear\"` (a mean and a "
+       "log-variance are unbounded)",
+       [](const Config& config) -> std::string {
+         if (!config.model.variational || config.model.latent_activation == "linear") return "";
+         return "model.latent_activation: a variational model's code layer gives a mean and a "
+                "log-variance, expected \"linear\", found \"" +
+                config.model.latent_activation + "\"";
+       }},
+      {"`pretrain` needs a model that is not `variational`",
+       [](const Config& config) -> std::string {
+         if (!config.pretrain.enabled || !config.model.variational) return "";
+         return "pretrain: layer-wise pretraining trains plain autoencoder stages, expected "
+                "model.variational false, found true";
        }},
       {"`pretrain` needs `model.batch_norm` off",
        [](const Config& config) -> std::string {

@@ -1,6 +1,7 @@
 #include "aebench/io/append_log.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,12 +13,30 @@
 
 namespace aebench {
 
-AppendLog::AppendLog(const std::filesystem::path& path) {
-  descriptor_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (descriptor_ < 0 && errno == ELOOP) refuse_symbolic_link(path, "log file");
-  if (descriptor_ < 0)
-    throw OutputError("cannot open " + path.string() + " for appending: " + std::strerror(errno));
+int open_append_file(const std::filesystem::path& path, const std::string& what) {
+  // Non-blocking, so that a FIFO there cannot hold the open up: it is refused below.
+  const int descriptor = ::open(
+      path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
+  if (descriptor < 0 && errno == ELOOP) refuse_symbolic_link(path, what);
+  if (descriptor < 0 && errno == ENXIO)  // a FIFO without a reader
+    throw OutputError(what + " " + path.string() +
+                      ": expected a regular file, found a FIFO; remove it and run again");
+  if (descriptor < 0)
+    throw OutputError("cannot open the " + what + " " + path.string() +
+                      " for appending: " + std::strerror(errno));
+  struct stat status {};
+  if (::fstat(descriptor, &status) != 0 || !S_ISREG(status.st_mode)) {
+    ::close(descriptor);
+    throw OutputError(what + " " + path.string() +
+                      ": expected a regular file, found a FIFO, device or socket; remove it and "
+                      "run again");
+  }
+  ::fcntl(descriptor, F_SETFL, O_WRONLY | O_APPEND);  // blocking writes again
+  return descriptor;
 }
+
+AppendLog::AppendLog(const std::filesystem::path& path)
+    : descriptor_(open_append_file(path, "log file")) {}
 
 AppendLog::~AppendLog() {
   if (descriptor_ >= 0) ::close(descriptor_);

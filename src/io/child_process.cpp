@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "aebench/errors.h"
+#include "aebench/io/append_log.h"
 #include "aebench/io/run_folder.h"
 
 namespace aebench {
@@ -44,13 +45,8 @@ std::vector<char*> c_arguments(const std::vector<std::string>& argv) {
 
 pid_t start_logged_child(const std::vector<std::string>& argv,
                          const std::filesystem::path& log_file) {
-  // Never through a symbolic link planted at the log's name (io/run_folder.h).
-  const int log =
-      ::open(log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (log < 0 && errno == ELOOP) refuse_symbolic_link(log_file, "log file");
-  if (log < 0)
-    throw OutputError("cannot open the log file " + log_file.string() + ": " +
-                      std::strerror(errno));
+  // Never through a symbolic link planted at the log's name, never into a FIFO.
+  const int log = open_append_file(log_file, "log file");
   auto arguments = c_arguments(argv);
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();

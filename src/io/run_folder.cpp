@@ -49,9 +49,9 @@ constexpr char kTemporaryMark[] = ".aebench-tmp-";
 const std::vector<std::string> kRunArtefacts = {
     kConfigFile,    kMetricsFile,         kSummaryFile,    kModelFile,   kCheckpointFile,
     kLossCurveFile, kReconstructionsFile, kBottleneckFile, kWeightsFile, kEmbeddingFile,
-    kReportFile,    kRunMarkerFile,       kTrainLogFile};
+    kReportFile,    kRunMarkerFile,       kTrainLogFile,   kSamplesFile};
 const std::vector<std::string> kEvalArtefacts = {kSummaryFile, kReconstructionsFile,
-                                                 kBottleneckFile};
+                                                 kBottleneckFile, kSamplesFile};
 const std::vector<std::string> kProbeArtefacts = {"softmax.json", "softmax_confusion.png",
                                                   "mlp.json",     "mlp_confusion.png",
                                                   "pixels.json",  "pixels_confusion.png"};
@@ -142,11 +142,12 @@ void refuse_linked_subfolders(const fs::path& dir) {
     refuse_symbolic_link(dir / folder.name, "run subfolder");
 }
 
-std::string csv_row(const EpochRecord& record) {
+std::string csv_row(const EpochRecord& record, bool elbo_columns) {
   std::ostringstream line;
   line << record.epoch << ',' << std::setprecision(9) << record.train_loss << ',' << record.val_loss
-       << ',' << record.val_mse << ',' << record.val_psnr_db << ',' << record.lr << ','
-       << std::setprecision(4) << record.seconds << '\n';
+       << ',' << record.val_mse << ',' << record.val_psnr_db << ',' << record.lr << ',';
+  if (elbo_columns) line << record.val_reconstruction << ',' << record.val_kl << ',';
+  line << std::setprecision(4) << record.seconds << '\n';
   return line.str();
 }
 
@@ -188,16 +189,34 @@ nlohmann::json versioned_document(const fs::path& file, const char* list = nullp
 
 }  // namespace
 
+namespace {
+
+// run.json as train writes it: this format version and at least one session, each an object
+// with the command that started it and when.
+bool is_run_marker(const nlohmann::json& marker) {
+  if (marker.is_null() || marker["format_version"] != kRunFormatVersion ||
+      marker["sessions"].empty())
+    return false;
+  for (const auto& session : marker["sessions"])
+    if (!session.is_object() || !session.contains("command") || !session["command"].is_string() ||
+        !session.contains("started") || !session["started"].is_string())
+      return false;
+  return true;
+}
+
+}  // namespace
+
 bool is_run_folder(const fs::path& dir) {
   if (is_symbolic_link(dir / kRunMarkerFile)) return false;
-  // run.json as train writes it: a format version and the list of sessions.
-  if (!versioned_document(dir / kRunMarkerFile, "sessions").is_null()) return true;
+  if (is_run_marker(versioned_document(dir / kRunMarkerFile, "sessions"))) return true;
   // A run of a version before run.json: a checkpoint of aebench's own form (an interrupted
-  // run), or a summary.json with a format version beside model.pt in that form. eval/'s
-  // summary.json, or one copied into a folder of the user's, has no such model beside it.
+  // run), or a finished run's summary.json (with its epochs and config) beside model.pt in that
+  // form. eval/'s summary.json has neither epochs nor such a model beside it.
   if (starts_with_checked_magic(dir / kCheckpointFile)) return true;
-  return starts_with_checked_magic(dir / kModelFile) &&
-         !versioned_document(dir / kSummaryFile).is_null();
+  const nlohmann::json summary = versioned_document(dir / kSummaryFile);
+  return starts_with_checked_magic(dir / kModelFile) && !summary.is_null() &&
+         summary["format_version"].get<int>() >= 1 && summary.contains("epochs_run") &&
+         summary.contains("config") && summary["config"].is_object();
 }
 
 bool is_symbolic_link(const fs::path& path) {
@@ -359,17 +378,19 @@ void write_json_file(const fs::path& path, const nlohmann::ordered_json& value) 
   write_file_atomically(path, value.dump(2) + "\n");
 }
 
-MetricsCsv::MetricsCsv(const fs::path& path, const std::vector<EpochRecord>& history)
-    : path_(path) {
-  std::string contents = "epoch,train_loss,val_loss,val_mse,val_psnr_db,lr,seconds\n";
-  for (const auto& record : history) contents += csv_row(record);
+MetricsCsv::MetricsCsv(const fs::path& path, const std::vector<EpochRecord>& history,
+                       bool elbo_columns)
+    : path_(path), elbo_columns_(elbo_columns) {
+  std::string contents = "epoch,train_loss,val_loss,val_mse,val_psnr_db,lr,";
+  contents += elbo_columns ? "val_reconstruction,val_kl,seconds\n" : "seconds\n";
+  for (const auto& record : history) contents += csv_row(record, elbo_columns);
   write_file_atomically(path_, contents);
   stream_.open(path_, std::ios::app);
   if (!stream_) throw_os_error("open", path_);
 }
 
 void MetricsCsv::append(const EpochRecord& record) {
-  stream_ << csv_row(record) << std::flush;
+  stream_ << csv_row(record, elbo_columns_) << std::flush;
   if (!stream_) throw OutputError("cannot append to " + path_.string() + ": write failed");
 }
 

@@ -1,6 +1,7 @@
 #include "aebench/models/autoencoder.h"
 
 #include <cmath>
+#include <stdexcept>
 
 #include "aebench/errors.h"
 #include "aebench/models/conv_autoencoder.h"
@@ -55,6 +56,10 @@ torch::nn::AnyModule make_activation(Activation activation) {
       return torch::nn::AnyModule(SoftmaxOverPixels());
   }
   throw ConfigError("model: unhandled activation");
+}
+
+GaussianCode AutoencoderImpl::encode_gaussian(const torch::Tensor&) {
+  throw std::logic_error("encode_gaussian: the model is not variational");
 }
 
 nlohmann::json AutoencoderImpl::fit_closed_form(const torch::Tensor&) {
@@ -153,7 +158,8 @@ ModelSize model_size(const ModelOptions& options) {
     const std::size_t last = widths.size() - 1;
     // Every Linear but the code layer (encoder) and the output layer (decoder) is hidden.
     for (std::size_t i = 0; i < last; ++i) {
-      linear(widths[i], widths[i + 1]);
+      // A variational code layer gives a mean and a log-variance per code unit.
+      linear(widths[i], widths[i + 1] * (i + 1 == last && options.variational ? 2 : 1));
       if (i + 1 < last) batch_norm(widths[i + 1], 1);
     }
     for (std::size_t i = last; i > 0; --i) {
@@ -181,7 +187,7 @@ ModelSize model_size(const ModelOptions& options) {
   const std::int64_t flat = in * height * width;
   size.code_size = flat;
   if (options.latent > 0) {
-    linear(flat, options.latent);
+    linear(flat, options.latent * (options.variational ? 2 : 1));
     hidden_linear(options.latent, flat);
     size.code_size = options.latent;
   }

@@ -51,7 +51,8 @@ ConvAutoencoderImpl::ConvAutoencoderImpl(const ModelOptions& options) : options_
   torch::nn::Sequential decoder;
   if (options.latent > 0) {
     encoder->push_back(torch::nn::Flatten());
-    encoder->push_back(torch::nn::Linear(flat, options.latent));
+    // A variational code layer gives a mean and a log-variance per code unit.
+    encoder->push_back(torch::nn::Linear(flat, options.latent * (options.variational ? 2 : 1)));
     encoder->push_back(make_activation(parse_activation(options.latent_activation)));
     decoder->push_back(torch::nn::Linear(options.latent, flat));
     if (options.batch_norm) decoder->push_back(torch::nn::BatchNorm1d(flat));
@@ -107,7 +108,13 @@ torch::Tensor ConvAutoencoderImpl::first_layer_weights() const {
 }
 
 torch::Tensor ConvAutoencoderImpl::encode(const torch::Tensor& images) {
-  return encoder_->forward(in_memory_format(images));
+  const auto code_layer = encoder_->forward(in_memory_format(images));
+  return options_.variational ? split_gaussian(code_layer).mean : code_layer;
+}
+
+GaussianCode ConvAutoencoderImpl::encode_gaussian(const torch::Tensor& images) {
+  if (!options_.variational) return AutoencoderImpl::encode_gaussian(images);
+  return split_gaussian(encoder_->forward(in_memory_format(images)));
 }
 
 torch::Tensor ConvAutoencoderImpl::decode(const torch::Tensor& codes) {
@@ -115,8 +122,10 @@ torch::Tensor ConvAutoencoderImpl::decode(const torch::Tensor& codes) {
 }
 
 nlohmann::json ConvAutoencoderImpl::layers() const {
-  return {{"encoder", describe_stack(encoder_, "encoder")},
-          {"decoder", describe_stack(decoder_, "decoder")}};
+  nlohmann::json encoder = describe_stack(encoder_, "encoder");
+  if (options_.variational)
+    encoder.push_back({{"op", "gaussian_mean"}, {"latent", options_.latent}});
+  return {{"encoder", encoder}, {"decoder", describe_stack(decoder_, "decoder")}};
 }
 
 }  // namespace aebench

@@ -27,15 +27,25 @@ DenseAutoencoderImpl::DenseAutoencoderImpl(const ModelOptions& options) : option
   widths.insert(widths.end(), options.dense.hidden.begin(), options.dense.hidden.end());
   widths.push_back(options.latent);
   const auto hidden = parse_activation(options.activation);
+  // A variational code layer gives a mean and a log-variance per code unit.
+  std::vector<std::int64_t> encoder_widths = widths;
+  if (options.variational) encoder_widths.back() *= 2;
   encoder_ = register_module(
-      "encoder", dense_stack(widths, hidden, parse_activation(options.latent_activation), options));
+      "encoder",
+      dense_stack(encoder_widths, hidden, parse_activation(options.latent_activation), options));
   std::reverse(widths.begin(), widths.end());
   decoder_ = register_module(
       "decoder", dense_stack(widths, hidden, parse_activation(options.output_activation), options));
 }
 
 torch::Tensor DenseAutoencoderImpl::encode(const torch::Tensor& images) {
-  return encoder_->forward(images.flatten(1));
+  const auto code_layer = encoder_->forward(images.flatten(1));
+  return options_.variational ? split_gaussian(code_layer).mean : code_layer;
+}
+
+GaussianCode DenseAutoencoderImpl::encode_gaussian(const torch::Tensor& images) {
+  if (!options_.variational) return AutoencoderImpl::encode_gaussian(images);
+  return split_gaussian(encoder_->forward(images.flatten(1)));
 }
 
 namespace {
@@ -80,6 +90,9 @@ std::vector<torch::Tensor> DenseAutoencoderImpl::encoder_activations(const torch
       awaiting_activation = false;
     }
   }
+  // A variational code layer's activity is its mean's (the log-variances are no code).
+  if (options_.variational && !outputs.empty())
+    outputs.back() = split_gaussian(outputs.back()).mean;
   return outputs;
 }
 
@@ -91,6 +104,8 @@ torch::Tensor DenseAutoencoderImpl::decode(const torch::Tensor& codes) {
 nlohmann::json DenseAutoencoderImpl::layers() const {
   nlohmann::json encoder = nlohmann::json::array({{{"op", "flatten"}}});
   for (const auto& layer : describe_stack(encoder_, "encoder")) encoder.push_back(layer);
+  if (options_.variational)
+    encoder.push_back({{"op", "gaussian_mean"}, {"latent", options_.latent}});
   nlohmann::json decoder = describe_stack(decoder_, "decoder");
   const ImageShape& image = options_.image;
   decoder.push_back({{"op", "unflatten"}, {"shape", {image.channels, image.height, image.width}}});

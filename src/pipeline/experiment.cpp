@@ -69,6 +69,16 @@ bool check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
                       " (with its run.json), found files of another kind; use --out DIR");
   const nlohmann::json saved =
       has_checkpoint ? read_checkpoint_config(checkpoint) : read_json_file(folder / kConfigFile);
+  // Fewer epochs than the run was set to would leave config.json saying fewer than it trained.
+  const nlohmann::json saved_epochs = saved.contains("train") && saved["train"].is_object()
+                                          ? saved["train"].value("epochs", nlohmann::json())
+                                          : nlohmann::json();
+  const nlohmann::json& epochs = resolved.at("train").at("epochs");
+  if (has_checkpoint && saved_epochs.is_number_integer() &&
+      epochs.get<std::int64_t>() < saved_epochs.get<std::int64_t>())
+    throw ConfigError("--resume: train.epochs may be raised (the run was set to " +
+                      saved_epochs.dump() + "), not lowered, found " + epochs.dump() +
+                      "; to train fewer epochs, train a new run");
   const std::string changes = describe_changes(
       saved, resolved, [](const std::string& path) { return !resumable_key(path); });
   std::string allowed;
@@ -145,7 +155,7 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   } else {
     start.summary_extras = extras;
   }
-  MetricsCsv metrics_csv(folder / kMetricsFile, start.history);
+  MetricsCsv metrics_csv(folder / kMetricsFile, start.history, model.is_variational());
   TrainingHooks hooks;
   hooks.progress = &progress;
   hooks.on_epoch = [&](const EpochRecord& record) {
@@ -392,7 +402,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   const TrainingData training{
       data.train.images.to(context.device),
       fixed_noise_inputs(val_targets, config.noise, val_noise_seed(config.seed), context.device),
-      val_targets};
+      val_targets, val_elbo_seed(config.seed)};
   TrainingResult result;
   if (model->fits_in_closed_form()) {
     result = fit_in_closed_form(*model, training, folder, extras);

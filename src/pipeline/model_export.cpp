@@ -1,5 +1,8 @@
 #include "aebench/pipeline/model_export.h"
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/serialization/pickler.h>
 #include <torch/torch.h>
 
 #include <optional>
@@ -34,13 +37,37 @@ void choose_destination(Destination& destination, const fs::path& run_dir, const
                         const OutputKind& kind) {
   if (out_dir.empty()) {
     destination.folder = make_real_subfolder(run_dir, default_name);
+    remove_leftovers(run_dir);  // the run's lock is held: no writer of ours is there
     return;
   }
   destination.chosen.emplace(out_dir, names, kind, "--out");
   destination.folder = out_dir;
+  remove_leftovers(out_dir);  // a killed export's temporaries (aebench's names only)
 }
 
-std::vector<std::int64_t> shape_of(const torch::Tensor& tensor) {
+// `tensors` in the archive torch.save writes (a zip of data.pkl and one file per tensor), the
+// dict pickled plain: torch::pickle_save tags it with torch.jit._pickle.restore_type_tag, which
+// torch.load refuses by default since PyTorch 2.6 (weights_only=True).
+std::string state_dict_archive(const c10::Dict<std::string, torch::Tensor>& tensors) {
+  std::string pickle;
+  torch::jit::Pickler pickler(
+      [&](const char* bytes, std::size_t size) { pickle.append(bytes, size); }, nullptr, nullptr,
+      nullptr, nullptr, /*tag_aggregates=*/false);
+  pickler.protocol();
+  pickler.pushIValue(torch::IValue(tensors));
+  pickler.stop();
+  std::string archive;
+  caffe2::serialize::PyTorchStreamWriter writer([&](const void* bytes, std::size_t size) {
+    archive.append(static_cast<const char*>(bytes), size);
+    return size;
+  });
+  torch::jit::writeArchiveAndTensors("data", pickle.data(), pickle.size(), pickler.tensorData(),
+                                     writer);
+  writer.writeEndOfFile();
+  return archive;
+}
+
+std::vector<std::int64_t> tensor_shape(const torch::Tensor& tensor) {
   return {tensor.sizes().begin(), tensor.sizes().end()};
 }
 
@@ -51,7 +78,7 @@ void write_tensor_npy(const fs::path& path, const torch::Tensor& tensor) {
                        : values.scalar_type() == torch::kUInt8 ? NpyType::kUint8
                                                                : NpyType::kFloat32;
   const auto typed = type == NpyType::kFloat32 ? values.to(torch::kFloat32) : values;
-  write_npy(path, type, shape_of(typed), typed.data_ptr(),
+  write_npy(path, type, tensor_shape(typed), typed.data_ptr(),
             static_cast<std::size_t>(typed.numel()) * npy_type_size(type));
 }
 
@@ -85,12 +112,12 @@ WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
   choose_destination(destination, run_dir, out_dir, kExportFolder, names, kExportKind);
   WrittenFiles written;
   written.folder = destination.folder;
-  const auto bytes = torch::pickle_save(torch::IValue(state_dict(*run.model)));
+  const std::string bytes = state_dict_archive(state_dict(*run.model));
   json architecture = describe_architecture(*run.model);
   architecture["run"] = fs::absolute(run_dir).lexically_normal().string();
   architecture["model"] = config_to_json(run.config).at("model");
   architecture["dataset"] = run.config.data.dataset;
-  write_file_atomically(written.folder / kStateDictFile, std::string(bytes.begin(), bytes.end()));
+  write_file_atomically(written.folder / kStateDictFile, bytes);
   write_json_file(written.folder / kArchitectureFile, architecture);
   write_file_atomically(written.folder / kPythonLoaderFile, kPythonLoaderSource);
   written.files = names;

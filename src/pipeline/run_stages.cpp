@@ -23,6 +23,12 @@ namespace fs = std::filesystem;
 std::uint64_t val_noise_seed(std::uint64_t seed) {
   return seed * 2 + 1000003;
 }
+std::uint64_t val_elbo_seed(std::uint64_t seed) {
+  return seed * 2 + 1000005;
+}
+std::uint64_t test_elbo_seed(std::uint64_t seed) {
+  return seed * 2 + 1000006;
+}
 std::uint64_t test_noise_seed(std::uint64_t seed) {
   return seed * 2 + 1000004;
 }
@@ -75,6 +81,22 @@ SliceScores score_in_slices(AutoencoderImpl& model, const torch::Tensor& inputs,
   return {accumulator.finish(), ssim_sum / double(inputs.size(0))};
 }
 
+// 64 images decoded from codes drawn from the prior N(0, I) (a fixed seed), in 8 rows.
+Canvas draw_prior_samples(AutoencoderImpl& model, const Config& config) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  auto generator = make_cpu_generator(config.seed * 2 + 1000007);
+  const auto device = model.parameters().front().device();
+  const auto codes = torch::randn({64, config.model.latent}, generator,
+                                  torch::TensorOptions().dtype(torch::kFloat32))
+                         .to(device);
+  const auto images = model.decode(codes).clamp(0.0, 1.0).to(torch::kCPU);
+  std::vector<ImageRow> rows;
+  for (std::int64_t row = 0; row < 8; ++row) rows.push_back({"", images.narrow(0, row * 8, 8)});
+  return draw_image_grid(rows, {},
+                         {config.name + ": decoded samples of the prior N(0, I)", 3, 4, false});
+}
+
 }  // namespace
 
 // Test metrics, with the reconstructions and bottleneck pictures of the first test images.
@@ -119,6 +141,14 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
                                         std::max(1, 84 / side), 4, false}));
   report.json = to_json(report.metrics);
   report.json["ssim"] = scores.ssim;
+  if (model.is_variational()) {
+    const ElboTerms elbo =
+        evaluate_elbo(model, inputs, targets, config.train.loss, test_elbo_seed(config.seed));
+    report.json["elbo"] = {{"reconstruction", elbo.reconstruction},
+                           {"kl", elbo.kl},
+                           {"lower_bound", elbo.lower_bound()}};
+    report.artefacts.add(kSamplesFile, draw_prior_samples(model, config));
+  }
   return report;
 }
 

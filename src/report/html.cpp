@@ -221,6 +221,7 @@ footer { margin-top: 48px; color: var(--muted); font-size: 13px; }
   std::string page =
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<meta name=\"generator\" content=\"aebench\">\n"
       // No favicon request: the page loads nothing from anywhere.
       "<link rel=\"icon\" href=\"data:,\">\n"
       "<title>" +

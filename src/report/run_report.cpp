@@ -57,6 +57,9 @@ const std::vector<std::pair<std::string, std::string>> kTestMetrics = {
     {"test.bce", "binary cross-entropy per pixel"},
     {"test.psnr_db", "PSNR (dB)"},
     {"test.ssim", "SSIM (mean, 11x11 Gaussian window)"},
+    {"test.elbo.lower_bound", "evidence lower bound per image (variational)"},
+    {"test.elbo.reconstruction", "ELBO reconstruction term per image"},
+    {"test.elbo.kl", "ELBO KL term per image"},
     {"test.images", "test images"}};
 
 std::string figure(Page& page, const fs::path& dir, const std::string& file,
@@ -348,6 +351,10 @@ std::string render_run_report(const fs::path& dir) {
   pictures += figure(page, dir, kEmbeddingFile, "2-D maps of the test codes, coloured by class",
                      expects_map) +
               "</div>\n" + notes_list(at(summary, "analysis.embedding.notes"));
+  // A variational model's samples of its prior (its summary has the test ELBO).
+  pictures +=
+      figure(page, dir, kSamplesFile, "images decoded from codes drawn from the prior N(0, I)",
+             at(summary, "test.elbo") != nullptr);
   page.add_section("pictures", "Pictures", pictures);
 
   if (const std::string activity = activity_table(summary); !activity.empty())

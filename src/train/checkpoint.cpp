@@ -106,7 +106,10 @@ json progress_to_json(const TrainingProgress& progress) {
   json history = json::array();
   for (const auto& r : progress.history)
     history.push_back(
-        {r.epoch, r.train_loss, r.val_loss, r.val_mse, r.val_psnr_db, r.seconds, r.lr});
+        r.has_elbo()
+            ? json{r.epoch, r.train_loss, r.val_loss, r.val_mse, r.val_psnr_db, r.seconds, r.lr,
+                   r.val_reconstruction, r.val_kl}
+            : json{r.epoch, r.train_loss, r.val_loss, r.val_mse, r.val_psnr_db, r.seconds, r.lr});
   const auto& plateau = progress.plateau;
   return {{"epochs_done", progress.epochs_done},
           {"history", history},
@@ -127,9 +130,20 @@ json progress_to_json(const TrainingProgress& progress) {
 TrainingProgress progress_from_json(const json& document) {
   TrainingProgress progress;
   progress.epochs_done = document.at("epochs_done");
-  for (const auto& row : document.at("history"))
-    progress.history.push_back({row.at(0), row.at(1), row.at(2), row.at(3), row.at(4), row.at(5),
-                                row.size() > 6 ? row.at(6).get<double>() : 0.0});
+  for (const auto& row : document.at("history")) {
+    EpochRecord record{row.at(0),
+                       row.at(1),
+                       row.at(2),
+                       row.at(3),
+                       row.at(4),
+                       row.at(5),
+                       row.size() > 6 ? row.at(6).get<double>() : 0.0};
+    if (row.size() > 8) {  // a variational model's ELBO terms
+      record.val_reconstruction = row.at(7);
+      record.val_kl = row.at(8);
+    }
+    progress.history.push_back(record);
+  }
   progress.best_val_loss = document.at("best_val_loss");
   progress.best_epoch = document.at("best_epoch");
   progress.stale_epochs = document.at("stale_epochs");

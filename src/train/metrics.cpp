@@ -1,7 +1,10 @@
 #include "aebench/train/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+
+#include "aebench/data/noise.h"
 
 namespace aebench {
 
@@ -58,6 +61,47 @@ nlohmann::json to_json(const ReconstructionMetrics& metrics) {
           {"bce", metrics.bce},
           {"psnr_db", metrics.psnr_db},
           {"images", metrics.images}};
+}
+
+namespace {
+
+// The reconstruction loss of each image, summed over its values: [n].
+torch::Tensor summed_reconstruction_loss(const torch::Tensor& reconstructions,
+                                         const torch::Tensor& targets, const std::string& loss) {
+  if (loss == "bce")
+    return torch::binary_cross_entropy(reconstructions, targets, {}, at::Reduction::None)
+        .flatten(1)
+        .sum(1);
+  return (reconstructions - targets).pow(2).flatten(1).sum(1);
+}
+
+}  // namespace
+
+torch::Tensor variational_loss(const torch::Tensor& reconstructions, const torch::Tensor& targets,
+                               const GaussianCode& code, const std::string& loss,
+                               double kl_weight) {
+  return (summed_reconstruction_loss(reconstructions.to(torch::kFloat), targets, loss) +
+          kl_weight * kl_per_image(code))
+      .mean();
+}
+
+ElboTerms evaluate_elbo(AutoencoderImpl& model, const torch::Tensor& inputs,
+                        const torch::Tensor& targets, const std::string& loss, std::uint64_t seed) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  auto generator = make_cpu_generator(seed);
+  double reconstruction = 0.0, kl = 0.0;
+  for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize) {
+    const auto length = std::min(kEvalBatchSize, inputs.size(0) - start);
+    const GaussianCode code = model.encode_gaussian(inputs.narrow(0, start, length));
+    auto output = model.decode(sample_code(code, generator)).to(torch::kFloat64);
+    if (loss == "bce") output = output.clamp(kBceEpsilon, 1.0 - kBceEpsilon);
+    const auto target = targets.narrow(0, start, length).to(torch::kFloat64);
+    reconstruction += summed_reconstruction_loss(output, target, loss).sum().item<double>();
+    kl += kl_per_image(code).to(torch::kFloat64).sum().item<double>();
+  }
+  const double images = double(std::max<std::int64_t>(1, inputs.size(0)));
+  return {reconstruction / images, kl / images};
 }
 
 }  // namespace aebench

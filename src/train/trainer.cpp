@@ -99,7 +99,7 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
     const std::int64_t length = batch + 1 == batches ? count - first : options.batch_size;
     const double value = take_training_step(
         model, optimizer, data.train_images.index_select(0, order.narrow(0, first, length)),
-        options, noise, precision);
+        options, noise, precision, kl_weight(options, epoch));
     if (!std::isfinite(value)) throw_non_finite("the training loss", value, epoch, batch + 1);
     state.epoch_loss_sum += value * double(length);
     state.batches_done = batch + 1;
@@ -122,17 +122,31 @@ void train_batches(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
 
 }  // namespace
 
+double kl_weight(const TrainOptions& options, std::int64_t epoch) {
+  if (options.kl_warmup_epochs <= 0) return options.beta;
+  return options.beta * std::min(1.0, double(epoch) / double(options.kl_warmup_epochs));
+}
+
 torch::Tensor penalised_loss(AutoencoderImpl& model, const torch::Tensor& inputs,
                              const torch::Tensor& targets, const TrainOptions& options,
-                             Precision precision) {
+                             Precision precision, double kl_weight) {
   torch::Tensor codes, reconstructions;
+  GaussianCode gaussian;
   {
     const AutocastScope autocast(precision, inputs.is_cuda());
-    codes = model.encode(inputs);
-    reconstructions = model.decode(codes);
+    if (model.is_variational()) {
+      gaussian = model.encode_gaussian(inputs);
+      codes = gaussian.mean;
+      reconstructions = model.decode(sample_code(gaussian));
+    } else {
+      codes = model.encode(inputs);
+      reconstructions = model.decode(codes);
+    }
   }
   codes = codes.to(torch::kFloat);
-  auto loss = reconstruction_loss(reconstructions.to(torch::kFloat), targets, options.loss);
+  auto loss = model.is_variational()
+                  ? variational_loss(reconstructions, targets, gaussian, options.loss, kl_weight)
+                  : reconstruction_loss(reconstructions.to(torch::kFloat), targets, options.loss);
   if (options.activity_l1 > 0)
     loss = loss + options.activity_l1 * codes.abs().flatten(1).sum(1).mean();
   if (options.activity_l2 > 0)
@@ -202,13 +216,23 @@ TrainingResult train_autoencoder(AutoencoderImpl& model, torch::optim::Optimizer
     session_pass_seconds += seconds_since(epoch_start);
 
     const auto val = evaluate_reconstruction(model, data.val_inputs, data.val_targets);
-    const EpochRecord record{epoch,
-                             state.epoch_loss_sum / double(count),
-                             options.loss == "bce" ? val.bce : val.mse,
-                             val.mse,
-                             val.psnr_db,
-                             seconds_since(epoch_start),
-                             lr};
+    EpochRecord record{epoch,
+                       state.epoch_loss_sum / double(count),
+                       options.loss == "bce" ? val.bce : val.mse,
+                       val.mse,
+                       val.psnr_db,
+                       seconds_since(epoch_start),
+                       lr};
+    if (model.is_variational()) {
+      // The objective itself, per image, with the full beta (not the warm-up's): what early
+      // stopping and the plateau schedule select on. Its codes are sampled from a generator of
+      // a fixed seed, so every epoch is scored alike and training's draws are untouched.
+      const ElboTerms elbo =
+          evaluate_elbo(model, data.val_inputs, data.val_targets, options.loss, data.val_seed);
+      record.val_reconstruction = elbo.reconstruction;
+      record.val_kl = elbo.kl;
+      record.val_loss = elbo.reconstruction + options.beta * elbo.kl;
+    }
     if (!std::isfinite(record.val_loss))
       throw_non_finite("the validation loss", record.val_loss, epoch, 0);
     const bool improved = record_val_loss(state, record.val_loss, epoch, options.early_stopping);

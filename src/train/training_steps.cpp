@@ -20,10 +20,11 @@ torch::Tensor BatchCycle::next() {
 
 double take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                           const torch::Tensor& batch, const TrainOptions& train,
-                          const NoiseOptions& noise, Precision precision) {
+                          const NoiseOptions& noise, Precision precision, double kl_weight) {
   const auto clean = shift_randomly(unit_floats(batch), train.augment_shift);
   optimizer.zero_grad();
-  const auto loss = penalised_loss(model, add_noise(clean, noise), clean, train, precision);
+  const auto loss =
+      penalised_loss(model, add_noise(clean, noise), clean, train, precision, kl_weight);
   loss.backward();
   if (train.clip_grad_norm > 0)
     torch::nn::utils::clip_grad_norm_(model.parameters(), train.clip_grad_norm);
@@ -34,7 +35,8 @@ double take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optim
 void take_timed_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                      const torch::Tensor& batch, const TrainOptions& train,
                      const NoiseOptions& noise, Precision precision, const std::string& what) {
-  const double value = take_training_step(model, optimizer, batch, train, noise, precision);
+  const double value =
+      take_training_step(model, optimizer, batch, train, noise, precision, kl_weight(train, 1));
   if (!std::isfinite(value))
     throw TrainingError(what + ": the training loss became " + std::to_string(value) +
                         " during timed steps; expected a finite loss");

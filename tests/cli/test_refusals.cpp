@@ -504,3 +504,83 @@ TEST_CASE("a resume of a finished run with its own config trains nothing and kee
   CHECK(tiny.aebench(tiny.train_command("--resume --quiet --set train.epochs=4")) == 0);
   CHECK(read_json(tiny.run / aebench::kSummaryFile)["epochs_run"] == 4);
 }
+
+TEST_CASE("only run.json as train writes it marks a run folder: fake or partial ones do not") {
+  TinyRun tiny("run_markers", false);
+  const fs::path user = tiny.folder / "user";
+  fs::create_directories(user);
+  std::ofstream(user / aebench::kReportFile) << "mine";
+  std::ofstream(user / aebench::kConfigFile) << "mine";
+  for (const char* marker :
+       {R"({"format_version": 1, "sessions": []})", R"({"format_version": 1, "sessions": [{}]})",
+        R"({"format_version": 999, "sessions": [{"command": "x", "started": "y"}]})",
+        R"({"format_version": 1, "sessions": "x"})"}) {
+    INFO(marker);
+    std::ofstream(user / aebench::kRunMarkerFile) << marker;
+    CHECK_FALSE(aebench::is_run_folder(user));
+    CHECK(tiny.aebench("report " + shell_quoted(user)) == aebench::kExitUsageError);
+    CHECK(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(user))) ==
+          aebench::kExitOutputError);
+  }
+  CHECK(aebench::testing::file_contents(user / aebench::kReportFile) == "mine");
+  CHECK(aebench::testing::file_contents(user / aebench::kConfigFile) == "mine");
+}
+
+TEST_CASE("a folder holding run folders keeps a report.html of the user's") {
+  TinyRun tiny("foreign_report");
+  const fs::path parent = tiny.folder / "parent";
+  fs::create_directories(parent);
+  fs::rename(tiny.run, parent / "run");
+  std::ofstream(parent / aebench::kReportFile) << "my notes";
+  CHECK(tiny.aebench("report " + shell_quoted(parent)) == aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("that aebench did not write"));
+  CHECK(aebench::testing::file_contents(parent / aebench::kReportFile) == "my notes");
+  fs::remove(parent / aebench::kReportFile);
+  REQUIRE(tiny.aebench("report " + shell_quoted(parent)) == 0);
+  CHECK(tiny.aebench("report " + shell_quoted(parent)) == 0);  // its own report it replaces
+}
+
+TEST_CASE("report waits for no one: a run folder in use is refused, not half reported") {
+  TinyRun tiny("report_lock");
+  const aebench::RunLock held(tiny.run);
+  CHECK(tiny.aebench("report " + shell_quoted(tiny.run)) == aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("in use"));
+}
+
+TEST_CASE("a resume may raise train.epochs but not lower it") {
+  TinyRun tiny("lower_epochs");
+  CHECK(tiny.aebench(tiny.train_command("--resume --set train.epochs=1")) ==
+        aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("train.epochs may be raised"));
+  CHECK(read_json(tiny.run / aebench::kSummaryFile)["epochs_run"] == 3);
+}
+
+TEST_CASE("an empty --out is a usage error for every command that takes one") {
+  TinyRun tiny("empty_out");
+  const std::string run = shell_quoted(tiny.run);
+  for (const std::string command : {tiny.train_command("--out ''"), "export " + run + " --out ''",
+                                    "encode " + run + " --out ''", "compare " + run + " --out ''",
+                                    std::string("bench --out '' --steps 1")}) {
+    INFO(command);
+    CHECK(tiny.aebench(command) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains("expected a path, found an empty string"));
+  }
+}
+
+TEST_CASE(
+    "a FIFO in place of a sweep point's log is refused at once instead of blocking the sweep") {
+  ScratchFolder folder("log_fifo");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const fs::path base = folder / "base.json";
+  std::ofstream(base) << aebench::testing::tiny_config(folder / "data", folder / "unused").dump(2);
+  const fs::path sweep = folder / "sweep";
+  const std::string command = "sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
+                              shell_quoted(sweep) + " --jobs 1 --threads 1 --quiet";
+  std::string output;
+  REQUIRE(run_aebench(command, &output) == 0);
+  fs::remove_all(sweep / "latent-4");
+  fs::remove(sweep / "logs" / "latent-4.log");
+  REQUIRE(::mkfifo((sweep / "logs" / "latent-4.log").c_str(), 0644) == 0);
+  CHECK(run_aebench(command, &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("latent-4.log: expected a regular file, found a FIFO"));
+}

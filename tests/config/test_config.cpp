@@ -341,3 +341,49 @@ TEST_CASE("data.dataset cifar10: 3x32x32 images bound pca's latent and the conv 
   CHECK(aebench::dataset_image_shape("fashion-mnist") == aebench::ImageShape{1, 28, 28});
   CHECK_THROWS_AS(aebench::dataset_image_shape("svhn"), aebench::ConfigError);
 }
+
+TEST_CASE("a variational model needs a dense linear code and takes beta and a KL warm-up") {
+  const auto variational = [](json model) {
+    model["variational"] = true;
+    return json{{"model", model}};
+  };
+  const Config dense = aebench::config_from_json(variational({{"type", "dense"}}), "exp.json");
+  CHECK(dense.model.variational);
+  CHECK(dense.model.latent_activation == "linear");  // its default, whatever `activation`
+  CHECK(dense.train.beta == 1.0);
+  CHECK(dense.train.kl_warmup_epochs == 0);
+  json tuned = variational({{"type", "conv"}, {"latent", 16}});
+  tuned["train"] = {{"beta", 4}, {"kl_warmup_epochs", 10}};
+  const Config conv = aebench::config_from_json(tuned, "exp.json");
+  CHECK(conv.train.beta == 4.0);
+  CHECK(conv.train.kl_warmup_epochs == 10);
+  const struct {
+    json document;
+    const char* expected;
+  } refused[] = {
+      {variational({{"type", "conv"}}), "a conv model needs a dense bottleneck"},
+      {variational({{"type", "dense"}, {"latent_activation", "relu"}}),
+       "model.latent_activation: a variational model's code layer"},
+      {[&] {
+         json document = variational({{"type", "dense"}});
+         document["pretrain"] = {{"epochs", 1}};
+         return document;
+       }(),
+       "pretrain"},
+  };
+  for (const auto& [document, expected] : refused) {
+    INFO(document.dump());
+    CHECK_THROWS_AS(aebench::config_from_json(document, "exp.json"), aebench::ConfigError);
+    CHECK_THROWS_WITH(aebench::config_from_json(document, "exp.json"), Catch::Contains(expected));
+  }
+  // As every key that does not apply: checked, and left out of the resolved config.
+  const Config pca = aebench::config_from_json(variational({{"type", "pca"}}), "exp.json");
+  CHECK_FALSE(pca.model.variational);
+  CHECK_FALSE(aebench::config_to_json(pca)["model"].contains("variational"));
+  const Config plain = aebench::config_from_json(
+      json{{"model", {{"type", "dense"}}}, {"train", {{"beta", 2}}}}, "exp.json");
+  CHECK_FALSE(aebench::config_to_json(plain)["train"].contains("beta"));
+  CHECK_THROWS_AS(aebench::config_from_json(
+                      json{{"model", {{"type", "dense"}, {"variational", 3}}}}, "exp.json"),
+                  ConfigError);
+}

@@ -37,6 +37,7 @@ const std::vector<json> kCoveringConfigs = {
     json::parse(R"({"model": {"type": "conv", "latent": 8}, "noise": {"type": "masking"},
                     "train": {"schedule": {"type": "step"}}})"),
     json::parse(R"({"train": {"schedule": {"type": "plateau"}}, "data": {"binarize": 0.5}})"),
+    json::parse(R"({"model": {"variational": true}, "train": {"beta": 2}})"),
 };
 
 }  // namespace

@@ -73,7 +73,8 @@ TEST_CASE(
   // Without aebench's mark those names are the user's: refused, nothing removed.
   CHECK_THROWS_WITH(aebench::prepare_run_folder(run, true), Catch::Contains("no run.json"));
   for (const auto& name : ours) CHECK(file_contents(run / name) == "aebench's");
-  std::ofstream(run / aebench::kRunMarkerFile) << R"({"format_version": 1, "sessions": []})";
+  std::ofstream(run / aebench::kRunMarkerFile)
+      << R"({"format_version": 1, "sessions": [{"command": "aebench train x.json", "started": "2026-12-06T00:00:00Z"}]})";
   aebench::prepare_run_folder(run, true);
   for (const auto& name : ours) CHECK_FALSE(fs::exists(run / name));
   CHECK_FALSE(fs::exists(run / "eval"));  // emptied, so removed
@@ -184,7 +185,8 @@ TEST_CASE(
     const fs::path run = folder / "run";
     fs::create_directory(run);
     std::ofstream(run / aebench::kConfigFile) << "{}";
-    std::ofstream(run / aebench::kRunMarkerFile) << R"({"format_version": 1, "sessions": []})";
+    std::ofstream(run / aebench::kRunMarkerFile)
+        << R"({"format_version": 1, "sessions": [{"command": "aebench train x.json", "started": "2026-12-06T00:00:00Z"}]})";
     fs::create_directory_symlink(user, run / linked);
     CHECK_THROWS_AS(aebench::prepare_run_folder(run, true), aebench::OutputError);
     CHECK(fs::exists(run / aebench::kConfigFile));  // refused before the first removal

@@ -31,6 +31,9 @@ std::vector<ModelOptions> model_variants() {
   conv.latent = 5;
   conv.conv.upsample = "transposed";
   variants.push_back(conv);
+  conv.variational = true;
+  conv.latent_activation = "linear";
+  variants.push_back(conv);
   ModelOptions pca;
   pca.type = "pca";
   pca.latent = 3;
@@ -58,6 +61,7 @@ TEST_CASE("every model's layers name only tensors of its state dict and use each
                                            "leaky_relu",
                                            "elu",
                                            "softmax_over_pixels",
+                                           "gaussian_mean",
                                            "pca_project",
                                            "pca_reconstruct"};
   std::set<std::string> ops_seen;
@@ -99,4 +103,40 @@ TEST_CASE("a state dict survives PyTorch's pickle format with every tensor's val
       CHECK(torch::equal(copy, item.value()));
     }
   }
+}
+
+TEST_CASE(
+    "a variational model's code is the mean of its Gaussian, and its KL term is the formula's") {
+  for (const char* type : {"dense", "conv"}) {
+    INFO(type);
+    ModelOptions options;
+    options.type = type;
+    options.latent = 3;
+    options.variational = true;
+    options.latent_activation = "linear";
+    options.conv.channels = {4};
+    const auto model = aebench::make_autoencoder(options);
+    model->eval();
+    REQUIRE(model->is_variational());
+    const auto images = torch::rand({5, 1, 28, 28});
+    const auto gaussian = model->encode_gaussian(images);
+    CHECK(gaussian.mean.sizes() == torch::IntArrayRef({5, 3}));
+    CHECK(gaussian.log_variance.sizes() == torch::IntArrayRef({5, 3}));
+    CHECK(torch::equal(model->encode(images), gaussian.mean));
+    CHECK(model->code_shape() == std::vector<std::int64_t>{3});
+    // The layers end in the means: what an export computes is the code.
+    CHECK(aebench::describe_architecture(*model)["encoder"].back()["op"] == "gaussian_mean");
+    const auto size = aebench::model_size(options);
+    CHECK(size.parameters == aebench::count_parameters(*model));
+  }
+  // KL(N(m, s^2) || N(0, 1)) = (s^2 + m^2 - 1 - log s^2) / 2 per unit, summed.
+  const aebench::GaussianCode code{torch::tensor({{0.0, 1.0}, {2.0, -1.0}}),
+                                   torch::tensor({{0.0, 0.0}, {std::log(4.0), std::log(0.25)}})};
+  const auto kl = aebench::kl_per_image(code);
+  CHECK(kl[0].item<double>() == Approx(0.5));
+  CHECK(kl[1].item<double>() ==
+        Approx(0.5 * (4 + 4 - 1 - std::log(4.0)) + 0.5 * (0.25 + 1 - 1 - std::log(0.25))));
+  ModelOptions plain;
+  CHECK_THROWS_AS(aebench::make_autoencoder(plain)->encode_gaussian(torch::rand({1, 1, 28, 28})),
+                  std::logic_error);
 }

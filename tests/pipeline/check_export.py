@@ -16,7 +16,8 @@ codes_dir = sys.argv[3] if len(sys.argv) > 3 else os.path.join(run_dir, "codes")
 sys.path.insert(0, os.path.join(run_dir, "export"))
 from aebench_model import load_exported  # noqa: E402  (the copy export wrote)
 
-state_dict = torch.load(os.path.join(run_dir, "export", "state_dict.pt"))
+# As a user would load it: torch.load's safe mode (the default since PyTorch 2.6) must take it.
+state_dict = torch.load(os.path.join(run_dir, "export", "state_dict.pt"), weights_only=True)
 assert isinstance(state_dict, dict) and state_dict, "state_dict.pt is not a dict of tensors"
 assert all(isinstance(t, torch.Tensor) for t in state_dict.values())
 model = load_exported(os.path.join(run_dir, "export"))

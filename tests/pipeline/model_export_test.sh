@@ -32,7 +32,8 @@ trap 'rm -rf "$scratch"' EXIT
 cd "$scratch"
 fail() { echo "FAILED: $*"; exit 1; }
 
-# One config per model kind, between them every layer kind architecture.h names.
+# One config per model kind (variational ones too), between them every layer kind
+# architecture.h names.
 config() {  # NAME MODEL_JSON
   cat > "$1.json" <<JSON
 {"name": "$1", "seed": 3,
@@ -46,8 +47,10 @@ config dense_dropout '{"type": "dense", "hidden": [40, 20], "latent": 5, "dropou
 config conv_maps '{"type": "conv", "channels": [4, 3], "batch_norm": true, "activation": "elu"}'
 config conv_latent '{"type": "conv", "channels": [4], "latent": 7, "upsample": "transposed", "latent_activation": "linear", "output_activation": "linear"}'
 config pca '{"type": "pca", "latent": 9}'
+config vae '{"type": "dense", "hidden": [40], "latent": 4, "variational": true, "activation": "tanh"}'
+config conv_vae '{"type": "conv", "channels": [4], "latent": 3, "variational": true}'
 
-for name in dense_bn dense_dropout conv_maps conv_latent pca; do
+for name in dense_bn dense_dropout conv_maps conv_latent pca vae conv_vae; do
   "$aebench" train "$name.json" --out "runs/$name" --quiet >/dev/null || fail "train $name"
   folder=$("$aebench" export "runs/$name" --quiet) || fail "export $name"
   [ "$folder" = "runs/$name/export" ] || fail "export $name printed $folder"
@@ -82,4 +85,4 @@ expect_refusal 5 "a user's architecture.json" -- "$aebench" export runs/pca --ou
 [ "$(cat mine/architecture.json)" = "my notes" ] && [ ! -e mine/state_dict.pt ] || fail "export wrote into mine/"
 mkdir unfinished && cp runs/pca/config.json runs/pca/run.json runs/pca/model.pt unfinished/
 expect_refusal 2 "an unfinished run" -- "$aebench" export unfinished
-echo "model export test: 5 model kinds, 3 encodes and 5 refusals checked"
+echo "model export test: 7 models, 3 encodes and 5 refusals checked"

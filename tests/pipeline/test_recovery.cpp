@@ -6,6 +6,7 @@
 #include <csignal>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "aebench/errors.h"
@@ -497,4 +498,45 @@ TEST_CASE(
   const auto resumed = aebench::testing::read_json(folder / "stopped" / aebench::kSummaryFile);
   CHECK(full["precision"] == "bf16");
   CHECK(resumed["test"] == full["test"]);
+}
+
+TEST_CASE(
+    "a variational run with KL warm-up stopped by SIGINT resumes exactly and records its ELBO") {
+  ScratchFolder folder("resume-variational");
+  aebench::testing::write_synthetic_dataset(folder / "data", 400, 40);
+  auto document = aebench::testing::read_json(write_config(folder, 8));
+  document["model"]["variational"] = true;
+  document["train"]["loss"] = "bce";
+  document["train"]["kl_warmup_epochs"] = 3;
+  document["train"]["beta"] = 0.5;
+  const auto config = folder / "variational.json";
+  std::ofstream(config) << document.dump();
+  REQUIRE(aebench::testing::wait_for_exit(
+              aebench::testing::spawn_aebench(train_arguments(config, folder / "full"))) == 0);
+  const auto rows = metric_rows(folder / "full" / aebench::kMetricsFile);
+  REQUIRE(rows.size() == 9);
+  CHECK(rows[0] == "epoch,train_loss,val_loss,val_mse,val_psnr_db,lr,val_reconstruction,val_kl");
+  // val_loss is the objective with the full beta: reconstruction + 0.5 x KL, per image.
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    std::vector<double> cells;
+    std::stringstream line(rows[i]);
+    for (std::string cell; std::getline(line, cell, ',');) cells.push_back(std::stod(cell));
+    REQUIRE(cells.size() == 8);
+    CHECK(cells[2] == Approx(cells[6] + 0.5 * cells[7]).epsilon(1e-6));
+    CHECK(cells[7] > 0);  // the codes are not the prior
+  }
+  const auto summary = aebench::testing::read_json(folder / "full" / aebench::kSummaryFile);
+  const auto& elbo = summary["test"]["elbo"];
+  CHECK(elbo["lower_bound"].get<double>() ==
+        Approx(-(elbo["reconstruction"].get<double>() + elbo["kl"].get<double>())));
+  CHECK(fs::exists(folder / "full" / aebench::kSamplesFile));
+
+  const int pid = aebench::testing::spawn_aebench(train_arguments(config, folder / "stopped"));
+  interrupt_after_rows(pid, folder / "stopped" / aebench::kMetricsFile, 3);
+  auto resume = train_arguments(config, folder / "stopped");
+  resume.push_back("--resume");
+  REQUIRE(aebench::testing::wait_for_exit(aebench::testing::spawn_aebench(resume)) == 0);
+  CHECK(metric_rows(folder / "stopped" / aebench::kMetricsFile) == rows);
+  CHECK(aebench::testing::read_json(folder / "stopped" / aebench::kSummaryFile)["test"] ==
+        summary["test"]);
 }

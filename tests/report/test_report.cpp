@@ -61,7 +61,9 @@ json write_fake_run(const fs::path& dir, const std::string& name, int latent, do
         {"loss", "softmax"}}},
       {"pretraining", {{{"stage", 1}, {"losses", {0.5, 0.4}}}}},
       {"config", config}};
-  write_text(dir / aebench::kRunMarkerFile, R"({"format_version": 1, "sessions": []})");
+  write_text(
+      dir / aebench::kRunMarkerFile,
+      R"({"format_version": 1, "sessions": [{"command": "aebench train x.json", "started": "2026-12-06T00:00:00Z"}]})");
   write_text(dir / aebench::kConfigFile, config.dump(2));
   write_text(dir / aebench::kSummaryFile, summary.dump(2));
   write_text(dir / aebench::kMetricsFile,

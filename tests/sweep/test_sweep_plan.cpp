@@ -166,7 +166,8 @@ TEST_CASE("a point's state is read off its run folder") {
   CHECK(aebench::recorded_error(run) == "training error: loss became NaN");
   std::ofstream(run / aebench::kSummaryFile) << "{\"test\": {}}";
   CHECK(aebench::observe_point(run) == aebench::PointState::kFailed);  // no run of aebench's
-  std::ofstream(run / aebench::kRunMarkerFile) << "{\"format_version\": 1, \"sessions\": []}";
+  std::ofstream(run / aebench::kRunMarkerFile)
+      << R"({"format_version": 1, "sessions": [{"command": "aebench train x.json", "started": "2026-12-06T00:00:00Z"}]})";
   CHECK(aebench::observe_point(run) == aebench::PointState::kDone);
 }
 

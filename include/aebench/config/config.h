@@ -102,6 +102,10 @@ struct ModelOptions {
   // Weights of every linear and conv layer: "default" (LibTorch's, as PyTorch) | "xavier"
   // (Glorot uniform, Keras's default; biases 0) | "he" (Kaiming uniform for ReLU; biases 0).
   std::string init = "default";
+  // A variational autoencoder (dense, or conv with a dense `latent`): the encoder gives a mean
+  // and a log-variance per code unit, training decodes a sample of that Gaussian and adds
+  // train.beta x its KL divergence from N(0, I) to the loss; the code is the mean.
+  bool variational = false;
   DenseOptions dense;
   ConvOptions conv;
   // Not a config key: the shape of the images the model reads and writes, set from
@@ -164,6 +168,10 @@ struct TrainOptions {
   // l2 * mean over images of sum code^2 (Keras's activity regularisers). >= 0.
   double activity_l1 = 0.0;
   double activity_l2 = 0.0;
+  // Variational models: the weight of the KL term (1 = the ELBO; β-VAE otherwise, >= 0), and
+  // the epochs over which it rises linearly from beta / kl_warmup_epochs to beta (0 = none).
+  double beta = 1.0;
+  std::int64_t kl_warmup_epochs = 0;
 };
 
 // Greedy layer-wise pretraining of a dense model (JSON: null = off, or an object): each

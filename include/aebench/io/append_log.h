@@ -8,6 +8,11 @@
 
 namespace aebench {
 
+// Opens (creates) `path` for appending and returns its descriptor: never through a symbolic
+// link (refused), and only a regular file (a FIFO there would block the writer forever, a
+// device take what is written): anything else is an OutputError naming `what` and the path.
+int open_append_file(const std::filesystem::path& path, const std::string& what);
+
 class AppendLog {
  public:
   // Opens (creates) `path` for appending. Throws OutputError naming it when it cannot.

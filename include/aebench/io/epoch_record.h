@@ -3,6 +3,7 @@
 // Free of LibTorch.
 
 #include <cstdint>
+#include <limits>
 
 namespace aebench {
 
@@ -14,6 +15,11 @@ struct EpochRecord {
   double val_psnr_db = 0.0;  // 10 log10(1 / val_mse): pixel values span [0, 1]
   double seconds = 0.0;      // wall time of the epoch, training and validation
   double lr = 0.0;           // the learning rate the epoch trained at (train.schedule)
+  // Variational models: the validation split's evidence lower bound terms, per image (the
+  // reconstruction loss summed over its values, and KL(q(z|x) || N(0, I))); NaN otherwise.
+  double val_reconstruction = std::numeric_limits<double>::quiet_NaN();
+  double val_kl = std::numeric_limits<double>::quiet_NaN();
+  bool has_elbo() const { return val_kl == val_kl; }  // not NaN
 };
 
 }  // namespace aebench

@@ -34,6 +34,8 @@ inline constexpr char kReconstructionsFile[] = "reconstructions.png";
 inline constexpr char kBottleneckFile[] = "bottleneck.png";
 inline constexpr char kWeightsFile[] = "weights.png";
 inline constexpr char kEmbeddingFile[] = "embedding.png";
+// A variational model's decoded samples of its prior.
+inline constexpr char kSamplesFile[] = "samples.png";
 // The HTML report of the folder's files (aebench report; train, eval and probe refresh it).
 // A sweep folder (a folder of run folders) has one of the same name.
 inline constexpr char kReportFile[] = "report.html";
@@ -141,15 +143,18 @@ void write_json_file(const std::filesystem::path& path, const nlohmann::ordered_
 std::string folder_name(const std::filesystem::path& dir);
 
 // Appends one line per epoch to metrics.csv and flushes it, so every finished epoch is on
-// disk even if the run is killed. Columns: epoch,train_loss,val_loss,val_mse,val_psnr_db,seconds
+// disk even if the run is killed. Columns: epoch,train_loss,val_loss,val_mse,val_psnr_db,lr,
+// (for a variational model, `elbo_columns`: val_reconstruction,val_kl,) seconds.
 class MetricsCsv {
  public:
   // Creates the file with its header and the rows of `history` (a resumed run's epochs).
-  MetricsCsv(const std::filesystem::path& path, const std::vector<EpochRecord>& history);
+  MetricsCsv(const std::filesystem::path& path, const std::vector<EpochRecord>& history,
+             bool elbo_columns = false);
   void append(const EpochRecord& record);
 
  private:
   std::filesystem::path path_;
+  bool elbo_columns_ = false;
   std::ofstream stream_;
 };
 

@@ -15,6 +15,8 @@
 //   dropout      p (nothing at inference)
 //   relu | sigmoid | tanh | identity | gelu (exact, by erf) | leaky_relu negative_slope |
 //   elu alpha | softmax_over_pixels (softmax over all values of each image)
+//   gaussian_mean    latent   a variational code layer's [n, 2 x latent] -> its means, the
+//                    first `latent` columns (the log-variances follow; the code is the mean)
 //   pca_project      mean, components   (x - mean) components^T, in float64
 //   pca_reconstruct  mean, components   codes components + mean, in float64
 

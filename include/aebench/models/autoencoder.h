@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "aebench/config/config.h"
+#include "aebench/models/variational.h"
 
 namespace aebench {
 
@@ -40,6 +41,11 @@ class AutoencoderImpl : public torch::nn::Module {
   // The encoder's and the decoder's layers, input side first, as architecture.h describes them:
   // {"encoder": [...], "decoder": [...]}.
   virtual nlohmann::json layers() const = 0;
+
+  // A variational model (ModelOptions::variational): encode() gives the mean of its Gaussian
+  // code, encode_gaussian() the mean and the log-variance. Others throw std::logic_error.
+  virtual bool is_variational() const { return false; }
+  virtual GaussianCode encode_gaussian(const torch::Tensor& images);
 
   // Activations of every encoder layer, input side first, the code last ([batch, ...] each).
   virtual std::vector<torch::Tensor> encoder_activations(const torch::Tensor& images) {

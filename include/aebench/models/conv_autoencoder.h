@@ -15,6 +15,8 @@ class ConvAutoencoderImpl : public AutoencoderImpl {
   explicit ConvAutoencoderImpl(const ModelOptions& options);
 
   torch::Tensor encode(const torch::Tensor& images) override;
+  bool is_variational() const override { return options_.variational; }
+  GaussianCode encode_gaussian(const torch::Tensor& images) override;
   torch::Tensor decode(const torch::Tensor& codes) override;
   ImageShape image_shape() const override { return options_.image; }
   std::vector<std::int64_t> code_shape() const override;

@@ -12,7 +12,9 @@ class DenseAutoencoderImpl : public AutoencoderImpl {
   explicit DenseAutoencoderImpl(const ModelOptions& options);
 
   torch::Tensor encode(const torch::Tensor& images) override;  // -> [batch, latent]
-  torch::Tensor decode(const torch::Tensor& codes) override;   // -> [batch, C, H, W]
+  bool is_variational() const override { return options_.variational; }
+  GaussianCode encode_gaussian(const torch::Tensor& images) override;
+  torch::Tensor decode(const torch::Tensor& codes) override;  // -> [batch, C, H, W]
   ImageShape image_shape() const override { return options_.image; }
   std::vector<std::int64_t> code_shape() const override { return {options_.latent}; }
   torch::Tensor first_layer_weights() const override;  // [hidden[0] or latent, C, H, W]

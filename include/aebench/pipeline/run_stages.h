@@ -25,6 +25,9 @@ namespace aebench {
 // that every run (and `eval`) of one config sees the same corrupted images.
 std::uint64_t val_noise_seed(std::uint64_t seed);
 std::uint64_t test_noise_seed(std::uint64_t seed);
+// Seeds of a variational model's sampled codes when its validation and test ELBO are scored.
+std::uint64_t val_elbo_seed(std::uint64_t seed);
+std::uint64_t test_elbo_seed(std::uint64_t seed);
 
 // Inputs as the model sees them: the clean images corrupted with fixed-seed noise.
 torch::Tensor fixed_noise_inputs(const torch::Tensor& clean, const NoiseOptions& noise,

@@ -53,4 +53,23 @@ nlohmann::json to_json(const ReconstructionMetrics& metrics);
 
 double psnr_db_from_mse(double mse);
 
+// A variational model's evidence lower bound on a split, per image: the reconstruction loss
+// (`loss`: "bce" = -log p(x|z) of a Bernoulli decoder in nats; "mse" = squared error) summed
+// over an image's values for one code sampled from q(z|x), and KL(q(z|x) || N(0, I)). The
+// samples come from a generator seeded with `seed`, so the numbers are the same every time;
+// for bce the reconstructions are clamped to [kBceEpsilon, 1 - kBceEpsilon]. lower_bound =
+// -(reconstruction + kl).
+struct ElboTerms {
+  double reconstruction = 0.0;
+  double kl = 0.0;
+  double lower_bound() const { return -(reconstruction + kl); }
+};
+ElboTerms evaluate_elbo(AutoencoderImpl& model, const torch::Tensor& inputs,
+                        const torch::Tensor& targets, const std::string& loss, std::uint64_t seed);
+
+// A variational model's training loss per image: the reconstruction loss summed over the
+// image's values plus `kl_weight` x its KL term, averaged over the batch (float32).
+torch::Tensor variational_loss(const torch::Tensor& reconstructions, const torch::Tensor& targets,
+                               const GaussianCode& code, const std::string& loss, double kl_weight);
+
 }  // namespace aebench

@@ -26,6 +26,8 @@ struct TrainingData {
   torch::Tensor train_images;
   torch::Tensor val_inputs;   // [count, C, H, W] as the model sees them (noisy if denoising)
   torch::Tensor val_targets;  // [count, C, H, W] clean
+  // A variational model's validation codes are sampled from a generator of this seed.
+  std::uint64_t val_seed = 0;
 };
 
 // Everything besides the model and the optimizer that training needs to continue exactly
@@ -59,10 +61,17 @@ struct TrainingResult {
 };
 
 // The training loss of one batch: the reconstruction loss (options.loss) of `targets` plus the
-// activity penalties on the code. The forward pass runs in `precision`, the loss in float32.
+// activity penalties on the code. A variational model decodes a sample of its Gaussian code
+// (LibTorch's default generator, which checkpoints keep) and its loss is per image
+// (variational_loss) with `kl_weight` on the KL term. The forward pass runs in `precision`, the
+// loss in float32.
 torch::Tensor penalised_loss(AutoencoderImpl& model, const torch::Tensor& inputs,
                              const torch::Tensor& targets, const TrainOptions& options,
-                             Precision precision);
+                             Precision precision, double kl_weight);
+
+// The KL weight of a variational model in epoch `epoch` (1-based): beta x min(1, epoch /
+// kl_warmup_epochs), beta when there is no warm-up.
+double kl_weight(const TrainOptions& options, std::int64_t epoch);
 
 // The layout a model trains fastest in at `precision` (AutoencoderImpl::use_memory_format):
 // channels-last in both precisions on LibTorch 1.13's oneDNN (README "Precision" has the

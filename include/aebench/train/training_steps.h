@@ -29,11 +29,12 @@ class BatchCycle {
 };
 
 // One training step on `batch` (bytes, or floats in [0, 1]): shifted (train.augment_shift) and
-// noisy input, reconstruction loss plus activity penalties on the code, backward, gradient
+// noisy input, reconstruction loss plus activity penalties on the code (and `kl_weight` x the KL
+// term of a variational model), backward, gradient
 // clipping, optimizer step. Returns the loss, read back. Autocast covers the forward only.
 double take_training_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
                           const torch::Tensor& batch, const TrainOptions& train,
-                          const NoiseOptions& noise, Precision precision);
+                          const NoiseOptions& noise, Precision precision, double kl_weight);
 
 // take_training_step for timing: a TrainingError naming `what` when the loss is not finite.
 void take_timed_step(AutoencoderImpl& model, torch::optim::Optimizer& optimizer,
