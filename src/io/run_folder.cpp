@@ -49,9 +49,11 @@ constexpr char kTemporaryMark[] = ".aebench-tmp-";
 const std::vector<std::string> kRunArtefacts = {
     kConfigFile,    kMetricsFile,         kSummaryFile,    kModelFile,   kCheckpointFile,
     kLossCurveFile, kReconstructionsFile, kBottleneckFile, kWeightsFile, kEmbeddingFile,
-    kReportFile,    kRunMarkerFile,       kTrainLogFile,   kSamplesFile};
-const std::vector<std::string> kEvalArtefacts = {kSummaryFile, kReconstructionsFile,
-                                                 kBottleneckFile, kSamplesFile};
+    kReportFile,    kRunMarkerFile,       kTrainLogFile,   kSamplesFile, kPerClassFile,
+    kWorstFile,     kInterpolationFile};
+const std::vector<std::string> kEvalArtefacts = {
+    kSummaryFile,  kReconstructionsFile, kBottleneckFile,   kSamplesFile,
+    kPerClassFile, kWorstFile,           kInterpolationFile};
 const std::vector<std::string> kProbeArtefacts = {"softmax.json", "softmax_confusion.png",
                                                   "mlp.json",     "mlp_confusion.png",
                                                   "pixels.json",  "pixels_confusion.png"};

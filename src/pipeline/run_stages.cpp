@@ -1,6 +1,7 @@
 #include "aebench/pipeline/run_stages.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <iomanip>
 #include <sstream>
 
@@ -8,6 +9,7 @@
 #include "aebench/data/noise.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
+#include "aebench/plot/bar_chart.h"
 #include "aebench/plot/figures.h"
 #include "aebench/report/report.h"
 #include "aebench/train/precision.h"
@@ -50,6 +52,7 @@ std::string format_value(double value) {
 
 struct SliceScores {
   ReconstructionMetrics metrics;
+  torch::Tensor squared_error;  // [n] float64 on the CPU: each image's, summed over its values
   double ssim = 0;  // per image, averaged; a colour image's is the mean of its channels' SSIMs
                     // (as scikit-image's channel_axis)
 };
@@ -66,6 +69,7 @@ SliceScores score_in_slices(AutoencoderImpl& model, const torch::Tensor& inputs,
   };
   const double channels = double(targets.size(1));
   ReconstructionAccumulator accumulator;
+  std::vector<torch::Tensor> squared_errors;
   double ssim_sum = 0;
   for (std::int64_t start = 0; start < inputs.size(0); start += kEvalBatchSize) {
     if (stop_point) stop_point();
@@ -73,12 +77,20 @@ SliceScores score_in_slices(AutoencoderImpl& model, const torch::Tensor& inputs,
     const auto reconstructions = model.forward(inputs.narrow(0, start, length));
     const auto slice_targets = targets.narrow(0, start, length);
     accumulator.add(reconstructions, slice_targets);
+    squared_errors.push_back(
+        (reconstructions.to(torch::kFloat64) - slice_targets.to(torch::kFloat64))
+            .pow(2)
+            .flatten(1)
+            .sum(1)
+            .to(torch::kCPU));
     ssim_sum += ssim_per_image(channels_apart(reconstructions), channels_apart(slice_targets))
                     .sum()
                     .item<double>() /
                 channels;
   }
-  return {accumulator.finish(), ssim_sum / double(inputs.size(0))};
+  return {accumulator.finish(),
+          squared_errors.empty() ? torch::zeros({0}, torch::kFloat64) : torch::cat(squared_errors),
+          ssim_sum / double(inputs.size(0))};
 }
 
 // 64 images decoded from codes drawn from the prior N(0, I) (a fixed seed), in 8 rows.
@@ -95,6 +107,84 @@ Canvas draw_prior_samples(AutoencoderImpl& model, const Config& config) {
   for (std::int64_t row = 0; row < 8; ++row) rows.push_back({"", images.narrow(0, row * 8, 8)});
   return draw_image_grid(rows, {},
                          {config.name + ": decoded samples of the prior N(0, I)", 3, 4, false});
+}
+
+// The mean squared error per image of each class present, as summary.json's test.per_class
+// ({"3": {"images": 1010, "sse_per_image": 12.5}, ...}), and the bar chart of it.
+nlohmann::json per_class_errors(const torch::Tensor& squared_error, const torch::Tensor& labels,
+                                const Config& config, Artefacts& artefacts) {
+  nlohmann::json table = nlohmann::json::object();
+  std::vector<std::string> names;
+  std::vector<double> values;
+  const auto classes = labels.to(torch::kCPU);
+  for (std::int64_t c = 0; c < 10; ++c) {
+    const auto mask = classes == c;
+    const std::int64_t count = mask.sum().item<std::int64_t>();
+    if (count == 0) continue;
+    const double mean = squared_error.index({mask}).mean().item<double>();
+    table[std::to_string(c)] = {{"images", count}, {"sse_per_image", mean}};
+    names.push_back(std::to_string(c));
+    values.push_back(mean);
+  }
+  PlotOptions plot;
+  plot.title = config.name + ": test error per class";
+  plot.x_label = "class";
+  plot.y_label = "squared error per image";
+  artefacts.add(kPerClassFile, render_bar_chart(names, values, plot));
+  return table;
+}
+
+// The test images reconstructed worst (largest squared error), as many as output.images.
+Canvas draw_worst(const torch::Tensor& squared_error, const torch::Tensor& inputs,
+                  const torch::Tensor& targets, const torch::Tensor& labels, AutoencoderImpl& model,
+                  const Config& config) {
+  const std::int64_t shown = std::min<std::int64_t>(config.output.images, squared_error.size(0));
+  const auto worst = std::get<1>(squared_error.topk(shown)).to(inputs.device());
+  const auto worst_inputs = inputs.index_select(0, worst);
+  std::vector<std::string> names;
+  const auto worst_cpu = worst.to(torch::kCPU);
+  for (std::int64_t i = 0; i < shown; ++i) {
+    const std::int64_t index = worst_cpu[i].item<std::int64_t>();
+    char error[32];
+    std::snprintf(error, sizeof error, "%.3g", squared_error[index].item<double>());
+    names.push_back(std::to_string(labels[index].item<std::int64_t>()) + ": " + error);
+  }
+  std::vector<ImageRow> rows = {{"original", targets.index_select(0, worst)}};
+  if (config.noise.enabled()) rows.push_back({"noisy input", worst_inputs});
+  rows.push_back({"reconstruction", model.forward(worst_inputs).clamp(0.0, 1.0)});
+  return draw_image_grid(
+      rows, names,
+      {config.name + ": the worst-reconstructed test images (class: squared error)", 3, 4, false});
+}
+
+// Codes on the straight line between the codes of two test images of different classes,
+// decoded: a row per pair, from the first image (left) to the second (right).
+Canvas draw_interpolation(const torch::Tensor& inputs, const torch::Tensor& labels,
+                          AutoencoderImpl& model, const Config& config) {
+  constexpr int kSteps = 9;
+  const auto classes = labels.to(torch::kCPU);
+  std::vector<ImageRow> rows;
+  std::int64_t first = 0;
+  for (int pair = 0; pair < 3 && first < classes.size(0); ++pair) {
+    std::int64_t second = first + 1;
+    while (second < classes.size(0) &&
+           classes[second].item<std::int64_t>() == classes[first].item<std::int64_t>())
+      ++second;
+    if (second >= classes.size(0)) break;
+    const auto codes = model.encode(
+        inputs.index_select(0, torch::tensor({first, second}, torch::kInt64).to(inputs.device())));
+    std::vector<torch::Tensor> steps;
+    for (int step = 0; step < kSteps; ++step) {
+      const double t = double(step) / (kSteps - 1);
+      steps.push_back((1.0 - t) * codes[0] + t * codes[1]);
+    }
+    rows.push_back({std::to_string(classes[first].item<std::int64_t>()) + " to " +
+                        std::to_string(classes[second].item<std::int64_t>()),
+                    model.decode(torch::stack(steps)).clamp(0.0, 1.0)});
+    first = second + 1;
+  }
+  return draw_image_grid(rows, {},
+                         {config.name + ": decoded codes between two test images", 3, 4, false});
 }
 
 }  // namespace
@@ -141,6 +231,11 @@ TestReport test_and_draw(AutoencoderImpl& model, const Split& test, const Config
                                         std::max(1, 84 / side), 4, false}));
   report.json = to_json(report.metrics);
   report.json["ssim"] = scores.ssim;
+  report.json["per_class"] =
+      per_class_errors(scores.squared_error, test.labels, config, report.artefacts);
+  report.artefacts.add(
+      kWorstFile, draw_worst(scores.squared_error, inputs, targets, test.labels, model, config));
+  report.artefacts.add(kInterpolationFile, draw_interpolation(inputs, test.labels, model, config));
   if (model.is_variational()) {
     const ElboTerms elbo =
         evaluate_elbo(model, inputs, targets, config.train.loss, test_elbo_seed(config.seed));

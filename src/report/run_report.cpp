@@ -351,6 +351,15 @@ std::string render_run_report(const fs::path& dir) {
   pictures += figure(page, dir, kEmbeddingFile, "2-D maps of the test codes, coloured by class",
                      expects_map) +
               "</div>\n" + notes_list(at(summary, "analysis.embedding.notes"));
+  pictures += "<div class=\"columns\">" +
+              figure(page, dir, kPerClassFile, "test error per class",
+                     at(summary, "test.per_class") != nullptr) +
+              figure(page, dir, kInterpolationFile,
+                     "codes between two test images of different classes, decoded",
+                     at(summary, "test.per_class") != nullptr) +
+              "</div>\n" +
+              figure(page, dir, kWorstFile, "the worst-reconstructed test images",
+                     at(summary, "test.per_class") != nullptr);
   // A variational model's samples of its prior (its summary has the test ELBO).
   pictures +=
       figure(page, dir, kSamplesFile, "images decoded from codes drawn from the prior N(0, I)",

@@ -584,3 +584,26 @@ TEST_CASE(
   CHECK(run_aebench(command, &output) == aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("latent-4.log: expected a regular file, found a FIFO"));
 }
+
+TEST_CASE("every run draws its error per class, its worst reconstructions and an interpolation") {
+  TinyRun tiny("research_pictures");
+  const auto summary = read_json(tiny.run / aebench::kSummaryFile);
+  double weighted = 0;
+  std::int64_t images = 0;
+  for (const auto& [name, entry] : summary["test"]["per_class"].items()) {
+    weighted += entry["sse_per_image"].get<double>() * entry["images"].get<double>();
+    images += entry["images"].get<std::int64_t>();
+  }
+  CHECK(images == summary["test"]["images"]);
+  CHECK(weighted / double(images) == Approx(summary["test"]["sse_per_image"].get<double>()));
+  for (const char* picture :
+       {aebench::kPerClassFile, aebench::kWorstFile, aebench::kInterpolationFile}) {
+    INFO(picture);
+    CHECK(fs::file_size(tiny.run / picture) > 1000);
+    CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),
+               Catch::Contains(std::string("data-file=\"") + picture));
+  }
+  // eval draws them again for the split it scores.
+  REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet --split train") == 0);
+  CHECK(fs::exists(tiny.run / aebench::kEvalFolder / aebench::kWorstFile));
+}

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "aebench/plot/bar_chart.h"
 #include "aebench/plot/plot.h"
 #include "aebench/plot/png.h"
 #include "support/canvas_pixels.h"
@@ -258,4 +259,22 @@ TEST_CASE("on a log x axis points a decade apart are evenly spaced and every poi
   const double last_gap = centre_x(linear_canvas, aebench::kSeriesColors[3]) -
                           centre_x(linear_canvas, aebench::kSeriesColors[2]);
   CHECK(last_gap > 10 * first_gap);
+}
+
+TEST_CASE("a bar chart draws one bar per category, its height proportional to its value") {
+  PlotOptions options = loss_options();
+  const Rgb bar = aebench::kSeriesColors[0];
+  const auto canvas = aebench::render_bar_chart({"a", "b", "c"}, {1.0, 2.0, kNan}, options);
+  CHECK(canvas.width() == 800);
+  // The bars' pixel columns, left to right: each bar's height in pixels.
+  std::vector<int> heights;
+  bool inside = false;
+  for (int x = 0; x < canvas.width(); ++x) {
+    int height = 0;
+    for (int y = 0; y < canvas.height(); ++y) height += same(canvas.at(x, y), bar);
+    if (height > 0 && !inside) heights.push_back(height);
+    inside = height > 0;
+  }
+  REQUIRE(heights.size() == 2);  // the non-finite value draws no bar
+  CHECK(double(heights[1]) / double(heights[0]) == Approx(2.0).epsilon(0.03));
 }

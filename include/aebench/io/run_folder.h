@@ -36,6 +36,11 @@ inline constexpr char kWeightsFile[] = "weights.png";
 inline constexpr char kEmbeddingFile[] = "embedding.png";
 // A variational model's decoded samples of its prior.
 inline constexpr char kSamplesFile[] = "samples.png";
+// Every model's test error per class (a bar chart), its worst-reconstructed test images, and
+// decoded codes between two test images.
+inline constexpr char kPerClassFile[] = "per_class_error.png";
+inline constexpr char kWorstFile[] = "worst_reconstructions.png";
+inline constexpr char kInterpolationFile[] = "interpolation.png";
 // The HTML report of the folder's files (aebench report; train, eval and probe refresh it).
 // A sweep folder (a folder of run folders) has one of the same name.
 inline constexpr char kReportFile[] = "report.html";
