@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "aebench/errors.h"
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stopwatch.h"
 
@@ -30,6 +31,17 @@ int open_append_file(const std::filesystem::path& path, const std::string& what)
     throw OutputError(what + " " + path.string() +
                       ": expected a regular file, found a FIFO, device or socket; remove it and "
                       "run again");
+  }
+  if (status.st_nlink > 1) {
+    // Another name shares this file (a `cp -al` snapshot of the run folder): appending would
+    // change the snapshot too. The log gets a file of its own first, with what it held.
+    ::close(descriptor);
+    const RegularFileText held = read_regular_file(path, kMaxRunFileBytes);
+    if (!held.ok())
+      throw OutputError(what + " " + path.string() + ": cannot read it to unshare it: " +
+                        held.problem());
+    write_file_atomically(path, held.bytes);
+    return open_append_file(path, what);
   }
   ::fcntl(descriptor, F_SETFL, O_WRONLY | O_APPEND);  // blocking writes again
   return descriptor;

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "aebench/errors.h"
+#include "aebench/io/append_log.h"
 #include "aebench/io/run_folder.h"
 #include "support/catch.h"
 #include "support/test_support.h"
@@ -224,4 +225,16 @@ TEST_CASE("make_real_subfolder makes each missing part and refuses a link or a f
   // The run folder itself may be a link the user made (runs/ on another disk).
   fs::create_directory_symlink(run, folder / "linked_run");
   CHECK(fs::is_directory(aebench::make_real_subfolder(folder / "linked_run", "eval")));
+}
+
+TEST_CASE("appending to a log shared by a hard link leaves the other name's contents alone") {
+  ScratchFolder folder("log_hard_link");
+  const fs::path log = folder / "train.log", snapshot = folder / "snapshot.log";
+  { aebench::AppendLog(log).line("first"); }
+  fs::create_hard_link(log, snapshot);
+  const std::string before = file_contents(snapshot);
+  { aebench::AppendLog(log).line("second"); }
+  CHECK(file_contents(snapshot) == before);
+  CHECK_THAT(file_contents(log), Catch::Contains(" first\n") && Catch::Contains(" second\n"));
+  CHECK(fs::hard_link_count(log) == 1);
 }

@@ -11,6 +11,8 @@ namespace aebench {
 // Opens (creates) `path` for appending and returns its descriptor: never through a symbolic
 // link (refused), and only a regular file (a FIFO there would block the writer forever, a
 // device take what is written): anything else is an OutputError naming `what` and the path.
+// A file with other hard links (a snapshot made with `cp -al`) is first replaced by a copy of
+// its own, so that appending never changes the other names' contents.
 int open_append_file(const std::filesystem::path& path, const std::string& what);
 
 class AppendLog {
