@@ -338,10 +338,31 @@ Canvas plot_comparison(const std::vector<nlohmann::json>& summaries, const Compa
   return render_line_plot(series, plot);
 }
 
+namespace {
+
+// A config key may be named as the table names its column (model.latent) or as summary.json
+// holds it (config.model.latent): the first, when no run has it, means the second.
+std::string summary_key(const std::vector<nlohmann::json>& summaries, const std::string& key) {
+  const auto anywhere = [&](const std::string& dotted) {
+    return std::any_of(summaries.begin(), summaries.end(),
+                       [&](const nlohmann::json& summary) { return find_dotted(summary, dotted); });
+  };
+  return !anywhere(key) && anywhere("config." + key) ? "config." + key : key;
+}
+
+}  // namespace
+
 WrittenComparison write_comparison(const std::vector<fs::path>& run_dirs,
-                                   const CompareOptions& options,
-                                   const std::vector<NamedKey>& named, const fs::path& out_dir) {
+                                   const CompareOptions& given,
+                                   const std::vector<NamedKey>& named_given,
+                                   const fs::path& out_dir) {
   const auto summaries = read_summaries(run_dirs);
+  CompareOptions options = given;
+  for (auto& metric : options.metrics) metric = summary_key(summaries, metric);
+  options.x_key = summary_key(summaries, options.x_key);
+  options.series_key = summary_key(summaries, options.series_key);
+  std::vector<NamedKey> named = named_given;
+  for (auto& [flag, key] : named) key = summary_key(summaries, key);
   check_compare_keys(summaries, named);
   std::vector<std::string> names = {"comparison.md", "comparison.csv", "comparison.json"};
   for (const auto& metric : options.metrics) names.push_back(comparison_plot_file(metric));

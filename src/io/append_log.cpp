@@ -38,8 +38,8 @@ int open_append_file(const std::filesystem::path& path, const std::string& what)
     ::close(descriptor);
     const RegularFileText held = read_regular_file(path, kMaxRunFileBytes);
     if (!held.ok())
-      throw OutputError(what + " " + path.string() + ": cannot read it to unshare it: " +
-                        held.problem());
+      throw OutputError(what + " " + path.string() +
+                        ": cannot read it to unshare it: " + held.problem());
     write_file_atomically(path, held.bytes);
     return open_append_file(path, what);
   }

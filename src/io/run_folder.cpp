@@ -50,7 +50,7 @@ const std::vector<std::string> kRunArtefacts = {
     kConfigFile,    kMetricsFile,         kSummaryFile,    kModelFile,   kCheckpointFile,
     kLossCurveFile, kReconstructionsFile, kBottleneckFile, kWeightsFile, kEmbeddingFile,
     kReportFile,    kRunMarkerFile,       kTrainLogFile,   kSamplesFile, kPerClassFile,
-    kWorstFile,     kInterpolationFile};
+    kWorstFile,     kInterpolationFile,   kEpochStripsFile};
 const std::vector<std::string> kEvalArtefacts = {
     kSummaryFile,  kReconstructionsFile, kBottleneckFile,   kSamplesFile,
     kPerClassFile, kWorstFile,           kInterpolationFile};

@@ -22,6 +22,7 @@
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/io/stopwatch.h"
+#include "aebench/pipeline/epoch_strips.h"
 #include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_context.h"
 #include "aebench/pipeline/run_record.h"
@@ -138,11 +139,13 @@ void keep_thread_choice_current(nlohmann::json& checkpoint_extras,
 // The training loop with checkpoints every epoch, resume and stop on signals. `extras` (the
 // summary's results from before training) go into the checkpoints; when `continuing`, the
 // checkpoint's come back in the result's progress.summary_extras. A `threads` follower (may be
-// null) sets the thread count at the end of every epoch.
+// null) sets the thread count at the end of every epoch; `strips` records its epochs' pictures
+// and travels in the checkpoints.
 TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData& training,
                                       const Config& config, const RunOptions& options,
                                       ProgressReporter& progress, bool continuing,
-                                      const nlohmann::json& extras, ThreadFollower* threads) {
+                                      const nlohmann::json& extras, ThreadFollower* threads,
+                                      EpochStrips& strips) {
   const fs::path folder = config.output.dir;
   const nlohmann::json resolved = config_to_json(config);
   auto optimizer = make_optimizer(model, config.train);
@@ -152,6 +155,7 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   if (continuing) {
     progress.note("resuming after epoch " + std::to_string(start.epochs_done));
     keep_thread_choice_current(start.summary_extras, extras);
+    strips.restore(start.summary_extras);
   } else {
     start.summary_extras = extras;
   }
@@ -160,18 +164,17 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   hooks.progress = &progress;
   hooks.on_epoch = [&](const EpochRecord& record) {
     metrics_csv.append(record);
+    strips.after_epoch(model, record.epoch);
     // After the last epoch nothing is left to train on another count.
     if (threads == nullptr || record.epoch >= config.train.epochs) return;
     if (const auto change = threads->after_epoch(record.epoch)) progress.note(*change);
   };
   hooks.save_checkpoint = [&](const TrainingProgress& state) {
-    if (threads == nullptr) {
-      save_training_checkpoint(folder / kCheckpointFile, model, *optimizer, state, resolved);
-      return;
-    }
-    // The changes so far, for a resumed session to go on from.
+    // The strips and thread changes so far, for a resumed session to go on from.
     TrainingProgress with_changes = state;
-    with_changes.summary_extras["thread_choice"]["changes"] = threads->changes();
+    with_changes.summary_extras["epoch_strips"] = strips.to_json();
+    if (threads != nullptr)
+      with_changes.summary_extras["thread_choice"]["changes"] = threads->changes();
     save_training_checkpoint(folder / kCheckpointFile, model, *optimizer, with_changes, resolved);
   };
   hooks.checkpoint_seconds = config.output.checkpoint_minutes * 60.0;
@@ -228,7 +231,8 @@ TrainingResult fit_in_closed_form(AutoencoderImpl& model, const TrainingData& tr
 nlohmann::json finish_run(const Config& config, const RunContext& context, const Dataset& data,
                           AutoencoderImpl& model, const TrainingResult& result,
                           const RunOptions& options, const nlohmann::json& extras,
-                          nlohmann::ordered_json& record, ProgressReporter& progress) {
+                          nlohmann::ordered_json& record, ProgressReporter& progress,
+                          const EpochStrips& strips) {
   const fs::path folder = config.output.dir;
   const TrainingProgress& state = result.progress;
   const bool checkpointed = fs::exists(folder / kCheckpointFile);  // PCA has none: it refits
@@ -253,6 +257,9 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   loss_curve.add(kLossCurveFile,
                  draw_loss_curve(state.history, config.name + ": training and validation loss",
                                  config.train.loss));
+  if (!strips.empty())
+    loss_curve.add(kEpochStripsFile,
+                   strips.draw(config.name + ": the first test images as training went on"));
   write_stage(loss_curve);
   // The stages after training take seconds each (a full test split, maps, probes): each says
   // what it does as it starts, so the run never sits silent.
@@ -273,6 +280,7 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["train_seconds_total"] = all_sessions;
   summary["samples_per_second"] = result.samples_per_second;
   if (extras.is_object()) summary.update(extras);
+  summary.erase("epoch_strips");  // pictures, in reconstructions_by_epoch.png
   progress.note("analyses: layer activity, first-layer weights" +
                 (config.analysis.embedding == "none"
                      ? std::string()
@@ -403,22 +411,27 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
       data.train.images.to(context.device),
       fixed_noise_inputs(val_targets, config.noise, val_noise_seed(config.seed), context.device),
       val_targets, val_elbo_seed(config.seed)};
+  const std::int64_t shown = std::min<std::int64_t>(config.output.images, data.test.size());
+  EpochStrips strips(unit_floats(data.test.images.narrow(0, 0, shown).to(context.device)),
+                     model->fits_in_closed_form() ? 1 : config.train.epochs);
   TrainingResult result;
   if (model->fits_in_closed_form()) {
     result = fit_in_closed_form(*model, training, folder, extras);
+    strips.after_epoch(*model, 1);
   } else {
     if (config.pretrain.enabled && !continuing)
       extras["pretraining"] =
           pretrain(*model, unit_floats(training.train_images), config, options, progress);
     result = train_with_checkpoints(*model, training, config, options, progress, continuing, extras,
-                                    follower ? &*follower : nullptr);
+                                    follower ? &*follower : nullptr, strips);
     extras = result.progress.summary_extras;
     if (follower) {
       follower->return_to_chosen();  // evaluation and analyses run on the chosen count
       extras["thread_choice"]["changes"] = follower->changes();
     }
   }
-  return finish_run(config, context, data, *model, result, options, extras, record, progress);
+  return finish_run(config, context, data, *model, result, options, extras, record, progress,
+                    strips);
 }
 
 }  // namespace aebench

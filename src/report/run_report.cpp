@@ -173,6 +173,27 @@ std::string activity_table(const json& summary) {
 }
 
 // probe/NAME.json's per-class report as a table.
+// The test error of each class (summary.json test.per_class), beside its bar chart.
+std::string class_error_table(const json& summary) {
+  const json* classes = at(summary, "test.per_class");
+  if (!classes || !classes->is_object() || classes->empty()) return "";
+  std::string html =
+      "<table><thead><tr><th>class</th><th class=\"number\">test images</th>"
+      "<th class=\"number\">squared error per image</th></tr></thead><tbody>\n";
+  for (const auto& [name, entry] : classes->items()) {
+    const std::string key = "test.per_class." + name;
+    html += "<tr><th scope=\"row\">" + html_escape(name) + "</th>";
+    for (const char* field : {"images", "sse_per_image"}) {
+      const json* value = at(summary, key + "." + field);
+      html += "<td class=\"number\">" +
+              (is_shown_value(value) ? marked_value(*value, kSummaryFile, key + "." + field) : "") +
+              "</td>";
+    }
+    html += "</tr>\n";
+  }
+  return html + "</tbody></table>\n";
+}
+
 std::string per_class_table(Page& page, const fs::path& dir, const std::string& name) {
   const std::string file = std::string(kProbeFolder) + "/" + name + ".json";
   const ReportJson report = read_report_json(dir / file);
@@ -331,7 +352,10 @@ std::string render_run_report(const fs::path& dir) {
   if (files.summary.problem.empty())
     page.add_section("results", "Results", results_section(summary));
   std::string training =
-      figure(page, dir, kLossCurveFile, "training and validation loss per epoch");
+      figure(page, dir, kLossCurveFile, "training and validation loss per epoch") +
+      figure(page, dir, kEpochStripsFile,
+             "the first test images reconstructed at a few epochs as training went on",
+             at(summary, "test.per_class") != nullptr);
   training += metrics_table(page, dir / kMetricsFile);
   page.add_section("training", "Loss curve", training);
 
@@ -351,9 +375,10 @@ std::string render_run_report(const fs::path& dir) {
   pictures += figure(page, dir, kEmbeddingFile, "2-D maps of the test codes, coloured by class",
                      expects_map) +
               "</div>\n" + notes_list(at(summary, "analysis.embedding.notes"));
-  pictures += "<div class=\"columns\">" +
+  pictures += std::string("<div class=\"columns\"><div>") + class_error_table(summary) +
               figure(page, dir, kPerClassFile, "test error per class",
                      at(summary, "test.per_class") != nullptr) +
+              "</div>" +
               figure(page, dir, kInterpolationFile,
                      "codes between two test images of different classes, decoded",
                      at(summary, "test.per_class") != nullptr) +

@@ -146,6 +146,11 @@ TEST_CASE("probe and compare work on finished runs from the command line") {
                       &output) == 0);
   const auto compared = nlohmann::json::parse(output);
   CHECK(compared["differing_config_keys"] == nlohmann::json::array({"model.latent"}));
+  // A config key as the table names it, as in aebench --help's example.
+  CHECK(run_aebench("compare " + shell_quoted(folder / "run8") + " " +
+                        shell_quoted(folder / "run16") + " --x model.latent --out " +
+                        shell_quoted(folder / "cmp"),
+                    &output) == 0);
   CHECK(compared["runs"][1]["config"]["model.latent"] == 16);
   CHECK(compared["runs"][1]["metrics"]["test.mse"].is_number());
   // A folder that is neither a run nor a sweep is named, as report names it (usage, exit 2).

@@ -585,8 +585,24 @@ TEST_CASE(
   CHECK_THAT(output, Catch::Contains("latent-4.log: expected a regular file, found a FIFO"));
 }
 
-TEST_CASE("every run draws its error per class, its worst reconstructions and an interpolation") {
+TEST_CASE(
+    "every model kind draws its error per class, worst reconstructions, interpolation and epochs") {
   TinyRun tiny("research_pictures");
+  // The other model kinds draw the same pictures (a variational one its prior samples too).
+  for (const std::string kind :
+       {"--set model.type=conv --set model.channels=[4] --set model.latent=null",
+        "--set model.type=pca --set model.latent=5",
+        "--set model.variational=true --set train.loss=bce"}) {
+    INFO(kind);
+    const fs::path other = tiny.folder / ("kind" + std::to_string(kind.size()));
+    REQUIRE(tiny.aebench(tiny.train_command("--quiet " + kind + " --out " + shell_quoted(other))) ==
+            0);
+    for (const char* picture : {aebench::kPerClassFile, aebench::kWorstFile,
+                                aebench::kInterpolationFile, aebench::kEpochStripsFile})
+      CHECK(fs::file_size(other / picture) > 1000);
+    CHECK(fs::exists(other / aebench::kSamplesFile) ==
+          (kind.find("variational") != std::string::npos));
+  }
   const auto summary = read_json(tiny.run / aebench::kSummaryFile);
   double weighted = 0;
   std::int64_t images = 0;
@@ -596,8 +612,8 @@ TEST_CASE("every run draws its error per class, its worst reconstructions and an
   }
   CHECK(images == summary["test"]["images"]);
   CHECK(weighted / double(images) == Approx(summary["test"]["sse_per_image"].get<double>()));
-  for (const char* picture :
-       {aebench::kPerClassFile, aebench::kWorstFile, aebench::kInterpolationFile}) {
+  for (const char* picture : {aebench::kPerClassFile, aebench::kWorstFile,
+                              aebench::kInterpolationFile, aebench::kEpochStripsFile}) {
     INFO(picture);
     CHECK(fs::file_size(tiny.run / picture) > 1000);
     CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),

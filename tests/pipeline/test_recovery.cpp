@@ -539,4 +539,9 @@ TEST_CASE(
   CHECK(metric_rows(folder / "stopped" / aebench::kMetricsFile) == rows);
   CHECK(aebench::testing::read_json(folder / "stopped" / aebench::kSummaryFile)["test"] ==
         summary["test"]);
+  // The strips of the epochs before the stop came back from the checkpoint: the same picture.
+  CHECK(aebench::testing::file_contents(folder / "stopped" / aebench::kEpochStripsFile) ==
+        aebench::testing::file_contents(folder / "full" / aebench::kEpochStripsFile));
+  CHECK_FALSE(aebench::testing::read_json(folder / "stopped" / aebench::kSummaryFile)
+                  .contains("epoch_strips"));
 }

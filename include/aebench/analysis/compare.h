@@ -93,7 +93,8 @@ struct WrittenComparison {
   nlohmann::json json;   // as comparison.json (comparison_json)
 };
 
-// The whole comparison of `run_dirs`: checks the keys the user `named`, then writes
+// The whole comparison of `run_dirs`: checks the keys the user `named` (a config key may be
+// named without its "config." prefix, as the table's columns are), then writes
 // comparison.md, comparison.csv, comparison.json and comparison_<metric>.png per metric into
 // `out_dir`, an OutputFolder (io/output_folder.h: locked while written; a user's file of one of
 // those names, in a folder without aebench's comparison.json, is refused before anything is

@@ -41,6 +41,8 @@ inline constexpr char kSamplesFile[] = "samples.png";
 inline constexpr char kPerClassFile[] = "per_class_error.png";
 inline constexpr char kWorstFile[] = "worst_reconstructions.png";
 inline constexpr char kInterpolationFile[] = "interpolation.png";
+// The first test images reconstructed at a few epochs during training, a strip per epoch.
+inline constexpr char kEpochStripsFile[] = "reconstructions_by_epoch.png";
 // The HTML report of the folder's files (aebench report; train, eval and probe refresh it).
 // A sweep folder (a folder of run folders) has one of the same name.
 inline constexpr char kReportFile[] = "report.html";
