@@ -335,9 +335,7 @@ TEST_CASE("eval scores another split or other data of the model's shape and noth
 
 TEST_CASE("a sweep point folder holding another config's run is neither done nor tabulated") {
   ScratchFolder folder("foreign_point");
-  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  const fs::path base = folder / "base.json";
-  std::ofstream(base) << aebench::testing::tiny_config(folder / "data", folder / "unused").dump(2);
+  const fs::path base = aebench::testing::write_sweep_base(folder.path());
   const fs::path sweep = folder / "sweep";
   std::string output;
   REQUIRE(run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
@@ -570,9 +568,7 @@ TEST_CASE("an empty --out is a usage error for every command that takes one") {
 TEST_CASE(
     "a FIFO in place of a sweep point's log is refused at once instead of blocking the sweep") {
   ScratchFolder folder("log_fifo");
-  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  const fs::path base = folder / "base.json";
-  std::ofstream(base) << aebench::testing::tiny_config(folder / "data", folder / "unused").dump(2);
+  const fs::path base = aebench::testing::write_sweep_base(folder.path());
   const fs::path sweep = folder / "sweep";
   const std::string command = "sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
                               shell_quoted(sweep) + " --jobs 1 --threads 1 --quiet";

@@ -103,9 +103,7 @@ TEST_CASE("a dangling lock link and leftover temporary links lead no write outsi
 
 TEST_CASE("a sweep point folder replaced by a link fails that point and trains nothing there") {
   ScratchFolder folder("links_sweep");
-  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  const fs::path base = folder / "base.json";
-  std::ofstream(base) << aebench::testing::tiny_config(folder / "data", folder / "unused").dump(2);
+  const fs::path base = aebench::testing::write_sweep_base(folder.path());
   const fs::path sweep = folder / "sweep";
   std::string output;
   REQUIRE(run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
@@ -129,9 +127,7 @@ TEST_CASE("a sweep point folder replaced by a link fails that point and trains n
 
 TEST_CASE("a sweep never writes a point's log through a linked logs/ or log file") {
   ScratchFolder folder("links_logs");
-  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  const fs::path base = folder / "base.json";
-  std::ofstream(base) << aebench::testing::tiny_config(folder / "data", folder / "unused").dump(2);
+  const fs::path base = aebench::testing::write_sweep_base(folder.path());
   const fs::path sweep = folder / "sweep";
   const std::string command = "sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
                               shell_quoted(sweep) + " --jobs 1 --threads 1";

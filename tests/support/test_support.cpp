@@ -198,6 +198,13 @@ std::string shell_quoted(const fs::path& path) {
   return "'" + path.string() + "'";
 }
 
+fs::path write_sweep_base(const fs::path& folder) {
+  write_synthetic_dataset(folder / "data", 100, 20);
+  const fs::path base = folder / "base.json";
+  std::ofstream(base) << tiny_config(folder / "data", folder / "unused").dump(2);
+  return base;
+}
+
 int run_aebench(const std::string& arguments, std::string* output) {
   const std::string command = "'" + aebench_binary().string() + "' " + arguments + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
