@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "aebench/pipeline/saved_run.h"
+
 namespace aebench::cli {
 
 // A path flag that was given must name something: `--out ""` is a usage error, not the default.
@@ -44,13 +46,20 @@ inline void add_saved_run_flags(CLI::App* command, SavedRunFlags& flags) {
   command->add_flag("-q,--quiet", flags.quiet, "Print errors only");
 }
 
-// --set for data.* keys: another data set, split sizes or classes for the run's model.
-inline void add_data_overrides(CLI::App* command, SavedRunFlags& flags) {
+// The flags of the commands that read a split of the run's data or other data (eval, encode):
+// --set for data.* keys (another data set, split sizes or classes) and --split.
+inline void add_data_flags(CLI::App* command, SavedRunFlags& flags, std::string& split) {
   command
       ->add_option("--set", flags.overrides,
                    "Override a data key, e.g. --set data.dataset=fashion-mnist or "
                    "--set data.test_limit=1000 (repeatable; the model's image shape must match)")
       ->allow_extra_args(false);
+  command->add_option("--split", split, "train | val | test")->capture_default_str();
+}
+
+// What the flags ask of the saved run.
+inline SavedRunOptions saved_run_options(const SavedRunFlags& flags) {
+  return {flags.device, flags.threads, flags.overrides};
 }
 
 struct EvalCommandOptions {

@@ -11,8 +11,7 @@ CLI::App* setup_encode(CLI::App& app, EncodeCommandOptions& options) {
       "Write the codes and labels of a split as NumPy .npy files (SPLIT_codes.npy, "
       "SPLIT_labels.npy) into RUN_DIR/codes");
   add_saved_run_flags(command, options.run);
-  add_data_overrides(command, options.run);
-  command->add_option("--split", options.split, "train | val | test")->capture_default_str();
+  add_data_flags(command, options.run, options.split);
   command->add_option("--out", options.out_dir, "Another folder for the files (made if missing)")
       ->check(kNonEmptyPath);
   command->add_flag("--images", options.images,
@@ -22,7 +21,7 @@ CLI::App* setup_encode(CLI::App& app, EncodeCommandOptions& options) {
 
 int run_encode_command(const EncodeCommandOptions& options) {
   EncodeRequest request;
-  request.saved = {options.run.device, options.run.threads, options.run.overrides};
+  request.saved = saved_run_options(options.run);
   request.split = parse_split(options.split, "--split");
   request.images = options.images;
   request.out_dir = options.out_dir;

@@ -11,8 +11,7 @@ CLI::App* setup_eval(CLI::App& app, EvalCommandOptions& options) {
       "Reload a run's model and config; recompute the metrics and pictures of a split (test by "
       "default, or of other data with --set data.*) into RUN_DIR/eval");
   add_saved_run_flags(command, options.run);
-  add_data_overrides(command, options.run);
-  command->add_option("--split", options.split, "train | val | test")->capture_default_str();
+  add_data_flags(command, options.run, options.split);
   return command;
 }
 
@@ -21,7 +20,7 @@ int run_eval(const EvalCommandOptions& options) {
   run.quiet = options.run.quiet;
   run.log = &std::cerr;
   const SplitKind split = parse_split(options.split, "--split");
-  const SavedRunOptions saved{options.run.device, options.run.threads, options.run.overrides};
+  const SavedRunOptions saved = saved_run_options(options.run);
   run_evaluation(options.run.run_dir, saved, split, run);
   // What it wrote, on stdout whatever --quiet, for scripts (as train prints its run folder).
   std::cout << (std::filesystem::path(options.run.run_dir) / kEvalFolder).string() << '\n';

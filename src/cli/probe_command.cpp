@@ -21,7 +21,7 @@ int run_probe_command(const ProbeCommandOptions& options) {
   RunOptions run;
   run.quiet = options.run.quiet;
   run.log = &std::cerr;
-  const SavedRunOptions saved{options.run.device, options.run.threads, options.run.overrides};
+  const SavedRunOptions saved = saved_run_options(options.run);
   run_probe(options.run.run_dir, saved, run);
   std::cout << (std::filesystem::path(options.run.run_dir) / kProbeFolder).string() << '\n';
   return 0;
