@@ -106,6 +106,9 @@ bool finished_with(const fs::path& folder, const Config& config) {
 
 nlohmann::json already_finished(const fs::path& folder, const Config& config,
                                 const RunOptions& options) {
+  // A run killed between its summary and its report left a temporary and no report.
+  remove_leftovers(folder);
+  if (!fs::exists(folder / kReportFile)) write_report(folder);
   if (options.log && !options.quiet)
     *options.log << config.name << ": the run in " << folder.string()
                  << " finished with this config; nothing to resume, its results stay (raise "

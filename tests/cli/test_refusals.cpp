@@ -498,6 +498,17 @@ TEST_CASE("a resume of a finished run with its own config trains nothing and kee
   CHECK(aebench::testing::file_contents(tiny.run / aebench::kModelFile) == model);
   CHECK(fs::exists(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile));
   CHECK(fs::exists(tiny.run / aebench::kExportFolder / aebench::kStateDictFile));
+  // Killed between its summary and its report: the resume writes the report and removes the
+  // killed writer's temporaries, here and in eval/.
+  const std::string report = aebench::testing::file_contents(tiny.run / aebench::kReportFile);
+  fs::remove(tiny.run / aebench::kReportFile);
+  std::ofstream(tiny.run / ".report.html.aebench-tmp-99999") << "<html";
+  std::ofstream(tiny.run / aebench::kEvalFolder / ".summary.json.aebench-tmp-99998") << "{";
+  CHECK(tiny.aebench(tiny.train_command("--resume")) == 0);
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kReportFile) == report);
+  CHECK_FALSE(fs::exists(tiny.run / ".report.html.aebench-tmp-99999"));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder / ".summary.json.aebench-tmp-99998"));
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kSummaryFile) == summary);
   // Raising the epochs does train further, as before.
   CHECK(tiny.aebench(tiny.train_command("--resume --quiet --set train.epochs=4")) == 0);
   CHECK(read_json(tiny.run / aebench::kSummaryFile)["epochs_run"] == 4);

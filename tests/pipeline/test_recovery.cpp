@@ -397,6 +397,7 @@ TEST_CASE("SIGKILL at random moments leaves only complete files, and the run res
     for (const auto& entry : fs::directory_iterator(out))
       CHECK(entry.path().filename().string().find(".aebench-tmp-") == std::string::npos);
     CHECK(metric_rows(out / aebench::kMetricsFile).size() == 7);
+    CHECK(fs::exists(out / aebench::kReportFile));
   }
 }
 
