@@ -84,6 +84,7 @@ std::string usage_message(const CLI::ParseError& error, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace aebench;
+  install_stop_signal_handlers();  // before the signals blocked at the start are unblocked
   if (const int signal_number = take_early_stop_signal())
     return report("interrupted",
                   "stopped by " + signal_name(signal_number) +
@@ -133,10 +134,14 @@ int main(int argc, char** argv) {
     if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
     return report("usage error", usage_message(error, argc, argv), kExitUsageError);
   }
+  int exit_code = 0;
   try {
-    return dispatch(app, options);
+    exit_code = dispatch(app, options);
   } catch (...) {
     const cli::ErrorReport error = cli::describe_exception(std::current_exception());
-    return report(error.kind, error.message, error.exit_code);
+    exit_code = report(error.kind, error.message, error.exit_code);
   }
+  // The command is over: a signal now (Ctrl-C as it exits) must not lose its printed output.
+  finish_stop_signals();
+  return exit_code;
 }

@@ -8,30 +8,57 @@
 namespace aebench {
 namespace {
 
+// Written by the handler and by the guards (a signal may interrupt either).
 volatile std::sig_atomic_t received_signal = 0;
-struct sigaction previous_interrupt {};
-struct sigaction previous_terminate {};
+volatile std::sig_atomic_t guard_depth = 0;
+volatile std::sig_atomic_t deferring = 0;  // a guard has begun, or the command has returned
+bool handlers_installed = false;
+
+// One line each, ready before any signal: a handler may only write() what exists.
+constexpr char kInterruptLine[] =
+    "aebench: interrupted: stopped by SIGINT before the command finished; the files it wrote "
+    "are complete, the rest were not written; run it again\n";
+constexpr char kTerminateLine[] =
+    "aebench: interrupted: stopped by SIGTERM before the command finished; the files it wrote "
+    "are complete, the rest were not written; run it again\n";
 
 extern "C" void on_stop_signal(int signal_number) {
   // A second signal means "now": skip the checkpoint. _exit is async-signal-safe.
   if (received_signal != 0) ::_exit(128 + signal_number);
+  if (guard_depth == 0 && deferring == 0) {  // nothing polls for it: stop now, saying so
+    const char* line = signal_number == SIGINT ? kInterruptLine : kTerminateLine;
+    const std::size_t length =
+        signal_number == SIGINT ? sizeof kInterruptLine - 1 : sizeof kTerminateLine - 1;
+    [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, line, length);
+    ::_exit(128 + signal_number);
+  }
   received_signal = signal_number;
 }
 
 }  // namespace
 
-StopSignalGuard::StopSignalGuard() {
-  received_signal = 0;
+void install_stop_signal_handlers() {
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &previous_interrupt);
-  sigaction(SIGTERM, &action, &previous_terminate);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  handlers_installed = true;
+}
+
+void finish_stop_signals() {
+  deferring = 1;
+}
+
+StopSignalGuard::StopSignalGuard() {
+  if (!handlers_installed) install_stop_signal_handlers();  // a library user without main's
+  if (guard_depth == 0) received_signal = 0;
+  guard_depth = guard_depth + 1;
+  deferring = 1;
 }
 
 StopSignalGuard::~StopSignalGuard() {
-  sigaction(SIGINT, &previous_interrupt, nullptr);
-  sigaction(SIGTERM, &previous_terminate, nullptr);
+  guard_depth = guard_depth - 1;
 }
 
 int StopSignalGuard::received() {

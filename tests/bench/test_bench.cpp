@@ -1,3 +1,5 @@
+#include <signal.h>
+
 #include <cmath>
 #include <fstream>
 
@@ -197,4 +199,26 @@ TEST_CASE(
   REQUIRE(run_aebench("bench " + shell_quoted(dense) + " --steps 1 --no-layout --out " +
                       shell_quoted(out)) == 0);
   CHECK_FALSE(aebench::testing::read_json(out).contains("layout"));
+}
+
+TEST_CASE("bench stopped by a signal says so in one line, with its exit code, and writes nothing") {
+  ScratchFolder folder("bench_signal");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto config = write_config(folder / "dense.json",
+                                   aebench::testing::tiny_config(folder / "data", folder / "run"));
+  for (const int signal_number : {SIGINT, SIGTERM}) {
+    INFO(signal_number);
+    const fs::path log = folder / "stderr.txt";
+    const int pid = aebench::testing::spawn_logged("bench " + shell_quoted(config) +
+                                                       " --steps 1000000 --threads 1 --out " +
+                                                       shell_quoted(folder / "bench.json"),
+                                                   log);
+    REQUIRE(aebench::testing::wait_for_text(pid, log, "bench: "));
+    ::kill(pid, signal_number);
+    CHECK(aebench::testing::wait_for_exit(pid) == 128 + signal_number);
+    const std::string errors = aebench::testing::file_contents(log);
+    CHECK(aebench::testing::count_of(errors, "aebench: ") == 1);
+    CHECK_THAT(errors, Catch::Contains("aebench: interrupted: stopped by SIG"));
+    CHECK_FALSE(fs::exists(folder / "bench.json"));
+  }
 }

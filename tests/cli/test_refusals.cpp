@@ -567,9 +567,9 @@ TEST_CASE("a resume may raise train.epochs but not lower it") {
 TEST_CASE("an empty --out is a usage error for every command that takes one") {
   TinyRun tiny("empty_out");
   const std::string run = shell_quoted(tiny.run);
-  for (const std::string command : {tiny.train_command("--out ''"), "export " + run + " --out ''",
-                                    "encode " + run + " --out ''", "compare " + run + " --out ''",
-                                    std::string("bench --out '' --steps 1")}) {
+  for (const std::string& command : {tiny.train_command("--out ''"), "export " + run + " --out ''",
+                                     "encode " + run + " --out ''", "compare " + run + " --out ''",
+                                     std::string("bench --out '' --steps 1")}) {
     INFO(command);
     CHECK(tiny.aebench(command) == aebench::kExitUsageError);
     CHECK_THAT(tiny.output, Catch::Contains("expected a path, found an empty string"));

@@ -20,6 +20,8 @@ using aebench::testing::file_contents;
 using aebench::testing::metric_rows;
 using aebench::testing::ScratchFolder;
 using aebench::testing::shell_quoted;
+using aebench::testing::spawn_logged;
+using aebench::testing::wait_for_text;
 namespace fs = std::filesystem;
 
 namespace {
@@ -78,30 +80,6 @@ void check_only_complete_files(const fs::path& folder) {
         CHECK_NOTHROW(std::stod(lines[i].substr(lines[i].rfind(',') + 1)));
       }
     }
-  }
-}
-
-// Starts aebench with `arguments` (shell words after the binary), its stderr going to `log`.
-int spawn_logged(const std::string& arguments, const fs::path& log) {
-  const std::string command = "exec " + shell_quoted(aebench::testing::aebench_binary()) + " " +
-                              arguments + " >/dev/null 2>" + shell_quoted(log);
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
-}
-
-// Waits until `log` holds `text`; false when process `pid` ended first (it stays waitable).
-bool wait_for_text(int pid, const fs::path& log, const std::string& text) {
-  for (;;) {
-    if (file_contents(log).find(text) != std::string::npos) return true;
-    siginfo_t info{};
-    if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
-      return file_contents(log).find(text) != std::string::npos;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }
 

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <iterator>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 namespace aebench::testing {
 namespace fs = std::filesystem;
@@ -163,6 +165,28 @@ int wait_for_exit(int pid) {
   }
   if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
   return WEXITSTATUS(status);
+}
+
+int spawn_logged(const std::string& arguments, const fs::path& log) {
+  const std::string command = "exec " + shell_quoted(aebench_binary()) + " " + arguments +
+                              " >/dev/null 2>" + shell_quoted(log);
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+bool wait_for_text(int pid, const fs::path& log, const std::string& text) {
+  for (;;) {
+    if (file_contents(log).find(text) != std::string::npos) return true;
+    siginfo_t info{};
+    if (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid)
+      return file_contents(log).find(text) != std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 std::vector<std::string> read_lines(const fs::path& path) {

@@ -70,6 +70,13 @@ int spawn_aebench(const std::vector<std::string>& arguments);
 // Waits for `pid`; its exit code, or 128 + signal when a signal ended it.
 int wait_for_exit(int pid);
 
+// Starts aebench with `arguments` (shell words after the binary), its stdout discarded and its
+// stderr going to `log`; returns its pid.
+int spawn_logged(const std::string& arguments, const std::filesystem::path& log);
+
+// Waits until `log` holds `text`; false when process `pid` ended first (it stays waitable).
+bool wait_for_text(int pid, const std::filesystem::path& log, const std::string& text);
+
 // Exit code that ctest reports as "Skipped" (SKIP_RETURN_CODE in CMakeLists.txt).
 inline constexpr int kSkipExitCode = 77;
 

@@ -1,0 +1,71 @@
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <functional>
+
+#include "aebench/io/stop_signal.h"
+#include "support/catch.h"
+
+using aebench::StopSignalGuard;
+
+namespace {
+
+// The exit status of `body` run in a child process (signal handlers are process-wide); 128 +
+// the signal when a signal ended it. The child only raises signals, writes with write() and
+// leaves with _exit(), which are safe after fork().
+int status_of(const std::function<int()>& body) {
+  const pid_t pid = ::fork();
+  if (pid < 0) throw std::runtime_error("fork failed");
+  if (pid == 0) ::_exit(body());
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace
+
+TEST_CASE("within a guard a signal is recorded for the work to poll, and a second one exits") {
+  CHECK(status_of([] {
+          const StopSignalGuard guard;
+          std::raise(SIGTERM);
+          return StopSignalGuard::received() == SIGTERM ? 0 : 1;
+        }) == 0);
+  CHECK(status_of([] {
+          const StopSignalGuard guard;
+          std::raise(SIGINT);
+          std::raise(SIGINT);
+          return 0;
+        }) == 130);
+  // A nested guard's end leaves the outer one's signal in place.
+  CHECK(status_of([] {
+          const StopSignalGuard outer;
+          { const StopSignalGuard inner; }
+          std::raise(SIGINT);
+          return StopSignalGuard::received() == SIGINT ? 0 : 1;
+        }) == 0);
+}
+
+TEST_CASE("a signal after the guarded work or after the command returned does not end it") {
+  // As a finished run prints its results and exits: its exit status and output stay.
+  CHECK(status_of([] {
+          { const StopSignalGuard guard; }
+          std::raise(SIGINT);
+          return 0;
+        }) == 0);
+  CHECK(status_of([] {
+          aebench::install_stop_signal_handlers();
+          aebench::finish_stop_signals();
+          std::raise(SIGTERM);
+          return 0;
+        }) == 0);
+  // A second one still ends a process that hangs on its way out.
+  CHECK(status_of([] {
+          aebench::install_stop_signal_handlers();
+          aebench::finish_stop_signals();
+          std::raise(SIGTERM);
+          std::raise(SIGTERM);
+          return 0;
+        }) == 143);
+}
