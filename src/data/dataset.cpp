@@ -1,7 +1,10 @@
 #include "aebench/data/dataset.h"
 
+#include <zlib.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <iterator>
 #include <map>
 #include <random>
@@ -229,6 +232,21 @@ void require_data_folder(const DataOptions& options) {
                   data_dir_fix(options.dir));
 }
 
+uLong crc_of(const torch::Tensor& tensor, uLong crc) {
+  const torch::Tensor bytes = tensor.contiguous().cpu();
+  return crc32_z(crc, static_cast<const Bytef*>(bytes.data_ptr()),
+                 static_cast<z_size_t>(bytes.numel() * bytes.element_size()));
+}
+
+std::string fingerprint_of(const Dataset& data) {
+  uLong crc = crc32_z(0L, Z_NULL, 0);
+  for (const Split* split : {&data.train, &data.val, &data.test})
+    if (split->size() > 0) crc = crc_of(split->labels, crc_of(split->images, crc));
+  char text[16];
+  std::snprintf(text, sizeof text, "crc32:%08lx", static_cast<unsigned long>(crc));
+  return text;
+}
+
 }  // namespace
 
 Dataset load_dataset(const DataOptions& options, std::uint64_t seed) {
@@ -252,6 +270,7 @@ Dataset load_dataset(const DataOptions& options, std::uint64_t seed) {
   binarize_bytes(data.train, options.binarize);
   binarize_bytes(data.test, options.binarize);
   if (options.val_fraction <= 0) data.val = data.test;
+  data.fingerprint = fingerprint_of(data);
   return data;
 }
 

@@ -104,6 +104,21 @@ bool finished_with(const fs::path& folder, const Config& config) {
       .empty();
 }
 
+// A resumed run goes on with the data it trained on: the same config can name other files
+// (data.dir moved to another data set of the same shape, or files replaced).
+void require_same_data(const fs::path& folder, const Config& config, const Dataset& data) {
+  const CheckpointHeader header = read_checkpoint_header(folder / kCheckpointFile);
+  const nlohmann::json& extras = header.summary_extras;
+  if (!extras.is_object() || !extras.contains("data_fingerprint")) return;  // an older run
+  const nlohmann::json trained_on = extras.at("data_fingerprint");
+  if (trained_on == data.fingerprint) return;
+  throw DataError("--resume: the data under data.dir " + config.data.dir + " (" +
+                  config.data.dataset + ") differ from the data the run in " + folder.string() +
+                  " trained on: expected fingerprint " + trained_on.dump() + ", found \"" +
+                  data.fingerprint +
+                  "\"; point data.dir at the files it trained on, or train a new run");
+}
+
 nlohmann::json already_finished(const fs::path& folder, const Config& config,
                                 const RunOptions& options) {
   // A run killed between its summary and its report left a temporary and no report.
@@ -158,6 +173,7 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   if (continuing) {
     progress.note("resuming after epoch " + std::to_string(start.epochs_done));
     keep_thread_choice_current(start.summary_extras, extras);
+    start.summary_extras["data_fingerprint"] = extras.at("data_fingerprint");  // an older one's
     strips.restore(start.summary_extras);
   } else {
     start.summary_extras = extras;
@@ -283,7 +299,8 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["train_seconds_total"] = all_sessions;
   summary["samples_per_second"] = result.samples_per_second;
   if (extras.is_object()) summary.update(extras);
-  summary.erase("epoch_strips");  // pictures, in reconstructions_by_epoch.png
+  summary.erase("epoch_strips");      // pictures, in reconstructions_by_epoch.png
+  summary.erase("data_fingerprint");  // in summary["data"] already
   progress.note("analyses: layer activity, first-layer weights" +
                 (config.analysis.embedding == "none"
                      ? std::string()
@@ -362,6 +379,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   // A finished run resumed with its own config has nothing to train: its model and results
   // stay as they are (a resume would save the model again and drop eval/, probe/, ...).
   if (continuing && finished_with(folder, config)) return already_finished(folder, config, options);
+  if (continuing) require_same_data(folder, config, data);
   if (!options.resume) prepare_run_folder(folder, options.overwrite);
   remove_leftovers(folder);
   // A resume will save a new model: the old one's results go now, so none is shown as current
@@ -376,7 +394,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   AppendLog train_log(folder / kTrainLogFile);
 
   auto model = build_model(config, context);
-  nlohmann::json extras;
+  nlohmann::json extras = {{"data_fingerprint", data.fingerprint}};  // checkpointed
   std::string thread_note;
   std::optional<ThreadFollower> follower;
   if (config.threads == 0 && !context.device.is_cuda() && !model->fits_in_closed_form()) {

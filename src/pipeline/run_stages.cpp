@@ -267,7 +267,8 @@ nlohmann::json base_summary(const Config& config, const RunContext& context, con
            {{"train", data.train.size()},
             {"val", data.val.size()},
             {"test", data.test.size()},
-            {"val_source", validation_source(config.data)}}},
+            {"val_source", validation_source(config.data)},
+            {"fingerprint", data.fingerprint}}},
           {"config", config_to_json(config)}};
 }
 

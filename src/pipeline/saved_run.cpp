@@ -65,6 +65,17 @@ Config saved_config(const fs::path& run_dir, const nlohmann::json& document) {
   return config;
 }
 
+// The fingerprint of the data the run trained on, from its summary.json; null for a run made
+// before fingerprints were kept, or one without a summary.
+nlohmann::json trained_fingerprint(const fs::path& run_dir) {
+  const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
+  const nlohmann::json summary =
+      file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
+  if (!summary.is_object() || !summary.contains("data") || !summary["data"].is_object())
+    return nullptr;
+  return summary["data"].value("fingerprint", nlohmann::json());
+}
+
 std::string shape_text(const ImageShape& shape) {
   return std::to_string(shape.channels) + "x" + std::to_string(shape.height) + "x" +
          std::to_string(shape.width);
@@ -149,6 +160,11 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& sa
                           {"dataset", config.data.dataset},
                           {"images", images.size()},
                           {"overrides", saved.overrides}};
+  // Whether these are the data the model trained on (the same files under the same selection);
+  // null when the run does not say.
+  const nlohmann::json trained_on = trained_fingerprint(run_dir);
+  summary["evaluated"]["same_data_as_training"] =
+      trained_on.is_string() ? nlohmann::json(trained_on == data.fingerprint) : nlohmann::json();
   write_summary(folder, summary);
   write_report(run_dir);
   if (options.log && !options.quiet)
@@ -166,6 +182,14 @@ nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
   const auto& [config, context, data, model] = run;
   const RunLock lock(run_dir);
   require_finished_run(run_dir, "probe");  // again, now that no resume can be replacing it
+  // The probe's results join the run's own: on other data than it trained on they would not
+  // be its results.
+  if (const nlohmann::json trained_on = trained_fingerprint(run_dir);
+      trained_on.is_string() && trained_on != data.fingerprint)
+    throw DataError("probe: the data under data.dir " + config.data.dir + " (" +
+                    config.data.dataset + ") differ from the data the run in " + run_dir.string() +
+                    " trained on: expected fingerprint " + trained_on.dump() + ", found \"" +
+                    data.fingerprint + "\"; point the run's data.dir at the files it trained on");
   const ProbeReport report = probes_or_stop(*model, data, config, context, [&] {
     return "; nothing was written (probe/ and summary.json are as before): run aebench probe " +
            run_dir.string() + " again";

@@ -630,3 +630,62 @@ TEST_CASE(
   REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet --split train") == 0);
   CHECK(fs::exists(tiny.run / aebench::kEvalFolder / aebench::kWorstFile));
 }
+
+namespace {
+
+// A copy of the data folder `from` in which every image differs from the original by one pixel:
+// another data set of the same shape and sizes, as Fashion-MNIST is to MNIST.
+void write_other_data(const fs::path& from, const fs::path& to) {
+  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  for (const char* split : {"train", "t10k"}) {
+    const fs::path images = to / (std::string(split) + "-images-idx3-ubyte");
+    std::string bytes = aebench::testing::file_contents(images);
+    for (std::size_t first_pixel = 16; first_pixel < bytes.size(); first_pixel += 784)
+      bytes[first_pixel] = char(bytes[first_pixel] + 9);
+    aebench::testing::write_text(images, bytes);
+  }
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a resume or a probe on other data than the run trained on is refused naming data.dir, and "
+    "eval says whether it used them") {
+  TinyRun tiny("other_data");
+  const std::string run = shell_quoted(tiny.run);
+  const int epochs = read_json(tiny.config)["train"]["epochs"].get<int>();
+  fs::copy(tiny.folder / "data", tiny.folder / "moved", fs::copy_options::recursive);
+  write_other_data(tiny.folder / "data", tiny.folder / "other");
+  const auto resume_on = [&](const std::string& dir, int more) {
+    return tiny.train_command(
+        "--quiet --resume --set train.epochs=" + std::to_string(epochs + more) +
+        " --set 'data.dir=\"" + (tiny.folder / dir).string() + "\"'");
+  };
+  const std::string summary = aebench::testing::file_contents(tiny.run / aebench::kSummaryFile);
+  CHECK(tiny.aebench(resume_on("other", 1)) == aebench::kExitDataError);
+  CHECK_THAT(tiny.output,
+             Catch::Contains("aebench: data error: --resume: the data under data.dir") &&
+                 Catch::Contains("differ from the data the run") &&
+                 Catch::Contains("expected fingerprint \"crc32:"));
+  CHECK(aebench::testing::count_of(tiny.output, "\n") == 1);
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kSummaryFile) == summary);
+  // The same files elsewhere are the same data: the run goes on from them.
+  REQUIRE(tiny.aebench(resume_on("moved", 1)) == 0);
+  CHECK(read_json(tiny.run / aebench::kSummaryFile)["epochs_run"] == epochs + 1);
+  const auto fingerprint = read_json(tiny.run / aebench::kSummaryFile)["data"]["fingerprint"];
+  CHECK(fingerprint == nlohmann::json::parse(summary)["data"]["fingerprint"]);
+  CHECK_THAT(fingerprint.get<std::string>(), Catch::StartsWith("crc32:"));
+
+  // The files under the run's data.dir replaced by other data of the same shape.
+  write_other_data(tiny.folder / "other", tiny.folder / "moved");
+  CHECK(tiny.aebench("probe " + run) == aebench::kExitDataError);
+  CHECK_THAT(tiny.output, Catch::Contains("aebench: data error: probe: the data under data.dir"));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder));
+  REQUIRE(tiny.aebench("eval " + run + " --quiet") == 0);
+  CHECK(read_json(tiny.run / aebench::kEvalFolder /
+                  aebench::kSummaryFile)["evaluated"]["same_data_as_training"] == false);
+  REQUIRE(tiny.aebench("eval " + run + " --quiet --set 'data.dir=\"" +
+                       (tiny.folder / "data").string() + "\"'") == 0);
+  CHECK(read_json(tiny.run / aebench::kEvalFolder /
+                  aebench::kSummaryFile)["evaluated"]["same_data_as_training"] == true);
+}

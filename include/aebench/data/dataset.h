@@ -27,6 +27,9 @@ struct Dataset {
   Split train;
   Split val;  // held out from train, or the test split itself when data.val is "test"
   Split test;
+  // "crc32:XXXXXXXX" of the three splits' pixels and labels as selected: another data set of
+  // the same shape, or changed files, give another one (load_dataset sets it; "" otherwise).
+  std::string fingerprint;
 };
 
 // One of a Dataset's splits, as commands name it (eval --split, encode --split).
@@ -39,7 +42,8 @@ const Split& split_of(const Dataset& data, SplitKind kind);
 
 // Reads the dataset's files under options.dir (IDX for MNIST and Fashion-MNIST, the binary
 // batches for CIFAR-10), keeps options.classes, applies the limits and the
-// validation split (all stratified by class and seeded by `seed`). Throws DataError for
+// validation split (all stratified by class and seeded by `seed`), and takes the fingerprint
+// of the result. Throws DataError for
 // missing or corrupt files, and ConfigError, saying which values would do, for a limit below
 // the number of classes or a validation fraction that cannot give every class at least one
 // image in both the training and the validation split.
