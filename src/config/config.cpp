@@ -236,6 +236,7 @@ void read_section(const SectionSchema& section, const json* object, const std::s
         if (applies(other, config)) applicable_names.push_back(other.name);
       unknown_key(source, prefix, key.name, applicable_names);
     }
+    if (present && !applicable) config.ignored_keys.push_back(key_path);
     // A key that does not apply is still checked, but keeps its default, so equal resolved
     // configs are equal Configs.
     const json accepted = present ? accepted_value(key, *raw, source, key_path, config) : json();

@@ -33,7 +33,10 @@ Rules:
   `--set output.dir=DIR`, `--set device=D`, `--set threads=N`.
 - The resolved config (every key that applies, defaults filled in, overrides applied, in the
   order of this page) is written to `RUN_DIR/config.json` and embedded in `summary.json` and
-  the checkpoint.
+  the checkpoint. A key that does not apply to the config (its meaning says when it does:
+  `train.beta` of a model that is not variational) is still checked, then left out, and the
+  run names it in a note as it starts: a sweep's base may hold keys for some of its points
+  only. In `train.schedule` and `noise` such a key is refused, naming the keys that apply.
 - A config file must be a regular file of at most 1 MiB (a FIFO, device or directory is
   refused without being read), without NUL bytes, with arrays and objects nested at most 64
   deep (the same bound holds for a `--set` key and value together). Config errors exit with

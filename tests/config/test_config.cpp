@@ -126,6 +126,17 @@ TEST_CASE("invalid configs are ConfigErrors naming the key, the expectation and 
   }
 }
 
+TEST_CASE("a key that does not apply to the config is left out of it and named") {
+  const json document = {{"model", {{"type", "dense"}, {"hidden", {32}}, {"latent", 8}}},
+                         {"train", {{"beta", 4}, {"kl_warmup_epochs", 2}}}};
+  const Config plain = aebench::config_from_json(document, "e");
+  CHECK(plain.ignored_keys == std::vector<std::string>{"train.beta", "train.kl_warmup_epochs"});
+  CHECK_FALSE(aebench::config_to_json(plain)["train"].contains("beta"));
+  json variational = document;
+  variational["model"]["variational"] = true;
+  CHECK(aebench::config_from_json(variational, "e").ignored_keys.empty());
+}
+
 TEST_CASE("overrides take dotted keys and JSON values, strings unquoted") {
   json document = {{"train", {{"lr", 0.1}}}};
   aebench::apply_override(document, "train.lr=3e-4");

@@ -84,9 +84,12 @@ TEST_CASE(
     configs.emplace_back(document.dump(), aebench::config_from_json(document, "e"));
   const std::filesystem::path folder = std::filesystem::path(AEBENCH_SOURCE_DIR) / "configs";
   for (const auto& entry : std::filesystem::directory_iterator(folder))
-    if (entry.path().extension() == ".json")  // configs/sweeps/ holds sweep files
+    if (entry.path().extension() == ".json") {  // configs/sweeps/ holds sweep files
       configs.emplace_back(entry.path().filename().string(),
                            aebench::load_config(entry.path(), {}));
+      INFO(entry.path());
+      CHECK(configs.back().second.ignored_keys.empty());  // a shipped config says what it runs
+    }
   CHECK(configs.size() > 30);
   for (const auto& [name, config] : configs) {
     INFO(name);

@@ -232,6 +232,9 @@ struct Config {
   std::string device = "auto";  // "auto" | "cpu" | "cuda" | "cuda:N"
   std::int64_t threads = 0;     // CPU threads; 0 = chosen (pipeline/thread_choice.h)
   bool follow_load = true;      // threads 0: follow other processes' load (thread_follower.h)
+  // Keys the document gave that do not apply to it (train.beta of a model that is not
+  // variational): left out of the resolved config, and named in a note when a run starts.
+  std::vector<std::string> ignored_keys;
 };
 
 // Limits that keep a hostile config from crashing or hanging the parser.
