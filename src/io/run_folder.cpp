@@ -289,6 +289,18 @@ bool run_folder_in_use(const fs::path& dir) {
   return held;
 }
 
+void refuse_nested_run_folder(const fs::path& dir) {
+  std::error_code error;
+  const fs::path absolute = fs::absolute(dir, error).lexically_normal();
+  for (fs::path above = absolute.parent_path(); !above.empty(); above = above.parent_path()) {
+    if (is_run_folder(above))
+      throw OutputError("run folder " + dir.string() + ": expected a folder outside other runs, " +
+                        "found it inside the run folder " + above.string() +
+                        ", whose own results go there; use --out DIR elsewhere");
+    if (above == above.parent_path()) break;
+  }
+}
+
 void prepare_run_folder(const fs::path& dir, bool overwrite) {
   if (!holds_something(dir)) return;
   if (!overwrite)

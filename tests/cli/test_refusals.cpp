@@ -699,3 +699,25 @@ TEST_CASE("a run names the keys it was given that do not apply to its model") {
                  Catch::Contains("train.kl_warmup_epochs: given, but it does not apply"));
   CHECK_FALSE(read_json(tiny.run / aebench::kConfigFile)["train"].contains("beta"));
 }
+
+TEST_CASE("a run folder inside another run's folder is refused, its results stay") {
+  TinyRun tiny("nested_run");
+  REQUIRE(tiny.aebench("export " + shell_quoted(tiny.run) + " --quiet") == 0);
+  const std::string state =
+      aebench::testing::file_contents(tiny.run / aebench::kExportFolder / aebench::kStateDictFile);
+  for (const std::string inside : {"export", "eval", "new", "export/deeper"}) {
+    INFO(inside);
+    const fs::path out = tiny.run / inside;
+    CHECK(tiny.aebench(tiny.train_command("--overwrite --out " + shell_quoted(out))) ==
+          aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains("inside the run folder " + tiny.run.string()));
+  }
+  // Through a path with ".." in it, too.
+  CHECK(tiny.aebench(tiny.train_command(
+            "--out " + shell_quoted(tiny.run / aebench::kExportFolder / ".." / "codes"))) ==
+        aebench::kExitOutputError);
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kExportFolder /
+                                        aebench::kStateDictFile) == state);
+  CHECK_FALSE(fs::exists(tiny.run / "new"));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kExportFolder / aebench::kConfigFile));
+}

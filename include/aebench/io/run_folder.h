@@ -87,6 +87,10 @@ std::filesystem::path make_real_subfolder(const std::filesystem::path& dir,
 // never write into it.
 bool is_run_folder(const std::filesystem::path& dir);
 
+// Throws OutputError when a folder above `dir` is a run folder: a run there would mix with
+// that run's results (its eval/, export/ and codes/ are cleared by its --resume).
+void refuse_nested_run_folder(const std::filesystem::path& dir);
+
 // Holds an exclusive lock on RUN_DIR/.aebench.lock (flock) while alive, so that two processes
 // never write one run folder, and removes the lock file when it lets go (a process killed
 // outright leaves it behind, harmlessly). Creates the folder. Throws OutputError when another
