@@ -30,7 +30,10 @@ int run_report(const ReportCommandOptions& options) {
   const std::filesystem::path dir = options.dir;
   // A run folder's report while a resume or an eval writes there would show half of either.
   std::optional<RunLock> lock;
-  if (is_run_folder(dir)) lock.emplace(dir);
+  if (is_run_folder(dir)) {
+    lock.emplace(dir);
+    remove_leftovers(dir);  // a killed writer's temporaries: with the lock, none is alive
+  }
   write_artefacts(dir, report_artefacts(dir));
   std::cout << (dir / kReportFile).string() << '\n';
   return 0;

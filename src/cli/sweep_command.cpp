@@ -77,6 +77,7 @@ void prepare_sweep_folder(const fs::path& dir) {
     throw OutputError("sweep folder " + dir.string() + " is inside the sweep folder " +
                       dir.parent_path().string() +
                       " (where point folders go); choose another --out");
+  refuse_nested_run_folder(dir, "sweep folder");  // its points would be runs in a run
   fs::create_directories(dir);
 }
 

@@ -241,6 +241,8 @@ void read_section(const SectionSchema& section, const json* object, const std::s
     // configs are equal Configs.
     const json accepted = present ? accepted_value(key, *raw, source, key_path, config) : json();
     key.set(config, present && applicable ? accepted : key.default_value(config));
+    if (present && applicable && key.used && !key.used(config))
+      config.ignored_keys.push_back(key_path);
   }
 }
 
@@ -437,7 +439,7 @@ void apply_override(json& document, const std::string& assignment) {
                       std::to_string(parts.size()));
   const std::string too_deep = nesting_error(text, value_depth);
   if (!too_deep.empty()) throw ConfigError(origin + ": " + too_deep);
-  json value = json::parse(text, nullptr, false);
+  json value = json::parse(text, DuplicateKeyGuard(origin), false);
   // Not JSON (a bare word, or a number out of double range): take the text as a string.
   if (value.is_discarded()) value = text;
   json* node = &document;

@@ -29,7 +29,8 @@ Rules:
 - Two top-level keys are ignored: `comment` (free text) and `$schema`.
 - `aebench train CONFIG --set KEY=VALUE` overrides any key before validation (dotted key, JSON
   value; a value that is not JSON is taken as a string, so `--set data.dataset=fashion-mnist`
-  works without quotes). `--out DIR`, `--device D` and `--threads N` are shorthands for
+  works without quotes). A key may appear once, in a file or in a `--set` value, at any
+  depth: a duplicate is refused (exit 2). `--out DIR`, `--device D` and `--threads N` are shorthands for
   `--set output.dir=DIR`, `--set device=D`, `--set threads=N`.
 - The resolved config (every key that applies, defaults filled in, overrides applied, in the
   order of this page) is written to `RUN_DIR/config.json` and embedded in `summary.json` and

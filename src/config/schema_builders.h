@@ -81,6 +81,10 @@ inline KeySchema applies_when(KeySchema schema, std::function<bool(const Config&
   schema.applies = std::move(applies);
   return schema;
 }
+inline KeySchema used_when(KeySchema schema, std::function<bool(const Config&)> used) {
+  schema.used = std::move(used);
+  return schema;
+}
 inline KeySchema checked(KeySchema schema,
                          std::function<std::string(const Config&, const json&)> check) {
   schema.check = std::move(check);

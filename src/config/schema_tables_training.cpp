@@ -35,12 +35,14 @@ SectionSchema train_section() {
          choice("optimizer", {"adam", "sgd", "rmsprop"}, "the optimiser")),
       on(AEBENCH_FIELD(train.lr), number("lr", 0.0, 100.0, "learning rate", true, false)),
       // PyTorch's and Keras's defaults: momentum for SGD is customary, RMSprop's is off.
-      defaults_to(on(AEBENCH_FIELD(train.momentum),
-                     number("momentum", 0.0, 1.0, "for sgd and rmsprop", false, true)),
-                  "sgd `0.9`, rmsprop `0`",
-                  [](const Config& config) {
-                    return json(config.train.optimizer == "rmsprop" ? 0.0 : 0.9);
-                  }),
+      used_when(defaults_to(on(AEBENCH_FIELD(train.momentum),
+                               number("momentum", 0.0, 1.0, "for sgd and rmsprop (adam has none)",
+                                      false, true)),
+                            "sgd `0.9`, rmsprop `0`",
+                            [](const Config& config) {
+                              return json(config.train.optimizer == "rmsprop" ? 0.0 : 0.9);
+                            }),
+                [](const Config& config) { return config.train.optimizer != "adam"; }),
       on(AEBENCH_FIELD(train.weight_decay),
          number("weight_decay", 0.0, 100.0, "L2 penalty applied by the optimizer")),
       on(AEBENCH_FIELD(train.loss),

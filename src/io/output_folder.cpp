@@ -27,7 +27,8 @@ OutputFolder::OutputFolder(const fs::path& dir, const std::vector<std::string>& 
   if (error)
     throw OutputError(flag + " " + dir.string() + ": cannot make the folder (" + error.message() +
                       ")");
-  lock_.emplace(dir);  // another command writing here is refused, as in a run folder
+  lock_.emplace(dir);                 // another command writing here is refused, as in a run folder
+  remove_temporaries_of(dir, names);  // a killed writer's: none of ours is alive here now
   if (holds_output_marker(dir, kind)) return;
   for (const auto& name : names)
     if (fs::symlink_status(dir / name, error).type() != fs::file_type::not_found)

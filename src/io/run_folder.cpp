@@ -289,16 +289,19 @@ bool run_folder_in_use(const fs::path& dir) {
   return held;
 }
 
-void refuse_nested_run_folder(const fs::path& dir) {
+void refuse_nested_run_folder(const fs::path& dir, const std::string& what) {
   std::error_code error;
-  const fs::path absolute = fs::absolute(dir, error).lexically_normal();
-  for (fs::path above = absolute.parent_path(); !above.empty(); above = above.parent_path()) {
-    if (is_run_folder(above))
-      throw OutputError("run folder " + dir.string() + ": expected a folder outside other runs, " +
-                        "found it inside the run folder " + above.string() +
-                        ", whose own results go there; use --out DIR elsewhere");
-    if (above == above.parent_path()) break;
-  }
+  // As written (RUN/export/../x) and as the links in it lead (LINK/x, LINK a link into RUN).
+  for (const fs::path& path : {fs::absolute(dir, error).lexically_normal(),
+                               fs::weakly_canonical(fs::absolute(dir, error), error)})
+    for (fs::path above = path.parent_path(); !above.empty(); above = above.parent_path()) {
+      if (is_run_folder(above))
+        throw OutputError(what + " " + dir.string() +
+                          ": expected a folder outside other runs, found it inside the run " +
+                          "folder " + above.string() +
+                          ", whose own results go there; use --out DIR elsewhere");
+      if (above == above.parent_path()) break;
+    }
 }
 
 void prepare_run_folder(const fs::path& dir, bool overwrite) {
@@ -340,7 +343,40 @@ void remove_leftovers(const fs::path& dir) {
   for (const auto& folder : kResultFolders) remove_temporaries(dir / folder.name);
 }
 
+namespace {
+
+// A rename replaces whatever has the name: a device node or FIFO there (bench --out /dev/zero)
+// would be replaced, as root even a system's. Only a regular file, a link (replaced as a name,
+// never followed) or nothing may be there.
+void refuse_special_file(const fs::path& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) return;
+  if (S_ISREG(info.st_mode) || S_ISLNK(info.st_mode)) return;
+  throw OutputError("cannot write " + path.string() +
+                    ": expected a regular file there (or none), " + "found " +
+                    file_kind_name(info.st_mode) + "; choose another path");
+}
+
+}  // namespace
+
+void remove_temporaries_of(const fs::path& dir, const std::vector<std::string>& names) {
+  if (is_symbolic_link(dir)) return;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    const std::string name = entry.path().filename().string();
+    const auto mark = name.rfind(kTemporaryMark);
+    if (name.empty() || name[0] != '.' || mark == std::string::npos ||
+        !all_digits(name.substr(mark + std::strlen(kTemporaryMark))) ||
+        std::find(names.begin(), names.end(), name.substr(1, mark - 1)) == names.end())
+      continue;
+    const auto kind = entry.symlink_status(error).type();
+    if (kind == fs::file_type::regular || kind == fs::file_type::symlink)
+      fs::remove(entry.path(), error);
+  }
+}
+
 void write_file_atomically(const fs::path& path, const std::string& contents) {
+  refuse_special_file(path);
   const fs::path temporary = path.parent_path() / ("." + path.filename().string() + kTemporaryMark +
                                                    std::to_string(::getpid()));
   // Errors name the file the caller asked for, and the temporary that failed.
@@ -375,6 +411,7 @@ void require_writable_file(const fs::path& path) {
   std::error_code error;
   if (fs::is_directory(path, error))
     throw OutputError("cannot write " + path.string() + ": it is a folder");
+  refuse_special_file(path);
   const fs::path probe = path.parent_path() / ("." + path.filename().string() + kTemporaryMark +
                                                std::to_string(::getpid()));
   const int descriptor =

@@ -103,6 +103,7 @@ torch::Tensor encode_all(AutoencoderImpl& model, const torch::Tensor& images,
 
 WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
                         const SavedRunOptions& saved) {
+  require_run_folder(run_dir, "export");  // not in use, before reading anything of it
   require_finished_run(run_dir, "export");
   const RunLock lock(run_dir);  // no resume may replace the model meanwhile
   require_finished_run(run_dir, "export");
@@ -125,6 +126,7 @@ WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
 }
 
 WrittenFiles run_encode(const fs::path& run_dir, const EncodeRequest& request) {
+  require_run_folder(run_dir, "encode");  // not in use, before reading anything of it
   require_finished_run(run_dir, "encode");
   const StopSignalGuard stop_signals;
   const RunLock lock(run_dir);  // no resume may replace the model meanwhile

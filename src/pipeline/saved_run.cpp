@@ -2,6 +2,7 @@
 
 #include "aebench/config/config_changes.h"
 #include "aebench/config/data_location.h"
+#include "aebench/config/schema.h"
 #include "aebench/errors.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
@@ -13,9 +14,10 @@ namespace aebench {
 
 namespace fs = std::filesystem;
 
-// Throws ConfigError unless aebench made RUN_DIR a run folder (io/run_folder.h): eval and probe
-// write into a run folder only.
-void require_run_folder(const fs::path& run_dir, const std::string& command) {
+namespace {
+
+// Throws ConfigError unless aebench made RUN_DIR a run folder (io/run_folder.h).
+void require_run_marker(const fs::path& run_dir, const std::string& command) {
   if (is_run_folder(run_dir)) return;
   throw ConfigError(run_dir.string() + ": " + command +
                     " expected a run folder aebench train made (with its run.json), found " +
@@ -23,11 +25,23 @@ void require_run_folder(const fs::path& run_dir, const std::string& command) {
                     "; nothing was written");
 }
 
+}  // namespace
+
+void require_run_folder(const fs::path& run_dir, const std::string& command) {
+  require_run_marker(run_dir, command);
+  // While a train --resume works there its files are half old, half new: say so, rather than
+  // what is missing or changed (the lock the command takes next stays the real guard).
+  if (run_folder_in_use(run_dir))
+    throw OutputError("run folder " + run_dir.string() + " is in use by another aebench " +
+                      "process (a train --resume, or an eval); " + command +
+                      " wrote nothing: run it again when that has finished");
+}
+
 // Throws ConfigError unless RUN_DIR holds a finished run: a summary.json with test results,
 // written last by train. `command` adds to it (probe), so on an unfinished run it would make
 // the run look done.
 void require_finished_run(const fs::path& run_dir, const std::string& command) {
-  require_run_folder(run_dir, command);
+  require_run_marker(run_dir, command);
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   const nlohmann::json summary =
       file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
@@ -58,11 +72,18 @@ Config saved_config(const fs::path& run_dir, const nlohmann::json& document) {
   const std::string changes =
       describe_changes(trained_resolved, config_to_json(config),
                        [](const std::string& path) { return !is_incidental_pointer(path); });
-  if (!changes.empty())
-    throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
-                      " was trained with, found changes in " + changes +
-                      "; undo them, or train a new run with the new config");
-  return config;
+  if (changes.empty()) return config;
+  // Changes a resume may make: model.pt is from before a train --resume that did not finish.
+  const std::string beyond_resume = describe_changes(
+      trained_resolved, config_to_json(config),
+      [](const std::string& path) { return !is_incidental_pointer(path) && !resumable_key(path); });
+  if (beyond_resume.empty())
+    throw ConfigError(run_dir.string() + ": " + kModelFile + " is from before the last " +
+                      "train --resume, which changed " + changes + " and did not finish; finish " +
+                      "it (aebench train CONFIG --out " + run_dir.string() + " --resume)");
+  throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
+                    " was trained with, found changes in " + changes +
+                    "; undo them, or train a new run with the new config");
 }
 
 // The fingerprint of the data the run trained on, from its summary.json; null for a run made
@@ -176,7 +197,8 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& sa
 
 nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
                          const RunOptions& options) {
-  require_finished_run(run_dir, "probe");  // before reading anything of it
+  require_run_folder(run_dir, "probe");  // before reading anything of it
+  require_finished_run(run_dir, "probe");
   const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, saved, "probe");
   const auto& [config, context, data, model] = run;

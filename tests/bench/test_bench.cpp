@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <cmath>
 #include <fstream>
@@ -208,7 +209,8 @@ TEST_CASE("bench stopped by a signal says so in one line, with its exit code, an
                                    aebench::testing::tiny_config(folder / "data", folder / "run"));
   for (const int signal_number : {SIGINT, SIGTERM}) {
     INFO(signal_number);
-    const fs::path log = folder / "stderr.txt";
+    // A log of its own: the first one's "bench: " must not stand for this one's start.
+    const fs::path log = folder / ("stderr-" + std::to_string(signal_number) + ".txt");
     const int pid = aebench::testing::spawn_logged("bench " + shell_quoted(config) +
                                                        " --steps 1000000 --threads 1 --out " +
                                                        shell_quoted(folder / "bench.json"),
@@ -221,4 +223,22 @@ TEST_CASE("bench stopped by a signal says so in one line, with its exit code, an
     CHECK_THAT(errors, Catch::Contains("aebench: interrupted: stopped by SIG"));
     CHECK_FALSE(fs::exists(folder / "bench.json"));
   }
+}
+
+TEST_CASE(
+    "bench --out naming a FIFO or a device is refused before timing, and it stays as it was") {
+  ScratchFolder folder("bench_special_out");
+  const fs::path fifo = folder / "fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  std::string output;
+  CHECK(run_aebench("bench --steps 1 --threads 1 --out " + shell_quoted(fifo), &output) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("expected a regular file there") && Catch::Contains("a FIFO"));
+  CHECK(aebench::testing::count_of(output, "\n") == 1);  // refused before any timing line
+  CHECK(fs::is_fifo(fifo));
+  // As root a rename would replace even the system's /dev/null.
+  CHECK(run_aebench("bench --steps 1 --threads 1 --out /dev/null", &output) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("a character device"));
+  CHECK(fs::is_character_file("/dev/null"));
 }

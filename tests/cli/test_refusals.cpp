@@ -718,6 +718,59 @@ TEST_CASE("a run folder inside another run's folder is refused, its results stay
         aebench::kExitOutputError);
   CHECK(aebench::testing::file_contents(tiny.run / aebench::kExportFolder /
                                         aebench::kStateDictFile) == state);
-  CHECK_FALSE(fs::exists(tiny.run / "new"));
-  CHECK_FALSE(fs::exists(tiny.run / aebench::kExportFolder / aebench::kConfigFile));
+  // Through a link that leads into the run, and a sweep whose points would be runs in it.
+  fs::create_directory_symlink(tiny.run / aebench::kExportFolder, tiny.folder / "link");
+  CHECK(tiny.aebench(tiny.train_command("--out " + shell_quoted(tiny.folder / "link" / "x"))) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("inside the run folder"));
+  CHECK(tiny.aebench("sweep " + shell_quoted(tiny.config) + " --grid model.latent=4,8 --out " +
+                     shell_quoted(tiny.run / "sweep")) == aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("sweep folder") && Catch::Contains("inside the run"));
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kExportFolder /
+                                        aebench::kStateDictFile) == state);
+  for (const char* made : {"new", "sweep", "export/x", "export/config.json"})
+    CHECK_FALSE(fs::exists(tiny.run / made));
+}
+
+TEST_CASE(
+    "a run in use or part way through a resume is named as such by eval, probe, export and "
+    "encode") {
+  TinyRun tiny("in_use");
+  const std::string run = shell_quoted(tiny.run);
+  const std::vector<std::string> commands = {"eval " + run, "probe " + run, "export " + run,
+                                             "encode " + run};
+  {
+    const aebench::RunLock resume(tiny.run);  // as a train --resume working there holds it
+    for (const auto& command : commands) {
+      INFO(command);
+      CHECK(tiny.aebench(command) == aebench::kExitOutputError);
+      CHECK_THAT(tiny.output, Catch::Contains("is in use by another aebench process"));
+    }
+  }
+  // A resume that raised train.epochs, then failed (a full disk) before saving its model.
+  auto config = read_json(tiny.run / aebench::kConfigFile);
+  config["train"]["epochs"] = config["train"]["epochs"].get<int>() + 5;
+  aebench::testing::write_text(tiny.run / aebench::kConfigFile, config.dump(2));
+  CHECK(tiny.aebench("eval " + run) == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("model.pt is from before the last train --resume") &&
+                              Catch::Contains("train.epochs") && Catch::Contains("--resume)"));
+}
+
+TEST_CASE("report and compare --out remove a killed writer's temporaries, links as names") {
+  TinyRun tiny("report_leftovers");
+  const fs::path victim = tiny.folder / "victim.txt";
+  aebench::testing::write_text(victim, "mine");
+  aebench::testing::write_text(tiny.run / ".report.html.aebench-tmp-99999", "<html");
+  fs::create_symlink(victim, tiny.run / ".summary.json.aebench-tmp-1");
+  REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
+  CHECK_FALSE(fs::exists(tiny.run / ".report.html.aebench-tmp-99999"));
+  CHECK_FALSE(fs::is_symlink(tiny.run / ".summary.json.aebench-tmp-1"));
+  const fs::path out = tiny.folder / "compared";
+  REQUIRE(tiny.aebench("compare " + shell_quoted(tiny.run) + " --out " + shell_quoted(out)) == 0);
+  fs::create_symlink(victim, out / ".comparison.json.aebench-tmp-77");
+  aebench::testing::write_text(out / ".notes.txt.aebench-tmp-5", "a user's, not ours");
+  REQUIRE(tiny.aebench("compare " + shell_quoted(tiny.run) + " --out " + shell_quoted(out)) == 0);
+  CHECK_FALSE(fs::is_symlink(out / ".comparison.json.aebench-tmp-77"));
+  CHECK(fs::exists(out / ".notes.txt.aebench-tmp-5"));
+  CHECK(aebench::testing::file_contents(victim) == "mine");
 }

@@ -135,6 +135,15 @@ TEST_CASE("a key that does not apply to the config is left out of it and named")
   json variational = document;
   variational["model"]["variational"] = true;
   CHECK(aebench::config_from_json(variational, "e").ignored_keys.empty());
+  // A key that applies but has no effect with the keys given: named, and still resolved.
+  const json adam = {{"train", {{"optimizer", "adam"}, {"momentum", 0.5}}}};
+  const Config with_adam = aebench::config_from_json(adam, "e");
+  CHECK(with_adam.ignored_keys == std::vector<std::string>{"train.momentum"});
+  CHECK(aebench::config_to_json(with_adam)["train"]["momentum"] == 0.5);
+  json sgd = adam;
+  sgd["train"]["optimizer"] = "sgd";
+  CHECK(aebench::config_from_json(sgd, "e").ignored_keys.empty());
+  CHECK(aebench::config_from_json(json::object(), "e").ignored_keys.empty());  // defaults
 }
 
 TEST_CASE("overrides take dotted keys and JSON values, strings unquoted") {
@@ -161,6 +170,14 @@ TEST_CASE("a malformed override is a ConfigError naming it") {
   document["seed"] = 1;
   CHECK_THROWS_WITH(aebench::apply_override(document, "seed.x=1"),
                     Catch::Contains("not an object"));
+  // A value's duplicate key is refused as a config file's is, at any depth.
+  for (const char* assignment : {R"(train={"lr": 0.01, "lr": 0.02})",
+                                 R"(train.early_stopping={"patience": 3, "patience": 4})",
+                                 R"(model={"conv": {"kernel": 3, "kernel": 5}})"}) {
+    INFO(assignment);
+    CHECK_THROWS_WITH(aebench::apply_override(document, assignment),
+                      Catch::Contains("--set") && Catch::Contains("duplicate key"));
+  }
 }
 
 TEST_CASE("the resolved config parses back to the same config") {

@@ -168,6 +168,7 @@ int wait_for_exit(int pid) {
 }
 
 int spawn_logged(const std::string& arguments, const fs::path& log) {
+  std::ofstream(log, std::ios::trunc).flush();  // empty before the child starts: no stale text
   const std::string command = "exec " + shell_quoted(aebench_binary()) + " " + arguments +
                               " >/dev/null 2>" + shell_quoted(log);
   const pid_t pid = ::fork();

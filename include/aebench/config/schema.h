@@ -52,6 +52,10 @@ struct KeySchema {
   // Whether the key applies given the keys read before (noise.std only for gaussian noise).
   // A key that does not apply is left out of the resolved config.
   std::function<bool(const Config&)> applies;
+  // Whether a value given for the key has any effect (train.momentum not with adam). Unlike
+  // `applies`, the key stays in the resolved config; a value given where it has none is named
+  // in a note (Config::ignored_keys).
+  std::function<bool(const Config&)> used;
 };
 
 struct SectionSchema {

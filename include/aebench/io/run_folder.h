@@ -87,9 +87,11 @@ std::filesystem::path make_real_subfolder(const std::filesystem::path& dir,
 // never write into it.
 bool is_run_folder(const std::filesystem::path& dir);
 
-// Throws OutputError when a folder above `dir` is a run folder: a run there would mix with
-// that run's results (its eval/, export/ and codes/ are cleared by its --resume).
-void refuse_nested_run_folder(const std::filesystem::path& dir);
+// Throws OutputError naming `what` (run folder, sweep folder) when a folder above `dir`, as
+// written or as its links lead, is a run folder: a run there would mix with that run's results
+// (its eval/, export/ and codes/ are cleared by its --resume).
+void refuse_nested_run_folder(const std::filesystem::path& dir,
+                              const std::string& what = "run folder");
 
 // Holds an exclusive lock on RUN_DIR/.aebench.lock (flock) while alive, so that two processes
 // never write one run folder, and removes the lock file when it lets go (a process killed
@@ -132,6 +134,10 @@ void remove_model_results(const std::filesystem::path& dir);
 // names of aebench's own form, ".NAME.aebench-tmp-PID" (or an artefact's "NAME.tmp-PID", the
 // form of earlier versions).
 void remove_leftovers(const std::filesystem::path& dir);
+
+// Removes from `dir` the temporaries ".NAME.aebench-tmp-PID" of the files `names` (an --out
+// folder's, whose writer holds its lock): a link goes as a name, its target stays.
+void remove_temporaries_of(const std::filesystem::path& dir, const std::vector<std::string>& names);
 
 // Writes `contents` to `path` atomically (a temporary ".NAME.aebench-tmp-PID" beside it, fsync,
 // rename, fsync of the folder). The temporary is created new (O_EXCL, O_NOFOLLOW): a leftover

@@ -33,12 +33,13 @@ struct SavedRun {
   std::shared_ptr<AutoencoderImpl> model;
 };
 
-// Throws ConfigError (exit 2) unless aebench made RUN_DIR a run folder (io/run_folder.h).
-// `command` names who asks ("eval").
+// Throws ConfigError (exit 2) unless aebench made RUN_DIR a run folder (io/run_folder.h), and
+// OutputError (exit 5) while another process holds its lock. `command` names who asks
+// ("eval"). Called before the command takes the lock itself.
 void require_run_folder(const std::filesystem::path& run_dir, const std::string& command);
 
 // Throws ConfigError unless RUN_DIR holds a finished run: a run folder whose summary.json
-// (written last by train) has test results.
+// (written last by train) has test results. May be called with the run's lock held.
 void require_finished_run(const std::filesystem::path& run_dir, const std::string& command);
 
 // RUN_DIR's config.json with `options.overrides` applied (each must start with `section`,
