@@ -208,6 +208,7 @@ int run_planned_sweep(const SweepCommandOptions& options) {
   if (options.dry_run) return list_points(plan, points);
   prepare_sweep_folder(plan.out_dir);
   const RunLock lock(plan.out_dir);  // one sweep command per folder at a time
+  remove_temporaries_of(plan.out_dir, sweep_folder_files());  // a killed sweep's, as names
   SweepRecord previous;
   const bool has_previous = has_sweep_record(plan.out_dir);
   if (has_previous) previous = read_sweep_record(plan.out_dir);

@@ -259,9 +259,16 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
   // that gets the lock on an unlinked file: it notices (the path is gone or names another
   // file) and tries again on the file now at the path.
   for (;;) {
-    descriptor_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+    descriptor_ =
+        ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
     if (descriptor_ < 0 && errno == ELOOP) refuse_symbolic_link(path_, "lock file");
     if (descriptor_ < 0) throw_os_error("create the lock file", path_);
+    struct stat opened {};
+    if (::fstat(descriptor_, &opened) == 0 && !S_ISREG(opened.st_mode)) {
+      ::close(descriptor_);
+      throw OutputError("lock file " + path_.string() + ": expected a regular file (or none), " +
+                        "found " + file_kind_name(opened.st_mode) + "; remove it and run again");
+    }
     if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
       ::close(descriptor_);
       throw OutputError("run folder " + dir.string() +
@@ -282,9 +289,13 @@ RunLock::~RunLock() {
 }
 
 bool run_folder_in_use(const fs::path& dir) {
-  const int descriptor = ::open((dir / kLockFile).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  // Non-blocking: a FIFO in the lock file's place must not hang the probe (RunLock refuses it).
+  const int descriptor =
+      ::open((dir / kLockFile).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (descriptor < 0) return false;
-  const bool held = ::flock(descriptor, LOCK_SH | LOCK_NB) != 0;
+  struct stat opened {};
+  const bool regular = ::fstat(descriptor, &opened) == 0 && S_ISREG(opened.st_mode);
+  const bool held = regular && ::flock(descriptor, LOCK_SH | LOCK_NB) != 0;
   ::close(descriptor);  // releases the probe's own lock, if it got one
   return held;
 }

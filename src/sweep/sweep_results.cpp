@@ -85,6 +85,12 @@ ComparisonTable finished_points_table(const SweepRecord& record) {
   return compare_runs(runs, CompareOptions{});
 }
 
+std::vector<std::string> sweep_folder_files() {
+  std::vector<std::string> names = {kSweepFile, kReportFile, "comparison.md", "comparison.csv"};
+  for (const auto& metric : CompareOptions{}.metrics) names.push_back(comparison_plot_file(metric));
+  return names;
+}
+
 Artefacts sweep_result_artefacts(const SweepRecord& record) {
   const fs::path& dir = record.plan.out_dir;
   Artefacts artefacts;

@@ -774,3 +774,18 @@ TEST_CASE("report and compare --out remove a killed writer's temporaries, links 
   CHECK(fs::exists(out / ".notes.txt.aebench-tmp-5"));
   CHECK(aebench::testing::file_contents(victim) == "mine");
 }
+
+TEST_CASE("a FIFO in the lock file's place is refused by every command that locks, none hangs") {
+  TinyRun tiny("fifo_lock");
+  const std::string run = shell_quoted(tiny.run);
+  const fs::path lock = tiny.run / aebench::kLockFile;
+  REQUIRE(::mkfifo(lock.c_str(), 0644) == 0);
+  for (const std::string& command :
+       {"eval " + run, "probe " + run, "export " + run, "encode " + run, "report " + run,
+        tiny.train_command("--resume --set train.epochs=9")}) {
+    INFO(command);
+    CHECK(tiny.aebench(command) == aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains("lock file") && Catch::Contains("a FIFO"));
+    CHECK(fs::is_fifo(lock));
+  }
+}

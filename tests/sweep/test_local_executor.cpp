@@ -154,6 +154,24 @@ TEST_CASE("a sweep never writes into a folder that is not a sweep folder") {
         std::vector<std::string>{"mine"});
 }
 
+TEST_CASE("a sweep removes a killed sweep's temporaries of its own files, links as names") {
+  SweepFixture fixture;
+  const std::string sweep = "sweep " + shell_quoted(fixture.base) +
+                            " --grid model.latent=4 --out " + shell_quoted(fixture.sweep_dir) +
+                            " --quiet";
+  REQUIRE(run_aebench(sweep) == 0);
+  const fs::path victim = fixture.folder / "victim.txt";
+  std::ofstream(victim) << "mine";
+  fs::create_symlink(victim, fixture.sweep_dir / ".sweep.json.aebench-tmp-5");
+  std::ofstream(fixture.sweep_dir / ".report.html.aebench-tmp-77") << "<html";
+  std::ofstream(fixture.sweep_dir / ".notes.txt.aebench-tmp-5") << "a user's";
+  REQUIRE(run_aebench(sweep) == 0);
+  CHECK_FALSE(fs::is_symlink(fixture.sweep_dir / ".sweep.json.aebench-tmp-5"));
+  CHECK_FALSE(fs::exists(fixture.sweep_dir / ".report.html.aebench-tmp-77"));
+  CHECK(fs::exists(fixture.sweep_dir / ".notes.txt.aebench-tmp-5"));
+  CHECK(aebench::testing::read_lines(victim) == std::vector<std::string>{"mine"});
+}
+
 TEST_CASE("SIGINT stops every running point at a checkpoint, and the same command resumes them") {
   SweepFixture fixture(2000, 40);
   // Three points, two at a time: the third is still waiting when the signal comes.

@@ -25,6 +25,10 @@ ComparisonTable status_table(const SweepRecord& record,
 // are left out; with no finished point there is no comparison.
 Artefacts sweep_result_artefacts(const SweepRecord& record);
 
+// The names aebench writes at the top of a sweep folder: sweep.json, its report and the
+// comparison files (for removing a killed sweep's temporaries of them).
+std::vector<std::string> sweep_folder_files();
+
 // The run folders `aebench compare` was given, in order, with each sweep folder (one with a
 // sweep record) replaced by its finished points' folders. A folder that is neither a run folder
 // (is_run_folder) nor a sweep folder, or a sweep with no finished point, is a ConfigError
