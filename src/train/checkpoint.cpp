@@ -1,5 +1,7 @@
 #include "aebench/train/checkpoint.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
@@ -23,8 +25,11 @@ constexpr char kProgressKey[] = "aebench_progress";
 // checkpoint's place is refused after 20 bytes, not after filling memory.
 std::string read_whole_file(const std::filesystem::path& path) {
   std::error_code error;
-  if (!std::filesystem::is_regular_file(path, error))
-    throw DataError(path.string() + ": expected a checkpoint file, found none");
+  if (!std::filesystem::is_regular_file(path, error)) {
+    struct stat info {};
+    throw DataError(path.string() + ": expected a checkpoint file, found " +
+                    (::stat(path.c_str(), &info) == 0 ? file_kind_name(info.st_mode) : "none"));
+  }
   std::ifstream stream(path, std::ios::binary);
   std::string header(kCheckedHeaderBytes, '\0');
   stream.read(header.data(), static_cast<std::streamsize>(header.size()));

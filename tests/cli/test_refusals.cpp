@@ -789,3 +789,18 @@ TEST_CASE("a FIFO in the lock file's place is refused by every command that lock
     CHECK(fs::is_fifo(lock));
   }
 }
+
+TEST_CASE("a FIFO in model.pt's or checkpoint.pt's place is named as what it is") {
+  TinyRun tiny("fifo_model");
+  for (const char* name : {aebench::kModelFile, aebench::kCheckpointFile}) {
+    INFO(name);
+    fs::remove(tiny.run / name);
+    REQUIRE(::mkfifo((tiny.run / name).c_str(), 0644) == 0);
+  }
+  CHECK(tiny.aebench("eval " + shell_quoted(tiny.run)) == aebench::kExitDataError);
+  CHECK_THAT(tiny.output, Catch::Contains("model.pt: expected a checkpoint file, found a FIFO"));
+  CHECK(tiny.aebench(tiny.train_command("--resume --set train.epochs=9")) ==
+        aebench::kExitDataError);
+  CHECK_THAT(tiny.output,
+             Catch::Contains("checkpoint.pt: expected a checkpoint file, found a FIFO"));
+}
