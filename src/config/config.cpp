@@ -499,6 +499,10 @@ Config config_from_json(const json& document, const std::string& source,
 
 Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
   json document = read_json_file(path);
+  // Before any --set: its error would name the flag, not the file that is wrong.
+  if (!document.is_object())
+    throw ConfigError(path.string() + ": expected a JSON object of config keys, found " +
+                      std::string(document.type_name()));
   for (const auto& assignment : overrides) apply_override(document, assignment);
   const std::string source = overrides.empty() ? path.string() : path.string() + " (with --set)";
   Config config = config_from_json(document, source, path.stem().string());

@@ -34,10 +34,13 @@ Rules:
   `--set output.dir=DIR`, `--set device=D`, `--set threads=N`.
 - The resolved config (every key that applies, defaults filled in, overrides applied, in the
   order of this page) is written to `RUN_DIR/config.json` and embedded in `summary.json` and
-  the checkpoint. A key that does not apply to the config (its meaning says when it does:
-  `train.beta` of a model that is not variational) is still checked, then left out, and the
-  run names it in a note as it starts: a sweep's base may hold keys for some of its points
-  only. In `train.schedule` and `noise` such a key is refused, naming the keys that apply.
+  the checkpoint. A key given that has no effect on the config (its meaning says when it has:
+  `train.beta` of a model that is not variational, `train.momentum` with `adam`) is still
+  checked, and the run names it in a note as it starts: a sweep's base may hold keys for some
+  of its points only. One that does not apply at all (`train.beta` there) is also left out of
+  the resolved config; `train.momentum` stays in it, as older runs have it. In
+  `train.schedule` and `noise` a key that does not apply is refused, naming those that do.
+- A config file holds one JSON object; anything else is refused naming the file.
 - A config file must be a regular file of at most 1 MiB (a FIFO, device or directory is
   refused without being read), without NUL bytes, with arrays and objects nested at most 64
   deep (the same bound holds for a `--set` key and value together). Config errors exit with

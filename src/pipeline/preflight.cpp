@@ -156,8 +156,8 @@ std::vector<std::string> preflight(const Config& config, const Dataset& data,
       plan_embedding(config.analysis, data.test.size(), model_size(config.model).code_size).notes;
   for (const auto& key : config.ignored_keys)
     notes.push_back(key +
-                    ": given, but it does not apply to this config (docs/config.md says "
-                    "when it does), so it is ignored");
+                    ": given, but it has no effect on this config (docs/config.md says "
+                    "when it has), so it is ignored");
   if (context.device.is_cpu() && config.threads > context.threads)
     notes.push_back("threads " + std::to_string(config.threads) + ": capped to " +
                     std::to_string(context.threads) +

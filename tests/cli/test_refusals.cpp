@@ -690,13 +690,13 @@ TEST_CASE(
                   aebench::kSummaryFile)["evaluated"]["same_data_as_training"] == true);
 }
 
-TEST_CASE("a run names the keys it was given that do not apply to its model") {
+TEST_CASE("a run names the keys it was given that have no effect on its model") {
   TinyRun tiny("ignored_keys", false);
   REQUIRE(tiny.aebench(tiny.train_command("--set train.beta=2 --set train.kl_warmup_epochs=3")) ==
           0);
   CHECK_THAT(tiny.output,
-             Catch::Contains("train.beta: given, but it does not apply to this config") &&
-                 Catch::Contains("train.kl_warmup_epochs: given, but it does not apply"));
+             Catch::Contains("train.beta: given, but it has no effect on this config") &&
+                 Catch::Contains("train.kl_warmup_epochs: given, but it has no effect"));
   CHECK_FALSE(read_json(tiny.run / aebench::kConfigFile)["train"].contains("beta"));
 }
 

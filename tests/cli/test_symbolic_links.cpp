@@ -123,6 +123,16 @@ TEST_CASE("a sweep point folder replaced by a link fails that point and trains n
   CHECK(status == aebench::kExitSweepIncomplete);
   user.check_intact();
   CHECK(fs::exists(sweep / "latent-3" / aebench::kSummaryFile));
+  // A link to a run of another config is the same case: the link is named, not the config.
+  const fs::path other_run = folder / "other_run";
+  fs::copy(sweep / "latent-3", other_run, fs::copy_options::recursive);
+  fs::remove(sweep / "latent-4");
+  fs::create_directory_symlink(other_run, sweep / "latent-4");
+  CHECK(run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
+                        shell_quoted(sweep) + " --jobs 1 --threads 1",
+                    &output) == aebench::kExitSweepIncomplete);
+  CHECK_THAT(output, !Catch::Contains("hold runs of another config"));
+  CHECK(fs::exists(other_run / aebench::kSummaryFile));
 }
 
 TEST_CASE("a sweep never writes a point's log through a linked logs/ or log file") {

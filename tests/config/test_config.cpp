@@ -215,6 +215,15 @@ TEST_CASE("config files with bad JSON or duplicate keys name the file and positi
   CHECK_THROWS_WITH(aebench::read_json_file(folder / "missing.json"),
                     Catch::Contains("missing.json"));
   CHECK_THROWS_WITH(aebench::read_json_file(folder.path()), Catch::Contains("directory"));
+  // Valid JSON that is no object: the file is named, not the --set applied to it.
+  for (const char* text : {"[1, 2]", "\"dense\"", "3", "null"}) {
+    INFO(text);
+    const auto path = folder / "not_an_object.json";
+    std::ofstream(path) << text;
+    CHECK_THROWS_WITH(aebench::load_config(path, {"threads=1"}),
+                      Catch::Contains(path.string() + ": expected a JSON object of config keys") &&
+                          !Catch::Contains("--set"));
+  }
 }
 
 TEST_CASE("edit distance counts single-character edits") {
