@@ -139,6 +139,42 @@ void remove_artefacts(const fs::path& dir, const std::vector<std::string>& names
   if (fs::is_directory(dir, error) && fs::is_empty(dir, error)) fs::remove(dir, error);
 }
 
+// Before anything is removed from `dir`: each of `top_names` there, and each artefact name in
+// its result folders, must be absent or something aebench may have written there. In a folder
+// aebench did not make (no run.json), any file of such a name is the user's, and so are their
+// copies in its eval/, probe/, export/ or codes/: nothing is replaced there (a run may still go
+// beside files of other names). A folder, FIFO or device at such a name is refused in any run
+// folder: aebench writes regular files (and replaces links as names).
+void refuse_foreign_artefacts(const fs::path& dir, const std::vector<std::string>& top_names) {
+  const bool ours = is_run_folder(dir);
+  const auto check = [&](const fs::path& file, const std::string& name) {
+    std::error_code error;
+    const fs::file_status status = fs::symlink_status(file, error);
+    const fs::file_type type = status.type();
+    if (type == fs::file_type::not_found || type == fs::file_type::none) return;
+    if (type == fs::file_type::directory)
+      throw OutputError("run folder " + dir.string() + ": " + name +
+                        " is a folder, not aebench's file; move it and run again");
+    struct stat info {};
+    if (type != fs::file_type::regular && type != fs::file_type::symlink &&
+        ::lstat(file.c_str(), &info) == 0)
+      throw OutputError("run folder " + dir.string() + ": " + name + " is " +
+                        file_kind_name(info.st_mode) +
+                        ", not aebench's file; move it and run again");
+    if (!ours)
+      throw OutputError("run folder " + dir.string() + " holds " + name +
+                        " but no run of aebench's (no run.json): --overwrite replaces only "
+                        "aebench's own files; use --out DIR to write elsewhere");
+  };
+  for (const auto& name : top_names) check(dir / name, name);
+  for (const auto& folder : kResultFolders) {
+    std::error_code error;
+    if (!fs::is_directory(fs::symlink_status(dir / folder.name, error))) continue;
+    for (const auto& name : *folder.files)
+      check(dir / folder.name / name, std::string(folder.name) + "/" + name);
+  }
+}
+
 void refuse_linked_subfolders(const fs::path& dir) {
   for (const auto& folder : kResultFolders)
     refuse_symbolic_link(dir / folder.name, "run subfolder");
@@ -321,21 +357,7 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
     throw OutputError("run folder " + dir.string() +
                       " is not empty; pass --resume to continue its run, --overwrite to replace "
                       "it, or --out DIR to write elsewhere");
-  // In a folder aebench did not make, a file with an artefact's name is the user's: nothing
-  // is replaced there (a run may still go beside files of other names). A folder of the
-  // user's in the place of an artefact is refused in any run folder. Both before anything goes.
-  const bool ours = is_run_folder(dir);
-  for (const auto& name : kRunArtefacts) {
-    std::error_code error;
-    const fs::file_type type = fs::symlink_status(dir / name, error).type();
-    if (type == fs::file_type::directory)
-      throw OutputError("run folder " + dir.string() + ": " + name +
-                        " is a folder, not aebench's file; move it and run again");
-    if (!ours && type != fs::file_type::not_found && type != fs::file_type::none)
-      throw OutputError("run folder " + dir.string() + " holds " + name +
-                        " but no run of aebench's (no run.json): --overwrite replaces only "
-                        "aebench's own files; use --out DIR to write elsewhere");
-  }
+  refuse_foreign_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
   refuse_linked_subfolders(dir);
   for (const auto& folder : kResultFolders) remove_artefacts(dir / folder.name, *folder.files);
   std::error_code error;
@@ -343,6 +365,7 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
 }
 
 void remove_model_results(const fs::path& dir) {
+  refuse_foreign_artefacts(dir, {kSummaryFile});
   refuse_linked_subfolders(dir);
   for (const auto& folder : kResultFolders) remove_artefacts(dir / folder.name, *folder.files);
   std::error_code error;

@@ -804,3 +804,38 @@ TEST_CASE("a FIFO in model.pt's or checkpoint.pt's place is named as what it is"
   CHECK_THAT(tiny.output,
              Catch::Contains("checkpoint.pt: expected a checkpoint file, found a FIFO"));
 }
+
+TEST_CASE(
+    "train --overwrite and --resume replace only aebench's files, a user's results folder or a "
+    "FIFO stays") {
+  TinyRun tiny("foreign_artefacts");
+  // A folder aebench did not make, with files of result names in its subfolders.
+  const fs::path user = tiny.folder / "user";
+  for (const char* file :
+       {"probe/mlp.json", "eval/summary.json", "export/state_dict.pt", "codes/codes.json"}) {
+    INFO(file);
+    fs::remove_all(user);
+    aebench::testing::write_text(user / file, "MINE");
+    CHECK(tiny.aebench(tiny.train_command("--overwrite --out " + shell_quoted(user))) ==
+          aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains("holds " + std::string(file)) &&
+                                Catch::Contains("no run of aebench's"));
+    CHECK(aebench::testing::file_contents(user / file) == "MINE");
+  }
+  // A FIFO at an artefact's name in a run folder, at the top and in eval/.
+  REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet") == 0);
+  for (const std::string name : {"metrics.csv", "summary.json", "eval/summary.json"}) {
+    INFO(name);
+    const fs::path fifo = tiny.run / name;
+    fs::remove(fifo);
+    fs::create_directories(fifo.parent_path());  // a refused resume may have cleared eval/
+    REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+    for (const char* flags : {"--overwrite", "--resume --set train.epochs=5"}) {
+      INFO(flags);
+      CHECK(tiny.aebench(tiny.train_command(flags)) == aebench::kExitOutputError);
+      CHECK_THAT(tiny.output, Catch::Contains(name) && Catch::Contains(" a FIFO"));
+      CHECK(fs::is_fifo(fifo));
+    }
+    fs::remove(fifo);
+  }
+}
