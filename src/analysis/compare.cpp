@@ -106,7 +106,12 @@ std::vector<nlohmann::json> read_summaries(const std::vector<fs::path>& run_dirs
                        ", found " + found);
     };
     const RegularFileText file = read_regular_file(path);
-    if (!file.ok()) throw fail(file.missing ? "no such file" : file.problem());
+    // An unfinished run is the command's mistake, as probe and export say (exit 2).
+    if (file.missing)
+      throw ConfigError(path.string() + ": expected a finished run with " + kSummaryFile +
+                        ", found no such file; finish the run (aebench train CONFIG --out " +
+                        dir.string() + " --resume) or leave it out");
+    if (!file.ok()) throw fail(file.problem());
     nlohmann::json summary;
     try {
       summary = nlohmann::json::parse(file.bytes);

@@ -2,6 +2,9 @@
 // main only wires the subcommands together and maps errors to the documented exit codes.
 
 #include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 
@@ -18,6 +21,18 @@ namespace {
 int report(const std::string& kind, const std::string& message, int exit_code) {
   std::cerr << "aebench: " << kind << ": " << message << '\n';
   return exit_code;
+}
+
+// What a command printed for scripts must arrive: a full disk or closed pipe behind stdout
+// (aebench config-docs > docs/config.md) is an output error, not a silent success.
+int with_output_written(int exit_code) {
+  std::cout.flush();
+  if (!std::cout.fail() && std::fflush(stdout) == 0) return exit_code;
+  const int error = errno;
+  std::cout.clear();
+  return report("output error",
+                std::string("cannot write to standard output: ") + std::strerror(error),
+                exit_code == 0 ? aebench::kExitOutputError : exit_code);
 }
 
 struct AllOptions {
@@ -131,7 +146,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    if (error.get_exit_code() == 0) return app.exit(error);  // --help, --version
+    if (error.get_exit_code() == 0) return with_output_written(app.exit(error));  // --help
     return report("usage error", usage_message(error, argc, argv), kExitUsageError);
   }
   int exit_code = 0;
@@ -143,5 +158,5 @@ int main(int argc, char** argv) {
   }
   // The command is over: a signal now (Ctrl-C as it exits) must not lose its printed output.
   finish_stop_signals();
-  return exit_code;
+  return with_output_written(exit_code);
 }

@@ -6,6 +6,7 @@
 #include "aebench/config/config.h"
 #include "aebench/errors.h"
 #include "aebench/io/cpu_cores.h"
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/sweep/local_executor.h"
@@ -70,6 +71,17 @@ void prepare_sweep_folder(const fs::path& dir) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
     throw OutputError("sweep folder " + dir.string() + ": expected a folder, found a file");
+  // A sweep.json that is there but damaged (cut short, a FIFO, a link) is named as what it is:
+  // "no sweep.json" would send the user away from their own sweep. A readable JSON file of
+  // another kind (a user's sweep file of that name) is no sweep folder, as below.
+  const fs::file_type record_type = fs::symlink_status(dir / kSweepFile, error).type();
+  if (fs::is_directory(dir, error) && record_type != fs::file_type::not_found &&
+      !has_sweep_record(dir)) {
+    const RegularFileText file = read_regular_file(dir / kSweepFile);
+    if (record_type != fs::file_type::regular || !file.ok() ||
+        nlohmann::json::parse(file.bytes, nullptr, false).is_discarded())
+      (void)read_sweep_record(dir.string());  // throws naming the problem
+  }
   if (fs::is_directory(dir, error) && holds_user_files(dir) && !has_sweep_record(dir))
     throw OutputError("sweep folder " + dir.string() + " holds files but no " + kSweepFile +
                       "; it is not a sweep folder: choose another --out (or an empty folder)");

@@ -298,3 +298,12 @@ TEST_CASE(
                      ": No such file or directory; expected aebench-engine in the folder of "
                      "aebench (both are built together)"});
 }
+
+TEST_CASE("output that cannot be written to stdout is an output error, not a silent success") {
+  // stderr goes to /dev/full too (run_aebench adds 2>&1): the exit code says it.
+  for (const char* command : {"config-docs", "--version", "--help"}) {
+    INFO(command);
+    CHECK(run_aebench(std::string(command) + " >/dev/full") == aebench::kExitOutputError);
+    CHECK(run_aebench(std::string(command) + " >/dev/null") == 0);
+  }
+}

@@ -172,6 +172,23 @@ TEST_CASE("a sweep removes a killed sweep's temporaries of its own files, links 
   CHECK(aebench::testing::read_lines(victim) == std::vector<std::string>{"mine"});
 }
 
+TEST_CASE("a sweep folder whose sweep.json is damaged is named as such, not as no sweep folder") {
+  SweepFixture fixture;
+  const std::string sweep = "sweep " + shell_quoted(fixture.base) +
+                            " --grid model.latent=4 --out " + shell_quoted(fixture.sweep_dir) +
+                            " --quiet";
+  REQUIRE(run_aebench(sweep) == 0);
+  aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, "{\"points\":");
+  std::string output;
+  CHECK(run_aebench(sweep, &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("sweep.json: expected a sweep record") &&
+                         Catch::Contains("invalid JSON") && !Catch::Contains("no sweep.json"));
+  // A user's own JSON file of that name in a folder with other files: no sweep folder.
+  aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, "{\"grid\": {}}");
+  CHECK(run_aebench(sweep, &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("not a sweep folder"));
+}
+
 TEST_CASE("SIGINT stops every running point at a checkpoint, and the same command resumes them") {
   SweepFixture fixture(2000, 40);
   // Three points, two at a time: the third is still waiting when the signal comes.
