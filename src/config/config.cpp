@@ -220,11 +220,14 @@ void read_section(const SectionSchema& section, const json* object, const std::s
     if (std::find(names.begin(), names.end(), item.key()) == names.end())
       unknown_key(source, prefix, item.key(), names);
 
+  const bool section_used = !section.used || section.used(config);
   for (const auto& key : section.keys) {
     const std::string key_path = join_key(prefix, key.name);
     const json* raw = value.contains(key.name) ? &value.at(key.name) : nullptr;
     if (key.kind == ValueKind::kIgnored) continue;
     if (key.kind == ValueKind::kSection) {
+      if (!section_used && raw != nullptr && !raw->is_null())
+        config.ignored_keys.push_back(key_path);
       read_section(config_section(key_path), raw, source, config);
       continue;
     }
@@ -241,7 +244,7 @@ void read_section(const SectionSchema& section, const json* object, const std::s
     // configs are equal Configs.
     const json accepted = present ? accepted_value(key, *raw, source, key_path, config) : json();
     key.set(config, present && applicable ? accepted : key.default_value(config));
-    if (present && applicable && key.used && !key.used(config))
+    if (present && applicable && (!section_used || (key.used && !key.used(config))))
       config.ignored_keys.push_back(key_path);
   }
 }

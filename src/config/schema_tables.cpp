@@ -35,6 +35,10 @@ std::string check_device(const Config&, const json& value) {
 bool is_dense(const Config& config) {
   return config.model.type == "dense";
 }
+// Trained by gradient steps, not fitted in closed form (PCA).
+bool is_trained(const Config& config) {
+  return config.model.type != "pca";
+}
 bool is_conv(const Config& config) {
   return config.model.type == "conv";
 }
@@ -218,8 +222,9 @@ SectionSchema model_section() {
                  "autoencoder)")),
           is_dense),
       latent,
-      on(AEBENCH_FIELD(model.activation),
-         choice("activation", kActivations, "of the hidden layers")),
+      used_when(on(AEBENCH_FIELD(model.activation),
+                   choice("activation", kActivations, "of the hidden layers")),
+                is_trained),
       applies_when(
           on(AEBENCH_FIELD(model.variational),
              key("variational", ValueKind::kBoolean,
@@ -229,29 +234,35 @@ SectionSchema model_section() {
                  "summed per image; the code (pictures, probes, `encode`) is the mean. dense, or "
                  "conv with a dense `latent`")),
           [](const Config& config) { return config.model.type != "pca"; }),
-      defaults_to(on(AEBENCH_FIELD(model.latent_activation),
-                     choice("latent_activation", kActivations,
-                            "of the code layer (`linear` for an unconstrained code; a variational "
-                            "model's must be `linear`)")),
-                  "same as `activation`; `linear` when `variational`",
-                  [](const Config& config) {
-                    return json(config.model.variational ? std::string("linear")
-                                                         : config.model.activation);
-                  }),
-      on(AEBENCH_FIELD(model.output_activation),
-         choice("output_activation", {"sigmoid", "linear", "softmax"},
-                "of the reconstruction (`softmax`: over all values of the image, e.g. MNIST's 784 "
-                "pixels, as in seed 001)")),
+      used_when(
+          defaults_to(
+              on(AEBENCH_FIELD(model.latent_activation),
+                 choice("latent_activation", kActivations,
+                        "of the code layer (`linear` for an unconstrained code; a variational "
+                        "model's must be `linear`)")),
+              "same as `activation`; `linear` when `variational`",
+              [](const Config& config) {
+                return json(config.model.variational ? std::string("linear")
+                                                     : config.model.activation);
+              }),
+          is_trained),
+      used_when(on(AEBENCH_FIELD(model.output_activation),
+                   choice("output_activation", {"sigmoid", "linear", "softmax"},
+                          "of the reconstruction (`softmax`: over all values of the image, e.g. "
+                          "MNIST's 784 pixels, as in seed 001)")),
+                is_trained),
       applies_when(on(AEBENCH_FIELD(model.init),
                       choice("init", {"default", "xavier", "he"},
                              "weights of every linear and conv layer: `default` is LibTorch's "
                              "(as PyTorch), `xavier` Glorot uniform (Keras's default), `he` "
                              "Kaiming uniform for ReLU; with `xavier` and `he` biases start at 0")),
                    [](const Config& config) { return config.model.type != "pca"; }),
-      on(AEBENCH_FIELD(model.dropout),
-         number("dropout", 0.0, 1.0,
-                "dropout probability after each hidden layer (not the code, not the output)", false,
-                true)),
+      used_when(on(AEBENCH_FIELD(model.dropout),
+                   number("dropout", 0.0, 1.0,
+                          "dropout probability after each hidden layer (not the code, not the "
+                          "output)",
+                          false, true)),
+                is_trained),
       applies_when(
           on(AEBENCH_FIELD(model.batch_norm),
              key("batch_norm", ValueKind::kBoolean,

@@ -172,7 +172,8 @@ TEST_CASE("metrics are any dotted key, and a folder given with a trailing slash 
   CHECK(table.rows[0][4] == "");
 }
 
-TEST_CASE("a run without summary.json is a ConfigError, a damaged one a DataError, naming the file") {
+TEST_CASE(
+    "a run without summary.json is a ConfigError, a damaged one a DataError, naming the file") {
   const ThreeRuns runs;
   const auto unfinished = runs.folder / "unfinished";
   fs::create_directories(unfinished);

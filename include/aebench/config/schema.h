@@ -68,7 +68,10 @@ struct SectionSchema {
   std::string required_key;  // an object must have this key ("" = none)
   std::function<bool(const Config&)> enabled;  // optional sections: on?
   std::function<void(Config&, bool)> enable;   // optional sections: turn on or off
-  std::vector<KeySchema> keys;                 // in reading order
+  // Whether values given in the section have any effect (train: not for a model fitted in
+  // closed form); a key given where they have none is named in a note, as KeySchema::used.
+  std::function<bool(const Config&)> used;
+  std::vector<KeySchema> keys;  // in reading order
 };
 
 // A rule between keys, checked after every key was read: `check` returns "" when the config
