@@ -36,7 +36,7 @@ Rules:
   order of this page) is written to `RUN_DIR/config.json` and embedded in `summary.json` and
   the checkpoint. A key given that has no effect on the config (its meaning says when it has:
   `train.beta` of a model that is not variational, `train.momentum` with `adam`, any `train`
-  key or `model.dropout` of a `pca` model, `analysis.perplexity` without t-SNE) is still
+  key or `model.dropout` of a `pca` model) is still
   checked, and the run names it in a note as it starts: a sweep's base may hold keys for some
   of its points only. One that does not apply at all (`train.beta` there) is also left out of
   the resolved config; `train.momentum` stays in it, as older runs have it. In

@@ -224,14 +224,6 @@ SectionSchema probe_section() {
   return probe;
 }
 
-namespace {
-
-bool uses_tsne(const Config& config) {
-  return config.analysis.embedding == "tsne" || config.analysis.embedding == "both";
-}
-
-}  // namespace
-
 SectionSchema analysis_section() {
   SectionSchema analysis = plain_section(
       "analysis", "`analysis`",
@@ -253,12 +245,10 @@ SectionSchema analysis_section() {
       on(AEBENCH_FIELD(analysis.embedding_points),
          integer("embedding_points", 10, 10000,
                  "test images mapped (a stratified subset; exact t-SNE is O(n²))")),
-      used_when(on(AEBENCH_FIELD(analysis.perplexity),
-                   number("perplexity", 1.0, 1000.0, "t-SNE perplexity (clamped to (n-1)/3)")),
-                uses_tsne),
-      used_when(on(AEBENCH_FIELD(analysis.tsne_iterations),
-                   integer("tsne_iterations", 10, 100000, "t-SNE iterations")),
-                uses_tsne),
+      on(AEBENCH_FIELD(analysis.perplexity),
+         number("perplexity", 1.0, 1000.0, "t-SNE perplexity (clamped to (n-1)/3)")),
+      on(AEBENCH_FIELD(analysis.tsne_iterations),
+         integer("tsne_iterations", 10, 100000, "t-SNE iterations")),
       on(AEBENCH_FIELD(analysis.weight_units),
          integer("weight_units", 1, 1024,
                  "units (or filters, or components) pictured in `weights.png`")),
