@@ -40,6 +40,12 @@ struct SweepFixture {
     return path;
   }
 
+  // `aebench sweep` of the base over `grid` ("model.latent=4") into sweep_dir, quietly.
+  std::string grid_command(const std::string& grid) const {
+    return "sweep " + shell_quoted(base) + " --grid " + grid + " --out " + shell_quoted(sweep_dir) +
+           " --quiet";
+  }
+
   json point(const std::string& name) const {
     const json record = aebench::testing::read_json(sweep_dir / aebench::kSweepFile);
     for (const auto& entry : record["points"])
@@ -156,9 +162,7 @@ TEST_CASE("a sweep never writes into a folder that is not a sweep folder") {
 
 TEST_CASE("a sweep removes a killed sweep's temporaries of its own files, links as names") {
   SweepFixture fixture;
-  const std::string sweep = "sweep " + shell_quoted(fixture.base) +
-                            " --grid model.latent=4 --out " + shell_quoted(fixture.sweep_dir) +
-                            " --quiet";
+  const std::string sweep = fixture.grid_command("model.latent=4");
   REQUIRE(run_aebench(sweep) == 0);
   const fs::path victim = fixture.folder / "victim.txt";
   std::ofstream(victim) << "mine";
@@ -174,9 +178,7 @@ TEST_CASE("a sweep removes a killed sweep's temporaries of its own files, links 
 
 TEST_CASE("a sweep folder whose sweep.json is damaged is named as such, not as no sweep folder") {
   SweepFixture fixture;
-  const std::string sweep = "sweep " + shell_quoted(fixture.base) +
-                            " --grid model.latent=4 --out " + shell_quoted(fixture.sweep_dir) +
-                            " --quiet";
+  const std::string sweep = fixture.grid_command("model.latent=4");
   REQUIRE(run_aebench(sweep) == 0);
   aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, "{\"points\":");
   std::string output;
