@@ -35,6 +35,10 @@ std::string check_device(const Config&, const json& value) {
 bool is_dense(const Config& config) {
   return config.model.type == "dense";
 }
+// Dropout's place: the hidden layers of a dense model (conv layers have none).
+bool has_dense_hidden_layers(const Config& config) {
+  return config.model.type == "dense" && !config.model.dense.hidden.empty();
+}
 // Trained by gradient steps, not fitted in closed form (PCA).
 bool is_trained(const Config& config) {
   return config.model.type != "pca";
@@ -259,10 +263,10 @@ SectionSchema model_section() {
                    [](const Config& config) { return config.model.type != "pca"; }),
       used_when(on(AEBENCH_FIELD(model.dropout),
                    number("dropout", 0.0, 1.0,
-                          "dropout probability after each hidden layer (not the code, not the "
-                          "output)",
+                          "dropout probability after each hidden layer of a dense model (not "
+                          "the code, not the output)",
                           false, true)),
-                is_trained),
+                has_dense_hidden_layers),
       applies_when(
           on(AEBENCH_FIELD(model.batch_norm),
              key("batch_norm", ValueKind::kBoolean,

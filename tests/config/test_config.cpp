@@ -152,6 +152,13 @@ TEST_CASE("a key that does not apply to the config is left out of it and named")
   json dense = pca;
   dense["model"] = {{"type", "dense"}, {"hidden", {32}}, {"latent", 8}, {"dropout", 0.3}};
   CHECK(aebench::config_from_json(dense, "e").ignored_keys.empty());
+  // Dropout follows a dense model's hidden layers: a conv model, or none, has no place for it.
+  for (const json& model : {json{{"type", "conv"}, {"channels", {4}}, {"dropout", 0.5}},
+                            json{{"type", "dense"}, {"hidden", json::array()}, {"dropout", 0.5}}}) {
+    INFO(model.dump());
+    CHECK(aebench::config_from_json(json{{"model", model}}, "e").ignored_keys ==
+          std::vector<std::string>{"model.dropout"});
+  }
 }
 
 TEST_CASE("overrides take dotted keys and JSON values, strings unquoted") {
