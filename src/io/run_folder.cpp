@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <iomanip>
 #include <sstream>
 
@@ -93,17 +94,22 @@ bool all_digits(const std::string& text) {
          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-// A file a user named like this would have to mimic the form exactly; "thesis.tmp-draft.txt"
-// is not one of ours.
-bool is_aebench_temporary(const fs::path& file) {
-  const std::string name = file.filename().string();
+// The file name a temporary ".NAME.aebench-tmp-PID" stands for ("NAME"), or "" for a name of
+// another form: a user would have to mimic it exactly ("thesis.tmp-draft.txt" is not one).
+std::string temporary_target(const std::string& name) {
   const auto mark = name.rfind(kTemporaryMark);
   if (name.size() > 1 && name[0] == '.' && mark != std::string::npos && mark > 1 &&
       all_digits(name.substr(mark + std::strlen(kTemporaryMark))))
-    // ".summary.json.aebench-tmp-PID" of an artefact's name: a user's
-    // ".thesis.txt.aebench-tmp-5" is not ours. (Leftovers are removed under the run lock, so
-    // no live writer of ours has one in the folder.)
-    return is_artefact_name(name.substr(1, mark - 1));
+    return name.substr(1, mark - 1);
+  return "";
+}
+
+bool is_aebench_temporary(const fs::path& file) {
+  const std::string name = file.filename().string();
+  // Only of an artefact's name: a user's ".thesis.txt.aebench-tmp-5" is not ours. (Leftovers
+  // are removed under the run lock, so no live writer of ours has one in the folder.)
+  if (const std::string target = temporary_target(name); !target.empty())
+    return is_artefact_name(target);
   // The form of earlier versions: an artefact's name, ".tmp-" and a process id.
   const auto legacy = name.rfind(".tmp-");
   if (legacy == std::string::npos || !all_digits(name.substr(legacy + 5))) return false;
@@ -117,17 +123,21 @@ bool holds_something(const fs::path& dir) {
   return false;
 }
 
-// A temporary name is removed as a name: a link goes, its target stays. Nothing is done in a
-// `dir` that is itself a link.
-void remove_temporaries(const fs::path& dir) {
+// Removes the temporaries in `dir` that `ours` accepts, as names: a link goes, its target
+// stays. Nothing is done in a `dir` that is itself a link.
+void remove_temporaries_where(const fs::path& dir,
+                              const std::function<bool(const fs::path&)>& ours) {
   if (is_symbolic_link(dir)) return;
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(dir, error)) {
     const auto kind = entry.symlink_status(error).type();
-    if (is_aebench_temporary(entry.path()) &&
-        (kind == fs::file_type::regular || kind == fs::file_type::symlink))
+    if ((kind == fs::file_type::regular || kind == fs::file_type::symlink) && ours(entry.path()))
       fs::remove(entry.path(), error);
   }
+}
+
+void remove_temporaries(const fs::path& dir) {
+  remove_temporaries_where(dir, is_aebench_temporary);
 }
 
 // Removes `names` from `dir`, then `dir` itself if that left it empty; a user's files stay.
@@ -148,16 +158,12 @@ void remove_artefacts(const fs::path& dir, const std::vector<std::string>& names
 void refuse_foreign_artefacts(const fs::path& dir, const std::vector<std::string>& top_names) {
   const bool ours = is_run_folder(dir);
   const auto check = [&](const fs::path& file, const std::string& name) {
-    std::error_code error;
-    const fs::file_status status = fs::symlink_status(file, error);
-    const fs::file_type type = status.type();
-    if (type == fs::file_type::not_found || type == fs::file_type::none) return;
-    if (type == fs::file_type::directory)
+    struct stat info {};
+    if (::lstat(file.c_str(), &info) != 0) return;  // absent
+    if (S_ISDIR(info.st_mode))
       throw OutputError("run folder " + dir.string() + ": " + name +
                         " is a folder, not aebench's file; move it and run again");
-    struct stat info {};
-    if (type != fs::file_type::regular && type != fs::file_type::symlink &&
-        ::lstat(file.c_str(), &info) == 0)
+    if (!S_ISREG(info.st_mode) && !S_ISLNK(info.st_mode))
       throw OutputError("run folder " + dir.string() + ": " + name + " is " +
                         file_kind_name(info.st_mode) +
                         ", not aebench's file; move it and run again");
@@ -394,19 +400,10 @@ void refuse_special_file(const fs::path& path) {
 }  // namespace
 
 void remove_temporaries_of(const fs::path& dir, const std::vector<std::string>& names) {
-  if (is_symbolic_link(dir)) return;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(dir, error)) {
-    const std::string name = entry.path().filename().string();
-    const auto mark = name.rfind(kTemporaryMark);
-    if (name.empty() || name[0] != '.' || mark == std::string::npos ||
-        !all_digits(name.substr(mark + std::strlen(kTemporaryMark))) ||
-        std::find(names.begin(), names.end(), name.substr(1, mark - 1)) == names.end())
-      continue;
-    const auto kind = entry.symlink_status(error).type();
-    if (kind == fs::file_type::regular || kind == fs::file_type::symlink)
-      fs::remove(entry.path(), error);
-  }
+  remove_temporaries_where(dir, [&](const fs::path& file) {
+    const std::string target = temporary_target(file.filename().string());
+    return !target.empty() && std::find(names.begin(), names.end(), target) != names.end();
+  });
 }
 
 void write_file_atomically(const fs::path& path, const std::string& contents) {
