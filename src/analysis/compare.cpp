@@ -9,6 +9,7 @@
 
 #include "aebench/config/config.h"
 #include "aebench/config/config_changes.h"
+#include "aebench/config/summary_config.h"
 #include "aebench/errors.h"
 #include "aebench/io/output_folder.h"
 #include "aebench/io/regular_file.h"
@@ -119,6 +120,9 @@ std::vector<nlohmann::json> read_summaries(const std::vector<fs::path>& run_dirs
       throw fail(std::string("invalid JSON (") + parse_error.what() + ")");
     }
     if (!summary.is_object()) throw fail(std::string("a JSON ") + summary.type_name());
+    if (const std::string foreign = foreign_summary_problem(dir, summary); !foreign.empty())
+      throw DataError(path.string() + ": " + foreign + "; remove it and finish the run (aebench " +
+                      "train CONFIG --out " + dir.string() + " --resume), or leave the run out");
     summaries.push_back(std::move(summary));
   }
   return summaries;

@@ -274,11 +274,13 @@ SectionSchema output_section() {
           "`\"runs/<name>\"`", [](const Config& config) { return json("runs/" + config.name); }),
       on(AEBENCH_FIELD(output.images),
          integer("images", 1, kMaxImages, "how many test images the pictures show")),
-      on(AEBENCH_FIELD(output.checkpoint_minutes),
-         number("checkpoint_minutes", 0.0, 1e6,
-                "besides the checkpoint after every epoch, also write one every this many minutes "
-                "within "
-                "an epoch; `0` or `null` = epochs only")),
+      // PCA is fitted in closed form, in one step: it writes no checkpoint.
+      used_when(on(AEBENCH_FIELD(output.checkpoint_minutes),
+                   number("checkpoint_minutes", 0.0, 1e6,
+                          "besides the checkpoint after every epoch, also write one every this "
+                          "many minutes within an epoch; `0` or `null` = epochs only (not for "
+                          "`pca`, which writes no checkpoint)")),
+                [](const Config& config) { return config.model.type != "pca"; }),
   };
   return output;
 }

@@ -3,6 +3,7 @@
 #include "aebench/config/config_changes.h"
 #include "aebench/config/data_location.h"
 #include "aebench/config/schema.h"
+#include "aebench/config/summary_config.h"
 #include "aebench/errors.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
@@ -45,7 +46,13 @@ void require_finished_run(const fs::path& run_dir, const std::string& command) {
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   const nlohmann::json summary =
       file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
-  if (summary.is_object() && summary.contains("test") && !summary.contains("error")) return;
+  if (summary.is_object() && summary.contains("test") && !summary.contains("error")) {
+    if (const std::string foreign = foreign_summary_problem(run_dir, summary); !foreign.empty())
+      throw DataError((run_dir / kSummaryFile).string() + ": " + foreign + "; " + command +
+                      " wrote nothing: remove it and finish the run (aebench train CONFIG --out " +
+                      run_dir.string() + " --resume)");
+    return;
+  }
   throw ConfigError(run_dir.string() + ": " + command +
                     " expected a finished run (summary.json with test results), found " +
                     (file.ok() ? "a summary.json without them" : "summary.json " + file.problem()) +
@@ -87,12 +94,13 @@ Config saved_config(const fs::path& run_dir, const nlohmann::json& document) {
 }
 
 // The fingerprint of the data the run trained on, from its summary.json; null for a run made
-// before fingerprints were kept, or one without a summary.
+// before fingerprints were kept, one without a summary, or one whose summary is another run's.
 nlohmann::json trained_fingerprint(const fs::path& run_dir) {
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   const nlohmann::json summary =
       file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
-  if (!summary.is_object() || !summary.contains("data") || !summary["data"].is_object())
+  if (!summary.is_object() || !summary.contains("data") || !summary["data"].is_object() ||
+      !foreign_summary_problem(run_dir, summary).empty())
     return nullptr;
   return summary["data"].value("fingerprint", nlohmann::json());
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "aebench/config/summary_config.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 
@@ -121,6 +122,8 @@ RunFiles read_run_files(const fs::path& run_dir) {
   files.dir = run_dir;
   files.summary = read_report_json(run_dir / kSummaryFile);
   files.config = read_report_json(run_dir / kConfigFile);
+  if (files.summary.problem.empty())
+    files.summary.problem = foreign_summary_problem(run_dir, files.summary.value);
   if (files.summary.problem.empty() && files.summary.value.contains("error")) {
     const auto& error = files.summary.value.at("error");
     if (error.is_string())

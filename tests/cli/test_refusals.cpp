@@ -442,6 +442,48 @@ TEST_CASE("a model.pt copied in from another run is refused by every command tha
   CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));
 }
 
+TEST_CASE("a summary.json copied in from another run is no command's result for this run") {
+  TinyRun tiny("foreign_summary");
+  const fs::path other = tiny.folder / "other";
+  REQUIRE(tiny.aebench(tiny.train_command("--quiet --set seed=4 --out " + shell_quoted(other))) ==
+          0);
+  // Another seed, and another model kind whose keys this run's config.json lacks.
+  for (const std::string& set : {"seed=4", "model.type=\"pca\""}) {
+    INFO(set);
+    const fs::path source = tiny.folder / "source";
+    fs::remove_all(source);
+    REQUIRE(tiny.aebench(tiny.train_command("--quiet --set " + shell_quoted(set) + " --out " +
+                                            shell_quoted(source))) == 0);
+    fs::copy_file(source / aebench::kSummaryFile, tiny.run / aebench::kSummaryFile,
+                  fs::copy_options::overwrite_existing);
+    const std::string copied = aebench::testing::file_contents(tiny.run / aebench::kSummaryFile);
+    CHECK(tiny.aebench("compare " + shell_quoted(tiny.run) + " --out " +
+                       shell_quoted(tiny.folder / "compared")) == aebench::kExitDataError);
+    CHECK_THAT(tiny.output, Catch::Contains("another config than config.json") &&
+                                Catch::Contains("another run's results"));
+    CHECK(tiny.aebench("probe " + shell_quoted(tiny.run)) == aebench::kExitDataError);
+    CHECK_THAT(tiny.output, Catch::Contains("another run's results"));
+    CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder));
+    CHECK(aebench::testing::file_contents(tiny.run / aebench::kSummaryFile) == copied);
+    // The report names the problem instead of showing the results as the run's.
+    CHECK(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
+    const std::string page = aebench::testing::file_contents(tiny.run / aebench::kReportFile);
+    CHECK_THAT(page, Catch::Contains("another run&#39;s results") ||
+                         Catch::Contains("another run's results"));
+    CHECK_THAT(page, !Catch::Contains("id=\"results\""));
+  }
+  // Incidental keys (name, threads, output) are the same run's: the summary stays usable.
+  fs::copy_file(other / aebench::kSummaryFile, tiny.run / aebench::kSummaryFile,
+                fs::copy_options::overwrite_existing);
+  nlohmann::json summary = read_json(tiny.run / aebench::kSummaryFile);
+  summary["config"]["seed"] = read_json(tiny.run / aebench::kConfigFile)["seed"];
+  summary["config"]["threads"] = 2;
+  summary["config"]["name"] = "renamed";
+  std::ofstream(tiny.run / aebench::kSummaryFile) << summary.dump(2);
+  CHECK(tiny.aebench("compare " + shell_quoted(tiny.run) + " --out " +
+                     shell_quoted(tiny.folder / "compared")) == 0);
+}
+
 TEST_CASE("export, encode and compare into a folder in use or holding a user's files refuse") {
   TinyRun tiny("out_folders");
   const std::string run = shell_quoted(tiny.run);

@@ -146,9 +146,11 @@ TEST_CASE("a key that does not apply to the config is left out of it and named")
   CHECK(aebench::config_from_json(json::object(), "e").ignored_keys.empty());  // defaults
   // A model fitted in closed form trains nothing.
   const json pca = {{"model", {{"type", "pca"}, {"latent", 8}, {"dropout", 0.3}}},
-                    {"train", {{"lr", 0.5}, {"early_stopping", {{"patience", 3}}}}}};
+                    {"train", {{"lr", 0.5}, {"early_stopping", {{"patience", 3}}}}},
+                    {"output", {{"checkpoint_minutes", 5}}}};
   CHECK(aebench::config_from_json(pca, "e").ignored_keys ==
-        std::vector<std::string>{"model.dropout", "train.lr", "train.early_stopping"});
+        std::vector<std::string>{"model.dropout", "train.lr", "train.early_stopping",
+                                 "output.checkpoint_minutes"});
   json dense = pca;
   dense["model"] = {{"type", "dense"}, {"hidden", {32}}, {"latent", 8}, {"dropout", 0.3}};
   CHECK(aebench::config_from_json(dense, "e").ignored_keys.empty());

@@ -1,0 +1,20 @@
+#pragma once
+// Whether a run folder's summary.json holds this run's results: its "config" (what the results
+// were made with) must agree with the run's config.json in every key that is not incidental
+// (config_changes.h). A summary.json copied in from another run is another config's results,
+// and no command shows it, compares it or adds to it as this run's. Free of LibTorch.
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace aebench {
+
+// "" when `summary` (RUN_DIR's parsed summary.json) belongs to the config.json beside it, or
+// when either holds no config to compare (a missing or damaged file is reported where it is
+// read). Else the problem in one phrase: "was made with another config than config.json
+// (from config.json's to its own: seed (0 -> 9)): another run's results, not this run's".
+std::string foreign_summary_problem(const std::filesystem::path& run_dir,
+                                    const nlohmann::json& summary);
+
+}  // namespace aebench

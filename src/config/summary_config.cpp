@@ -1,0 +1,49 @@
+#include "aebench/config/summary_config.h"
+
+#include <optional>
+
+#include "aebench/config/config.h"
+#include "aebench/config/config_changes.h"
+#include "aebench/errors.h"
+#include "aebench/io/regular_file.h"
+#include "aebench/io/run_folder.h"
+
+namespace aebench {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// `document` read through today's schema, so that keys newer than the run read as their
+// defaults; nullopt when today's schema refuses it (a run of an older schema).
+std::optional<nlohmann::json> resolved(const nlohmann::json& document, const std::string& source) {
+  try {
+    return nlohmann::json(config_to_json(config_from_json(document, source)));
+  } catch (const ConfigError&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::json& summary) {
+  if (!summary.is_object() || !summary.contains("config") || !summary["config"].is_object())
+    return "";
+  const RegularFileText file = read_regular_file(run_dir / kConfigFile);
+  const nlohmann::json saved =
+      file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
+  if (!saved.is_object()) return "";
+  const nlohmann::json& made_with = summary["config"];
+  const auto saved_resolved = resolved(saved, (run_dir / kConfigFile).string());
+  const auto made_with_resolved = resolved(made_with, (run_dir / kSummaryFile).string());
+  // Read as they are written when today's schema refuses either: both came from one version.
+  const bool both = saved_resolved && made_with_resolved;
+  const std::string changes =
+      describe_changes(both ? *saved_resolved : saved, both ? *made_with_resolved : made_with,
+                       [](const std::string& path) { return !is_incidental_pointer(path); });
+  if (changes.empty()) return "";
+  return std::string("was made with another config than ") + kConfigFile + " (from " + kConfigFile +
+         "'s to its own: " + changes + "): another run's results, not this run's";
+}
+
+}  // namespace aebench

@@ -1,0 +1,55 @@
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "aebench/config/config.h"
+#include "aebench/config/summary_config.h"
+#include "aebench/io/run_folder.h"
+#include "support/catch.h"
+#include "support/test_support.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using aebench::testing::ScratchFolder;
+using json = nlohmann::json;
+
+json resolved(const json& document) {
+  return json(aebench::config_to_json(aebench::config_from_json(document, "test")));
+}
+
+json summary_made_with(const json& config) {
+  return {{"test", {{"mse", 0.1}}}, {"config", config}};
+}
+
+}  // namespace
+
+TEST_CASE("a summary.json belongs to the run whose config.json it was made with") {
+  ScratchFolder run("summary_config");
+  const json config = resolved({{"seed", 3}, {"model", {{"latent", 8}}}});
+  std::ofstream(run / aebench::kConfigFile) << config.dump(2);
+  CHECK(aebench::foreign_summary_problem(run.path(), summary_made_with(config)).empty());
+  // Incidental keys say where and under what label, not what was computed.
+  json renamed = config;
+  renamed["name"] = "other";
+  renamed["threads"] = 2;
+  renamed["output"]["images"] = 3;
+  CHECK(aebench::foreign_summary_problem(run.path(), summary_made_with(renamed)).empty());
+  // Another seed, another model kind: another run's results.
+  json reseeded = config;
+  reseeded["seed"] = 4;
+  CHECK_THAT(aebench::foreign_summary_problem(run.path(), summary_made_with(reseeded)),
+             Catch::Contains("seed (3 -> 4)") && Catch::Contains("another run's results"));
+  const json pca = resolved({{"seed", 3}, {"model", {{"type", "pca"}, {"latent", 8}}}});
+  CHECK_THAT(aebench::foreign_summary_problem(run.path(), summary_made_with(pca)),
+             Catch::Contains("model.type"));
+  // A key today's schema adds reads as its default in an older run's config.json.
+  json older = config;
+  older["train"].erase("precision");
+  std::ofstream(run / aebench::kConfigFile) << older.dump(2);
+  CHECK(aebench::foreign_summary_problem(run.path(), summary_made_with(config)).empty());
+  // Nothing to compare: the file's own reader reports what is wrong.
+  CHECK(aebench::foreign_summary_problem(run.path(), json{{"test", 1}}).empty());
+  std::ofstream(run / aebench::kConfigFile) << "{ damaged";
+  CHECK(aebench::foreign_summary_problem(run.path(), summary_made_with(reseeded)).empty());
+}
