@@ -1,0 +1,245 @@
+// aebench writes, replaces and deletes only in folders it made (issue "Nothing lost, round 3"):
+// a user's folder, an eval/ copy, a fake run.json, nested runs and a killed writer's temporaries.
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <string>
+
+#include "aebench/errors.h"
+#include "aebench/io/run_folder.h"
+#include "support/catch.h"
+#include "support/test_support.h"
+#include "support/tiny_run.h"
+
+using aebench::testing::read_json;
+using aebench::testing::shell_quoted;
+using aebench::testing::TinyRun;
+namespace fs = std::filesystem;
+
+TEST_CASE(
+    "report writes only where aebench's run mark is: a user's folder with a config.json "
+    "keeps its report.html") {
+  TinyRun tiny("run_mark");
+  const auto marker = read_json(tiny.run / aebench::kRunMarkerFile);
+  CHECK(marker["format_version"] == aebench::kRunFormatVersion);
+  CHECK(marker.contains("created"));
+  CHECK(marker["sessions"][0].contains("libtorch"));
+
+  const fs::path user = tiny.folder / "user_study";
+  fs::create_directories(user / "nested");
+  for (const fs::path& dir : {user, user / "nested"}) {
+    std::ofstream(dir / aebench::kConfigFile) << R"({"model": {"latent": 2}})";
+    std::ofstream(dir / aebench::kSummaryFile) << R"({"test": {"mse": 1}})";
+    std::ofstream(dir / aebench::kReportFile) << "my own report";
+  }
+  CHECK(tiny.aebench("report " + shell_quoted(user)) == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("expected a run folder"));
+  CHECK(aebench::testing::file_contents(user / aebench::kReportFile) == "my own report");
+  CHECK(aebench::testing::file_contents(user / "nested" / aebench::kReportFile) == "my own report");
+
+  // In a sweep-like folder beside a real run, the user's folder is no run: nothing written there.
+  const fs::path both = tiny.folder / "both";
+  fs::create_directories(both);
+  fs::rename(tiny.run, both / "real");
+  fs::rename(user, both / "user_study");
+  CHECK(tiny.aebench("report " + shell_quoted(both)) == 0);
+  CHECK(fs::exists(both / "real" / aebench::kReportFile));
+  CHECK(aebench::testing::file_contents(both / "user_study" / aebench::kReportFile) ==
+        "my own report");
+  CHECK(aebench::is_run_folder(both / "real"));
+  CHECK_FALSE(aebench::is_run_folder(both / "user_study"));
+}
+
+TEST_CASE("overwrite, eval and probe never replace files in a folder aebench did not make") {
+  TinyRun tiny("not_a_run");
+  const fs::path user = tiny.folder / "user";
+  fs::create_directories(user);
+  for (const char* name : {aebench::kReportFile, aebench::kConfigFile})
+    std::ofstream(user / name) << "mine";
+  CHECK(tiny.aebench(tiny.train_command("--overwrite --out " + shell_quoted(user))) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("no run.json"));
+  // A copy of a run's model and config without aebench's mark: eval and probe write nothing.
+  fs::copy_file(tiny.run / aebench::kModelFile, user / aebench::kModelFile);
+  std::ofstream(user / aebench::kSummaryFile) << R"({"test": {"mse": 0.5}})";
+  for (const char* command : {"eval", "probe"}) {
+    INFO(command);
+    CHECK(tiny.aebench(std::string(command) + " " + shell_quoted(user)) ==
+          aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains("expected a run folder"));
+  }
+  CHECK(aebench::testing::file_contents(user / aebench::kSummaryFile) ==
+        R"({"test": {"mse": 0.5}})");
+  for (const char* name : {aebench::kReportFile, aebench::kConfigFile})
+    CHECK(aebench::testing::file_contents(user / name) == "mine");
+  CHECK_FALSE(fs::exists(user / aebench::kEvalFolder));
+  CHECK_FALSE(fs::exists(user / aebench::kProbeFolder));
+}
+
+TEST_CASE("eval/ and a copy of its summary.json are not run folders: nothing there is replaced") {
+  TinyRun tiny("eval_not_a_run");
+  REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet") == 0);
+  CHECK_FALSE(aebench::is_run_folder(tiny.run / aebench::kEvalFolder));
+  const fs::path user = tiny.folder / "user";
+  fs::create_directories(user);
+  fs::copy_file(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile, user / "summary.json");
+  std::ofstream(user / aebench::kReportFile) << "mine";
+  std::ofstream(user / aebench::kConfigFile) << "mine";
+  CHECK_FALSE(aebench::is_run_folder(user));
+  CHECK(tiny.aebench("report " + shell_quoted(user)) == aebench::kExitUsageError);
+  CHECK(tiny.aebench("compare " + shell_quoted(tiny.run / aebench::kEvalFolder)) ==
+        aebench::kExitUsageError);
+  CHECK(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(user))) ==
+        aebench::kExitOutputError);
+  CHECK(aebench::testing::file_contents(user / aebench::kReportFile) == "mine");
+  CHECK(aebench::testing::file_contents(user / aebench::kConfigFile) == "mine");
+}
+
+TEST_CASE("export, encode and compare into a folder in use or holding a user's files refuse") {
+  TinyRun tiny("out_folders");
+  const std::string run = shell_quoted(tiny.run);
+  const fs::path busy = tiny.folder / "busy";
+  {
+    const aebench::RunLock held(busy);  // another command writing there
+    CHECK(tiny.aebench("export " + run + " --out " + shell_quoted(busy)) ==
+          aebench::kExitOutputError);
+    CHECK(tiny.aebench("encode " + run + " --out " + shell_quoted(busy)) ==
+          aebench::kExitOutputError);
+    CHECK(tiny.aebench("compare " + run + " --out " + shell_quoted(busy)) ==
+          aebench::kExitOutputError);
+  }
+  CHECK(fs::is_empty(busy));
+  const fs::path mine = tiny.folder / "mine";
+  fs::create_directories(mine);
+  std::ofstream(mine / "comparison.md") << "my table";
+  CHECK(tiny.aebench("compare " + run + " --out " + shell_quoted(mine)) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("holds comparison.md but no comparison.json"));
+  CHECK(aebench::testing::file_contents(mine / "comparison.md") == "my table");
+  // aebench's own earlier comparison there is replaced.
+  const fs::path ours = tiny.folder / "ours";
+  REQUIRE(tiny.aebench("compare " + run + " --out " + shell_quoted(ours)) == 0);
+  CHECK(tiny.aebench("compare " + run + " --out " + shell_quoted(ours)) == 0);
+}
+
+TEST_CASE("only run.json as train writes it marks a run folder: fake or partial ones do not") {
+  TinyRun tiny("run_markers", false);
+  const fs::path user = tiny.folder / "user";
+  fs::create_directories(user);
+  std::ofstream(user / aebench::kReportFile) << "mine";
+  std::ofstream(user / aebench::kConfigFile) << "mine";
+  for (const char* marker :
+       {R"({"format_version": 1, "sessions": []})", R"({"format_version": 1, "sessions": [{}]})",
+        R"({"format_version": 999, "sessions": [{"command": "x", "started": "y"}]})",
+        R"({"format_version": 1, "sessions": "x"})"}) {
+    INFO(marker);
+    std::ofstream(user / aebench::kRunMarkerFile) << marker;
+    CHECK_FALSE(aebench::is_run_folder(user));
+    CHECK(tiny.aebench("report " + shell_quoted(user)) == aebench::kExitUsageError);
+    CHECK(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(user))) ==
+          aebench::kExitOutputError);
+  }
+  CHECK(aebench::testing::file_contents(user / aebench::kReportFile) == "mine");
+  CHECK(aebench::testing::file_contents(user / aebench::kConfigFile) == "mine");
+}
+
+TEST_CASE("a folder holding run folders keeps a report.html of the user's") {
+  TinyRun tiny("foreign_report");
+  const fs::path parent = tiny.folder / "parent";
+  fs::create_directories(parent);
+  fs::rename(tiny.run, parent / "run");
+  std::ofstream(parent / aebench::kReportFile) << "my notes";
+  CHECK(tiny.aebench("report " + shell_quoted(parent)) == aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("that aebench did not write"));
+  CHECK(aebench::testing::file_contents(parent / aebench::kReportFile) == "my notes");
+  fs::remove(parent / aebench::kReportFile);
+  REQUIRE(tiny.aebench("report " + shell_quoted(parent)) == 0);
+  CHECK(tiny.aebench("report " + shell_quoted(parent)) == 0);  // its own report it replaces
+}
+
+TEST_CASE("a run folder inside another run's folder is refused, its results stay") {
+  TinyRun tiny("nested_run");
+  REQUIRE(tiny.aebench("export " + shell_quoted(tiny.run) + " --quiet") == 0);
+  const std::string state =
+      aebench::testing::file_contents(tiny.run / aebench::kExportFolder / aebench::kStateDictFile);
+  for (const std::string inside : {"export", "eval", "new", "export/deeper"}) {
+    INFO(inside);
+    const fs::path out = tiny.run / inside;
+    CHECK(tiny.aebench(tiny.train_command("--overwrite --out " + shell_quoted(out))) ==
+          aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains("inside the run folder " + tiny.run.string()));
+  }
+  // Through a path with ".." in it, too.
+  CHECK(tiny.aebench(tiny.train_command(
+            "--out " + shell_quoted(tiny.run / aebench::kExportFolder / ".." / "codes"))) ==
+        aebench::kExitOutputError);
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kExportFolder /
+                                        aebench::kStateDictFile) == state);
+  // Through a link that leads into the run, and a sweep whose points would be runs in it.
+  fs::create_directory_symlink(tiny.run / aebench::kExportFolder, tiny.folder / "link");
+  CHECK(tiny.aebench(tiny.train_command("--out " + shell_quoted(tiny.folder / "link" / "x"))) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("inside the run folder"));
+  CHECK(tiny.aebench("sweep " + shell_quoted(tiny.config) + " --grid model.latent=4,8 --out " +
+                     shell_quoted(tiny.run / "sweep")) == aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("sweep folder") && Catch::Contains("inside the run"));
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kExportFolder /
+                                        aebench::kStateDictFile) == state);
+  for (const char* made : {"new", "sweep", "export/x", "export/config.json"})
+    CHECK_FALSE(fs::exists(tiny.run / made));
+}
+
+TEST_CASE("report and compare --out remove a killed writer's temporaries, links as names") {
+  TinyRun tiny("report_leftovers");
+  const fs::path victim = tiny.folder / "victim.txt";
+  aebench::testing::write_text(victim, "mine");
+  aebench::testing::write_text(tiny.run / ".report.html.aebench-tmp-99999", "<html");
+  fs::create_symlink(victim, tiny.run / ".summary.json.aebench-tmp-1");
+  REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
+  CHECK_FALSE(fs::exists(tiny.run / ".report.html.aebench-tmp-99999"));
+  CHECK_FALSE(fs::is_symlink(tiny.run / ".summary.json.aebench-tmp-1"));
+  const fs::path out = tiny.folder / "compared";
+  REQUIRE(tiny.aebench("compare " + shell_quoted(tiny.run) + " --out " + shell_quoted(out)) == 0);
+  fs::create_symlink(victim, out / ".comparison.json.aebench-tmp-77");
+  aebench::testing::write_text(out / ".notes.txt.aebench-tmp-5", "a user's, not ours");
+  REQUIRE(tiny.aebench("compare " + shell_quoted(tiny.run) + " --out " + shell_quoted(out)) == 0);
+  CHECK_FALSE(fs::is_symlink(out / ".comparison.json.aebench-tmp-77"));
+  CHECK(fs::exists(out / ".notes.txt.aebench-tmp-5"));
+  CHECK(aebench::testing::file_contents(victim) == "mine");
+}
+
+TEST_CASE(
+    "train --overwrite and --resume replace only aebench's files, a user's results folder or a "
+    "FIFO stays") {
+  TinyRun tiny("foreign_artefacts");
+  // A folder aebench did not make, with files of result names in its subfolders.
+  const fs::path user = tiny.folder / "user";
+  for (const char* file :
+       {"probe/mlp.json", "eval/summary.json", "export/state_dict.pt", "codes/codes.json"}) {
+    INFO(file);
+    fs::remove_all(user);
+    aebench::testing::write_text(user / file, "MINE");
+    CHECK(tiny.aebench(tiny.train_command("--overwrite --out " + shell_quoted(user))) ==
+          aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains("holds " + std::string(file)) &&
+                                Catch::Contains("no run of aebench's"));
+    CHECK(aebench::testing::file_contents(user / file) == "MINE");
+  }
+  // A FIFO at an artefact's name in a run folder, at the top and in eval/.
+  REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet") == 0);
+  for (const std::string name : {"metrics.csv", "summary.json", "eval/summary.json"}) {
+    INFO(name);
+    const fs::path fifo = tiny.run / name;
+    fs::remove(fifo);
+    fs::create_directories(fifo.parent_path());  // a refused resume may have cleared eval/
+    REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+    for (const char* flags : {"--overwrite", "--resume --set train.epochs=5"}) {
+      INFO(flags);
+      CHECK(tiny.aebench(tiny.train_command(flags)) == aebench::kExitOutputError);
+      CHECK_THAT(tiny.output, Catch::Contains(name) && Catch::Contains(" a FIFO"));
+      CHECK(fs::is_fifo(fifo));
+    }
+    fs::remove(fifo);
+  }
+}
