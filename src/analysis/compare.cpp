@@ -121,8 +121,8 @@ std::vector<nlohmann::json> read_summaries(const std::vector<fs::path>& run_dirs
     }
     if (!summary.is_object()) throw fail(std::string("a JSON ") + summary.type_name());
     if (const std::string foreign = foreign_summary_problem(dir, summary); !foreign.empty())
-      throw DataError(path.string() + ": " + foreign + "; remove it and finish the run (aebench " +
-                      "train CONFIG --out " + dir.string() + " --resume), or leave the run out");
+      throw DataError(path.string() + ": " + foreign +
+                      "; restore the run's own files, or leave the run out");
     summaries.push_back(std::move(summary));
   }
   return summaries;

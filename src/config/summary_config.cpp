@@ -43,7 +43,8 @@ std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::jso
                        [](const std::string& path) { return !is_incidental_pointer(path); });
   if (changes.empty()) return "";
   return std::string("was made with another config than ") + kConfigFile + " (from " + kConfigFile +
-         "'s to its own: " + changes + "): another run's results, not this run's";
+         "'s to its own: " + changes +
+         "): another run's results, or config.json was edited after the run";
 }
 
 }  // namespace aebench

@@ -46,13 +46,7 @@ void require_finished_run(const fs::path& run_dir, const std::string& command) {
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   const nlohmann::json summary =
       file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
-  if (summary.is_object() && summary.contains("test") && !summary.contains("error")) {
-    if (const std::string foreign = foreign_summary_problem(run_dir, summary); !foreign.empty())
-      throw DataError((run_dir / kSummaryFile).string() + ": " + foreign + "; " + command +
-                      " wrote nothing: remove it and finish the run (aebench train CONFIG --out " +
-                      run_dir.string() + " --resume)");
-    return;
-  }
+  if (summary.is_object() && summary.contains("test") && !summary.contains("error")) return;
   throw ConfigError(run_dir.string() + ": " + command +
                     " expected a finished run (summary.json with test results), found " +
                     (file.ok() ? "a summary.json without them" : "summary.json " + file.problem()) +
@@ -91,6 +85,20 @@ Config saved_config(const fs::path& run_dir, const nlohmann::json& document) {
   throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
                     " was trained with, found changes in " + changes +
                     "; undo them, or train a new run with the new config");
+}
+
+// Throws DataError when RUN_DIR's summary.json holds another config's results (a copy of
+// another run's): `command` adds to it. Asked once config.json is known to be model.pt's, so
+// that an edited config.json is named as such, not as a foreign summary.
+void require_own_summary(const fs::path& run_dir, const std::string& command) {
+  const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
+  const nlohmann::json summary =
+      file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
+  if (const std::string foreign = foreign_summary_problem(run_dir, summary); !foreign.empty())
+    throw DataError((run_dir / kSummaryFile).string() + ": " + foreign + "; config.json " +
+                    "agrees with model.pt, so " + command + " wrote nothing: remove the " +
+                    "summary.json and finish the run (aebench train CONFIG --out " +
+                    run_dir.string() + " --resume)");
 }
 
 // The fingerprint of the data the run trained on, from its summary.json; null for a run made
@@ -212,6 +220,7 @@ nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
   const auto& [config, context, data, model] = run;
   const RunLock lock(run_dir);
   require_finished_run(run_dir, "probe");  // again, now that no resume can be replacing it
+  require_own_summary(run_dir, "probe");
   // The probe's results join the run's own: on other data than it trained on they would not
   // be its results.
   if (const nlohmann::json trained_on = trained_fingerprint(run_dir);
