@@ -21,15 +21,35 @@ constexpr char kInterruptLine[] =
 constexpr char kTerminateLine[] =
     "aebench: interrupted: stopped by SIGTERM before the command finished; the files it wrote "
     "are complete, the rest were not written; run it again\n";
+constexpr char kSecondInterruptLine[] =
+    "aebench: interrupted: stopped at once by a second SIGINT, without waiting for a safe "
+    "point; the files written are complete; resume a run with train --resume, run other "
+    "commands again\n";
+constexpr char kSecondTerminateLine[] =
+    "aebench: interrupted: stopped at once by a second SIGTERM, without waiting for a safe "
+    "point; the files written are complete; resume a run with train --resume, run other "
+    "commands again\n";
+
+// Writes a line made before any signal came: write() is async-signal-safe.
+void write_line(const char* line, std::size_t length) {
+  [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, line, length);
+}
 
 extern "C" void on_stop_signal(int signal_number) {
+  const bool interrupt = signal_number == SIGINT;
   // A second signal means "now": skip the checkpoint. _exit is async-signal-safe.
-  if (received_signal != 0) ::_exit(128 + signal_number);
+  if (received_signal != 0) {
+    if (interrupt)
+      write_line(kSecondInterruptLine, sizeof kSecondInterruptLine - 1);
+    else
+      write_line(kSecondTerminateLine, sizeof kSecondTerminateLine - 1);
+    ::_exit(128 + signal_number);
+  }
   if (guard_depth == 0 && deferring == 0) {  // nothing polls for it: stop now, saying so
-    const char* line = signal_number == SIGINT ? kInterruptLine : kTerminateLine;
-    const std::size_t length =
-        signal_number == SIGINT ? sizeof kInterruptLine - 1 : sizeof kTerminateLine - 1;
-    [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, line, length);
+    if (interrupt)
+      write_line(kInterruptLine, sizeof kInterruptLine - 1);
+    else
+      write_line(kTerminateLine, sizeof kTerminateLine - 1);
     ::_exit(128 + signal_number);
   }
   received_signal = signal_number;

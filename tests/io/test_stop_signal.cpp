@@ -1,3 +1,4 @@
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -6,6 +7,7 @@
 
 #include "aebench/io/stop_signal.h"
 #include "support/catch.h"
+#include "support/test_support.h"
 
 using aebench::StopSignalGuard;
 
@@ -32,12 +34,21 @@ TEST_CASE("within a guard a signal is recorded for the work to poll, and a secon
           std::raise(SIGTERM);
           return StopSignalGuard::received() == SIGTERM ? 0 : 1;
         }) == 0);
-  CHECK(status_of([] {
+  // The second exits at once, and says so in one line.
+  const aebench::testing::ScratchFolder folder("second_signal");
+  const std::string errors = (folder / "stderr.txt").string();
+  CHECK(status_of([&errors] {
+          const int file = ::open(errors.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+          ::dup2(file, STDERR_FILENO);
           const StopSignalGuard guard;
           std::raise(SIGINT);
           std::raise(SIGINT);
           return 0;
         }) == 130);
+  CHECK(aebench::testing::file_contents(errors) ==
+        "aebench: interrupted: stopped at once by a second SIGINT, without waiting for a safe "
+        "point; the files written are complete; resume a run with train --resume, run other "
+        "commands again\n");
   // A nested guard's end leaves the outer one's signal in place.
   CHECK(status_of([] {
           const StopSignalGuard outer;
