@@ -86,9 +86,8 @@ ExecutorOptions executor_from_json(const ordered_json& object) {
   return options;
 }
 
-// Keys whose difference says nothing about a point's results.
-
-// "train.epochs 2 -> 3, model.latent 4 -> 8" (at most three), or "" when they agree.
+// "train.epochs 2 -> 3, model.latent 4 -> 8" (at most three), or "" when they agree. Values
+// compare as JSON values (30 and 30.0 are the same number), shown as written.
 std::string config_differences(const json& saved, const json& current) {
   std::map<std::string, json> before, after;
   for (auto& [key, value] : flatten_json(saved)) before[key] = value;
@@ -104,8 +103,12 @@ std::string config_differences(const json& saved, const json& current) {
   std::set<std::string> keys;
   for (const auto& entry : before) keys.insert(entry.first);
   for (const auto& entry : after) keys.insert(entry.first);
+  const auto same = [&](const std::string& key) {
+    const auto was = before.find(key), is = after.find(key);
+    return was != before.end() && is != after.end() && was->second == is->second;
+  };
   for (const auto& key : keys) {
-    if (is_incidental_key(key) || describe(before, key) == describe(after, key)) continue;
+    if (is_incidental_key(key) || same(key)) continue;
     if (++shown > 3) return text + ", ...";
     text += (text.empty() ? "" : ", ") + key + " " + describe(before, key) + " -> " +
             describe(after, key);

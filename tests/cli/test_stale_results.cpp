@@ -3,6 +3,7 @@
 // models and data that are another run's.
 
 #include <fstream>
+#include <functional>
 #include <string>
 
 #include "aebench/errors.h"
@@ -140,6 +141,18 @@ TEST_CASE("a sweep point folder holding another config's run is neither done nor
   std::ofstream(sweep / "latent-4" / aebench::kSummaryFile) << "{}";
   run_aebench("sweep --status " + shell_quoted(sweep), &output);
   CHECK_THAT(output, Catch::Contains("1/2 done"));
+  // A config.json rewritten by another JSON tool (every integer as 30.0) is the same config.
+  nlohmann::json rewritten = read_json(sweep / "latent-3" / aebench::kConfigFile);
+  const std::function<void(nlohmann::json&)> as_floats = [&](nlohmann::json& value) {
+    if (value.is_number_integer()) value = value.get<double>();
+    if (value.is_structured())
+      for (auto& item : value) as_floats(item);
+  };
+  as_floats(rewritten);
+  REQUIRE(rewritten["model"]["latent"].is_number_float());
+  std::ofstream(sweep / "latent-3" / aebench::kConfigFile) << rewritten.dump(2);
+  run_aebench("sweep --status " + shell_quoted(sweep), &output);
+  CHECK_THAT(output, Catch::Contains("1/2 done") && !Catch::Contains("latent-3:"));
   // compare takes the sweep folder for its finished points: latent-3 alone.
   REQUIRE(run_aebench("compare " + shell_quoted(sweep) + " --json --out " +
                           shell_quoted(folder / "compared"),
