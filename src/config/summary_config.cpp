@@ -27,8 +27,12 @@ std::optional<nlohmann::json> resolved(const nlohmann::json& document, const std
 }  // namespace
 
 std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::json& summary) {
-  if (!summary.is_object() || !summary.contains("config") || !summary["config"].is_object())
-    return "";
+  if (!summary.is_object()) return "";
+  // train writes the config into every summary.json it makes, and probe keeps it.
+  if (!summary.contains("config") || !summary["config"].is_object())
+    return std::string(
+        "holds no \"config\" object, which every summary.json aebench train "
+        "writes holds: it is not this run's");
   const RegularFileText file = read_regular_file(run_dir / kConfigFile);
   const nlohmann::json saved =
       file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();

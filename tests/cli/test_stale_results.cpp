@@ -210,6 +210,12 @@ TEST_CASE("a summary.json copied in from another run is no command's result for 
                          Catch::Contains("another run's results"));
     CHECK_THAT(page, !Catch::Contains("id=\"results\""));
   }
+  // Without its config it is no summary train wrote.
+  nlohmann::json stripped = read_json(other / aebench::kSummaryFile);
+  stripped.erase("config");
+  std::ofstream(tiny.run / aebench::kSummaryFile) << stripped.dump(2);
+  CHECK(tiny.aebench("compare " + shell_quoted(tiny.run)) == aebench::kExitDataError);
+  CHECK_THAT(tiny.output, Catch::Contains("holds no \"config\""));
   // Incidental keys (name, threads, output) are the same run's: the summary stays usable.
   fs::copy_file(other / aebench::kSummaryFile, tiny.run / aebench::kSummaryFile,
                 fs::copy_options::overwrite_existing);

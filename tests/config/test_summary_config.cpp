@@ -48,8 +48,11 @@ TEST_CASE("a summary.json belongs to the run whose config.json it was made with"
   older["train"].erase("precision");
   std::ofstream(run / aebench::kConfigFile) << older.dump(2);
   CHECK(aebench::foreign_summary_problem(run.path(), summary_made_with(config)).empty());
+  // A summary without its config is not one train wrote.
+  CHECK_THAT(aebench::foreign_summary_problem(run.path(), json{{"test", 1}}),
+             Catch::Contains("holds no \"config\""));
   // Nothing to compare: the file's own reader reports what is wrong.
-  CHECK(aebench::foreign_summary_problem(run.path(), json{{"test", 1}}).empty());
+  CHECK(aebench::foreign_summary_problem(run.path(), json::array()).empty());
   std::ofstream(run / aebench::kConfigFile) << "{ damaged";
   CHECK(aebench::foreign_summary_problem(run.path(), summary_made_with(reseeded)).empty());
 }
