@@ -21,6 +21,13 @@ OutputFolder::OutputFolder(const fs::path& dir, const std::vector<std::string>& 
                            const OutputKind& kind, const std::string& flag)
     : dir_(dir) {
   std::error_code error;
+  // A run's own folders are its results: its --resume and --overwrite clear aebench's names
+  // there, and its report would not know these files.
+  if (is_run_folder(dir))
+    throw OutputError(flag + " " + dir.string() +
+                      ": expected a folder outside runs, found a run folder; nothing was " +
+                      "written: name an empty or new folder");
+  refuse_nested_run_folder(dir, flag);
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
     throw OutputError(flag + " " + dir.string() + ": expected a folder, found a file");
   fs::create_directories(dir, error);

@@ -35,7 +35,11 @@ struct Destination {
 void choose_destination(Destination& destination, const fs::path& run_dir, const fs::path& out_dir,
                         const char* default_name, const std::vector<std::string>& names,
                         const OutputKind& kind) {
-  if (out_dir.empty()) {
+  std::error_code error;
+  const bool named_default =
+      !out_dir.empty() && fs::weakly_canonical(fs::absolute(out_dir), error) ==
+                              fs::weakly_canonical(fs::absolute(run_dir / default_name), error);
+  if (out_dir.empty() || named_default) {  // the run's own subfolder, under the run's lock
     destination.folder = make_real_subfolder(run_dir, default_name);
     remove_leftovers(run_dir);  // the run's lock is held: no writer of ours is there
     return;

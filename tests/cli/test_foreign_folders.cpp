@@ -188,6 +188,22 @@ TEST_CASE("a run folder inside another run's folder is refused, its results stay
                                         aebench::kStateDictFile) == state);
   for (const char* made : {"new", "sweep", "export/x", "export/config.json"})
     CHECK_FALSE(fs::exists(tiny.run / made));
+  // export, encode and compare --out: not into a run folder or one of its result folders (even
+  // a run's own, named for another command), only into the command's own default there.
+  const std::string run = shell_quoted(tiny.run);
+  for (const std::string& command :
+       {"export " + run + " --out " + run,
+        "encode " + run + " --out " + shell_quoted(tiny.run / "probe"),
+        "export " + run + " --out " + shell_quoted(tiny.run / "codes"),
+        "compare " + run + " --out " + shell_quoted(tiny.run / "eval")}) {
+    INFO(command);
+    CHECK(tiny.aebench(command) == aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains("run folder"));
+  }
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kStateDictFile));
+  CHECK_FALSE(fs::exists(tiny.run / "eval"));
+  CHECK(tiny.aebench("export " + run + " --quiet --out " +
+                     shell_quoted(tiny.run / aebench::kExportFolder)) == 0);
 }
 
 TEST_CASE("report and compare --out remove a killed writer's temporaries, links as names") {

@@ -26,7 +26,8 @@ bool holds_output_marker(const std::filesystem::path& folder, const OutputKind& 
 // commands never mix their files there. A file or link there with one of `names` is replaced
 // only when the folder holds an earlier output of the same kind (its marker): otherwise it is
 // a user's, and the folder is refused with an OutputError naming it, before anything is
-// written. `flag` names where the folder came from in messages ("--out").
+// written. So is a run folder, or a folder inside one (io/run_folder.h). `flag` names where
+// the folder came from in messages ("--out").
 class OutputFolder {
  public:
   OutputFolder(const std::filesystem::path& dir, const std::vector<std::string>& names,
