@@ -86,12 +86,14 @@ SectionSchema top_level() {
                            "measures one thread against every core this process "
                            "may use (its CPU affinity) and keeps the faster; "
                            "eval, probe and PCA fits use every core"))),
-      resumable(on(AEBENCH_FIELD(follow_load),
-                   key("follow_load", ValueKind::kBoolean,
-                       "with `threads: 0`, a run that chose more than one thread gives "
-                       "threads back at an epoch's end while other processes keep the cores "
-                       "busy, and takes them back when they stop; `false` keeps the chosen "
-                       "count throughout (bit-identical reruns need `threads` N as well)"))),
+      used_when(resumable(on(AEBENCH_FIELD(follow_load),
+                             key("follow_load", ValueKind::kBoolean,
+                                 "with `threads: 0`, a run that chose more than one thread gives "
+                                 "threads back at an epoch's end while other processes keep the "
+                                 "cores busy, and takes them back when they stop; `false` keeps "
+                                 "the chosen count throughout (bit-identical reruns need "
+                                 "`threads` N as well)"))),
+                [](const Config& config) { return config.threads == 0; }),
       key("comment", ValueKind::kIgnored, "free text, ignored"),
       key("$schema", ValueKind::kIgnored, "ignored (for editors)"),
   };
@@ -249,7 +251,10 @@ SectionSchema model_section() {
                 return json(config.model.variational ? std::string("linear")
                                                      : config.model.activation);
               }),
-          is_trained),
+          // A conv model has a code layer of its own only with a dense `latent`.
+          [](const Config& config) {
+            return is_trained(config) && (config.model.type != "conv" || config.model.latent > 0);
+          }),
       used_when(on(AEBENCH_FIELD(model.output_activation),
                    choice("output_activation", {"sigmoid", "linear", "softmax"},
                           "of the reconstruction (`softmax`: over all values of the image, e.g. "

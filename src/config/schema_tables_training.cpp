@@ -18,6 +18,10 @@ constexpr std::int64_t kMaxBatchSize = 1 << 20;
 constexpr std::int64_t kMaxImages = 100;
 constexpr std::int64_t kMaxAugmentShift = 8;  // a third of MNIST's side: more moves digits out
 
+bool draws_tsne(const Config& config) {
+  return config.analysis.embedding == "tsne" || config.analysis.embedding == "both";
+}
+
 }  // namespace
 
 SectionSchema train_section() {
@@ -242,13 +246,16 @@ SectionSchema analysis_section() {
              "PCA "
              "2; a map the test split is too small for is left out, with a note on stderr and in "
              "`summary.json` → `analysis.embedding.notes`")),
-      on(AEBENCH_FIELD(analysis.embedding_points),
-         integer("embedding_points", 10, 10000,
-                 "test images mapped (a stratified subset; exact t-SNE is O(n²))")),
-      on(AEBENCH_FIELD(analysis.perplexity),
-         number("perplexity", 1.0, 1000.0, "t-SNE perplexity (clamped to (n-1)/3)")),
-      on(AEBENCH_FIELD(analysis.tsne_iterations),
-         integer("tsne_iterations", 10, 100000, "t-SNE iterations")),
+      used_when(on(AEBENCH_FIELD(analysis.embedding_points),
+                   integer("embedding_points", 10, 10000,
+                           "test images mapped (a stratified subset; exact t-SNE is O(n²))")),
+                [](const Config& config) { return config.analysis.embedding != "none"; }),
+      used_when(on(AEBENCH_FIELD(analysis.perplexity),
+                   number("perplexity", 1.0, 1000.0, "t-SNE perplexity (clamped to (n-1)/3)")),
+                draws_tsne),
+      used_when(on(AEBENCH_FIELD(analysis.tsne_iterations),
+                   integer("tsne_iterations", 10, 100000, "t-SNE iterations")),
+                draws_tsne),
       on(AEBENCH_FIELD(analysis.weight_units),
          integer("weight_units", 1, 1024,
                  "units (or filters, or components) pictured in `weights.png`")),

@@ -154,6 +154,24 @@ TEST_CASE("a key that does not apply to the config is left out of it and named")
   json dense = pca;
   dense["model"] = {{"type", "dense"}, {"hidden", {32}}, {"latent", 8}, {"dropout", 0.3}};
   CHECK(aebench::config_from_json(dense, "e").ignored_keys.empty());
+  // Keys of a picture not drawn, of a code layer a conv model without `latent` lacks, and of
+  // a thread count only threads 0 chooses.
+  const json unused = {
+      {"model", {{"type", "conv"}, {"channels", {4}}, {"latent_activation", "tanh"}}},
+      {"analysis", {{"embedding", "none"}, {"embedding_points", 50}, {"perplexity", 5}}},
+      {"threads", 2},
+      {"follow_load", false}};
+  CHECK(aebench::config_from_json(unused, "e").ignored_keys ==
+        std::vector<std::string>{"model.latent_activation", "analysis.embedding_points",
+                                 "analysis.perplexity", "follow_load"});
+  json used = unused;
+  used["model"]["latent"] = 8;
+  used["analysis"]["embedding"] = "both";
+  used["threads"] = 0;
+  CHECK(aebench::config_from_json(used, "e").ignored_keys.empty());
+  used["analysis"]["embedding"] = "pca";
+  CHECK(aebench::config_from_json(used, "e").ignored_keys ==
+        std::vector<std::string>{"analysis.perplexity"});
   // Dropout follows a dense model's hidden layers: a conv model, or none, has no place for it.
   for (const json& model : {json{{"type", "conv"}, {"channels", {4}}, {"dropout", 0.5}},
                             json{{"type", "dense"}, {"hidden", json::array()}, {"dropout", 0.5}}}) {

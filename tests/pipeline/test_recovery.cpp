@@ -292,7 +292,6 @@ TEST_CASE(
   ScratchFolder folder("final-phase");
   aebench::testing::write_synthetic_dataset(folder / "data", 200, 400);
   auto document = aebench::testing::tiny_config(folder / "data", folder / "unused");
-  document["analysis"]["tsne_iterations"] = 1000;
   document["probe"] = {{"hidden", {16}}, {"epochs", 100}};
   const auto config = folder / "exp.json";
   std::ofstream(config) << document.dump();

@@ -135,7 +135,6 @@ nlohmann::json tiny_config(const fs::path& data_dir, const fs::path& out_dir) {
           {"model", {{"type", "dense"}, {"hidden", {32}}, {"latent", 16}}},
           {"train", {{"epochs", 3}, {"batch_size", 32}, {"lr", 0.003}}},
           {"output", {{"dir", out_dir.string()}, {"images", 6}}},
-          {"analysis", {{"tsne_iterations", 250}, {"perplexity", 5}}},
           {"threads", 1}};
 }
 
