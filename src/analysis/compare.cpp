@@ -117,9 +117,17 @@ std::vector<nlohmann::json> read_summaries(const std::vector<fs::path>& run_dirs
     try {
       summary = nlohmann::json::parse(file.bytes);
     } catch (const nlohmann::json::parse_error& parse_error) {
-      throw fail(std::string("invalid JSON (") + parse_error.what() + ")");
+      throw fail("invalid JSON (at byte " + std::to_string(parse_error.byte) + ")");
     }
     if (!summary.is_object()) throw fail(std::string("a JSON ") + summary.type_name());
+    // Test results, and no error: what train writes last (an unfinished run is the command's
+    // mistake, as a missing summary.json is).
+    if (!summary.contains("test") || !summary["test"].is_object() || summary.contains("error"))
+      throw ConfigError(
+          path.string() + ": expected a finished run with test results, found " +
+          (summary.contains("error") ? "a failed run's summary" : "a summary.json without them") +
+          "; finish the run (aebench train CONFIG --out " + dir.string() +
+          " --resume) or leave it out");
     if (const std::string foreign = foreign_summary_problem(dir, summary); !foreign.empty())
       throw DataError(path.string() + ": " + foreign +
                       "; restore the run's own files, or leave the run out");

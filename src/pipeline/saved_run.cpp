@@ -20,9 +20,14 @@ namespace {
 // Throws ConfigError unless aebench made RUN_DIR a run folder (io/run_folder.h).
 void require_run_marker(const fs::path& run_dir, const std::string& command) {
   if (is_run_folder(run_dir)) return;
+  std::error_code error;  // a loop of links is no folder, and no reason to throw another error
+  const bool folder = fs::is_directory(run_dir, error);
   throw ConfigError(run_dir.string() + ": " + command +
                     " expected a run folder aebench train made (with its run.json), found " +
-                    (fs::is_directory(run_dir) ? "a folder without one" : "no such folder") +
+                    (folder ? "a folder without one"
+                     : error && error != std::errc::no_such_file_or_directory
+                         ? "no folder (" + error.message() + ")"
+                         : std::string("no such folder")) +
                     "; nothing was written");
 }
 

@@ -189,6 +189,9 @@ TEST_CASE(
   for (const auto& c : cases) {
     INFO(c.dir.string());
     const auto file = (c.dir / "summary.json").string();
+    if (c.dir == broken)  // where, not the parser's own text
+      CHECK_THROWS_WITH(aebench::read_summaries({c.dir}),
+                        Catch::Contains("at byte") && !Catch::Contains("json.exception"));
     if (c.dir == unfinished)  // the command's mistake, as probe says: exit 2
       CHECK_THROWS_AS(aebench::compare_runs({runs.dirs[0], c.dir}, CompareOptions{}),
                       aebench::ConfigError);
@@ -198,6 +201,18 @@ TEST_CASE(
     CHECK_THROWS_WITH(aebench::read_summaries({runs.dirs[0], c.dir}),
                       Catch::Contains(file + ": expected a finished run with summary.json") &&
                           Catch::Contains(c.found));
+  }
+}
+
+TEST_CASE("a summary.json without test results, or a failed run's, is no finished run") {
+  const ThreeRuns runs;
+  const auto no_test = runs.folder / "no_test", failed = runs.folder / "failed";
+  write_text(no_test / "summary.json", R"({"config": {}, "epochs_run": 3})");
+  write_text(failed / "summary.json", R"({"config": {}, "test": {}, "error": "boom"})");
+  for (const auto& dir : {no_test, failed}) {
+    INFO(dir.string());
+    CHECK_THROWS_AS(aebench::read_summaries({runs.dirs[0], dir}), aebench::ConfigError);
+    CHECK_THROWS_WITH(aebench::read_summaries({dir}), Catch::Contains("finish the run"));
   }
 }
 
