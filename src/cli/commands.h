@@ -121,6 +121,7 @@ struct SweepCommandOptions {
   std::int64_t jobs = 0;
   std::int64_t threads = 0;
   std::string bench_json = "bench.json";  // where the measured layout is read from
+  bool bench_named = false;               // --bench given: it must be a bench.json
   bool retry_failed = false;
   bool dry_run = false;  // validate and list the points, run nothing, write nothing
   bool quiet = false;

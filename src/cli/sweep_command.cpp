@@ -129,9 +129,9 @@ void write_results(const SweepRecord& record) {
 
 int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
   const std::size_t runnable = runnable_points(record, options.retry_failed).size();
-  const JobLayout layout =
-      choose_job_layout(record.plan.executor.jobs, record.plan.executor.threads, usable_cpu_cores(),
-                        static_cast<std::int64_t>(runnable), options.bench_json);
+  const JobLayout layout = choose_job_layout(
+      record.plan.executor.jobs, record.plan.executor.threads, usable_cpu_cores(),
+      static_cast<std::int64_t>(runnable), options.bench_json, options.bench_named);
   if (!options.quiet)
     std::cerr << "sweep: " << record.points.size() << " points in " << record.plan.out_dir.string()
               << " (" << describe_counts(count_states(record)) << "); running " << runnable
@@ -217,6 +217,8 @@ int run_planned_sweep(const SweepCommandOptions& options) {
   check_executor(plan.executor);
   const auto points = expand_points(plan);
   validate_points(plan, points);
+  // A --bench named is checked whether or not it will pick --jobs, dry run included.
+  if (options.bench_named) suggested_jobs(options.bench_json, true);
   if (options.dry_run) return list_points(plan, points);
   prepare_sweep_folder(plan.out_dir);
   const RunLock lock(plan.out_dir);  // one sweep command per folder at a time
@@ -271,8 +273,12 @@ CLI::App* setup_sweep(CLI::App& app, SweepCommandOptions& options) {
       ->check(CLI::Range(1, 1024));
   command->add_option("--threads", options.threads, "local: CPU threads per point")
       ->check(CLI::Range(1, 1024));
-  command->add_option("--bench", options.bench_json,
-                      "bench.json whose measured layout picks --jobs (default: ./bench.json)");
+  command
+      ->add_option("--bench", options.bench_json,
+                   "bench.json whose measured layout picks --jobs (default: ./bench.json, when "
+                   "there is one)")
+      ->check(kNonEmptyPath)
+      ->each([&options](const std::string&) { options.bench_named = true; });
   command->add_flag("--retry-failed", options.retry_failed, "Run failed points again");
   command->add_flag("--dry-run", options.dry_run,
                     "Validate every point and list them; run and write nothing");

@@ -184,23 +184,33 @@ class SweepRunner {
   SteadyClock::time_point last_draw_ = SteadyClock::now();
 };
 
-std::int64_t jobs_from_bench(const fs::path& bench_json) {
-  const RegularFileText file = read_regular_file(bench_json, kMaxBenchBytes);
-  if (file.missing) return 0;
-  if (!file.ok())  // a FIFO or a device would hang the sweep, /dev/zero exhaust its memory
-    throw ConfigError(bench_json.string() +
-                      " (the bench file that picks --jobs: --bench, default ./bench.json): "
-                      "expected a bench.json file, found " +
-                      file.problem(kMaxBenchBytes) + "; remove it or pass --jobs N");
-  const auto document = nlohmann::json::parse(file.bytes, nullptr, false);
-  if (document.is_discarded() || !document.is_object()) return 0;
-  const auto layout = document.find("layout");
-  if (layout == document.end() || !layout->is_object()) return 0;
-  const auto jobs = layout->find("suggested_jobs");
-  return jobs != layout->end() && jobs->is_number_integer() ? jobs->get<std::int64_t>() : 0;
-}
-
 }  // namespace
+
+std::int64_t suggested_jobs(const fs::path& bench_json, bool named) {
+  const auto refuse = [&](const std::string& found) {
+    return ConfigError(bench_json.string() +
+                       " (the bench file that picks --jobs: --bench, default ./bench.json): "
+                       "expected a bench.json aebench bench wrote, found " +
+                       found + "; " + (named ? "name another, " : "remove it, ") +
+                       "run aebench bench, or pass --jobs N");
+  };
+  const RegularFileText file = read_regular_file(bench_json, kMaxBenchBytes);
+  if (file.missing && !named) return 0;  // no measurement made: one point per core
+  // A FIFO or a device would hang the sweep, /dev/zero exhaust its memory.
+  if (!file.ok()) throw refuse(file.missing ? "no such file" : file.problem(kMaxBenchBytes));
+  const auto document = nlohmann::json::parse(file.bytes, nullptr, false);
+  if (document.is_discarded()) throw refuse("invalid JSON");
+  if (!document.is_object()) throw refuse(std::string("a JSON ") + document.type_name());
+  const auto layout = document.find("layout");
+  if (layout == document.end() || layout->is_null()) {  // bench --no-layout measured none
+    if (named) throw refuse("no measured layout (it was made with --no-layout)");
+    return 0;
+  }
+  const auto jobs = layout->is_object() ? layout->find("suggested_jobs") : layout->end();
+  if (jobs == layout->end() || !jobs->is_number_integer() || jobs->get<std::int64_t>() < 1)
+    throw refuse("no positive integer layout.suggested_jobs");
+  return jobs->get<std::int64_t>();
+}
 
 bool should_run(PointState state, bool retry_failed) {
   return state == PointState::kPending || state == PointState::kInterrupted ||
@@ -215,13 +225,13 @@ std::vector<std::size_t> runnable_points(const SweepRecord& record, bool retry_f
 }
 
 JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_threads, int cores,
-                            std::int64_t runnable, const fs::path& bench_json) {
+                            std::int64_t runnable, const fs::path& bench_json, bool bench_named) {
   JobLayout layout;
   cores = std::max(cores, 1);
   if (requested_jobs > 0) {
     layout.jobs = requested_jobs;
     layout.reason = "as asked";
-  } else if (const std::int64_t measured = jobs_from_bench(bench_json); measured > 0) {
+  } else if (const std::int64_t measured = suggested_jobs(bench_json, bench_named); measured > 0) {
     layout.jobs = measured;
     layout.reason = "the layout measured in " + bench_json.string();
   } else {

@@ -95,6 +95,12 @@ TEST_CASE("sweep --bench refuses a FIFO at once, and bench --out an unwritable p
                      shell_quoted(tiny.folder / "sweep") + " --bench " +
                      shell_quoted(tiny.folder / "bench.fifo")) == aebench::kExitUsageError);
   CHECK_THAT(tiny.output, Catch::Contains("--bench") && Catch::Contains("FIFO"));
+  // A --bench named that is missing is refused too, in a dry run as well, before anything.
+  CHECK(tiny.aebench("sweep " + shell_quoted(tiny.config) + " --grid model.latent=3,4 --out " +
+                     shell_quoted(tiny.folder / "sweep") + " --dry-run --bench " +
+                     shell_quoted(tiny.folder / "no_bench.json")) == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("no_bench.json") && Catch::Contains("no such file"));
+  CHECK_FALSE(fs::exists(tiny.folder / "sweep"));
   CHECK(tiny.aebench("bench " + shell_quoted(tiny.config) + " --steps 2 --out " +
                      shell_quoted(tiny.folder / "no/such/folder/bench.json")) ==
         aebench::kExitOutputError);

@@ -215,6 +215,20 @@ TEST_CASE("the local layout comes from bench.json's measurement, else one point 
   CHECK((layout.jobs == 3 && layout.threads == 1));
   layout = aebench::choose_job_layout(0, 3, 2, 1, folder / "none.json");
   CHECK((layout.jobs == 1 && layout.threads == 3));
+  // Named with --bench, a missing file is a mistake, as is one without a measured layout.
+  CHECK_THROWS_WITH(aebench::suggested_jobs(folder / "none.json", true),
+                    Catch::Contains("none.json") && Catch::Contains("found no such file"));
+  std::ofstream(bench) << R"({"machine": {}})";
+  CHECK(aebench::suggested_jobs(bench, false) == 0);
+  CHECK_THROWS_WITH(aebench::suggested_jobs(bench, true), Catch::Contains("no measured layout"));
+  // A damaged or wrongly typed one is never taken for one point per core.
+  for (const char* text : {R"({"layout": )", R"([1])", R"({"layout": {"suggested_jobs": "2"}})",
+                           R"({"layout": {"suggested_jobs": 0}})", R"({"layout": 3})"}) {
+    INFO(text);
+    std::ofstream(bench) << text;
+    CHECK_THROWS_AS(aebench::suggested_jobs(bench, false), aebench::ConfigError);
+    CHECK_THROWS_AS(aebench::choose_job_layout(0, 0, 2, 8, bench), aebench::ConfigError);
+  }
 }
 
 TEST_CASE("a Slurm array lists the points to run as ranges, and its script runs each point") {

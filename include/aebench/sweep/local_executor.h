@@ -25,17 +25,24 @@ struct LocalExecutorOptions {
   bool log_is_terminal = false;
 };
 
+// The concurrent points bench.json's measured layout suggests (`layout.suggested_jobs`); 0 when
+// there is no measurement: no such file, or one bench made with --no-layout, unless `named`
+// (given with --bench, where either is a mistake). Throws ConfigError naming the file when it
+// is no bench.json aebench bench wrote: not a regular file, too large, damaged, wrongly typed.
+std::int64_t suggested_jobs(const std::filesystem::path& bench_json, bool named);
+
 // How many concurrent points and threads each, when the user did not say: `jobs` from
-// bench.json's measured layout (`layout.suggested_jobs`) when `bench_json` names a readable
-// one, else one point per core; never more jobs than `runnable` points; the cores divided
-// between the jobs. `reason` says where the figure came from.
+// bench.json's measured layout (suggested_jobs), else one point per core; never more jobs
+// than `runnable` points; the cores divided between the jobs. `reason` says where the figure
+// came from.
 struct JobLayout {
   std::int64_t jobs = 1;
   std::int64_t threads = 1;  // per point; 0 = each point measures its own (threads 0)
   std::string reason;
 };
 JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_threads, int cores,
-                            std::int64_t runnable, const std::filesystem::path& bench_json);
+                            std::int64_t runnable, const std::filesystem::path& bench_json,
+                            bool bench_named = false);
 
 // Whether the executor would run this point (pending or interrupted; failed with retry).
 bool should_run(PointState state, bool retry_failed);
