@@ -26,13 +26,14 @@ std::optional<nlohmann::json> resolved(const nlohmann::json& document, const std
 
 }  // namespace
 
-std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::json& summary) {
+std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::json& summary,
+                                    SummaryWriter writer) {
   if (!summary.is_object()) return "";
   // train writes the config into every summary.json it makes, and probe keeps it.
   if (!summary.contains("config") || !summary["config"].is_object())
     return std::string(
-        "holds no \"config\" object, which every summary.json aebench train "
-        "writes holds: it is not this run's");
+        "holds no \"config\" object, which every summary.json aebench writes holds: it is "
+        "not this run's");
   const RegularFileText file = read_regular_file(run_dir / kConfigFile);
   const nlohmann::json saved =
       file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
@@ -42,9 +43,13 @@ std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::jso
   const auto made_with_resolved = resolved(made_with, (run_dir / kSummaryFile).string());
   // Read as they are written when today's schema refuses either: both came from one version.
   const bool both = saved_resolved && made_with_resolved;
-  const std::string changes =
-      describe_changes(both ? *saved_resolved : saved, both ? *made_with_resolved : made_with,
-                       [](const std::string& path) { return !is_incidental_pointer(path); });
+  const bool data_may_differ = writer == SummaryWriter::kEval;
+  const std::string changes = describe_changes(
+      both ? *saved_resolved : saved, both ? *made_with_resolved : made_with,
+      [data_may_differ](const std::string& path) {
+        return !is_incidental_pointer(path) &&
+               !(data_may_differ && (path == "/data" || path.rfind("/data/", 0) == 0));
+      });
   if (changes.empty()) return "";
   return std::string("was made with another config than ") + kConfigFile + " (from " + kConfigFile +
          "'s to its own: " + changes +

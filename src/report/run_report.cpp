@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "aebench/analysis/compare.h"
+#include "aebench/config/summary_config.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/report/html.h"
@@ -282,7 +283,9 @@ std::string probe_section(Page& page, const json& summary, const fs::path& dir,
 std::string eval_section(Page& page, const fs::path& dir, const json& summary) {
   const std::string eval = kEvalFolder;
   const std::string file = eval + "/" + kSummaryFile;
-  const ReportJson evaluated = read_report_json(dir / file);
+  ReportJson evaluated = read_report_json(dir / file);
+  if (evaluated.problem.empty())  // an eval/ copied in from another run scored another model
+    evaluated.problem = foreign_summary_problem(dir, evaluated.value, SummaryWriter::kEval);
   std::string html;
   if (!evaluated.problem.empty()) {
     page.problem(file, evaluated.problem);

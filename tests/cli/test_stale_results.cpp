@@ -210,6 +210,22 @@ TEST_CASE("a summary.json copied in from another run is no command's result for 
                          Catch::Contains("another run's results"));
     CHECK_THAT(page, !Catch::Contains("id=\"results\""));
   }
+  // An eval/ copied in from another run scored another model: the report says so. The run's own
+  // eval of other data (--set data.*) is its own.
+  REQUIRE(tiny.aebench("eval " + shell_quoted(other) + " --quiet") == 0);
+  fs::copy(other / aebench::kEvalFolder, tiny.run / aebench::kEvalFolder,
+           fs::copy_options::recursive | fs::copy_options::overwrite_existing);
+  REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
+  CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),
+             Catch::Contains("eval/summary.json: was made with another config"));
+  fs::remove_all(tiny.run / aebench::kEvalFolder);
+  fs::copy_file(other / aebench::kSummaryFile, tiny.run / aebench::kSummaryFile,
+                fs::copy_options::overwrite_existing);  // the other seed's: eval does not read it
+  REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet --set data.test_limit=10") ==
+          0);
+  REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
+  CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),
+             !Catch::Contains("eval/summary.json: was made"));
   // Without its config it is no summary train wrote.
   nlohmann::json stripped = read_json(other / aebench::kSummaryFile);
   stripped.erase("config");

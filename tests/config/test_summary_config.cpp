@@ -43,6 +43,17 @@ TEST_CASE("a summary.json belongs to the run whose config.json it was made with"
   const json pca = resolved({{"seed", 3}, {"model", {{"type", "pca"}, {"latent", 8}}}});
   CHECK_THAT(aebench::foreign_summary_problem(run.path(), summary_made_with(pca)),
              Catch::Contains("model.type"));
+  // eval may score other data (--set data.*): its data keys may differ, nothing else.
+  json other_data = config;
+  other_data["data"]["test_limit"] = 10;
+  CHECK_THAT(aebench::foreign_summary_problem(run.path(), summary_made_with(other_data)),
+             Catch::Contains("data.test_limit"));
+  CHECK(aebench::foreign_summary_problem(run.path(), summary_made_with(other_data),
+                                         aebench::SummaryWriter::kEval)
+            .empty());
+  CHECK_FALSE(aebench::foreign_summary_problem(run.path(), summary_made_with(reseeded),
+                                               aebench::SummaryWriter::kEval)
+                  .empty());
   // A key today's schema adds reads as its default in an older run's config.json.
   json older = config;
   older["train"].erase("precision");

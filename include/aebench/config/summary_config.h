@@ -10,12 +10,17 @@
 
 namespace aebench {
 
+// Which command wrote the summary: train (RUN_DIR/summary.json), or eval (RUN_DIR/eval/), whose
+// `--set data.*` may score other data, so its data keys may differ from the run's.
+enum class SummaryWriter { kTrain, kEval };
+
 // "" when `summary` (RUN_DIR's parsed summary.json) belongs to the config.json beside it, or
 // when there is nothing to compare (a missing or damaged file is reported where it is read).
 // A summary without its config is not one train wrote. Else the problem in one phrase: "was made
 // with another config than config.json (from config.json's to its own: seed (0 -> 9)): another
 // run's results, or config.json was edited after the run".
 std::string foreign_summary_problem(const std::filesystem::path& run_dir,
-                                    const nlohmann::json& summary);
+                                    const nlohmann::json& summary,
+                                    SummaryWriter writer = SummaryWriter::kTrain);
 
 }  // namespace aebench
