@@ -5,6 +5,7 @@
 #include "aebench/config/config.h"
 #include "aebench/config/config_changes.h"
 #include "aebench/errors.h"
+#include "aebench/io/checked_file.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 
@@ -22,6 +23,17 @@ std::optional<nlohmann::json> resolved(const nlohmann::json& document, const std
   } catch (const ConfigError&) {
     return std::nullopt;
   }
+}
+
+// "" unless the summary names the model.pt it scored (model_crc32; older runs name none) and
+// RUN_DIR's is another: a summary.json copied in with its config.json.
+std::string model_problem(const fs::path& run_dir, const nlohmann::json& summary) {
+  const auto named = summary.find("model_crc32");
+  if (named == summary.end() || !named->is_string()) return "";
+  const std::string found = checked_file_crc(run_dir / kModelFile);
+  if (found.empty() || found == named->get<std::string>()) return "";
+  return std::string("scored a model.pt of CRC-32 ") + named->get<std::string>() +
+         ", found one of " + found + ": another run's results, with its config.json copied in";
 }
 
 }  // namespace
@@ -50,7 +62,7 @@ std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::jso
         return !is_incidental_pointer(path) &&
                !(data_may_differ && (path == "/data" || path.rfind("/data/", 0) == 0));
       });
-  if (changes.empty()) return "";
+  if (changes.empty()) return model_problem(run_dir, summary);
   return std::string("was made with another config than ") + kConfigFile + " (from " + kConfigFile +
          "'s to its own: " + changes +
          "): another run's results, or config.json was edited after the run";

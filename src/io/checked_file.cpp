@@ -1,7 +1,11 @@
 #include "aebench/io/checked_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "aebench/errors.h"
@@ -64,6 +68,21 @@ std::string unwrap_checked(const std::string& bytes, const std::string& source) 
     throw DataError(source + ": expected CRC-32 " + std::to_string(expected_crc) + ", found " +
                     std::to_string(found_crc) + " (the file is corrupt)");
   return bytes.substr(kCheckedHeaderBytes);
+}
+
+std::string checked_file_crc(const std::filesystem::path& file) {
+  const int descriptor = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (descriptor < 0) return "";
+  struct stat info {};
+  std::string header(kCheckedHeaderBytes, '\0');
+  const bool read =
+      ::fstat(descriptor, &info) == 0 && S_ISREG(info.st_mode) &&
+      ::read(descriptor, header.data(), header.size()) == static_cast<ssize_t>(header.size());
+  ::close(descriptor);
+  if (!read || header.compare(0, 8, kCheckedFileMagic, 8) != 0) return "";
+  char text[9];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(get_le(header, 16, 4)));
+  return text;
 }
 
 }  // namespace aebench

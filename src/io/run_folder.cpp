@@ -199,19 +199,10 @@ std::string csv_row(const EpochRecord& record, bool elbo_columns) {
 
 namespace {
 
-// Whether `file` starts with aebench's checked-file magic (io/checked_file.h): the checkpoint
+// Whether `file` starts with aebench's checked-file header (io/checked_file.h): the checkpoint
 // of an unfinished run made before run.json.
 bool starts_with_checked_magic(const fs::path& file) {
-  const int descriptor = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (descriptor < 0) return false;
-  struct stat info {};
-  char magic[sizeof kCheckedFileMagic - 1] = {};
-  const bool matches =
-      ::fstat(descriptor, &info) == 0 && S_ISREG(info.st_mode) &&
-      ::read(descriptor, magic, sizeof magic) == static_cast<ssize_t>(sizeof magic) &&
-      std::memcmp(magic, kCheckedFileMagic, sizeof magic) == 0;
-  ::close(descriptor);
-  return matches;
+  return !checked_file_crc(file).empty();
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "aebench/data/noise.h"
 #include "aebench/errors.h"
 #include "aebench/io/append_log.h"
+#include "aebench/io/checked_file.h"
 #include "aebench/io/cpu_cores.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
@@ -180,6 +181,8 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
     stage_done(artefacts.file_list());
   };
   save_model(folder / kModelFile, model, config_to_json(config));
+  // The summary names the model it scored: a summary.json beside another model.pt is not its.
+  const std::string model_crc = checked_file_crc(folder / kModelFile);
   stage_done(kModelFile);
   Artefacts loss_curve;
   loss_curve.add(kLossCurveFile,
@@ -197,6 +200,7 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   });
   write_stage(test.artefacts);
   nlohmann::json summary = base_summary(config, context, data, model);
+  summary["model_crc32"] = model_crc;
   summary["test"] = test.json;
   summary["epochs_run"] = state.epochs_done;
   summary["best_epoch"] = state.best_epoch;

@@ -295,8 +295,8 @@ nlohmann::ordered_json in_reading_order(const nlohmann::json& summary) {
                                        "analysis",
                                        "pretraining",
                                        "explained_variance_ratio"};
-  static const char* const kLast[] = {"torch_version", "aebench_version", "format_version",
-                                      "config"};
+  static const char* const kLast[] = {"model_crc32", "torch_version", "aebench_version",
+                                      "format_version", "config"};
   nlohmann::ordered_json ordered = nlohmann::ordered_json::object();
   auto copy = [&](const std::string& key) {
     if (summary.contains(key)) ordered[key] = nlohmann::ordered_json::parse(summary.at(key).dump());

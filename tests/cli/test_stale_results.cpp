@@ -185,6 +185,9 @@ TEST_CASE("a summary.json copied in from another run is no command's result for 
   const fs::path other = tiny.folder / "other";
   REQUIRE(tiny.aebench(tiny.train_command("--quiet --set seed=4 --out " + shell_quoted(other))) ==
           0);
+  fs::copy_file(tiny.run / aebench::kConfigFile, tiny.folder / "config.json.own");
+  const nlohmann::json own_summary = read_json(tiny.run / aebench::kSummaryFile);
+  REQUIRE(own_summary["model_crc32"].get<std::string>().size() == 8);
   // Another seed, and another model kind whose keys this run's config.json lacks.
   for (const std::string set : {"seed=4", "model.type=\"pca\""}) {
     INFO(set);
@@ -226,6 +229,13 @@ TEST_CASE("a summary.json copied in from another run is no command's result for 
   REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
   CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),
              !Catch::Contains("eval/summary.json: was made"));
+  // config.json and summary.json copied in together agree, but scored another model.pt.
+  for (const char* file : {aebench::kConfigFile, aebench::kSummaryFile})
+    fs::copy_file(other / file, tiny.run / file, fs::copy_options::overwrite_existing);
+  CHECK(tiny.aebench("compare " + shell_quoted(tiny.run)) == aebench::kExitDataError);
+  CHECK_THAT(tiny.output, Catch::Contains("scored a model.pt of CRC-32"));
+  fs::copy_file(tiny.folder / "config.json.own", tiny.run / aebench::kConfigFile,
+                fs::copy_options::overwrite_existing);
   // Without its config it is no summary train wrote.
   nlohmann::json stripped = read_json(other / aebench::kSummaryFile);
   stripped.erase("config");
@@ -233,10 +243,7 @@ TEST_CASE("a summary.json copied in from another run is no command's result for 
   CHECK(tiny.aebench("compare " + shell_quoted(tiny.run)) == aebench::kExitDataError);
   CHECK_THAT(tiny.output, Catch::Contains("holds no \"config\""));
   // Incidental keys (name, threads, output) are the same run's: the summary stays usable.
-  fs::copy_file(other / aebench::kSummaryFile, tiny.run / aebench::kSummaryFile,
-                fs::copy_options::overwrite_existing);
-  nlohmann::json summary = read_json(tiny.run / aebench::kSummaryFile);
-  summary["config"]["seed"] = read_json(tiny.run / aebench::kConfigFile)["seed"];
+  nlohmann::json summary = own_summary;
   summary["config"]["threads"] = 2;
   summary["config"]["name"] = "renamed";
   std::ofstream(tiny.run / aebench::kSummaryFile) << summary.dump(2);

@@ -1,6 +1,12 @@
+#include <sys/stat.h>
+#include <zlib.h>
+
+#include <cstdio>
+
 #include "aebench/errors.h"
 #include "aebench/io/checked_file.h"
 #include "support/catch.h"
+#include "support/test_support.h"
 
 TEST_CASE("a checked payload round-trips") {
   for (const std::string& payload : {std::string(), std::string("x"), std::string(100000, '\7')})
@@ -28,5 +34,22 @@ TEST_CASE("damaged checked files are DataErrors saying what is wrong") {
     CHECK_THROWS_WITH(aebench::unwrap_checked(test.bytes, "run/checkpoint.pt"),
                       Catch::Contains("run/checkpoint.pt") && Catch::Contains(test.fragment));
     CHECK_THROWS_AS(aebench::unwrap_checked(test.bytes, "f"), aebench::DataError);
+  }
+}
+
+TEST_CASE("a checked file's CRC-32 is read from its header alone, and only from a regular file") {
+  const aebench::testing::ScratchFolder folder("checked_crc");
+  const std::string payload = "a model's bytes";
+  aebench::testing::write_text(folder / "model.pt", aebench::wrap_checked(payload));
+  char expected[9];
+  std::snprintf(expected, sizeof expected, "%08lx",
+                crc32(0L, reinterpret_cast<const Bytef*>(payload.data()), uInt(payload.size())));
+  CHECK(aebench::checked_file_crc(folder / "model.pt") == expected);
+  aebench::testing::write_text(folder / "short", "AEBCHK01");
+  aebench::testing::write_text(folder / "other", std::string(40, 'x'));
+  REQUIRE(::mkfifo((folder / "fifo").c_str(), 0600) == 0);  // read, it would block
+  for (const char* name : {"short", "other", "fifo", "missing"}) {
+    INFO(name);
+    CHECK(aebench::checked_file_crc(folder / name).empty());
   }
 }

@@ -16,7 +16,8 @@ enum class SummaryWriter { kTrain, kEval };
 
 // "" when `summary` (RUN_DIR's parsed summary.json) belongs to the config.json beside it, or
 // when there is nothing to compare (a missing or damaged file is reported where it is read).
-// A summary without its config is not one train wrote. Else the problem in one phrase: "was made
+// A summary without its config is not one train wrote; one that names the model.pt it scored
+// (model_crc32) must sit beside that model.pt. Else the problem in one phrase: "was made
 // with another config than config.json (from config.json's to its own: seed (0 -> 9)): another
 // run's results, or config.json was edited after the run".
 std::string foreign_summary_problem(const std::filesystem::path& run_dir,

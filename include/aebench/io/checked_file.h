@@ -6,6 +6,7 @@
 // LibTorch's loader, which can crash on malformed input. Free of LibTorch.
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace aebench {
@@ -25,5 +26,10 @@ void check_checked_header(const std::string& header, std::uint64_t file_bytes,
 // The payload of `bytes`, after checking magic, length and CRC-32. Throws DataError naming
 // `source` and saying what is wrong (not a checkpoint, truncated, trailing bytes, corrupt).
 std::string unwrap_checked(const std::string& bytes, const std::string& source);
+
+// The CRC-32 of `file`'s payload as its header says, as 8 hex digits ("0a1b2c3d"), or "" when
+// `file` is no regular file that starts with a checked header. Reads the header alone, and
+// never blocks (a FIFO is no regular file): a model.pt's identity, cheaply.
+std::string checked_file_crc(const std::filesystem::path& file);
 
 }  // namespace aebench
