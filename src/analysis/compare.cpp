@@ -122,7 +122,7 @@ std::vector<nlohmann::json> read_summaries(const std::vector<fs::path>& run_dirs
     if (!summary.is_object()) throw fail(std::string("a JSON ") + summary.type_name());
     // Test results, and no error: what train writes last (an unfinished run is the command's
     // mistake, as a missing summary.json is).
-    if (!summary.contains("test") || !summary["test"].is_object() || summary.contains("error"))
+    if (!holds_test_results(summary))
       throw ConfigError(
           path.string() + ": expected a finished run with test results, found " +
           (summary.contains("error") ? "a failed run's summary" : "a summary.json without them") +
@@ -209,13 +209,12 @@ std::vector<std::string> differing_config_keys(const std::vector<nlohmann::json>
   std::vector<std::string> differing;
   for (const auto& key : keys) {
     if (is_incidental_key(key)) continue;  // config_changes.h
-    const auto value_in = [&](const nlohmann::json& summary) {
-      const auto* value = find_dotted(summary, "config." + key);
-      return value ? value->dump() : std::string("(missing)");
-    };
-    const std::string first = value_in(summaries.front());
-    if (std::any_of(summaries.begin(), summaries.end(),
-                    [&](const nlohmann::json& summary) { return value_in(summary) != first; }))
+    // Compared as JSON values: 30 and 30.0 (a summary rewritten by another tool) are one value.
+    const auto* first = find_dotted(summaries.front(), "config." + key);
+    if (std::any_of(summaries.begin(), summaries.end(), [&](const nlohmann::json& summary) {
+          const auto* value = find_dotted(summary, "config." + key);
+          return (value == nullptr) != (first == nullptr) || (value && *value != *first);
+        }))
       differing.push_back(key);
   }
   return differing;

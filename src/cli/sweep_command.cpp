@@ -217,8 +217,9 @@ int run_planned_sweep(const SweepCommandOptions& options) {
   check_executor(plan.executor);
   const auto points = expand_points(plan);
   validate_points(plan, points);
-  // A --bench named is checked whether or not it will pick --jobs, dry run included.
-  if (options.bench_named) suggested_jobs(options.bench_json, true);
+  // The bench file a run would read is checked in a dry run too, and a --bench named always.
+  if (options.bench_named || (plan.executor.type == "local" && plan.executor.jobs == 0))
+    suggested_jobs(options.bench_json, options.bench_named);
   if (options.dry_run) return list_points(plan, points);
   prepare_sweep_folder(plan.out_dir);
   const RunLock lock(plan.out_dir);  // one sweep command per folder at a time

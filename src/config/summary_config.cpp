@@ -38,6 +38,13 @@ std::string model_problem(const fs::path& run_dir, const nlohmann::json& summary
 
 }  // namespace
 
+bool holds_test_results(const nlohmann::json& summary) {
+  if (!summary.is_object() || summary.contains("error")) return false;
+  const auto test = summary.find("test");
+  return test != summary.end() && test->is_object() && test->contains("mse") &&
+         test->at("mse").is_number();
+}
+
 std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::json& summary,
                                     SummaryWriter writer) {
   if (!summary.is_object()) return "";

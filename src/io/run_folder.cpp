@@ -254,6 +254,15 @@ bool is_run_folder(const fs::path& dir) {
          summary.contains("config") && summary["config"].is_object();
 }
 
+std::string what_is_at(const fs::path& path) {
+  std::error_code error;
+  const fs::file_status status = fs::status(path, error);
+  if (fs::is_directory(status)) return "a folder";
+  if (status.type() == fs::file_type::not_found) return "no such folder";
+  if (error) return "no folder (" + error.message() + ")";
+  return "a file, not a folder";
+}
+
 bool is_symbolic_link(const fs::path& path) {
   std::error_code error;
   return fs::symlink_status(path, error).type() == fs::file_type::symlink;

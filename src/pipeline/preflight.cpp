@@ -158,11 +158,16 @@ std::vector<std::string> preflight(const Config& config, const Dataset& data,
     notes.push_back(key +
                     ": given, but it has no effect on this config (docs/config.md says "
                     "when it has), so it is ignored");
-  if (context.device.is_cpu() && config.threads > context.threads)
-    notes.push_back("threads " + std::to_string(config.threads) + ": capped to " +
-                    std::to_string(context.threads) +
-                    ", the cores this process may run on (more threads only wait for each other)");
+  if (std::string cap = thread_cap_note(config, context); !cap.empty())
+    notes.push_back(std::move(cap));
   return notes;
+}
+
+std::string thread_cap_note(const Config& config, const RunContext& context) {
+  if (!context.device.is_cpu() || config.threads <= context.threads) return "";
+  return "threads " + std::to_string(config.threads) + ": capped to " +
+         std::to_string(context.threads) +
+         ", the cores this process may run on (more threads only wait for each other)";
 }
 
 std::string validation_source(const DataOptions& data) {

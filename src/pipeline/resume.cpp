@@ -2,6 +2,7 @@
 
 #include "aebench/config/config_changes.h"
 #include "aebench/config/schema.h"
+#include "aebench/config/summary_config.h"
 #include "aebench/data/dataset.h"
 #include "aebench/errors.h"
 #include "aebench/io/cpu_cores.h"
@@ -51,8 +52,9 @@ bool finished_with(const fs::path& folder, const Config& config) {
   const RegularFileText file = read_regular_file(folder / kSummaryFile);
   if (!file.ok()) return false;
   const nlohmann::json summary = nlohmann::json::parse(file.bytes, nullptr, false);
-  if (!summary.is_object() || summary.contains("error") || !summary.contains("test") ||
-      !summary.contains("config") || !summary["config"].is_object())
+  // Another run's summary (another model.pt's) is not this run finished.
+  if (!holds_test_results(summary) || !summary.contains("config") ||
+      !summary["config"].is_object() || !foreign_summary_problem(folder, summary).empty())
     return false;
   return describe_changes(summary["config"], config_to_json(config),
                           [](const std::string& path) { return !is_incidental_pointer(path); })

@@ -5,9 +5,11 @@
 #include "aebench/config/schema.h"
 #include "aebench/config/summary_config.h"
 #include "aebench/errors.h"
+#include "aebench/io/checked_file.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
+#include "aebench/pipeline/preflight.h"
 #include "aebench/pipeline/run_stages.h"
 #include "aebench/train/checkpoint.h"
 
@@ -20,14 +22,10 @@ namespace {
 // Throws ConfigError unless aebench made RUN_DIR a run folder (io/run_folder.h).
 void require_run_marker(const fs::path& run_dir, const std::string& command) {
   if (is_run_folder(run_dir)) return;
-  std::error_code error;  // a loop of links is no folder, and no reason to throw another error
-  const bool folder = fs::is_directory(run_dir, error);
+  const std::string found = what_is_at(run_dir);
   throw ConfigError(run_dir.string() + ": " + command +
                     " expected a run folder aebench train made (with its run.json), found " +
-                    (folder ? "a folder without one"
-                     : error && error != std::errc::no_such_file_or_directory
-                         ? "no folder (" + error.message() + ")"
-                         : std::string("no such folder")) +
+                    (found == "a folder" ? "a folder without one" : found) +
                     "; nothing was written");
 }
 
@@ -51,7 +49,7 @@ void require_finished_run(const fs::path& run_dir, const std::string& command) {
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   const nlohmann::json summary =
       file.ok() ? nlohmann::json::parse(file.bytes, nullptr, false) : nlohmann::json();
-  if (summary.is_object() && summary.contains("test") && !summary.contains("error")) return;
+  if (holds_test_results(summary)) return;
   throw ConfigError(run_dir.string() + ": " + command +
                     " expected a finished run (summary.json with test results), found " +
                     (file.ok() ? "a summary.json without them" : "summary.json " + file.problem()) +
@@ -167,6 +165,8 @@ SavedRun reload_run(const fs::path& run_dir, const SavedRunOptions& options,
                       shape_text(saved.model.image) + ", found " + run.config.data.dataset + " (" +
                       shape_text(run.config.model.image) + ")");
   run.context = make_run_context(run.config.device, run.config.threads);
+  if (std::string cap = thread_cap_note(run.config, run.context); !cap.empty())
+    run.notes.push_back(std::move(cap));
   if (data == ReloadData::kYes) run.data = load_dataset(run.config.data, run.config.seed);
   run.model = build_model(run.config, run.context);
   load_model(run_dir / kModelFile, *run.model);
@@ -178,7 +178,9 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& sa
   require_run_folder(run_dir, "eval");  // before reading anything of it
   const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, saved, "data");
-  const auto& [config, context, data, model] = run;
+  const auto& [config, context, data, model, notes] = run;
+  if (options.log && !options.quiet)
+    for (const auto& note : notes) *options.log << note << '\n';
   const RunLock lock(run_dir);  // no resume or probe may change the folder meanwhile
   const fs::path folder = run_dir / kEvalFolder;
   refuse_symbolic_link(folder, "eval folder");
@@ -198,6 +200,7 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& sa
   write_artefacts(folder, test.artefacts);
   nlohmann::json summary = base_summary(config, context, data, *model);
   summary[name] = test.json;
+  summary["model_crc32"] = checked_file_crc(run_dir / kModelFile);  // the model it scored
   summary["evaluated"] = {{"split", name},
                           {"dataset", config.data.dataset},
                           {"images", images.size()},
@@ -222,7 +225,9 @@ nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
   require_finished_run(run_dir, "probe");
   const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, saved, "probe");
-  const auto& [config, context, data, model] = run;
+  const auto& [config, context, data, model, notes] = run;
+  if (options.log && !options.quiet)
+    for (const auto& note : notes) *options.log << note << '\n';
   const RunLock lock(run_dir);
   require_finished_run(run_dir, "probe");  // again, now that no resume can be replacing it
   require_own_summary(run_dir, "probe");

@@ -98,7 +98,7 @@ std::vector<fs::path> sweep_runs(const fs::path& sweep_dir) {
 }
 
 bool RunFiles::finished() const {
-  return summary.problem.empty() && !summary.value.contains("error");
+  return summary.problem.empty() && holds_test_results(summary.value);
 }
 
 const nlohmann::json& RunFiles::resolved_config() const {

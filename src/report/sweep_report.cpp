@@ -414,7 +414,9 @@ std::string render_sweep_report(const fs::path& sweep_dir) {
               ? run->files.error
               : (run->files.summary.problem == "missing"
                      ? "no summary.json and no recorded error (still running, stopped or failed)"
-                     : std::string(kSummaryFile) + " " + run->files.summary.problem);
+                     : std::string(kSummaryFile) + " " +
+                           (run->files.summary.problem.empty() ? "without test results"
+                                                               : run->files.summary.problem));
       body += "<li data-run=\"" + html_escape(run->folder) + "\">" + run_link(*run) +
               (settings.empty() ? ""
                                 : " <span class=\"notes\">(" + html_escape(settings) + ")</span>") +

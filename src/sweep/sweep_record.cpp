@@ -9,6 +9,7 @@
 
 #include "aebench/config/config.h"
 #include "aebench/config/config_changes.h"
+#include "aebench/config/summary_config.h"
 #include "aebench/errors.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
@@ -46,9 +47,8 @@ bool summary_written(const fs::path& run_dir) {
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   if (!file.ok()) return false;
   const json summary = json::parse(file.bytes, nullptr, false);
-  // Finished means train's last write: test results, and no error ("{}" is not a result).
-  return !summary.is_discarded() && summary.is_object() && !summary.contains("error") &&
-         summary.contains("test") && summary["test"].is_object();
+  // Finished means train's last write, for this point's model.pt (not a copy of another's).
+  return holds_test_results(summary) && foreign_summary_problem(run_dir, summary).empty();
 }
 
 ordered_json overrides_to_json(const PointOverrides& overrides) {

@@ -63,10 +63,11 @@ std::vector<fs::path> runs_to_compare(const std::vector<fs::path>& folders) {
       continue;
     }
     if (!has_sweep_record(folder))
-      throw ConfigError(folder.string() +
-                        ": expected a run folder aebench train made (with its run.json) or a "
-                        "sweep folder (with its sweep.json), found " +
-                        (fs::is_directory(folder) ? "a folder with neither" : "no such folder"));
+      throw ConfigError(
+          folder.string() +
+          ": expected a run folder aebench train made (with its run.json) or a "
+          "sweep folder (with its sweep.json), found " +
+          (what_is_at(folder) == "a folder" ? "a folder with neither" : what_is_at(folder)));
     SweepRecord record = read_sweep_record(folder);
     refresh_states(record);
     const auto finished = finished_runs(record);

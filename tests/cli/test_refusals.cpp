@@ -23,6 +23,7 @@ using aebench::testing::run_aebench;
 using aebench::testing::ScratchFolder;
 using aebench::testing::shell_quoted;
 using aebench::testing::TinyRun;
+using aebench::testing::two_point_sweep;
 namespace fs = std::filesystem;
 
 TEST_CASE("more threads than usable cores are capped to the cores, with a note") {
@@ -31,6 +32,12 @@ TEST_CASE("more threads than usable cores are capped to the cores, with a note")
   const int cores = aebench::usable_cpu_cores();
   CHECK(read_json(tiny.run / aebench::kSummaryFile)["threads"] == cores);
   CHECK_THAT(tiny.output, Catch::Contains("threads 1024: capped to " + std::to_string(cores)));
+  for (const char* command : {"eval", "probe"}) {  // every command that computes says so
+    INFO(command);
+    CHECK(tiny.aebench(std::string(command) + " " + shell_quoted(tiny.run) + " --threads 1024") ==
+          0);
+    CHECK_THAT(tiny.output, Catch::Contains("threads 1024: capped to " + std::to_string(cores)));
+  }
 }
 
 TEST_CASE("a schedule refuses a min_lr above lr and a key its type ignores, naming the key") {
@@ -164,6 +171,15 @@ TEST_CASE("command-line mistakes are one line with the likely fix") {
     CHECK_THAT(tiny.output, Catch::StartsWith("aebench: ") && Catch::Contains(expected));
     CHECK(std::count(tiny.output.begin(), tiny.output.end(), '\n') == 1);
   }
+  // A loop of links where a folder is expected is named in aebench's words.
+  fs::create_symlink("loop", tiny.folder / "loop");
+  for (const char* command : {"compare", "eval", "probe", "report"}) {
+    INFO(command);
+    CHECK(tiny.aebench(std::string(command) + " " + shell_quoted(tiny.folder / "loop")) ==
+          aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::StartsWith("aebench: ") && !Catch::Contains("filesystem error"));
+    CHECK(std::count(tiny.output.begin(), tiny.output.end(), '\n') == 1);
+  }
 }
 
 TEST_CASE("a stop signal that arrives while aebench starts is reported and nothing is written") {
@@ -220,8 +236,7 @@ TEST_CASE(
   ScratchFolder folder("log_fifo");
   const fs::path base = aebench::testing::write_sweep_base(folder.path());
   const fs::path sweep = folder / "sweep";
-  const std::string command = "sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
-                              shell_quoted(sweep) + " --jobs 1 --threads 1 --quiet";
+  const std::string command = two_point_sweep(base, sweep, " --quiet");
   std::string output;
   REQUIRE(run_aebench(command, &output) == 0);
   fs::remove_all(sweep / "latent-4");

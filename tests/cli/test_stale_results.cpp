@@ -17,6 +17,7 @@ using aebench::testing::run_aebench;
 using aebench::testing::ScratchFolder;
 using aebench::testing::shell_quoted;
 using aebench::testing::TinyRun;
+using aebench::testing::two_point_sweep;
 namespace fs = std::filesystem;
 
 TEST_CASE("probe refuses a run whose training did not finish, and adds nothing to it") {
@@ -26,6 +27,16 @@ TEST_CASE("probe refuses a run whose training did not finish, and adds nothing t
   CHECK_THAT(tiny.output,
              Catch::Contains("expected a finished run") && Catch::Contains("--resume"));
   CHECK_FALSE(fs::exists(tiny.run / aebench::kSummaryFile));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder));
+  // Nor one whose summary holds no test scores: "test": {} is no result.
+  aebench::testing::write_text(tiny.run / aebench::kSummaryFile,
+                               R"({"test": {}, "config": {}, "epochs_run": 3})");
+  for (const char* command : {"probe", "compare"}) {
+    INFO(command);
+    CHECK(tiny.aebench(std::string(command) + " " + shell_quoted(tiny.run)) ==
+          aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains("without them") && Catch::Contains("--resume"));
+  }
   CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder));
 }
 
@@ -113,9 +124,7 @@ TEST_CASE("a sweep point folder holding another config's run is neither done nor
   const fs::path base = aebench::testing::write_sweep_base(folder.path());
   const fs::path sweep = folder / "sweep";
   std::string output;
-  REQUIRE(run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
-                          shell_quoted(sweep) + " --jobs 1 --threads 1 --quiet",
-                      &output) == 0);
+  REQUIRE(run_aebench(two_point_sweep(base, sweep, " --quiet"), &output) == 0);
   // latent-4's folder now holds latent-3's finished run (copied over it).
   fs::remove_all(sweep / "latent-4");
   fs::copy(sweep / "latent-3", sweep / "latent-4", fs::copy_options::recursive);
@@ -131,9 +140,7 @@ TEST_CASE("a sweep point folder holding another config's run is neither done nor
   // Only latent-3's summary.json copied in: still another config's result. An empty one ("{}")
   // is no result at all.
   fs::remove_all(sweep / "latent-4");
-  REQUIRE(run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
-                          shell_quoted(sweep) + " --jobs 1 --threads 1 --quiet",
-                      &output) == 0);
+  REQUIRE(run_aebench(two_point_sweep(base, sweep, " --quiet"), &output) == 0);
   fs::copy_file(sweep / "latent-3" / aebench::kSummaryFile,
                 sweep / "latent-4" / aebench::kSummaryFile, fs::copy_options::overwrite_existing);
   run_aebench("sweep --status " + shell_quoted(sweep), &output);
@@ -141,6 +148,14 @@ TEST_CASE("a sweep point folder holding another config's run is neither done nor
   std::ofstream(sweep / "latent-4" / aebench::kSummaryFile) << "{}";
   run_aebench("sweep --status " + shell_quoted(sweep), &output);
   CHECK_THAT(output, Catch::Contains("1/2 done"));
+  // latent-3's own summary, naming another model.pt than the one beside it: not done either.
+  nlohmann::json other_model = read_json(sweep / "latent-3" / aebench::kSummaryFile);
+  const nlohmann::json own = other_model;
+  other_model["model_crc32"] = "deadbeef";
+  std::ofstream(sweep / "latent-3" / aebench::kSummaryFile) << other_model.dump(2);
+  run_aebench("sweep --status " + shell_quoted(sweep), &output);
+  CHECK_THAT(output, Catch::Contains("0/2 done"));
+  std::ofstream(sweep / "latent-3" / aebench::kSummaryFile) << own.dump(2);
   // A config.json rewritten by another JSON tool (every integer as 30.0) is the same config.
   nlohmann::json rewritten = read_json(sweep / "latent-3" / aebench::kConfigFile);
   const std::function<void(nlohmann::json&)> as_floats = [&](nlohmann::json& value) {
@@ -221,6 +236,17 @@ TEST_CASE("a summary.json copied in from another run is no command's result for 
   REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
   CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),
              Catch::Contains("eval/summary.json: was made with another config"));
+  // The same config under another name trains another model.pt: its eval/ is not this run's.
+  const fs::path twin = tiny.folder / "twin";
+  REQUIRE(tiny.aebench(tiny.train_command("--quiet --set name=twin --out " + shell_quoted(twin))) ==
+          0);
+  REQUIRE(tiny.aebench("eval " + shell_quoted(twin) + " --quiet") == 0);
+  fs::remove_all(tiny.run / aebench::kEvalFolder);
+  fs::copy(twin / aebench::kEvalFolder, tiny.run / aebench::kEvalFolder,
+           fs::copy_options::recursive);
+  REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
+  CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),
+             Catch::Contains("eval/summary.json: scored a model.pt of CRC-32"));
   fs::remove_all(tiny.run / aebench::kEvalFolder);
   fs::copy_file(other / aebench::kSummaryFile, tiny.run / aebench::kSummaryFile,
                 fs::copy_options::overwrite_existing);  // the other seed's: eval does not read it

@@ -14,6 +14,7 @@
 using aebench::testing::run_aebench;
 using aebench::testing::ScratchFolder;
 using aebench::testing::shell_quoted;
+using aebench::testing::two_point_sweep;
 namespace fs = std::filesystem;
 
 namespace {
@@ -106,9 +107,7 @@ TEST_CASE("a sweep point folder replaced by a link fails that point and trains n
   const fs::path base = aebench::testing::write_sweep_base(folder.path());
   const fs::path sweep = folder / "sweep";
   std::string output;
-  REQUIRE(run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
-                          shell_quoted(sweep) + " --jobs 1 --threads 1",
-                      &output) == 0);
+  REQUIRE(run_aebench(two_point_sweep(base, sweep), &output) == 0);
   // The point is replaced by a link to a user's folder, and the sweep asked to run it again.
   const UserFolder user(folder / "user");
   fs::remove_all(sweep / "latent-4");
@@ -116,9 +115,7 @@ TEST_CASE("a sweep point folder replaced by a link fails that point and trains n
   CHECK(run_aebench("sweep-point " + shell_quoted(sweep) + " latent-4 --threads 1", &output) ==
         aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("symbolic link"));
-  const int status = run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
-                                     shell_quoted(sweep) + " --jobs 1 --threads 1",
-                                 &output);
+  const int status = run_aebench(two_point_sweep(base, sweep), &output);
   INFO(output);
   CHECK(status == aebench::kExitSweepIncomplete);
   user.check_intact();
@@ -128,9 +125,7 @@ TEST_CASE("a sweep point folder replaced by a link fails that point and trains n
   fs::copy(sweep / "latent-3", other_run, fs::copy_options::recursive);
   fs::remove(sweep / "latent-4");
   fs::create_directory_symlink(other_run, sweep / "latent-4");
-  CHECK(run_aebench("sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
-                        shell_quoted(sweep) + " --jobs 1 --threads 1",
-                    &output) == aebench::kExitSweepIncomplete);
+  CHECK(run_aebench(two_point_sweep(base, sweep), &output) == aebench::kExitSweepIncomplete);
   CHECK_THAT(output, !Catch::Contains("hold runs of another config"));
   CHECK(fs::exists(other_run / aebench::kSummaryFile));
 }
@@ -139,8 +134,7 @@ TEST_CASE("a sweep never writes a point's log through a linked logs/ or log file
   ScratchFolder folder("links_logs");
   const fs::path base = aebench::testing::write_sweep_base(folder.path());
   const fs::path sweep = folder / "sweep";
-  const std::string command = "sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " +
-                              shell_quoted(sweep) + " --jobs 1 --threads 1";
+  const std::string command = two_point_sweep(base, sweep);
   std::string output;
   REQUIRE(run_aebench(command, &output) == 0);
   const UserFolder user(folder / "user");

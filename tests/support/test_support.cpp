@@ -229,6 +229,11 @@ fs::path write_sweep_base(const fs::path& folder) {
   return base;
 }
 
+std::string two_point_sweep(const fs::path& base, const fs::path& sweep, const std::string& flags) {
+  return "sweep " + shell_quoted(base) + " --grid model.latent=3,4 --out " + shell_quoted(sweep) +
+         " --jobs 1 --threads 1" + flags;
+}
+
 int run_aebench(const std::string& arguments, std::string* output) {
   const std::string command = "'" + aebench_binary().string() + "' " + arguments + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");

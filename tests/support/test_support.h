@@ -59,6 +59,12 @@ int run_aebench(const std::string& arguments, std::string* output = nullptr);
 // on it written to FOLDER/base.json, whose path it returns.
 std::filesystem::path write_sweep_base(const std::filesystem::path& folder);
 
+// The arguments of a two-point sweep of `base` (write_sweep_base) into `sweep`, one point at a
+// time on one thread: "sweep BASE --grid model.latent=3,4 --out SWEEP --jobs 1 --threads 1",
+// then `flags`.
+std::string two_point_sweep(const std::filesystem::path& base, const std::filesystem::path& sweep,
+                            const std::string& flags = "");
+
 nlohmann::json read_json(const std::filesystem::path& path);
 
 // The aebench binary beside the test executable.

@@ -10,6 +10,10 @@
 
 namespace aebench {
 
+// Whether `summary` holds what train writes last: test results (a "test" object with its
+// numeric "mse") and no "error". "{}", `"test": {}` or a failed run's summary is no result.
+bool holds_test_results(const nlohmann::json& summary);
+
 // Which command wrote the summary: train (RUN_DIR/summary.json), or eval (RUN_DIR/eval/), whose
 // `--set data.*` may score other data, so its data keys may differ from the run's.
 enum class SummaryWriter { kTrain, kEval };

@@ -87,6 +87,11 @@ std::filesystem::path make_real_subfolder(const std::filesystem::path& dir,
 // never write into it.
 bool is_run_folder(const std::filesystem::path& dir);
 
+// What is at `path`, in a message's words, when a command expected a folder there:
+// "a folder" (the caller says of what kind), "no such folder", "a file, not a folder", or
+// "no folder (Too many levels of symbolic links)". Never throws.
+std::string what_is_at(const std::filesystem::path& path);
+
 // Throws OutputError naming `what` (run folder, sweep folder) when a folder above `dir`, as
 // written or as its links lead, is a run folder: a run there would mix with that run's results
 // (its eval/, export/ and codes/ are cleared by its --resume).

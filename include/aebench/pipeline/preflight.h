@@ -46,6 +46,10 @@ std::int64_t available_memory_bytes();
 std::vector<std::string> preflight(const Config& config, const Dataset& data,
                                    const RunContext& context);
 
+// "threads 1024: capped to 2, ..." when `config` asked for more CPU threads than `context`
+// runs with (the cores this process may use), else "". Every command that computes says it.
+std::string thread_cap_note(const Config& config, const RunContext& context);
+
 // Where the validation split comes from: "held out from train (10 %)" or "test split".
 std::string validation_source(const DataOptions& data);
 

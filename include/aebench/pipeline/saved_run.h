@@ -31,6 +31,7 @@ struct SavedRun {
   RunContext context;
   Dataset data;
   std::shared_ptr<AutoencoderImpl> model;
+  std::vector<std::string> notes;  // for the command's output: a thread count capped
 };
 
 // Throws ConfigError (exit 2) unless aebench made RUN_DIR a run folder (io/run_folder.h), and

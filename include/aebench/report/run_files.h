@@ -40,7 +40,7 @@ struct RunFiles {
   // with a "message"), else the first non-empty line of error.txt (at most 500 characters).
   std::string error;
 
-  // A run that finished: summary.json is a JSON object without "error".
+  // A run that finished: its own summary.json, with test results (holds_test_results).
   bool finished() const;
   // The run's config: config.json, else summary.json's "config", else null.
   const nlohmann::json& resolved_config() const;
