@@ -17,6 +17,27 @@ bool holds_output_marker(const fs::path& folder, const OutputKind& kind) {
   return document.is_object() && document.value("format", "") == kind.format;
 }
 
+namespace {
+
+// A sweep folder holds its record, its points' run folders and logs, and its own comparison
+// files: another command's output there, or in a folder of it, mixes with them.
+void refuse_sweep_folder(const fs::path& dir, const std::string& flag) {
+  std::error_code error;
+  for (const fs::path& path : {fs::absolute(dir, error).lexically_normal(),
+                               fs::weakly_canonical(fs::absolute(dir, error), error)})
+    for (fs::path folder = path; !folder.empty(); folder = folder.parent_path()) {
+      if (is_sweep_folder(folder))
+        throw OutputError(
+            flag + " " + dir.string() + ": expected a folder outside sweeps, " + "found " +
+            (folder == path ? "a sweep folder"
+                            : "it inside the sweep " + ("folder " + folder.string())) +
+            "; nothing was written: name a folder elsewhere");
+      if (folder == folder.parent_path()) break;
+    }
+}
+
+}  // namespace
+
 OutputFolder::OutputFolder(const fs::path& dir, const std::vector<std::string>& names,
                            const OutputKind& kind, const std::string& flag)
     : dir_(dir) {
@@ -28,6 +49,7 @@ OutputFolder::OutputFolder(const fs::path& dir, const std::vector<std::string>& 
                       ": expected a folder outside runs, found a run folder; nothing was " +
                       "written: name an empty or new folder");
   refuse_nested_run_folder(dir, flag);
+  refuse_sweep_folder(dir, flag);
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
     throw OutputError(flag + " " + dir.string() + ": expected a folder, found a file");
   fs::create_directories(dir, error);

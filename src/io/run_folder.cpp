@@ -254,6 +254,10 @@ bool is_run_folder(const fs::path& dir) {
          summary.contains("config") && summary["config"].is_object();
 }
 
+bool is_sweep_folder(const fs::path& dir) {
+  return !versioned_document(dir / kSweepFile, "points").is_null();
+}
+
 std::string what_is_at(const fs::path& path) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);

@@ -246,15 +246,7 @@ void write_sweep_record(const SweepRecord& record) {
 
 bool has_sweep_record(const fs::path& sweep_dir) {
   // A user's sweep *file* may well be called sweep.json too: only a record counts.
-  std::error_code error;
-  if (!fs::is_regular_file(sweep_dir / kSweepFile, error)) return false;
-  try {
-    const ordered_json document = read_json_in_order(sweep_dir / kSweepFile);
-    return document.is_object() && document.contains("format_version") &&
-           document.contains("points");
-  } catch (const std::exception&) {
-    return false;
-  }
+  return is_sweep_folder(sweep_dir);
 }
 
 SweepRecord read_sweep_record(const fs::path& sweep_dir) {

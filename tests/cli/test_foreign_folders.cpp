@@ -13,8 +13,11 @@
 #include "support/tiny_run.h"
 
 using aebench::testing::read_json;
+using aebench::testing::run_aebench;
+using aebench::testing::ScratchFolder;
 using aebench::testing::shell_quoted;
 using aebench::testing::TinyRun;
+using aebench::testing::two_point_sweep;
 namespace fs = std::filesystem;
 
 TEST_CASE(
@@ -258,4 +261,26 @@ TEST_CASE(
     }
     fs::remove(fifo);
   }
+}
+
+TEST_CASE("export, encode and compare write nowhere in a sweep folder: its points and files stay") {
+  ScratchFolder folder("out_in_sweep");
+  const fs::path base = aebench::testing::write_sweep_base(folder.path());
+  const fs::path sweep = folder / "sweep";
+  std::string output;
+  REQUIRE(run_aebench(two_point_sweep(base, sweep, " --quiet"), &output) == 0);
+  const std::string point = shell_quoted(sweep / "latent-3");
+  for (const std::string& command :
+       {"export " + point + " --out " + shell_quoted(sweep),
+        "encode " + point + " --out " + shell_quoted(sweep / "logs"),
+        "compare " + point + " --out " + shell_quoted(sweep / "new")}) {
+    INFO(command);
+    CHECK(run_aebench(command, &output) == aebench::kExitOutputError);
+    CHECK_THAT(output, Catch::Contains("outside sweeps"));
+  }
+  CHECK_FALSE(fs::exists(sweep / aebench::kStateDictFile));
+  CHECK_FALSE(fs::exists(sweep / "logs" / "codes.json"));
+  CHECK_FALSE(fs::exists(sweep / "new"));
+  // A point's own export folder is its run's, as for any run.
+  CHECK(run_aebench("export " + point + " --quiet", &output) == 0);
 }

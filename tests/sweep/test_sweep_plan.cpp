@@ -164,7 +164,7 @@ TEST_CASE("a point's state is read off its run folder") {
   std::ofstream(run / aebench::kErrorFile) << "\ntraining error: loss became NaN\n";
   CHECK(aebench::observe_point(run) == aebench::PointState::kFailed);
   CHECK(aebench::recorded_error(run) == "training error: loss became NaN");
-  std::ofstream(run / aebench::kSummaryFile) << "{\"test\": {}}";
+  std::ofstream(run / aebench::kSummaryFile) << R"({"test": {"mse": 0.1}, "config": {}})";
   CHECK(aebench::observe_point(run) == aebench::PointState::kFailed);  // no run of aebench's
   std::ofstream(run / aebench::kRunMarkerFile)
       << R"({"format_version": 1, "sessions": [{"command": "aebench train x.json", "started": "2026-12-06T00:00:00Z"}]})";

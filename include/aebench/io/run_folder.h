@@ -21,6 +21,7 @@ inline constexpr int kRunFormatVersion = 1;
 inline constexpr char kConfigFile[] = "config.json";
 inline constexpr char kMetricsFile[] = "metrics.csv";
 inline constexpr char kSummaryFile[] = "summary.json";
+inline constexpr char kSweepFile[] = "sweep.json";  // a sweep folder's record
 inline constexpr char kModelFile[] = "model.pt";
 inline constexpr char kCheckpointFile[] = "checkpoint.pt";
 inline constexpr char kLockFile[] = ".aebench.lock";
@@ -86,6 +87,10 @@ std::filesystem::path make_real_subfolder(const std::filesystem::path& dir,
 // other folder, one with a config.json of its own included, is not one: `aebench report` and sweeps
 // never write into it.
 bool is_run_folder(const std::filesystem::path& dir);
+
+// Whether aebench sweep made `dir` a sweep folder: its sweep.json is a record (an object with
+// an integer "format_version" and a "points" list), not a user's sweep file of that name.
+bool is_sweep_folder(const std::filesystem::path& dir);
 
 // What is at `path`, in a message's words, when a command expected a folder there:
 // "a folder" (the caller says of what kind), "no such folder", "a file, not a folder", or

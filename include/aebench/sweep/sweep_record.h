@@ -9,12 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "aebench/io/stopwatch.h"  // utc_timestamp, used with the record
+#include "aebench/io/run_folder.h"  // kSweepFile, is_sweep_folder
+#include "aebench/io/stopwatch.h"   // utc_timestamp, used with the record
 #include "aebench/sweep/sweep_plan.h"
 
 namespace aebench {
 
-inline constexpr char kSweepFile[] = "sweep.json";
 inline constexpr char kSweepLogFolder[] = "logs";  // SWEEP/logs/NAME.log: each point's output
 inline constexpr int kSweepFormatVersion = 1;
 
