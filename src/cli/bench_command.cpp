@@ -3,7 +3,9 @@
 #include "aebench/bench/bench_report.h"
 #include "aebench/bench/benchmark.h"
 #include "aebench/config/config.h"
+#include "aebench/io/cpu_cores.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/pipeline/preflight.h"
 #include "commands.h"
 
 namespace aebench::cli {
@@ -45,6 +47,8 @@ int run_bench(const BenchCommandOptions& options) {
   bench.steps = options.steps;
   bench.precision = options.precision;
   bench.log = &std::cerr;
+  if (const std::string cap = thread_cap_note(options.threads, usable_cpu_cores()); !cap.empty())
+    std::cerr << cap << '\n';
   // Read the old figures first, so that a bad --compare file fails before minutes of timing.
   nlohmann::json old_figures;
   if (!options.compare_file.empty()) {

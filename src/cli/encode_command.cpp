@@ -27,6 +27,7 @@ int run_encode_command(const EncodeCommandOptions& options) {
   request.out_dir = options.out_dir;
   const WrittenFiles written = run_encode(options.run.run_dir, request);
   if (!options.run.quiet) {
+    for (const auto& note : written.notes) std::cerr << note << '\n';
     std::cerr << "encode: ";
     for (const auto& file : written.files) std::cerr << file << ' ';
     std::cerr << "in " << written.folder.string() << '\n';

@@ -36,9 +36,13 @@ void choose_destination(Destination& destination, const fs::path& run_dir, const
                         const char* default_name, const std::vector<std::string>& names,
                         const OutputKind& kind) {
   std::error_code error;
+  // "RUN/export/" names the folder "RUN/export" does: compared without a trailing separator.
+  const auto folder_of = [&](const fs::path& path) {
+    const fs::path canonical = fs::weakly_canonical(fs::absolute(path), error);
+    return canonical.filename().empty() ? canonical.parent_path() : canonical;
+  };
   const bool named_default =
-      !out_dir.empty() && fs::weakly_canonical(fs::absolute(out_dir), error) ==
-                              fs::weakly_canonical(fs::absolute(run_dir / default_name), error);
+      !out_dir.empty() && folder_of(out_dir) == folder_of(run_dir / default_name);
   if (out_dir.empty() || named_default) {  // the run's own subfolder, under the run's lock
     destination.folder = make_real_subfolder(run_dir, default_name);
     remove_leftovers(run_dir);  // the run's lock is held: no writer of ours is there
@@ -143,6 +147,7 @@ WrittenFiles run_encode(const fs::path& run_dir, const EncodeRequest& request) {
   choose_destination(destination, run_dir, request.out_dir, kCodesFolder, names, kCodesKind);
   WrittenFiles written;
   written.folder = destination.folder;
+  written.notes = run.notes;
   const Split& images = split_of(run.data, request.split);
   const torch::Tensor codes = encode_all(*run.model, images.images, run.context.device);
   write_tensor_npy(written.folder / names[1], codes);

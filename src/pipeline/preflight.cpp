@@ -164,9 +164,12 @@ std::vector<std::string> preflight(const Config& config, const Dataset& data,
 }
 
 std::string thread_cap_note(const Config& config, const RunContext& context) {
-  if (!context.device.is_cpu() || config.threads <= context.threads) return "";
-  return "threads " + std::to_string(config.threads) + ": capped to " +
-         std::to_string(context.threads) +
+  return context.device.is_cpu() ? thread_cap_note(config.threads, context.threads) : "";
+}
+
+std::string thread_cap_note(std::int64_t asked, std::int64_t runs_with) {
+  if (asked <= runs_with) return "";
+  return "threads " + std::to_string(asked) + ": capped to " + std::to_string(runs_with) +
          ", the cores this process may run on (more threads only wait for each other)";
 }
 

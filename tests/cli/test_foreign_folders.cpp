@@ -207,6 +207,8 @@ TEST_CASE("a run folder inside another run's folder is refused, its results stay
   CHECK_FALSE(fs::exists(tiny.run / "eval"));
   CHECK(tiny.aebench("export " + run + " --quiet --out " +
                      shell_quoted(tiny.run / aebench::kExportFolder)) == 0);
+  CHECK(tiny.aebench("encode " + run + " --quiet --out " +
+                     shell_quoted((tiny.run / aebench::kCodesFolder).string() + "/")) == 0);
 }
 
 TEST_CASE("report and compare --out remove a killed writer's temporaries, links as names") {

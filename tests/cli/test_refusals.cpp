@@ -32,7 +32,7 @@ TEST_CASE("more threads than usable cores are capped to the cores, with a note")
   const int cores = aebench::usable_cpu_cores();
   CHECK(read_json(tiny.run / aebench::kSummaryFile)["threads"] == cores);
   CHECK_THAT(tiny.output, Catch::Contains("threads 1024: capped to " + std::to_string(cores)));
-  for (const char* command : {"eval", "probe"}) {  // every command that computes says so
+  for (const char* command : {"eval", "probe", "encode"}) {  // every command that computes says so
     INFO(command);
     CHECK(tiny.aebench(std::string(command) + " " + shell_quoted(tiny.run) + " --threads 1024") ==
           0);

@@ -18,6 +18,7 @@ namespace aebench {
 struct WrittenFiles {
   std::filesystem::path folder;
   std::vector<std::string> files;  // names inside `folder`, in the order written
+  std::vector<std::string> notes;  // for the command's output: a thread count capped
 };
 
 // Writes the export of RUN_DIR's finished model into `out_dir` (empty: RUN_DIR/export). Needs

@@ -49,6 +49,8 @@ std::vector<std::string> preflight(const Config& config, const Dataset& data,
 // "threads 1024: capped to 2, ..." when `config` asked for more CPU threads than `context`
 // runs with (the cores this process may use), else "". Every command that computes says it.
 std::string thread_cap_note(const Config& config, const RunContext& context);
+// The same for a count `asked` of which the process `runs_with` fewer.
+std::string thread_cap_note(std::int64_t asked, std::int64_t runs_with);
 
 // Where the validation split comes from: "held out from train (10 %)" or "test split".
 std::string validation_source(const DataOptions& data);
