@@ -206,9 +206,17 @@ std::vector<std::string> differing_config_keys(const std::vector<nlohmann::json>
     if (const auto* config = find_dotted(summary, "config")) collect_leaf_keys(*config, "", keys);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  // data.dir says only where the data are, unless the runs read other data there (their
+  // fingerprints differ): then it is what tells the runs apart.
+  const auto* first_data = find_dotted(summaries.front(), "data.fingerprint");
+  const bool other_data =
+      std::any_of(summaries.begin(), summaries.end(), [&](const nlohmann::json& summary) {
+        const auto* data = find_dotted(summary, "data.fingerprint");
+        return first_data && data && *data != *first_data;
+      });
   std::vector<std::string> differing;
   for (const auto& key : keys) {
-    if (is_incidental_key(key)) continue;  // config_changes.h
+    if (is_incidental_key(key) && !(other_data && key == "data.dir")) continue;  // config_changes.h
     // Compared as JSON values: 30 and 30.0 (a summary rewritten by another tool) are one value.
     const auto* first = find_dotted(summaries.front(), "config." + key);
     if (std::any_of(summaries.begin(), summaries.end(), [&](const nlohmann::json& summary) {

@@ -144,6 +144,11 @@ TEST_CASE("keys that do not change what a run computes are never a difference") 
                            // One number written two ways (a summary rewritten by another tool).
                            {"analysis", {{"perplexity", i == 0 ? json(30) : json(30.0)}}}}}});
   CHECK(aebench::differing_config_keys(summaries) == std::vector<std::string>{"train.lr"});
+  // Unless the folders held other data (Fashion-MNIST's files where MNIST's were).
+  summaries[0]["data"] = {{"fingerprint", "crc32:a7eaf058"}};
+  summaries[1]["data"] = {{"fingerprint", "crc32:95986ec2"}};
+  CHECK(aebench::differing_config_keys(summaries) ==
+        std::vector<std::string>{"data.dir", "train.lr"});
 }
 
 TEST_CASE("the JSON comparison keeps values as JSON with null where a run has none") {
