@@ -85,12 +85,15 @@ void prepare_sweep_folder(const fs::path& dir) {
   if (fs::is_directory(dir, error) && holds_user_files(dir) && !has_sweep_record(dir))
     throw OutputError("sweep folder " + dir.string() + " holds files but no " + kSweepFile +
                       "; it is not a sweep folder: choose another --out (or an empty folder)");
-  if (has_sweep_record(dir.parent_path()))
+  const fs::path above = without_trailing_separator(dir).parent_path();
+  if (has_sweep_record(above))
     throw OutputError("sweep folder " + dir.string() + " is inside the sweep folder " +
-                      dir.parent_path().string() +
-                      " (where point folders go); choose another --out");
+                      above.string() + " (where point folders go); choose another --out");
   refuse_nested_run_folder(dir, "sweep folder");  // its points would be runs in a run
-  fs::create_directories(dir);
+  fs::create_directories(dir, error);
+  if (error)
+    throw OutputError("sweep folder " + dir.string() + ": cannot create it (" + error.message() +
+                      "); choose another --out");
 }
 
 // A point folder another sweep (or this one with other settings) made is not this sweep's

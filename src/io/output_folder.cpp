@@ -23,8 +23,9 @@ namespace {
 // files: another command's output there, or in a folder of it, mixes with them.
 void refuse_sweep_folder(const fs::path& dir, const std::string& flag) {
   std::error_code error;
-  for (const fs::path& path : {fs::absolute(dir, error).lexically_normal(),
-                               fs::weakly_canonical(fs::absolute(dir, error), error)})
+  for (const fs::path& path :
+       {without_trailing_separator(fs::absolute(dir, error).lexically_normal()),
+        without_trailing_separator(fs::weakly_canonical(fs::absolute(dir, error), error))})
     for (fs::path folder = path; !folder.empty(); folder = folder.parent_path()) {
       if (is_sweep_folder(folder))
         throw OutputError(

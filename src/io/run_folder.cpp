@@ -258,6 +258,13 @@ bool is_sweep_folder(const fs::path& dir) {
   return !versioned_document(dir / kSweepFile, "points").is_null();
 }
 
+fs::path without_trailing_separator(const fs::path& path) {
+  fs::path folder = path;
+  while (folder.has_parent_path() && folder.filename().empty() && folder != folder.root_path())
+    folder = folder.parent_path();
+  return folder;
+}
+
 std::string what_is_at(const fs::path& path) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
@@ -349,8 +356,9 @@ bool run_folder_in_use(const fs::path& dir) {
 void refuse_nested_run_folder(const fs::path& dir, const std::string& what) {
   std::error_code error;
   // As written (RUN/export/../x) and as the links in it lead (LINK/x, LINK a link into RUN).
-  for (const fs::path& path : {fs::absolute(dir, error).lexically_normal(),
-                               fs::weakly_canonical(fs::absolute(dir, error), error)})
+  for (const fs::path& path :
+       {without_trailing_separator(fs::absolute(dir, error).lexically_normal()),
+        without_trailing_separator(fs::weakly_canonical(fs::absolute(dir, error), error))})
     for (fs::path above = path.parent_path(); !above.empty(); above = above.parent_path()) {
       if (is_run_folder(above))
         throw OutputError(what + " " + dir.string() +

@@ -273,16 +273,26 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
     key_path = where.empty() ? key : where + "." + key;
     return object.at(key);
   };
+  // "set", "grid", "executor" and "overrides" are objects: iterating a number or a string
+  // would read it as one nameless key, silently.
+  const auto object_field = [&](const ordered_json& object, const std::string& key,
+                                const std::string& where) -> const ordered_json& {
+    const ordered_json& value = field(object, key, where);
+    if (!value.is_object())
+      throw ConfigError(source + ": " + key_path + ": expected an object, found " +
+                        value.type_name());
+    return value;
+  };
   try {
     SweepRecord record;
     record.plan.out_dir = fs::absolute(sweep_dir);
     record.plan.base_config = field(document, "base", "").get<std::string>();
-    record.plan.fixed = overrides_from_json(field(document, "set", ""));
-    for (const auto& [key, values] : field(document, "grid", "").items()) {
+    record.plan.fixed = overrides_from_json(object_field(document, "set", ""));
+    for (const auto& [key, values] : object_field(document, "grid", "").items()) {
       key_path = "grid." + key;
       record.plan.grid.emplace_back(key, json::parse(values.dump()).get<std::vector<json>>());
     }
-    record.plan.executor = executor_from_json(field(document, "executor", ""));
+    record.plan.executor = executor_from_json(object_field(document, "executor", ""));
     key_path = "slurm_job_id";
     record.slurm_job_id = document.value("slurm_job_id", "");
     const auto& points = field(document, "points", "");
@@ -297,7 +307,7 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
             json(point.point.name).dump(-1, ' ', false, json::error_handler_t::replace) +
             ": expected a plain folder name (letters, digits, \".\", \"-\", "
             "\"_\"; no \"/\" or leading \".\")");
-      point.point.overrides = overrides_from_json(field(entry, "overrides", where));
+      point.point.overrides = overrides_from_json(object_field(entry, "overrides", where));
       point.state = state_from_name(field(entry, "state", where).get<std::string>(), source);
       key_path = where + " (error, attempts, seconds, started, finished)";
       point.error = entry.value("error", "");

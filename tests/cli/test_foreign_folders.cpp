@@ -3,6 +3,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <string>
 
@@ -209,6 +210,13 @@ TEST_CASE("a run folder inside another run's folder is refused, its results stay
                      shell_quoted(tiny.run / aebench::kExportFolder)) == 0);
   CHECK(tiny.aebench("encode " + run + " --quiet --out " +
                      shell_quoted((tiny.run / aebench::kCodesFolder).string() + "/")) == 0);
+  // The run folder itself with a trailing separator (as shell completion writes it) is not
+  // inside itself: resume and overwrite take it.
+  for (const std::string flags : {"--resume", "--overwrite"}) {
+    INFO(flags);
+    CHECK(tiny.aebench(tiny.train_command(flags + " --quiet --out " +
+                                          shell_quoted(tiny.run.string() + "//"))) == 0);
+  }
 }
 
 TEST_CASE("report and compare --out remove a killed writer's temporaries, links as names") {
@@ -285,4 +293,19 @@ TEST_CASE("export, encode and compare write nowhere in a sweep folder: its point
   CHECK_FALSE(fs::exists(sweep / "new"));
   // A point's own export folder is its run's, as for any run.
   CHECK(run_aebench("export " + point + " --quiet", &output) == 0);
+  // The sweep folder with a trailing separator is the same sweep, not one inside it.
+  CHECK(run_aebench(two_point_sweep(base, sweep.string() + "/", " --quiet"), &output) == 0);
+}
+
+TEST_CASE("a sweep folder that cannot be made is an output error in aebench's words") {
+  ScratchFolder folder("sweep_out_uncreatable");
+  const fs::path base = aebench::testing::write_sweep_base(folder.path());
+  std::string output;
+  for (const fs::path& out : {base / "sweep", folder / std::string(300, 'n')}) {
+    INFO(out);
+    CHECK(run_aebench(two_point_sweep(base, out), &output) == aebench::kExitOutputError);
+    CHECK_THAT(output, Catch::Contains("cannot create it") && Catch::Contains("choose another"));
+    CHECK_THAT(output, !Catch::Contains("filesystem error"));
+    CHECK(std::count(output.begin(), output.end(), '\n') == 1);
+  }
 }

@@ -197,6 +197,19 @@ TEST_CASE("sweep.json keeps every point's overrides in order, its state and timi
   // A later plan keeps what the record knows of its points by name.
   const auto merged = aebench::merge_record(plan, aebench::expand_points(plan), &read);
   CHECK(merged.points[0].attempts == 2);
+  // A wrongly typed field names its key, objects included (a number is not one nameless key).
+  const json written = aebench::testing::read_json(plan.out_dir / aebench::kSweepFile);
+  for (const std::string pointer : {"/set", "/grid", "/executor", "/points/0/overrides"})
+    for (const json& wrong : {json(5), json("x"), json::array({1})}) {
+      INFO(pointer << " = " << wrong.dump());
+      json damaged = written;
+      damaged[json::json_pointer(pointer)] = wrong;
+      std::ofstream(plan.out_dir / aebench::kSweepFile) << damaged.dump();
+      const std::string key =
+          pointer == "/points/0/overrides" ? "points[0].overrides" : pointer.substr(1);
+      CHECK_THROWS_WITH(aebench::read_sweep_record(plan.out_dir),
+                        Catch::Contains(key + ": expected an object, found"));
+    }
   std::ofstream(plan.out_dir / aebench::kSweepFile) << "{\"points\": [], \"format_version\": 9}";
   CHECK_THROWS_WITH(aebench::read_sweep_record(plan.out_dir),
                     Catch::Contains("format_version 1, found 9"));

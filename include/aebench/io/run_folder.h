@@ -92,6 +92,10 @@ bool is_run_folder(const std::filesystem::path& dir);
 // an integer "format_version" and a "points" list), not a user's sweep file of that name.
 bool is_sweep_folder(const std::filesystem::path& dir);
 
+// `path` without a trailing separator ("runs/x/" -> "runs/x"): the folder it names, whose
+// parent is the folder above it (the parent of "runs/x/" is "runs/x" itself).
+std::filesystem::path without_trailing_separator(const std::filesystem::path& path);
+
 // What is at `path`, in a message's words, when a command expected a folder there:
 // "a folder" (the caller says of what kind), "no such folder", "a file, not a folder", or
 // "no folder (Too many levels of symbolic links)". Never throws.
