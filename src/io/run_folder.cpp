@@ -140,13 +140,28 @@ void remove_temporaries(const fs::path& dir) {
   remove_temporaries_where(dir, is_aebench_temporary);
 }
 
-// Removes `names` from `dir`, then `dir` itself if that left it empty; a user's files stay.
-// The caller has refused a `dir` that is a link (refuse_linked_subfolders).
-void remove_artefacts(const fs::path& dir, const std::vector<std::string>& names) {
+// Removes `name` from `run_dir` as a name. One that stays (in a read-only or immutable
+// folder) would describe the old model beside the new one: that is an output error.
+void remove_old_artefact(const fs::path& run_dir, const std::string& name) {
   std::error_code error;
-  for (const auto& name : names) fs::remove(dir / name, error);
+  fs::remove(run_dir / name, error);
+  if (!error || error == std::errc::no_such_file_or_directory) return;
+  throw OutputError("run folder " + run_dir.string() + ": cannot remove the old model's " + name +
+                    " (" + error.message() +
+                    "); make its folder writable or move it away, then run again");
+}
+
+// Removes `folder`'s artefact names from `run_dir / folder`, then the folder itself if that
+// left it empty; a user's files stay. The caller has refused a folder that is a link
+// (refuse_linked_subfolders).
+void remove_artefacts(const fs::path& run_dir, const ResultFolder& folder) {
+  const fs::path dir = run_dir / folder.name;
+  std::error_code error;
+  if (!fs::is_directory(fs::symlink_status(dir, error))) return;
+  for (const auto& name : *folder.files)
+    remove_old_artefact(run_dir, std::string(folder.name) + "/" + name);
   remove_temporaries(dir);
-  if (fs::is_directory(dir, error) && fs::is_empty(dir, error)) fs::remove(dir, error);
+  if (fs::is_empty(dir, error)) fs::remove(dir, error);
 }
 
 // Before anything is removed from `dir`: each of `top_names` there, and each artefact name in
@@ -377,17 +392,15 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
                       "it, or --out DIR to write elsewhere");
   refuse_foreign_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
   refuse_linked_subfolders(dir);
-  for (const auto& folder : kResultFolders) remove_artefacts(dir / folder.name, *folder.files);
-  std::error_code error;
-  for (const auto& name : kRunArtefacts) fs::remove(dir / name, error);
+  for (const auto& folder : kResultFolders) remove_artefacts(dir, folder);
+  for (const auto& name : kRunArtefacts) remove_old_artefact(dir, name);
 }
 
 void remove_model_results(const fs::path& dir) {
   refuse_foreign_artefacts(dir, {kSummaryFile});
   refuse_linked_subfolders(dir);
-  for (const auto& folder : kResultFolders) remove_artefacts(dir / folder.name, *folder.files);
-  std::error_code error;
-  fs::remove(dir / kSummaryFile, error);
+  for (const auto& folder : kResultFolders) remove_artefacts(dir, folder);
+  remove_old_artefact(dir, kSummaryFile);
 }
 
 void remove_leftovers(const fs::path& dir) {

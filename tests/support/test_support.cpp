@@ -235,7 +235,11 @@ std::string two_point_sweep(const fs::path& base, const fs::path& sweep, const s
 }
 
 int run_aebench(const std::string& arguments, std::string* output) {
-  const std::string command = "'" + aebench_binary().string() + "' " + arguments + " 2>&1";
+  return run_command(shell_quoted(aebench_binary()) + " " + arguments, output);
+}
+
+int run_command(const std::string& line, std::string* output) {
+  const std::string command = line + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
   if (!pipe) throw std::runtime_error("cannot run " + command);
   std::string text;

@@ -55,6 +55,10 @@ nlohmann::json tiny_config(const std::filesystem::path& data_dir,
 // code and fills `output` with stdout and stderr together.
 int run_aebench(const std::string& arguments, std::string* output = nullptr);
 
+// Runs the shell command `line` (stderr to stdout), keeping what it printed in `output`;
+// returns its exit code.
+int run_command(const std::string& line, std::string* output = nullptr);
+
 // A sweep's base: synthetic data (100 train, 20 test images) in FOLDER/data and a tiny_config
 // on it written to FOLDER/base.json, whose path it returns.
 std::filesystem::path write_sweep_base(const std::filesystem::path& folder);

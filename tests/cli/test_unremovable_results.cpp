@@ -1,0 +1,85 @@
+// A --resume or --overwrite that cannot remove the old model's results (a read-only eval/,
+// export/, codes/) stops before training with an output error: the results never stay beside
+// a new model (issue "Nothing lost, round 3", class 3).
+//
+// Permission bits do not stop root, so under root aebench runs as the user nobody, from a copy
+// of itself in the scratch folder, on files that user owns. Where that user cannot be taken,
+// ctest reports the test as skipped ("[.unremovable]", run on its own).
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+
+#include "aebench/errors.h"
+#include "aebench/io/checked_file.h"
+#include "aebench/io/run_folder.h"
+#include "support/catch.h"
+#include "support/test_support.h"
+#include "support/tiny_run.h"
+
+using aebench::testing::run_command;
+using aebench::testing::shell_quoted;
+using aebench::testing::TinyRun;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr uid_t kNobody = 65534;
+
+// The command line that runs aebench with `arguments` as a user whom permission bits bind:
+// this one, or nobody (owning everything in `folder`) when this one is root.
+std::string as_bound_user(const fs::path& folder) {
+  if (::geteuid() != 0) return shell_quoted(aebench::testing::aebench_binary());
+  const fs::path bin = folder / "bin";
+  fs::create_directories(bin);
+  for (const char* name : {"aebench", "aebench-engine"})
+    fs::copy_file(aebench::testing::aebench_binary().parent_path() / name, bin / name);
+  for (const auto& entry : fs::recursive_directory_iterator(folder))
+    REQUIRE(::lchown(entry.path().c_str(), kNobody, kNobody) == 0);
+  REQUIRE(::chown(folder.c_str(), kNobody, kNobody) == 0);
+  const std::string prefix =
+      "setpriv --reuid=65534 --regid=65534 --clear-groups " + shell_quoted(bin / "aebench");
+  std::string output;
+  if (run_command(prefix + " --version", &output) != 0)
+    aebench::testing::skip_test("cannot run aebench as the user nobody: " + output);
+  return prefix;
+}
+
+}  // namespace
+
+TEST_CASE("a resume or overwrite that cannot remove the old model's results stops before training",
+          "[.unremovable]") {
+  TinyRun tiny("unremovable");
+  const std::string run = shell_quoted(tiny.run);
+  REQUIRE(tiny.aebench("eval " + run + " --quiet") == 0);
+  REQUIRE(tiny.aebench("export " + run + " --quiet") == 0);
+  REQUIRE(tiny.aebench("encode " + run + " --quiet") == 0);
+  const std::string aebench = as_bound_user(tiny.folder.path());
+  const std::string model = aebench::checked_file_crc(tiny.run / aebench::kModelFile);
+  std::string output;
+  for (const std::string folder : {"eval", "export", "codes"})
+    for (const std::string flag : {"--resume --set train.epochs=4", "--overwrite"}) {
+      INFO(folder << " " << flag);
+      const fs::path locked = tiny.run / folder;
+      REQUIRE(::chmod(locked.c_str(), 0555) == 0);
+      CHECK(run_command(aebench + " " + tiny.train_command(flag + " --quiet"), &output) ==
+            aebench::kExitOutputError);
+      CHECK_THAT(output, Catch::Contains("cannot remove the old model's " + folder + "/") &&
+                             Catch::Contains("make its folder writable"));
+      CHECK(std::count(output.begin(), output.end(), '\n') == 1);
+      REQUIRE(::chmod(locked.c_str(), 0755) == 0);
+      // Nothing was trained: the old model, its summary and the locked results are still there
+      // (results removed before the locked folder's were the old model's, as asked).
+      CHECK(aebench::checked_file_crc(tiny.run / aebench::kModelFile) == model);
+      CHECK(fs::exists(tiny.run / aebench::kSummaryFile));
+      CHECK_FALSE(fs::is_empty(locked));
+    }
+  // Once the folder is writable again, the resume goes ahead and the old results go.
+  CHECK(run_command(aebench + " " + tiny.train_command("--resume --quiet --set train.epochs=4"),
+                    &output) == 0);
+  for (const char* folder : {"eval", "export", "codes"}) CHECK_FALSE(fs::exists(tiny.run / folder));
+  CHECK(aebench::checked_file_crc(tiny.run / aebench::kModelFile) != model);
+  CHECK(fs::exists(tiny.run / aebench::kSummaryFile));
+}
