@@ -25,11 +25,22 @@ std::optional<nlohmann::json> resolved(const nlohmann::json& document, const std
   }
 }
 
+// A CRC-32 as checked_file_crc writes it: 8 lowercase hex digits.
+bool is_crc_text(const nlohmann::json& value) {
+  if (!value.is_string()) return false;
+  const std::string& text = value.get_ref<const std::string&>();
+  return text.size() == 8 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
+
 // "" unless the summary names the model.pt it scored (model_crc32; older runs name none) and
 // RUN_DIR's is another: a summary.json copied in with its config.json.
 std::string model_problem(const fs::path& run_dir, const nlohmann::json& summary) {
   const auto named = summary.find("model_crc32");
-  if (named == summary.end() || !named->is_string()) return "";
+  if (named == summary.end() || *named == "") return "";  // written before model.pt could be read
+  if (!is_crc_text(*named))
+    return "names its model.pt by model_crc32 " +
+           named->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+           ", expected a CRC-32 of 8 hex digits: it was edited, and its model cannot be told";
   const std::string found = checked_file_crc(run_dir / kModelFile);
   if (found.empty() || found == named->get<std::string>()) return "";
   return std::string("scored a model.pt of CRC-32 ") + named->get<std::string>() +
@@ -48,6 +59,10 @@ bool holds_test_results(const nlohmann::json& summary) {
 std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::json& summary,
                                     SummaryWriter writer) {
   if (!summary.is_object()) return "";
+  if (const auto version = summary.find("format_version");
+      version != summary.end() && *version != kRunFormatVersion)
+    return "is of format_version " + version->dump() + ", expected " +
+           std::to_string(kRunFormatVersion) + ": written by another aebench version, or edited";
   // train writes the config into every summary.json it makes, and probe keeps it.
   if (!summary.contains("config") || !summary["config"].is_object())
     return std::string(

@@ -269,6 +269,25 @@ bool is_run_folder(const fs::path& dir) {
          summary.contains("config") && summary["config"].is_object();
 }
 
+std::string run_marker_problem(const fs::path& dir) {
+  const fs::path file = dir / kRunMarkerFile;
+  struct stat info {};
+  // Absent: a run of a version before run.json. A link is replaced as a name, never read.
+  if (::lstat(file.c_str(), &info) != 0 || S_ISLNK(info.st_mode)) return "";
+  if (is_run_marker(versioned_document(file, "sessions"))) return "";
+  const RegularFileText text = read_regular_file(file, std::size_t{1} << 24);
+  if (!text.ok()) return text.problem(std::size_t{1} << 24);
+  const auto document = nlohmann::json::parse(text.bytes, nullptr, false);
+  if (document.is_discarded()) return "invalid JSON";
+  if (!document.is_object()) return "JSON that is not an object";
+  const auto version = document.find("format_version");
+  if (version == document.end()) return "no format_version";
+  if (!version->is_number_integer()) return "format_version " + version->dump() + ", not a number";
+  if (*version != kRunFormatVersion)
+    return "format_version " + version->dump() + " (written by another aebench version)";
+  return "no list of sessions, each with its command and start";
+}
+
 bool is_sweep_folder(const fs::path& dir) {
   return !versioned_document(dir / kSweepFile, "points").is_null();
 }

@@ -26,6 +26,12 @@ bool check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
   if (!is_run_folder(folder))
     throw ConfigError("--resume: expected a run folder aebench train made in " + folder.string() +
                       " (with its run.json), found files of another kind; use --out DIR");
+  // run.json is the run's history: a resume adds to it, and never replaces one it cannot read.
+  if (const std::string problem = run_marker_problem(folder); !problem.empty())
+    throw DataError("--resume: " + (folder / kRunMarkerFile).string() +
+                    ": expected aebench's run record (format_version " +
+                    std::to_string(kRunFormatVersion) + ", with its sessions), found " + problem +
+                    "; it is the run's history: restore it, or move it away to start a new one");
   const nlohmann::json saved =
       has_checkpoint ? read_checkpoint_config(checkpoint) : read_json_file(folder / kConfigFile);
   // Fewer epochs than the run was set to would leave config.json saying fewer than it trained.

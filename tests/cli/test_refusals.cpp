@@ -285,3 +285,21 @@ TEST_CASE("a FIFO in model.pt's or checkpoint.pt's place is named as what it is"
   CHECK_THAT(tiny.output,
              Catch::Contains("checkpoint.pt: expected a checkpoint file, found a FIFO"));
 }
+
+TEST_CASE("a resume never replaces a run.json it cannot read: the run's history stays") {
+  TinyRun tiny("damaged_run_record");
+  const fs::path marker = tiny.run / aebench::kRunMarkerFile;
+  for (const std::string damaged :
+       {"", "[]", "{\"format_vers", R"({"format_version": 2, "sessions": [], "future": 1})",
+        R"({"format_version": 1, "sessions": 5})"}) {
+    INFO(damaged);
+    aebench::testing::write_text(marker, damaged);
+    CHECK(tiny.aebench(tiny.train_command("--resume --quiet --set train.epochs=4")) ==
+          aebench::kExitDataError);
+    CHECK_THAT(tiny.output, Catch::Contains(marker.string() + ": expected aebench's run record"));
+    CHECK(aebench::testing::file_contents(marker) == damaged);
+  }
+  // --overwrite replaces the run, its history with it.
+  CHECK(tiny.aebench(tiny.train_command("--overwrite --quiet")) == 0);
+  CHECK(read_json(marker)["sessions"].size() == 1);
+}

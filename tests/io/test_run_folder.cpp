@@ -1,8 +1,10 @@
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
 #include <fstream>
+#include <utility>
 
 #include "aebench/errors.h"
 #include "aebench/io/append_log.h"
@@ -12,6 +14,7 @@
 
 using aebench::testing::file_contents;
 using aebench::testing::ScratchFolder;
+using aebench::testing::write_text;
 namespace fs = std::filesystem;
 
 namespace {
@@ -237,4 +240,32 @@ TEST_CASE("appending to a log shared by a hard link leaves the other name's cont
   CHECK(file_contents(snapshot) == before);
   CHECK_THAT(file_contents(log), Catch::Contains(" first\n") && Catch::Contains(" second\n"));
   CHECK(fs::hard_link_count(log) == 1);
+}
+
+TEST_CASE("run_marker_problem names what is wrong with a run.json, and accepts train's or none") {
+  ScratchFolder folder("run_marker_problem");
+  const fs::path marker = folder / aebench::kRunMarkerFile;
+  CHECK(aebench::run_marker_problem(folder.path()).empty());  // a run before run.json
+  const std::string session = R"([{"command": "aebench train x.json", "started": "t"}])";
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"format_version": 1, "sessions": )" + session + "}", ""},
+      {"", "invalid JSON"},
+      {"{\"format_vers", "invalid JSON"},
+      {"[]", "not an object"},
+      {"{}", "no format_version"},
+      {R"({"format_version": "1", "sessions": )" + session + "}", "not a number"},
+      {R"({"format_version": 2, "sessions": )" + session + "}", "format_version 2"},
+      {R"({"format_version": 1, "sessions": 5})", "no list of sessions"},
+      {R"({"format_version": 1, "sessions": [{"command": 1}]})", "no list of sessions"}};
+  for (const auto& [contents, problem] : cases) {
+    INFO(contents);
+    write_text(marker, contents);
+    if (problem.empty())
+      CHECK(aebench::run_marker_problem(folder.path()).empty());
+    else
+      CHECK_THAT(aebench::run_marker_problem(folder.path()), Catch::Contains(problem));
+  }
+  fs::remove(marker);
+  REQUIRE(::mkfifo(marker.c_str(), 0600) == 0);  // never opened for reading: no hang
+  CHECK_THAT(aebench::run_marker_problem(folder.path()), Catch::Contains("FIFO"));
 }

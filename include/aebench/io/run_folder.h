@@ -88,6 +88,11 @@ std::filesystem::path make_real_subfolder(const std::filesystem::path& dir,
 // never write into it.
 bool is_run_folder(const std::filesystem::path& dir);
 
+// What is wrong with `dir`'s run.json, in a message's words ("invalid JSON", "format_version 2
+// (written by another aebench version)", ...), or "" when it is train's, absent (a run of a
+// version before run.json) or a link (replaced as a name). Never throws.
+std::string run_marker_problem(const std::filesystem::path& dir);
+
 // Whether aebench sweep made `dir` a sweep folder: its sweep.json is a record (an object with
 // an integer "format_version" and a "points" list), not a user's sweep file of that name.
 bool is_sweep_folder(const std::filesystem::path& dir);

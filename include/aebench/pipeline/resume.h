@@ -14,10 +14,11 @@ namespace aebench {
 struct Dataset;
 struct RunOptions;
 
-// Refuses to resume when there is nothing to resume or the config changes what the run was
-// started with (anything the schema does not mark resumable). True when there is a training
-// checkpoint to continue from; false when the run stopped before its first one (config.json but
-// no checkpoint.pt), and starts over.
+// Refuses to resume when there is nothing to resume, its run.json is damaged or of another
+// format (the history a resume adds to), or the config changes what the run was started with
+// (anything the schema does not mark resumable). True when there is a training checkpoint to
+// continue from; false when the run stopped before its first one (config.json but no
+// checkpoint.pt), and starts over.
 bool check_resumable(const std::filesystem::path& folder, const nlohmann::json& resolved);
 
 // Whether FOLDER's summary.json says its run finished (test results, no error) with `config`,
