@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 
 #include "aebench/config/config.h"
 #include "aebench/errors.h"
@@ -36,8 +37,13 @@ SweepPlan plan_from_flags(const SweepCommandOptions& options) {
     plan.out_dir =
         fs::absolute(fs::path("runs") / ("sweep_" + fs::path(options.target).stem().string()));
   }
+  std::set<std::string> given;
   for (const auto& flag : options.grid) {
     auto [key, values] = parse_grid_flag(flag);
+    // One --grid per key: a second would silently drop the first one's points.
+    if (!given.insert(key).second)
+      throw ConfigError("--grid " + key + ": expected each key once, found it twice; give all " +
+                        "its values in one --grid, e.g. " + key + "=V1,V2");
     bool replaced = false;
     for (auto& entry : plan.grid)
       if (entry.first == key) entry.second = values, replaced = true;
@@ -85,7 +91,8 @@ void prepare_sweep_folder(const fs::path& dir) {
   if (fs::is_directory(dir, error) && holds_user_files(dir) && !has_sweep_record(dir))
     throw OutputError("sweep folder " + dir.string() + " holds files but no " + kSweepFile +
                       "; it is not a sweep folder: choose another --out (or an empty folder)");
-  const fs::path above = without_trailing_separator(dir).parent_path();
+  const fs::path above =
+      without_trailing_separator(fs::absolute(dir).lexically_normal()).parent_path();
   if (has_sweep_record(above))
     throw OutputError("sweep folder " + dir.string() + " is inside the sweep folder " +
                       above.string() + " (where point folders go); choose another --out");

@@ -373,6 +373,7 @@ std::vector<std::string> split_dotted(const std::string& key) {
   std::stringstream stream(key);
   std::string part;
   while (std::getline(stream, part, '.')) parts.push_back(part);
+  if (!key.empty() && key.back() == '.') parts.emplace_back();  // "train." ends in an empty part
   return parts;
 }
 
@@ -429,8 +430,10 @@ void apply_override(json& document, const std::string& assignment) {
   if (nul != std::string::npos)
     throw ConfigError(origin + ": expected KEY=VALUE without NUL bytes, found one at byte " +
                       std::to_string(nul));
-  if (equals == std::string::npos || equals == 0)
+  if (equals == std::string::npos)
     throw ConfigError(origin + ": expected KEY=VALUE (e.g. train.lr=3e-4), found no '='");
+  if (equals == 0)
+    throw ConfigError(origin + ": expected KEY=VALUE (e.g. train.lr=3e-4), found no key");
   const std::string key = assignment.substr(0, equals);
   const std::string text = assignment.substr(equals + 1);
   const auto parts = split_dotted(key);

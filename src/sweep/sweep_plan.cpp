@@ -314,7 +314,8 @@ void check_no_overlap(const SweepPlan& plan, const std::set<std::string>& varied
 std::pair<std::string, json> parse_set_flag(const std::string& flag) {
   const auto equals = flag.find('=');
   if (equals == std::string::npos || equals == 0)
-    throw ConfigError("--set " + flag + ": expected KEY=VALUE such as train.epochs=5");
+    throw ConfigError("--set " + flag + ": expected KEY=VALUE such as train.epochs=5, found " +
+                      (equals == 0 ? "no key" : "no '='"));
   const std::string key = flag.substr(0, equals);
   check_dotted_key(key, "--set " + key, "command line");
   json holder = json::object();

@@ -209,9 +209,19 @@ void refresh_states(SweepRecord& record) {
     // this point's result: neither done nor resumable.
     std::string changes;
     try {
-      changes = point_config_changes(record.plan, entry);
+      (void)load_config(record.plan.base_config, {});
     } catch (const std::exception&) {
       continue;  // a base config that no longer loads: the sweep run itself reports it
+    }
+    try {
+      changes = point_config_changes(record.plan, entry);
+    } catch (const ConfigError& error) {
+      // The base loads, but not with the recorded set and overrides (sweep.json edited): what
+      // the point should be cannot be told, so it is not done.
+      entry.state = PointState::kFailed;
+      entry.error = "the sweep's settings for this point make no valid config (" +
+                    std::string(error.what()) + "); run the sweep again from its command";
+      continue;
     }
     if (changes.empty()) continue;
     entry.state = PointState::kFailed;

@@ -294,7 +294,10 @@ TEST_CASE("export, encode and compare write nowhere in a sweep folder: its point
   // A point's own export folder is its run's, as for any run.
   CHECK(run_aebench("export " + point + " --quiet", &output) == 0);
   // The sweep folder with a trailing separator is the same sweep, not one inside it.
-  CHECK(run_aebench(two_point_sweep(base, sweep.string() + "/", " --quiet"), &output) == 0);
+  for (const std::string& same : {sweep.string() + "/", sweep.string() + "/."}) {
+    INFO(same);
+    CHECK(run_aebench(two_point_sweep(base, same, " --quiet"), &output) == 0);
+  }
 }
 
 TEST_CASE("a sweep folder that cannot be made is an output error in aebench's words") {

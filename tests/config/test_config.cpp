@@ -202,6 +202,13 @@ TEST_CASE("a malformed override is a ConfigError naming it") {
                     Catch::Contains("--set train.lr") && Catch::Contains("KEY=VALUE"));
   CHECK_THROWS_WITH(aebench::apply_override(document, "train..lr=1"),
                     Catch::Contains("dotted key"));
+  // An empty key, or an empty last part, is named as such (not "no '='", not "found 1").
+  CHECK_THROWS_WITH(aebench::apply_override(document, "=1"), Catch::EndsWith("found no key"));
+  for (const char* assignment : {"train.=1", ".=1", "train.lr.=1"}) {
+    INFO(assignment);
+    CHECK_THROWS_WITH(aebench::apply_override(document, assignment),
+                      Catch::Contains("expected a dotted key like train.lr"));
+  }
   document["seed"] = 1;
   CHECK_THROWS_WITH(aebench::apply_override(document, "seed.x=1"),
                     Catch::Contains("not an object"));

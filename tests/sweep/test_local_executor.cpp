@@ -288,4 +288,18 @@ TEST_CASE("a grid that would forget a sweep folder's points is refused, a larger
   REQUIRE(run_aebench(sweep + "model.latent=3,4,5", &output) == 0);
   CHECK(fixture.point("latent-5")["state"] == "done");
   CHECK(fixture.point("latent-3")["attempts"] == 1);  // kept, not run again
+  // A key given to two --grid flags would drop the first one's points: refused.
+  CHECK(run_aebench(sweep + "model.latent=3 --grid model.latent=4", &output) ==
+        aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("--grid model.latent: expected each key once"));
+  // A recorded "set" that makes no valid config (sweep.json edited): no point is done.
+  json record = aebench::testing::read_json(fixture.sweep_dir / aebench::kSweepFile);
+  for (const json& set : {json{{"train.lr", -1}}, json{{"nokey.x", 1}}}) {
+    INFO(set.dump());
+    record["set"] = set;
+    aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, record.dump());
+    CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
+    CHECK_THAT(output, Catch::Contains("0/3 done") &&
+                           Catch::Contains("the sweep's settings for this point make no valid"));
+  }
 }
