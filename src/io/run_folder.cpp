@@ -292,6 +292,16 @@ bool is_sweep_folder(const fs::path& dir) {
   return !versioned_document(dir / kSweepFile, "points").is_null();
 }
 
+std::vector<std::string> sweep_point_names(const fs::path& dir) {
+  std::vector<std::string> names;
+  const nlohmann::json record = versioned_document(dir / kSweepFile, "points");
+  if (record.is_null()) return names;
+  for (const auto& point : record["points"])
+    if (point.is_object() && point.contains("name") && point["name"].is_string())
+      names.push_back(point["name"].get<std::string>());
+  return names;
+}
+
 fs::path without_trailing_separator(const fs::path& path) {
   fs::path folder = path;
   while (folder.has_parent_path() && folder.filename().empty() && folder != folder.root_path())

@@ -86,15 +86,33 @@ bool is_run_entry(const fs::path& dir) {
   return is_run_folder(dir) || holds(dir, kErrorFile);
 }
 
-std::vector<fs::path> sweep_runs(const fs::path& sweep_dir) {
+namespace {
+
+// The run entries of `sweep_dir` that are (`points` true) or are not its sweep's points; a
+// folder without a sweep record has no points, and all its runs count as its own.
+std::vector<fs::path> run_entries(const fs::path& sweep_dir, bool points) {
+  const std::vector<std::string> names = sweep_point_names(sweep_dir);
   std::vector<fs::path> runs;
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(sweep_dir, error))
-    if (is_run_entry(entry.path())) runs.push_back(entry.path());
+  for (const auto& entry : fs::directory_iterator(sweep_dir, error)) {
+    const bool point = names.empty() || std::find(names.begin(), names.end(),
+                                                  entry.path().filename().string()) != names.end();
+    if (point == points && is_run_entry(entry.path())) runs.push_back(entry.path());
+  }
   std::sort(runs.begin(), runs.end(), [](const fs::path& a, const fs::path& b) {
     return natural_less(a.filename().string(), b.filename().string());
   });
   return runs;
+}
+
+}  // namespace
+
+std::vector<fs::path> sweep_runs(const fs::path& sweep_dir) {
+  return run_entries(sweep_dir, true);
+}
+
+std::vector<fs::path> runs_outside_sweep(const fs::path& sweep_dir) {
+  return run_entries(sweep_dir, false);
 }
 
 bool RunFiles::finished() const {

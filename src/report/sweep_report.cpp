@@ -295,6 +295,20 @@ std::string shared_overrides(const fs::path& sweep_dir) {
 
 // Sorting the runs table: click a header to sort by it, again to reverse; empty cells last;
 // ties keep their order.
+// Run folders in a sweep folder that are none of its points (trained there with --out): named,
+// never shown among the points.
+std::string left_out_runs(const fs::path& sweep_dir) {
+  const auto outside = runs_outside_sweep(sweep_dir);
+  if (outside.empty()) return "";
+  std::string names;
+  for (const auto& dir : outside)
+    names += (names.empty() ? "" : ", ") + std::string("<code>") +
+             html_escape(dir.filename().string()) + "</code>";
+  return "<p class=\"notes\" data-left-out=\"" + std::to_string(outside.size()) +
+         "\">Left out, as no point of this sweep (its sweep.json names none of them): " + names +
+         "</p>\n";
+}
+
 const char kSortScript[] = R"js(
 document.querySelectorAll('table.sortable').forEach(function (table) {
   var headers = Array.from(table.tHead.rows[0].cells);
@@ -380,7 +394,8 @@ std::string render_sweep_report(const fs::path& sweep_dir) {
     for (std::size_t i = 0; i < varied.size(); ++i)
       body += (i ? ", " : "") + std::string("<code>") + html_escape(varied[i]) + "</code>";
   }
-  body += "</p>\n" + shared_overrides(sweep_dir) + "<nav class=\"toc\"><a href=\"#table\">Runs</a>";
+  body += "</p>\n" + shared_overrides(sweep_dir) + left_out_runs(sweep_dir) +
+          "<nav class=\"toc\"><a href=\"#table\">Runs</a>";
   if (!finished.empty() && !metrics.empty()) body += "<a href=\"#plots\">Plots</a>";
   if (!failed.empty()) body += "<a href=\"#failed\">Failed</a>";
   body += "</nav>\n<section id=\"table\"><h2>Finished runs</h2>\n";

@@ -298,3 +298,29 @@ TEST_CASE("sweep runs are listed in natural order: numbers in names compare as n
     CHECK(aebench::natural_less(a, b) == less);
   }
 }
+
+TEST_CASE(
+    "a sweep's report shows only its points: a run trained into its folder is named, left out") {
+  ScratchFolder folder("report-sweep-extra");
+  const auto sweep = folder / "sweep";
+  write_fake_run(sweep / "latent-8", "dense", 8, 0.03);
+  write_fake_run(sweep / "latent-16", "dense", 16, 0.02);
+  write_fake_run(sweep / "extra", "dense", 100, 0.01);
+  const json point = {{"name", "latent-8"}, {"overrides", json::object()}, {"state", "done"}};
+  json second = point;
+  second["name"] = "latent-16";
+  write_text(sweep / aebench::kSweepFile,
+             json{{"format_version", 1}, {"points", {point, second}}}.dump());
+  CHECK(aebench::sweep_runs(sweep) ==
+        std::vector<fs::path>{sweep / "latent-8", sweep / "latent-16"});
+  CHECK(aebench::runs_outside_sweep(sweep) == std::vector<fs::path>{sweep / "extra"});
+  const std::string html = aebench::render_sweep_report(sweep);
+  CHECK(count_of(html, "extra/report.html") == 0);
+  CHECK_THAT(html, Catch::Contains("data-left-out=\"1\"") &&
+                       Catch::Contains("no point of this sweep") &&
+                       Catch::Contains("<code>extra</code>"));
+  // Without a sweep record, a folder of runs shows them all.
+  fs::remove(sweep / aebench::kSweepFile);
+  CHECK(aebench::sweep_runs(sweep).size() == 3);
+  CHECK(aebench::runs_outside_sweep(sweep).empty());
+}

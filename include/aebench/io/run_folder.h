@@ -97,6 +97,9 @@ std::string run_marker_problem(const std::filesystem::path& dir);
 // an integer "format_version" and a "points" list), not a user's sweep file of that name.
 bool is_sweep_folder(const std::filesystem::path& dir);
 
+// The point names `dir`'s sweep.json records (none when it is no sweep folder). Never throws.
+std::vector<std::string> sweep_point_names(const std::filesystem::path& dir);
+
 // `path` without a trailing separator ("runs/x/" -> "runs/x"): the folder it names, whose
 // parent is the folder above it (the parent of "runs/x/" is "runs/x" itself).
 std::filesystem::path without_trailing_separator(const std::filesystem::path& path);

@@ -29,8 +29,13 @@ bool is_run_entry(const std::filesystem::path& dir);
 // Names in natural order: runs of digits compare as numbers ("latent_8" < "latent_16").
 bool natural_less(const std::string& a, const std::string& b);
 
-// The runs of a sweep folder: its run-entry subfolders, in natural order of their names.
+// The runs of a sweep folder: its run-entry subfolders, in natural order of their names; in a
+// folder aebench's sweep made, only those its sweep.json names as points.
 std::vector<std::filesystem::path> sweep_runs(const std::filesystem::path& sweep_dir);
+
+// The run folders in a sweep folder that are none of its sweep's points (a run trained there
+// with --out): left out of its report, which names them.
+std::vector<std::filesystem::path> runs_outside_sweep(const std::filesystem::path& sweep_dir);
 
 struct RunFiles {
   std::filesystem::path dir;
