@@ -245,6 +245,9 @@ JobLayout choose_job_layout(std::int64_t requested_jobs, std::int64_t requested_
   layout.threads = requested_threads > 0 ? requested_threads
                    : layout.jobs == 1    ? 0
                                          : std::max<std::int64_t>(1, cores / layout.jobs);
+  if (layout.threads > cores)  // as train caps them (its note is in each point's log)
+    layout.reason += "; each point caps threads " + std::to_string(layout.threads) + " to the " +
+                     std::to_string(cores) + " cores it may run on";
   return layout;
 }
 

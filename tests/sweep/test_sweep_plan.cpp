@@ -226,6 +226,9 @@ TEST_CASE("the local layout comes from bench.json's measurement, else one point 
   CHECK_THAT(layout.reason, Catch::Contains("bench.json"));
   layout = aebench::choose_job_layout(4, 0, 2, 3, bench);  // never more jobs than points
   CHECK((layout.jobs == 3 && layout.threads == 1));
+  CHECK_THAT(layout.reason, !Catch::Contains("caps"));
+  layout = aebench::choose_job_layout(1, 64, 2, 3, bench);  // each point caps its threads
+  CHECK_THAT(layout.reason, Catch::Contains("caps threads 64 to the 2 cores"));
   layout = aebench::choose_job_layout(0, 3, 2, 1, folder / "none.json");
   CHECK((layout.jobs == 1 && layout.threads == 3));
   // Named with --bench, a missing file is a mistake, as is one without a measured layout.
