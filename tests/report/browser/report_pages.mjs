@@ -128,10 +128,14 @@ try {
 } catch (error) {
   check(error.status === 6, `sweep: exit 6 when a point failed (${error.status}: ${error.stderr})`);
 }
-// A run folder a user added by hand, failed with an error that holds markup.
+// A failed point whose error holds markup, added by hand to the folder and to the sweep's
+// record (a sweep's report shows only the points its sweep.json names).
 fs.mkdirSync(path.join(sweepDir, 'latent_0'));
 fs.writeFileSync(path.join(sweepDir, 'latent_0', 'error.txt'),
   'aebench: config error: model.latent: expected an integer in [1, 100000], found 0 <b>bold</b>\n');
+const sweepRecord = JSON.parse(fs.readFileSync(path.join(sweepDir, 'sweep.json'), 'utf8'));
+sweepRecord.points.push({name: 'latent_0', overrides: {'model.latent': 0}, state: 'failed'});
+fs.writeFileSync(path.join(sweepDir, 'sweep.json'), JSON.stringify(sweepRecord));
 check(run(['report', runDir]).trim() === path.join(runDir, 'report.html'), 'report prints its file');
 run(['sweep', '--report', sweepDir]);
 // A sweep over three keys, one of them null in half the points: long legend entries.
