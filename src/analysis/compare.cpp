@@ -11,6 +11,7 @@
 #include "aebench/config/config_changes.h"
 #include "aebench/config/summary_config.h"
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/output_folder.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"

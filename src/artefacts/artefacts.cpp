@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/plot/png.h"
 

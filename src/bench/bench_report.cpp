@@ -5,6 +5,7 @@
 #include <ostream>
 
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/version.h"
 

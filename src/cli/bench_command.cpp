@@ -3,6 +3,7 @@
 #include "aebench/bench/bench_report.h"
 #include "aebench/bench/benchmark.h"
 #include "aebench/config/config.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/cpu_cores.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/pipeline/preflight.h"

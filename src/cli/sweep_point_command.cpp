@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/pipeline/experiment.h"
 #include "aebench/sweep/sweep_plan.h"

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/run_folder.h"
 
 namespace aebench {

@@ -9,10 +9,9 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
-#include <iomanip>
-#include <sstream>
 
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/checked_file.h"
 #include "aebench/io/regular_file.h"
 
@@ -20,30 +19,6 @@ namespace aebench {
 namespace {
 
 namespace fs = std::filesystem;
-
-[[noreturn]] void throw_os_error(const std::string& action, const fs::path& path) {
-  throw OutputError("cannot " + action + " " + path.string() + ": " + std::strerror(errno));
-}
-
-void write_all(int descriptor, const std::string& contents, const fs::path& path) {
-  std::size_t written = 0;
-  while (written < contents.size()) {
-    const ssize_t count = ::write(descriptor, contents.data() + written, contents.size() - written);
-    if (count < 0 && errno == EINTR) continue;
-    if (count <= 0) throw_os_error("write", path);
-    written += static_cast<std::size_t>(count);
-  }
-}
-
-// A rename is only durable once the folder entry itself is on disk.
-void sync_folder(const fs::path& folder) {
-  const int descriptor = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY);
-  if (descriptor < 0) return;  // some file systems do not allow it; the data is still synced
-  ::fsync(descriptor);
-  ::close(descriptor);
-}
-
-constexpr char kTemporaryMark[] = ".aebench-tmp-";
 
 // The files a run writes at the top of RUN_DIR, in eval/ and in probe/ (probe.cpp names its
 // files after the classifiers "softmax", "mlp" and "pixels").
@@ -201,15 +176,6 @@ void refuse_linked_subfolders(const fs::path& dir) {
     refuse_symbolic_link(dir / folder.name, "run subfolder");
 }
 
-std::string csv_row(const EpochRecord& record, bool elbo_columns) {
-  std::ostringstream line;
-  line << record.epoch << ',' << std::setprecision(9) << record.train_loss << ',' << record.val_loss
-       << ',' << record.val_mse << ',' << record.val_psnr_db << ',' << record.lr << ',';
-  if (elbo_columns) line << record.val_reconstruction << ',' << record.val_kl << ',';
-  line << std::setprecision(4) << record.seconds << '\n';
-  return line.str();
-}
-
 }  // namespace
 
 namespace {
@@ -359,7 +325,9 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
     descriptor_ =
         ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
     if (descriptor_ < 0 && errno == ELOOP) refuse_symbolic_link(path_, "lock file");
-    if (descriptor_ < 0) throw_os_error("create the lock file", path_);
+    if (descriptor_ < 0)
+      throw OutputError("cannot create the lock file " + path_.string() + ": " +
+                        std::strerror(errno));
     struct stat opened {};
     if (::fstat(descriptor_, &opened) == 0 && !S_ISREG(opened.st_mode)) {
       ::close(descriptor_);
@@ -437,97 +405,11 @@ void remove_leftovers(const fs::path& dir) {
   for (const auto& folder : kResultFolders) remove_temporaries(dir / folder.name);
 }
 
-namespace {
-
-// A rename replaces whatever has the name: a device node or FIFO there (bench --out /dev/zero)
-// would be replaced, as root even a system's. Only a regular file, a link (replaced as a name,
-// never followed) or nothing may be there.
-void refuse_special_file(const fs::path& path) {
-  struct stat info {};
-  if (::lstat(path.c_str(), &info) != 0) return;
-  if (S_ISREG(info.st_mode) || S_ISLNK(info.st_mode)) return;
-  throw OutputError("cannot write " + path.string() +
-                    ": expected a regular file there (or none), " + "found " +
-                    file_kind_name(info.st_mode) + "; choose another path");
-}
-
-}  // namespace
-
 void remove_temporaries_of(const fs::path& dir, const std::vector<std::string>& names) {
   remove_temporaries_where(dir, [&](const fs::path& file) {
     const std::string target = temporary_target(file.filename().string());
     return !target.empty() && std::find(names.begin(), names.end(), target) != names.end();
   });
-}
-
-void write_file_atomically(const fs::path& path, const std::string& contents) {
-  refuse_special_file(path);
-  const fs::path temporary = path.parent_path() / ("." + path.filename().string() + kTemporaryMark +
-                                                   std::to_string(::getpid()));
-  // Errors name the file the caller asked for, and the temporary that failed.
-  const fs::path shown = path.string() + " (via " + temporary.filename().string() + ")";
-  constexpr int kNew = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
-  int descriptor = ::open(temporary.c_str(), kNew, 0644);
-  if (descriptor < 0 && errno == EEXIST) {  // a killed process's leftover, or a planted link
-    ::unlink(temporary.c_str());
-    descriptor = ::open(temporary.c_str(), kNew, 0644);
-  }
-  if (descriptor < 0) throw_os_error("create", shown);
-  try {
-    write_all(descriptor, contents, shown);
-    if (::fsync(descriptor) != 0) throw_os_error("sync", shown);
-  } catch (...) {
-    ::close(descriptor);
-    ::unlink(temporary.c_str());
-    throw;
-  }
-  if (::close(descriptor) != 0) {
-    ::unlink(temporary.c_str());
-    throw_os_error("close", shown);
-  }
-  if (::rename(temporary.c_str(), path.c_str()) != 0) {
-    ::unlink(temporary.c_str());
-    throw_os_error("rename into", path);
-  }
-  sync_folder(path.parent_path());
-}
-
-void require_writable_file(const fs::path& path) {
-  std::error_code error;
-  if (fs::is_directory(path, error))
-    throw OutputError("cannot write " + path.string() + ": it is a folder");
-  refuse_special_file(path);
-  const fs::path probe = path.parent_path() / ("." + path.filename().string() + kTemporaryMark +
-                                               std::to_string(::getpid()));
-  const int descriptor =
-      ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (descriptor < 0) throw_os_error("write", path);
-  ::close(descriptor);
-  ::unlink(probe.c_str());
-}
-
-void write_json_file(const fs::path& path, const nlohmann::json& value) {
-  write_file_atomically(path, value.dump(2) + "\n");
-}
-
-void write_json_file(const fs::path& path, const nlohmann::ordered_json& value) {
-  write_file_atomically(path, value.dump(2) + "\n");
-}
-
-MetricsCsv::MetricsCsv(const fs::path& path, const std::vector<EpochRecord>& history,
-                       bool elbo_columns)
-    : path_(path), elbo_columns_(elbo_columns) {
-  std::string contents = "epoch,train_loss,val_loss,val_mse,val_psnr_db,lr,";
-  contents += elbo_columns ? "val_reconstruction,val_kl,seconds\n" : "seconds\n";
-  for (const auto& record : history) contents += csv_row(record, elbo_columns);
-  write_file_atomically(path_, contents);
-  stream_.open(path_, std::ios::app);
-  if (!stream_) throw_os_error("open", path_);
-}
-
-void MetricsCsv::append(const EpochRecord& record) {
-  stream_ << csv_row(record, elbo_columns_) << std::flush;
-  if (!stream_) throw OutputError("cannot append to " + path_.string() + ": write failed");
 }
 
 std::string folder_name(const fs::path& dir) {

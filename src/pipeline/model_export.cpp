@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/npy_file.h"
 #include "aebench/io/output_folder.h"
 #include "aebench/io/regular_file.h"

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/run_folder.h"
 
 namespace aebench {

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/child_process.h"
 #include "aebench/io/progress.h"
 #include "aebench/io/regular_file.h"

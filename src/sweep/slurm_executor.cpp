@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/child_process.h"
 #include "aebench/io/run_folder.h"
 

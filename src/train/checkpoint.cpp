@@ -8,6 +8,7 @@
 
 #include "aebench/data/shape_text.h"
 #include "aebench/errors.h"
+#include "aebench/io/atomic_file.h"
 #include "aebench/io/checked_file.h"
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"

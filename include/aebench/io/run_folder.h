@@ -5,12 +5,9 @@
 // Free of LibTorch.
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include "aebench/io/epoch_record.h"
 
 namespace aebench {
 
@@ -161,40 +158,7 @@ void remove_leftovers(const std::filesystem::path& dir);
 // folder's, whose writer holds its lock): a link goes as a name, its target stays.
 void remove_temporaries_of(const std::filesystem::path& dir, const std::vector<std::string>& names);
 
-// Writes `contents` to `path` atomically (a temporary ".NAME.aebench-tmp-PID" beside it, fsync,
-// rename, fsync of the folder). The temporary is created new (O_EXCL, O_NOFOLLOW): a leftover
-// of that name, a symbolic link included, is removed first, never opened; the rename replaces
-// a link at `path` itself, not its target.
-// Throws OutputError naming the path and the OS reason.
-void write_file_atomically(const std::filesystem::path& path, const std::string& contents);
-
-// Checks, before long work, that write_file_atomically(path, ...) can succeed: `path` is not a
-// folder and its folder takes a new file (one is created and removed). Throws OutputError
-// naming the path and the reason.
-void require_writable_file(const std::filesystem::path& path);
-
-// Pretty-printed JSON (2-space indent, trailing newline), written atomically.
-void write_json_file(const std::filesystem::path& path, const nlohmann::json& value);
-// The same, keeping the keys in the order they were inserted (a reading order).
-void write_json_file(const std::filesystem::path& path, const nlohmann::ordered_json& value);
-
 // The folder's own name, also for "runs/a/" and "." (its absolute path's last part).
 std::string folder_name(const std::filesystem::path& dir);
-
-// Appends one line per epoch to metrics.csv and flushes it, so every finished epoch is on
-// disk even if the run is killed. Columns: epoch,train_loss,val_loss,val_mse,val_psnr_db,lr,
-// (for a variational model, `elbo_columns`: val_reconstruction,val_kl,) seconds.
-class MetricsCsv {
- public:
-  // Creates the file with its header and the rows of `history` (a resumed run's epochs).
-  MetricsCsv(const std::filesystem::path& path, const std::vector<EpochRecord>& history,
-             bool elbo_columns = false);
-  void append(const EpochRecord& record);
-
- private:
-  std::filesystem::path path_;
-  bool elbo_columns_ = false;
-  std::ofstream stream_;
-};
 
 }  // namespace aebench
