@@ -36,7 +36,7 @@ bool is_crc_text(const nlohmann::json& value) {
 // RUN_DIR's is another: a summary.json copied in with its config.json.
 std::string model_problem(const fs::path& run_dir, const nlohmann::json& summary) {
   const auto named = summary.find("model_crc32");
-  if (named == summary.end() || *named == "") return "";  // written before model.pt could be read
+  if (named == summary.end()) return "";  // an older run's: it named no model
   if (!is_crc_text(*named))
     return "names its model.pt by model_crc32 " +
            named->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +

@@ -258,6 +258,20 @@ bool is_sweep_folder(const fs::path& dir) {
   return !versioned_document(dir / kSweepFile, "points").is_null();
 }
 
+std::string damaged_sweep_record(const fs::path& dir) {
+  const fs::path file = dir / kSweepFile;
+  struct stat info {};
+  if (::lstat(file.c_str(), &info) != 0 || is_sweep_folder(dir)) return "";
+  const RegularFileText text = read_regular_file(file, std::size_t{1} << 24);
+  if (!text.ok()) return text.problem(std::size_t{1} << 24);
+  const auto document = nlohmann::json::parse(text.bytes, nullptr, false);
+  if (document.is_discarded()) return "invalid JSON";
+  // A user's sweep file of that name (base, grid, points) has no format_version.
+  if (document.is_object() && document.contains("format_version"))
+    return "a format_version without a record's list of points";
+  return "";
+}
+
 std::vector<std::string> sweep_point_names(const fs::path& dir) {
   std::vector<std::string> names;
   const nlohmann::json record = versioned_document(dir / kSweepFile, "points");

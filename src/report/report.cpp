@@ -32,6 +32,11 @@ Artefacts report_artefacts(const fs::path& dir) {
       artefacts.add_text(kReportFile, render_run_report(dir));
       return artefacts;
     case FolderKind::kSweep:
+      // A sweep's damaged record would make its report a plain folder's: all runs, no points.
+      if (const std::string problem = damaged_sweep_record(dir); !problem.empty())
+        throw ConfigError((dir / kSweepFile).string() +
+                          ": expected a sweep record (written by aebench sweep), found " + problem +
+                          "; restore it, or move it away to report the folder's runs as they are");
       // A folder of run folders the user made by hand may hold a report.html of their own:
       // only aebench's (its generator tag) is replaced.
       if (holds_foreign_report(dir))

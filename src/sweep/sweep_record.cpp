@@ -307,6 +307,7 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
     key_path = "slurm_job_id";
     record.slurm_job_id = document.value("slurm_job_id", "");
     const auto& points = field(document, "points", "");
+    std::set<std::string> names;
     for (std::size_t i = 0; i < points.size(); ++i) {
       const ordered_json& entry = points.at(i);
       const std::string where = "points[" + std::to_string(i) + "]";
@@ -318,6 +319,11 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
             json(point.point.name).dump(-1, ' ', false, json::error_handler_t::replace) +
             ": expected a plain folder name (letters, digits, \".\", \"-\", "
             "\"_\"; no \"/\" or leading \".\")");
+      // Two entries of one name would be one folder counted, run and reported twice.
+      if (!names.insert(point.point.name).second)
+        throw ConfigError(
+            source + ": " + where + ".name: expected each point once, found " +
+            json(point.point.name).dump(-1, ' ', false, json::error_handler_t::replace) + " twice");
       point.point.overrides = overrides_from_json(object_field(entry, "overrides", where));
       point.state = state_from_name(field(entry, "state", where).get<std::string>(), source);
       key_path = where + " (error, attempts, seconds, started, finished)";

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -32,6 +34,8 @@ std::string read_whole_file(const std::filesystem::path& path) {
                     (::stat(path.c_str(), &info) == 0 ? file_kind_name(info.st_mode) : "none"));
   }
   std::ifstream stream(path, std::ios::binary);
+  if (!stream.is_open())  // unreadable (Permission denied): a good file, not "other content"
+    throw DataError(path.string() + ": cannot read the checkpoint (" + std::strerror(errno) + ")");
   std::string header(kCheckedHeaderBytes, '\0');
   stream.read(header.data(), static_cast<std::streamsize>(header.size()));
   header.resize(static_cast<std::size_t>(std::max<std::streamsize>(stream.gcount(), 0)));

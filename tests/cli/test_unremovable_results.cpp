@@ -1,6 +1,7 @@
-// A --resume or --overwrite that cannot remove the old model's results (a read-only eval/,
-// export/, codes/) stops before training with an output error: the results never stay beside
-// a new model (issue "Nothing lost, round 3", class 3).
+// Permissions: a --resume or --overwrite that cannot remove the old model's results (a
+// read-only eval/, export/, codes/) stops before training with an output error, so the results
+// never stay beside a new model (issue "Nothing lost, round 3", class 3); a model.pt that
+// cannot be read is named so, not called corrupt.
 //
 // Permission bits do not stop root, so under root aebench runs as the user nobody, from a copy
 // of itself in the scratch folder, on files that user owns. Where that user cannot be taken,
@@ -82,4 +83,20 @@ TEST_CASE("a resume or overwrite that cannot remove the old model's results stop
   for (const char* folder : {"eval", "export", "codes"}) CHECK_FALSE(fs::exists(tiny.run / folder));
   CHECK(aebench::checked_file_crc(tiny.run / aebench::kModelFile) != model);
   CHECK(fs::exists(tiny.run / aebench::kSummaryFile));
+}
+
+TEST_CASE("a model.pt or checkpoint that cannot be read is named unreadable, not corrupt",
+          "[.unremovable]") {
+  TinyRun tiny("unreadable_model");
+  const std::string aebench = as_bound_user(tiny.folder.path());
+  const fs::path model = tiny.run / aebench::kModelFile;
+  // Root's, readable by root alone: the bound user cannot open it.
+  REQUIRE(::chmod(model.c_str(), 0) == 0);
+  std::string output;
+  for (const std::string command : {"eval", "export"}) {
+    INFO(command);
+    CHECK(run_command(aebench + " " + command + " " + shell_quoted(tiny.run) + " --quiet",
+                      &output) == aebench::kExitDataError);
+    CHECK_THAT(output, Catch::Contains("cannot read") && !Catch::Contains("other content"));
+  }
 }

@@ -63,22 +63,23 @@ TEST_CASE("a summary.json belongs to the run whose config.json it was made with"
   CHECK_THAT(aebench::foreign_summary_problem(run.path(), json{{"test", 1}}),
              Catch::Contains("holds no \"config\""));
   // A summary of another format, or whose model_crc32 is no CRC-32, cannot be told to be this
-  // run's (a missing or empty one is an older run's: it named no model).
+  // run's (a missing one is an older run's: it named no model).
   std::ofstream(run / aebench::kConfigFile) << config.dump(2);
   json versioned = summary_made_with(config);
   versioned["format_version"] = 9;
   CHECK_THAT(aebench::foreign_summary_problem(run.path(), versioned),
              Catch::Contains("format_version 9, expected 1"));
-  for (const json& crc : {json(nullptr), json(5), json::array(), json("zz"), json("ABCDEF12")}) {
+  for (const json& crc :
+       {json(nullptr), json(5), json::array(), json(""), json("zz"), json("ABCDEF12")}) {
     INFO(crc.dump());
     json named = summary_made_with(config);
     named["model_crc32"] = crc;
     CHECK_THAT(aebench::foreign_summary_problem(run.path(), named),
                Catch::Contains("expected a CRC-32 of 8 hex digits"));
   }
-  json unnamed = summary_made_with(config);
-  unnamed["model_crc32"] = "";
-  CHECK(aebench::foreign_summary_problem(run.path(), unnamed).empty());
+  json own = summary_made_with(config);
+  own["model_crc32"] = "0a1b2c3d";  // no model.pt here to be another
+  CHECK(aebench::foreign_summary_problem(run.path(), own).empty());
   // Nothing to compare: the file's own reader reports what is wrong.
   CHECK(aebench::foreign_summary_problem(run.path(), json::array()).empty());
   std::ofstream(run / aebench::kConfigFile) << "{ damaged";

@@ -319,6 +319,18 @@ TEST_CASE(
   CHECK_THAT(html, Catch::Contains("data-left-out=\"1\"") &&
                        Catch::Contains("no point of this sweep") &&
                        Catch::Contains("<code>extra</code>"));
+  // A damaged record is named, never taken for a folder of runs; a user's sweep file is one.
+  for (const std::string& damaged :
+       {std::string("{\"format_version\": 1, \"poi"), std::string("{\"format_version\": 1}")}) {
+    INFO(damaged);
+    write_text(sweep / aebench::kSweepFile, damaged);
+    CHECK_THROWS_WITH(aebench::report_artefacts(sweep),
+                      Catch::Contains("sweep.json: expected a sweep record"));
+  }
+  write_text(sweep / aebench::kSweepFile,
+             R"({"base": "base.json", "grid": {"model.latent": [8]}})");
+  CHECK(aebench::report_artefacts(sweep).file_list().find("extra/report.html") !=
+        std::string::npos);
   // Without a sweep record, a folder of runs shows them all.
   fs::remove(sweep / aebench::kSweepFile);
   CHECK(aebench::sweep_runs(sweep).size() == 3);

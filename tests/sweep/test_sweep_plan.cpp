@@ -210,6 +210,12 @@ TEST_CASE("sweep.json keeps every point's overrides in order, its state and timi
       CHECK_THROWS_WITH(aebench::read_sweep_record(plan.out_dir),
                         Catch::Contains(key + ": expected an object, found"));
     }
+  // One point twice would be one folder counted, run and reported twice.
+  json twice = written;
+  twice["points"].push_back(written["points"][0]);
+  std::ofstream(plan.out_dir / aebench::kSweepFile) << twice.dump();
+  CHECK_THROWS_WITH(aebench::read_sweep_record(plan.out_dir),
+                    Catch::Contains("points[1].name: expected each point once"));
   std::ofstream(plan.out_dir / aebench::kSweepFile) << "{\"points\": [], \"format_version\": 9}";
   CHECK_THROWS_WITH(aebench::read_sweep_record(plan.out_dir),
                     Catch::Contains("format_version 1, found 9"));
