@@ -261,15 +261,21 @@ bool is_sweep_folder(const fs::path& dir) {
 std::string damaged_sweep_record(const fs::path& dir) {
   const fs::path file = dir / kSweepFile;
   struct stat info {};
-  if (::lstat(file.c_str(), &info) != 0 || is_sweep_folder(dir)) return "";
+  if (::lstat(file.c_str(), &info) != 0) return "";
+  if (is_sweep_folder(dir)) {
+    std::vector<std::string> names = sweep_point_names(dir);
+    std::sort(names.begin(), names.end());
+    const auto twice = std::adjacent_find(names.begin(), names.end());
+    return twice == names.end() ? "" : "the point " + *twice + " twice";
+  }
   const RegularFileText text = read_regular_file(file, std::size_t{1} << 24);
   if (!text.ok()) return text.problem(std::size_t{1} << 24);
   const auto document = nlohmann::json::parse(text.bytes, nullptr, false);
   if (document.is_discarded()) return "invalid JSON";
-  // A user's sweep file of that name (base, grid, points) has no format_version.
-  if (document.is_object() && document.contains("format_version"))
-    return "a format_version without a record's list of points";
-  return "";
+  // A user's sweep file of that name: an object with its "base", and no format_version.
+  if (document.is_object() && document.contains("base") && !document.contains("format_version"))
+    return "";
+  return "JSON that is neither a sweep record (format_version, points) nor a sweep file (base)";
 }
 
 std::vector<std::string> sweep_point_names(const fs::path& dir) {

@@ -16,13 +16,19 @@ namespace aebench {
 
 namespace fs = std::filesystem;
 
+void require_something_to_resume(const fs::path& folder) {
+  std::error_code error;
+  if (fs::exists(folder / kCheckpointFile, error) || fs::exists(folder / kConfigFile, error))
+    return;
+  throw ConfigError("--resume: expected a checkpoint in " + folder.string() +
+                    ", found none: nothing was trained there yet; run the same command without "
+                    "--resume to start the run");
+}
+
 bool check_resumable(const fs::path& folder, const nlohmann::json& resolved) {
   const fs::path checkpoint = folder / kCheckpointFile;
+  require_something_to_resume(folder);
   const bool has_checkpoint = fs::exists(checkpoint);
-  if (!has_checkpoint && !fs::exists(folder / kConfigFile))
-    throw ConfigError("--resume: expected a checkpoint in " + folder.string() +
-                      ", found none: nothing was trained there yet; run the same command without "
-                      "--resume to start the run");
   if (!is_run_folder(folder))
     throw ConfigError("--resume: expected a run folder aebench train made in " + folder.string() +
                       " (with its run.json), found files of another kind; use --out DIR");

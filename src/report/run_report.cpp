@@ -343,7 +343,10 @@ std::string config_table(const json& config, const std::string& file, const std:
 
 std::string render_run_report(const fs::path& dir) {
   const RunFiles files = read_run_files(dir);
-  const json& summary = files.summary.value;
+  // A summary with a problem (another run's, edited, damaged) shows nothing as this run's: no
+  // cards, results, activity or class errors drawn from it.
+  static const json kNoSummary = json::object();
+  const json& summary = files.summary.problem.empty() ? files.summary.value : kNoSummary;
   Page page;
   if (!files.summary.problem.empty())
     page.problem(kSummaryFile, files.summary.problem +

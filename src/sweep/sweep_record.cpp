@@ -38,9 +38,16 @@ PointState state_from_name(const std::string& name, const std::string& source) {
   throw ConfigError(source + ": unknown point state \"" + name + "\"");
 }
 
+// Why `dir`'s entries cannot be listed (a folder of another user's), or "".
+std::string unreadable_folder(const fs::path& dir) {
+  std::error_code error;
+  fs::directory_iterator listing(dir, error);
+  return error ? error.message() : "";
+}
+
 bool holds_run_files(const fs::path& run_dir) {
   for (const char* name : {kConfigFile, kMetricsFile, kModelFile, kCheckpointFile})
-    if (fs::exists(run_dir / name)) return true;
+    if (std::error_code error; fs::exists(run_dir / name, error) || error) return true;
   return false;
 }
 
@@ -164,6 +171,7 @@ PointState observe_point(const fs::path& run_dir) {
   // read through it.
   if (is_symbolic_link(run_dir)) return PointState::kFailed;
   if (!fs::is_directory(run_dir, error)) return PointState::kPending;
+  if (!unreadable_folder(run_dir).empty()) return PointState::kFailed;
   if (is_run_folder(run_dir) && summary_written(run_dir)) return PointState::kDone;
   if (fs::exists(run_dir / kErrorFile, error)) return PointState::kFailed;
   if (run_folder_in_use(run_dir)) return PointState::kRunning;
@@ -175,6 +183,9 @@ std::string recorded_error(const fs::path& run_dir) {
   if (is_symbolic_link(run_dir))
     return "output error: the point folder " + run_dir.string() +
            " is a symbolic link; remove it (its target stays)";
+  if (const std::string reason = unreadable_folder(run_dir); !reason.empty())
+    return "output error: cannot read the point folder " + run_dir.string() + " (" + reason +
+           "); give this user access to it, or move it away";
   std::istringstream stream(read_regular_file(run_dir / kErrorFile).bytes);
   std::string line;
   while (std::getline(stream, line))

@@ -299,6 +299,12 @@ TEST_CASE("a resume never replaces a run.json it cannot read: the run's history 
     CHECK_THAT(tiny.output, Catch::Contains(marker.string() + ": expected aebench's run record"));
     CHECK(aebench::testing::file_contents(marker) == damaged);
   }
+  // A resume of nothing leaves no folder behind (a mistyped --out).
+  const fs::path nothing = tiny.folder / "nothing" / "a" / "b";
+  CHECK(tiny.aebench(tiny.train_command("--resume --out " + shell_quoted(nothing))) ==
+        aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("nothing was trained there yet"));
+  CHECK_FALSE(fs::exists(tiny.folder / "nothing"));
   // --overwrite replaces the run, its history with it.
   CHECK(tiny.aebench(tiny.train_command("--overwrite --quiet")) == 0);
   CHECK(read_json(marker)["sessions"].size() == 1);

@@ -100,3 +100,22 @@ TEST_CASE("a model.pt or checkpoint that cannot be read is named unreadable, not
     CHECK_THAT(output, Catch::Contains("cannot read") && !Catch::Contains("other content"));
   }
 }
+
+TEST_CASE("a sweep point folder that cannot be read is a failed point, named, not a raw error",
+          "[.unremovable]") {
+  aebench::testing::ScratchFolder folder("unreadable_point");
+  const fs::path base = aebench::testing::write_sweep_base(folder.path());
+  const fs::path sweep = folder / "sweep";
+  REQUIRE(aebench::testing::run_aebench(
+              aebench::testing::two_point_sweep(base, sweep, " --quiet")) == 0);
+  const std::string aebench = as_bound_user(folder.path());
+  const fs::path point = sweep / "latent-3";
+  REQUIRE(::chmod(point.c_str(), 0) == 0);
+  std::string output;
+  CHECK(run_command(aebench + " sweep --status " + shell_quoted(sweep), &output) == 0);
+  CHECK_THAT(output, Catch::Contains("cannot read the point folder " + point.string()) &&
+                         Catch::Contains("1/2 done") && !Catch::Contains("filesystem error"));
+  CHECK(run_command(aebench + " sweep --report " + shell_quoted(sweep), &output) == 0);
+  CHECK_THAT(output, !Catch::Contains("filesystem error"));
+  REQUIRE(::chmod(point.c_str(), 0755) == 0);
+}

@@ -321,12 +321,18 @@ TEST_CASE(
                        Catch::Contains("<code>extra</code>"));
   // A damaged record is named, never taken for a folder of runs; a user's sweep file is one.
   for (const std::string& damaged :
-       {std::string("{\"format_version\": 1, \"poi"), std::string("{\"format_version\": 1}")}) {
+       {std::string("{\"format_version\": 1, \"poi"), std::string("{\"format_version\": 1}"),
+        std::string("{}"), std::string("[]"), std::string("null"),
+        std::string("{\"points\": null}")}) {
     INFO(damaged);
     write_text(sweep / aebench::kSweepFile, damaged);
     CHECK_THROWS_WITH(aebench::report_artefacts(sweep),
                       Catch::Contains("sweep.json: expected a sweep record"));
   }
+  // One point named twice in a record.
+  write_text(sweep / aebench::kSweepFile,
+             json{{"format_version", 1}, {"points", {point, point}}}.dump());
+  CHECK_THROWS_WITH(aebench::report_artefacts(sweep), Catch::Contains("the point latent-8 twice"));
   write_text(sweep / aebench::kSweepFile,
              R"({"base": "base.json", "grid": {"model.latent": [8]}})");
   CHECK(aebench::report_artefacts(sweep).file_list().find("extra/report.html") !=

@@ -94,9 +94,9 @@ std::string run_marker_problem(const std::filesystem::path& dir);
 // an integer "format_version" and a "points" list), not a user's sweep file of that name.
 bool is_sweep_folder(const std::filesystem::path& dir);
 
-// What is wrong with `dir`'s sweep.json when it may be a damaged sweep record (unreadable,
-// invalid JSON, or a format_version without a record's points), else "" (none, a record, or a
-// user's sweep file of that name). Never throws.
+// What is wrong with `dir`'s sweep.json as a sweep record (unreadable, invalid JSON, neither a
+// record nor a sweep file, a point named twice), else "" (none, a record, or a user's sweep
+// file of that name: an object with "base"). Never throws.
 std::string damaged_sweep_record(const std::filesystem::path& dir);
 
 // The point names `dir`'s sweep.json records (none when it is no sweep folder). Never throws.

@@ -14,6 +14,10 @@ namespace aebench {
 struct Dataset;
 struct RunOptions;
 
+// Refuses a --resume where nothing was trained (no checkpoint, no config.json): before the run
+// lock creates the folder, so a mistyped --out leaves no folder behind.
+void require_something_to_resume(const std::filesystem::path& folder);
+
 // Refuses to resume when there is nothing to resume, its run.json is damaged or of another
 // format (the history a resume adds to), or the config changes what the run was started with
 // (anything the schema does not mark resumable). True when there is a training checkpoint to
