@@ -200,6 +200,14 @@ void check_bench_document(const nlohmann::json& document, const std::string& sou
                       (document.is_object() && document.contains("format_version")
                            ? "format_version " + document["format_version"].dump()
                            : std::string("no format_version")));
+  // A run's summary.json has a format_version too: a bench's holds its measured configs.
+  if (!document.contains("configs") || !document["configs"].is_array())
+    throw ConfigError(source +
+                      ": expected a bench.json written by aebench bench (with its list "
+                      "of \"configs\"), found " +
+                      (document.contains("configs")
+                           ? "\"configs\" of type " + std::string(document["configs"].type_name())
+                           : std::string("no \"configs\"")));
 }
 
 void print_comparison(const ordered_json& now, const nlohmann::json& old_document,
@@ -208,14 +216,19 @@ void print_comparison(const ordered_json& now, const nlohmann::json& old_documen
   const auto new_figures = figures_of(now);
   out << "compared with " << old_source << " (new/old):\n";
   char line[256];
+  std::size_t shared = 0;
   for (const auto& [key, value] : new_figures) {
     const auto old = old_figures.find(key);
     if (old == old_figures.end()) continue;
+    ++shared;
     const double ratio = old->second != 0.0 ? value / old->second : 0.0;
     std::snprintf(line, sizeof line, "%-64s %14.6g %14.6g %8s\n", key.c_str(), old->second, value,
                   old->second != 0.0 ? format("%.3f", ratio).c_str() : "-");
     out << line;
   }
+  if (shared == 0)
+    out << "  no figure in common: it measured other configs (or none); bench the same "
+           "configs to compare\n";
 }
 
 }  // namespace aebench

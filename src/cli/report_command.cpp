@@ -4,6 +4,7 @@
 #include "aebench/artefacts/artefacts.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/report/report.h"
+#include "aebench/sweep/sweep_record.h"
 #include "commands.h"
 
 namespace aebench::cli {
@@ -34,6 +35,9 @@ int run_report(const ReportCommandOptions& options) {
     lock.emplace(dir);
     remove_leftovers(dir);  // a killed writer's temporaries: with the lock, none is alive
   }
+  // A sweep's record is read as sweep --report reads it: any damage named (exit 2), never a
+  // page of whatever folders are there.
+  if (is_sweep_folder(dir)) (void)read_sweep_record(dir);
   write_artefacts(dir, report_artefacts(dir));
   std::cout << (dir / kReportFile).string() << '\n';
   return 0;

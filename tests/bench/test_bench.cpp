@@ -156,7 +156,11 @@ TEST_CASE("bench refuses bad flags and configs with exit 2 and a one-line messag
       {"bench " + shell_quoted(pca) + fast, {"pca.json", "model.type", "pca"}},
       {"bench " + shell_quoted(config) + fast + " --compare " + shell_quoted(config),
        {"tiny.json", "bench.json", "format_version"}},
+      // A run's summary.json has a format_version too, but no measured configs.
+      {"bench " + shell_quoted(config) + fast + " --compare " + shell_quoted(folder / "fake.json"),
+       {"fake.json", "bench.json", "no \"configs\""}},
   };
+  aebench::testing::write_text(folder / "fake.json", R"({"format_version": 1, "test": {}})");
   for (const auto& test : cases) {
     INFO(test.arguments);
     std::string output;

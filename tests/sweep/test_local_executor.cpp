@@ -180,11 +180,25 @@ TEST_CASE("a sweep folder whose sweep.json is damaged is named as such, not as n
   SweepFixture fixture;
   const std::string sweep = fixture.grid_command("model.latent=4");
   REQUIRE(run_aebench(sweep) == 0);
+  const std::string good = aebench::testing::file_contents(fixture.sweep_dir / aebench::kSweepFile);
   aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, "{\"points\":");
   std::string output;
   CHECK(run_aebench(sweep, &output) == aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("sweep.json: expected a sweep record") &&
                          Catch::Contains("invalid JSON") && !Catch::Contains("no sweep.json"));
+  // aebench report reads a record as sweep --report does: a bad field or point name is named.
+  const json record = json::parse(good);
+  for (const std::string pointer : {"/points/0/overrides", "/points/0/state", "/points/0/name"}) {
+    INFO(pointer);
+    json damaged = record;
+    damaged[json::json_pointer(pointer)] = pointer == "/points/0/overrides" ? json(5)
+                                           : pointer == "/points/0/state"   ? json("bogus")
+                                                                            : json("./latent-4");
+    aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, damaged.dump());
+    CHECK(run_aebench("report " + shell_quoted(fixture.sweep_dir), &output) ==
+          aebench::kExitUsageError);
+    CHECK_THAT(output, Catch::Contains("sweep.json"));
+  }
   // A user's own JSON file of that name in a folder with other files: no sweep folder.
   aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, "{\"grid\": {}}");
   CHECK(run_aebench(sweep, &output) == aebench::kExitOutputError);
