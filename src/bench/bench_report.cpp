@@ -208,6 +208,14 @@ void check_bench_document(const nlohmann::json& document, const std::string& sou
                       (document.contains("configs")
                            ? "\"configs\" of type " + std::string(document["configs"].type_name())
                            : std::string("no \"configs\"")));
+  const auto& configs = document["configs"];
+  for (std::size_t i = 0; i < configs.size(); ++i)
+    if (!configs[i].is_object() || !configs[i].contains("name") || !configs[i]["name"].is_string())
+      throw ConfigError(source + ": configs[" + std::to_string(i) +
+                        "]: expected an object with its \"name\", found " + configs[i].dump());
+  if (document.contains("peak") && !document["peak"].is_object())
+    throw ConfigError(source + ": peak: expected an object, found " +
+                      std::string(document["peak"].type_name()));
 }
 
 void print_comparison(const ordered_json& now, const nlohmann::json& old_document,

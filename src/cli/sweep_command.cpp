@@ -272,43 +272,60 @@ CLI::App* setup_sweep(CLI::App& app, SweepCommandOptions& options) {
   command->add_option("SWEEP", options.target,
                       "A sweep file (JSON: base, out, set, grid, points, executor; see "
                       "docs/sweeps.md), or a config file with --grid");
-  command->add_option("--grid", options.grid, "KEY=V1,V2,... : one more grid key (repeatable)")
-      ->allow_extra_args(false);
-  command->add_option("--set", options.overrides, "KEY=VALUE for every point (repeatable)")
-      ->allow_extra_args(false);
-  command->add_option("--out", options.out_dir, "Sweep folder (default: the file's \"out\")")
-      ->check(kNonEmptyPath);
-  command->add_option("--executor", options.executor, "local (default) | slurm")
-      ->check(CLI::IsMember({"local", "slurm"}));
-  command->add_option("--jobs", options.jobs, "local: concurrent points (default: measured)")
-      ->check(CLI::Range(1, 1024));
-  command->add_option("--threads", options.threads, "local: CPU threads per point")
-      ->check(CLI::Range(1, 1024));
-  command
-      ->add_option("--bench", options.bench_json,
-                   "bench.json whose measured layout picks --jobs (default: ./bench.json, when "
-                   "there is one)")
-      ->check(kNonEmptyPath)
-      ->each([&options](const std::string&) { options.bench_named = true; });
-  command->add_flag("--retry-failed", options.retry_failed, "Run failed points again");
-  command->add_flag("--dry-run", options.dry_run,
-                    "Validate every point and list them; run and write nothing");
-  command->add_option("--partition", options.partition, "slurm: sbatch --partition");
-  command->add_option("--time", options.time, "slurm: sbatch --time per point, e.g. 1:00:00");
-  command->add_option("--cpus-per-task", options.cpus_per_task, "slurm: CPU threads per point")
-      ->check(CLI::Range(1, 4096));
-  command->add_option("--mem", options.mem, "slurm: sbatch --mem, e.g. 4G");
-  command
-      ->add_option("--max-parallel", options.max_parallel,
-                   "slurm: at most this many points at once (the array's %K)")
-      ->check(CLI::Range(0, 1000000));
-  command->add_option("--gres", options.gres, "slurm: sbatch --gres, e.g. gpu:1");
+  // Flags of a sweep run: --status and --report take none of them (a silent no-op misleads).
+  std::vector<CLI::Option*> run_only;
+  run_only.push_back(
+      command->add_option("--grid", options.grid, "KEY=V1,V2,... : one more grid key (repeatable)")
+          ->allow_extra_args(false));
+  run_only.push_back(
+      command->add_option("--set", options.overrides, "KEY=VALUE for every point (repeatable)")
+          ->allow_extra_args(false));
+  run_only.push_back(
+      command->add_option("--out", options.out_dir, "Sweep folder (default: the file's \"out\")")
+          ->check(kNonEmptyPath));
+  run_only.push_back(command->add_option("--executor", options.executor, "local (default) | slurm")
+                         ->check(CLI::IsMember({"local", "slurm"})));
+  run_only.push_back(
+      command->add_option("--jobs", options.jobs, "local: concurrent points (default: measured)")
+          ->check(CLI::Range(1, 1024)));
+  run_only.push_back(
+      command->add_option("--threads", options.threads, "local: CPU threads per point")
+          ->check(CLI::Range(1, 1024)));
+  run_only.push_back(
+      command
+          ->add_option("--bench", options.bench_json,
+                       "bench.json whose measured layout picks --jobs (default: ./bench.json, when "
+                       "there is one)")
+          ->check(kNonEmptyPath)
+          ->each([&options](const std::string&) { options.bench_named = true; }));
+  run_only.push_back(
+      command->add_flag("--retry-failed", options.retry_failed, "Run failed points again"));
+  run_only.push_back(command->add_flag(
+      "--dry-run", options.dry_run, "Validate every point and list them; run and write nothing"));
+  run_only.push_back(
+      command->add_option("--partition", options.partition, "slurm: sbatch --partition"));
+  run_only.push_back(
+      command->add_option("--time", options.time, "slurm: sbatch --time per point, e.g. 1:00:00"));
+  run_only.push_back(
+      command->add_option("--cpus-per-task", options.cpus_per_task, "slurm: CPU threads per point")
+          ->check(CLI::Range(1, 4096)));
+  run_only.push_back(command->add_option("--mem", options.mem, "slurm: sbatch --mem, e.g. 4G"));
+  run_only.push_back(command
+                         ->add_option("--max-parallel", options.max_parallel,
+                                      "slurm: at most this many points at once (the array's %K)")
+                         ->check(CLI::Range(0, 1000000)));
+  run_only.push_back(
+      command->add_option("--gres", options.gres, "slurm: sbatch --gres, e.g. gpu:1"));
   auto* status = command->add_option("--status", options.status_dir,
                                      "Show each point's state in a sweep folder, and exit");
   auto* report = command->add_option(
       "--report", options.report_dir,
       "Write the sweep folder's report.html and comparison table now, and exit");
   status->excludes(report);
+  for (CLI::Option* option : run_only) {
+    status->excludes(option);
+    report->excludes(option);
+  }
   command->add_flag("-q,--quiet", options.quiet, "Print errors and the final table only");
   command->footer(
       "Examples:\n"

@@ -272,6 +272,14 @@ std::string damaged_sweep_record(const fs::path& dir) {
   if (!text.ok()) return text.problem(std::size_t{1} << 24);
   const auto document = nlohmann::json::parse(text.bytes, nullptr, false);
   if (document.is_discarded()) return "invalid JSON";
+  // A record without its format_version: what aebench sweep writes and no sweep file has
+  // (slurm_job_id; points with their state).
+  if (document.is_object() && document.contains("slurm_job_id"))
+    return "no format_version in a record (with its slurm_job_id)";
+  if (document.is_object() && document.contains("points") && document["points"].is_array())
+    for (const auto& point : document["points"])
+      if (point.is_object() && point.contains("state"))
+        return "points with a state (a record's) but no format_version";
   // A user's sweep file of that name: an object with its "base", and no format_version.
   if (document.is_object() && document.contains("base") && !document.contains("format_version"))
     return "";

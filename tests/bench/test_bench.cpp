@@ -161,6 +161,19 @@ TEST_CASE("bench refuses bad flags and configs with exit 2 and a one-line messag
        {"fake.json", "bench.json", "no \"configs\""}},
   };
   aebench::testing::write_text(folder / "fake.json", R"({"format_version": 1, "test": {}})");
+  // A bench.json whose entries are damaged: each named, never an empty comparison.
+  for (const std::string& damaged :
+       {std::string(R"({"format_version": 1, "configs": [5]})"),
+        std::string(R"({"format_version": 1, "configs": [{}]})"),
+        std::string(R"({"format_version": 1, "configs": [], "peak": "x"})")}) {
+    INFO(damaged);
+    aebench::testing::write_text(folder / "damaged.json", damaged);
+    std::string output;
+    CHECK(run_aebench("bench " + shell_quoted(config) + fast + " --compare " +
+                          shell_quoted(folder / "damaged.json"),
+                      &output) == aebench::kExitUsageError);
+    CHECK_THAT(output, Catch::Contains("damaged.json: ") && Catch::Contains("expected an object"));
+  }
   for (const auto& test : cases) {
     INFO(test.arguments);
     std::string output;

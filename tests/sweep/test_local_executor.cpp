@@ -302,6 +302,14 @@ TEST_CASE("a grid that would forget a sweep folder's points is refused, a larger
   REQUIRE(run_aebench(sweep + "model.latent=3,4,5", &output) == 0);
   CHECK(fixture.point("latent-5")["state"] == "done");
   CHECK(fixture.point("latent-3")["attempts"] == 1);  // kept, not run again
+  // --status and --report take no flag of a sweep run: a retry that did not happen misleads.
+  for (const char* flag : {"--retry-failed", "--dry-run", "--jobs 1", "--grid model.latent=3"}) {
+    INFO(flag);
+    CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir) + " " + flag, &output) ==
+          aebench::kExitUsageError);
+    CHECK(run_aebench("sweep --report " + shell_quoted(fixture.sweep_dir) + " " + flag, &output) ==
+          aebench::kExitUsageError);
+  }
   // A key given to two --grid flags would drop the first one's points: refused.
   CHECK(run_aebench(sweep + "model.latent=3 --grid model.latent=4", &output) ==
         aebench::kExitUsageError);
