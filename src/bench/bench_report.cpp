@@ -222,7 +222,7 @@ void print_comparison(const ordered_json& now, const nlohmann::json& old_documen
                       const std::string& old_source, std::ostream& out) {
   const auto old_figures = figures_of(old_document);
   const auto new_figures = figures_of(now);
-  out << "compared with " << old_source << " (new/old):\n";
+  out << "compared with " << old_source << " (columns: old, new, new/old):\n";
   char line[256];
   std::size_t shared = 0;
   for (const auto& [key, value] : new_figures) {
