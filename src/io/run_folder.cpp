@@ -264,6 +264,7 @@ std::string damaged_sweep_record(const fs::path& dir) {
   if (::lstat(file.c_str(), &info) != 0) return "";
   if (is_sweep_folder(dir)) {
     std::vector<std::string> names = sweep_point_names(dir);
+    if (names.empty()) return "no points";
     std::sort(names.begin(), names.end());
     const auto twice = std::adjacent_find(names.begin(), names.end());
     return twice == names.end() ? "" : "the point " + *twice + " twice";
@@ -272,10 +273,15 @@ std::string damaged_sweep_record(const fs::path& dir) {
   if (!text.ok()) return text.problem(std::size_t{1} << 24);
   const auto document = nlohmann::json::parse(text.bytes, nullptr, false);
   if (document.is_discarded()) return "invalid JSON";
-  // A record without its format_version: what aebench sweep writes and no sweep file has
-  // (slurm_job_id; points with their state).
-  if (document.is_object() && document.contains("slurm_job_id"))
-    return "no format_version in a record (with its slurm_job_id)";
+  // A record without its format_version or list of points: what aebench sweep writes and no
+  // sweep file has (a format_version, a slurm_job_id, points with their state).
+  if (document.is_object() &&
+      (document.contains("format_version") || document.contains("slurm_job_id"))) {
+    const auto points = document.find("points");
+    if (points == document.end() || !points->is_array())
+      return "a record without its list of points";
+    return "a record without its format_version (an integer)";
+  }
   if (document.is_object() && document.contains("points") && document["points"].is_array())
     for (const auto& point : document["points"])
       if (point.is_object() && point.contains("state"))

@@ -318,6 +318,10 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
     key_path = "slurm_job_id";
     record.slurm_job_id = document.value("slurm_job_id", "");
     const auto& points = field(document, "points", "");
+    // Every sweep has a point: none (or no list) is a damaged record, not an empty sweep.
+    if (!points.is_array() || points.empty())
+      throw ConfigError(source + ": points: expected a list of at least one point, found " +
+                        points.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 80));
     std::set<std::string> names;
     for (std::size_t i = 0; i < points.size(); ++i) {
       const ordered_json& entry = points.at(i);

@@ -323,7 +323,8 @@ TEST_CASE(
   for (const std::string& damaged :
        {std::string("{\"format_version\": 1, \"poi"), std::string("{\"format_version\": 1}"),
         std::string("{}"), std::string("[]"), std::string("null"),
-        std::string("{\"points\": null}"),
+        std::string("{\"points\": null}"), std::string(R"({"format_version": 1, "points": []})"),
+        std::string(R"({"format_version": 1, "points": {}})"),
         std::string(R"({"points": [{"name": "latent-8", "overrides": {}, "state": "done"}]})")}) {
     INFO(damaged);
     write_text(sweep / aebench::kSweepFile, damaged);

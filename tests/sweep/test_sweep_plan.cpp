@@ -216,6 +216,15 @@ TEST_CASE("sweep.json keeps every point's overrides in order, its state and timi
   std::ofstream(plan.out_dir / aebench::kSweepFile) << twice.dump();
   CHECK_THROWS_WITH(aebench::read_sweep_record(plan.out_dir),
                     Catch::Contains("points[1].name: expected each point once"));
+  // No points, or no list of them: a damaged record, not an empty sweep.
+  for (const json& points : {json::array(), json::object(), json(nullptr)}) {
+    INFO(points.dump());
+    json empty = written;
+    empty["points"] = points;
+    std::ofstream(plan.out_dir / aebench::kSweepFile) << empty.dump();
+    CHECK_THROWS_WITH(aebench::read_sweep_record(plan.out_dir),
+                      Catch::Contains("points: expected a list of at least one point"));
+  }
   std::ofstream(plan.out_dir / aebench::kSweepFile) << "{\"points\": [], \"format_version\": 9}";
   CHECK_THROWS_WITH(aebench::read_sweep_record(plan.out_dir),
                     Catch::Contains("format_version 1, found 9"));
