@@ -1,11 +1,14 @@
 #include "aebench/bench/bench_report.h"
 
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <map>
 #include <ostream>
 
 #include "aebench/errors.h"
 #include "aebench/io/atomic_file.h"
+#include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/version.h"
 
@@ -190,6 +193,35 @@ void print_layout(const LayoutFigures& layout, std::ostream& out) {
       << format("%.0f each (%.2fx the 1-thread run)", layout.contended_all_threads,
                 layout.contended_over_one_thread)
       << "; faster: " << layout.faster_layout << '\n';
+}
+
+void refuse_bench_destination(const std::filesystem::path& out) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  // As written and as its links lead: in a run or sweep folder, --overwrite, --resume and the
+  // sweep's own files meet it.
+  for (const fs::path& file : {fs::absolute(out, error).lexically_normal(),
+                               fs::weakly_canonical(fs::absolute(out, error), error)})
+    for (fs::path folder = file.parent_path(); !folder.empty(); folder = folder.parent_path()) {
+      if (is_run_folder(folder) || is_sweep_folder(folder))
+        throw OutputError("bench --out " + out.string() +
+                          ": expected a file outside run and sweep folders, found it inside " +
+                          folder.string() + "; choose another --out");
+      if (folder == folder.parent_path()) break;
+    }
+  struct stat info {};
+  if (::lstat(out.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return;  // none, or refused later
+  // Only an earlier bench.json is replaced: a user's file of that name (a config, a run's
+  // summary.json) stays.
+  const RegularFileText text = read_regular_file(out, std::size_t{1} << 24);
+  const nlohmann::json document =
+      text.ok() ? nlohmann::json::parse(text.bytes, nullptr, false) : nlohmann::json();
+  if (document.is_object() && document.contains("configs") &&
+      document.value("format_version", nlohmann::json()) == kBenchFormatVersion)
+    return;
+  throw OutputError("bench --out " + out.string() +
+                    ": expected no file or an earlier bench.json there, found another file; it "
+                    "stays: choose another --out");
 }
 
 void check_bench_document(const nlohmann::json& document, const std::string& source) {

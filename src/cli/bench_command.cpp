@@ -56,6 +56,7 @@ int run_bench(const BenchCommandOptions& options) {
     old_figures = read_json_file(options.compare_file);
     check_bench_document(old_figures, options.compare_file);
   }
+  refuse_bench_destination(options.out_file);
   require_writable_file(options.out_file);  // before minutes of timing, not after
   BenchResult result = run_benchmark(bench);
   // The layout compares thread counts: it needs more than one core and the default (all).

@@ -170,7 +170,10 @@ PointState observe_point(const fs::path& run_dir) {
   // A point folder replaced by a link is refused by sweep-point (io/run_folder.h): nothing is
   // read through it.
   if (is_symbolic_link(run_dir)) return PointState::kFailed;
-  if (!fs::is_directory(run_dir, error)) return PointState::kPending;
+  if (!fs::is_directory(run_dir, error))  // a file of the user's in its place: not run over
+    return fs::symlink_status(run_dir, error).type() == fs::file_type::not_found
+               ? PointState::kPending
+               : PointState::kFailed;
   if (!unreadable_folder(run_dir).empty()) return PointState::kFailed;
   if (is_run_folder(run_dir) && summary_written(run_dir)) return PointState::kDone;
   if (fs::exists(run_dir / kErrorFile, error)) return PointState::kFailed;
@@ -183,6 +186,10 @@ std::string recorded_error(const fs::path& run_dir) {
   if (is_symbolic_link(run_dir))
     return "output error: the point folder " + run_dir.string() +
            " is a symbolic link; remove it (its target stays)";
+  if (std::error_code error;
+      fs::exists(fs::symlink_status(run_dir, error)) && !fs::is_directory(run_dir, error))
+    return "output error: the point folder " + run_dir.string() + " is " + what_is_at(run_dir) +
+           "; move it away and run the sweep again";
   if (const std::string reason = unreadable_folder(run_dir); !reason.empty())
     return "output error: cannot read the point folder " + run_dir.string() + " (" + reason +
            "); give this user access to it, or move it away";

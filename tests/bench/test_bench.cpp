@@ -182,6 +182,21 @@ TEST_CASE("bench refuses bad flags and configs with exit 2 and a one-line messag
     for (const auto& fragment : test.fragments) CHECK_THAT(output, Catch::Contains(fragment));
   }
   CHECK_FALSE(fs::exists(folder / "bench.json"));
+  // --out over a user's file, or inside a run folder: refused before any timing (exit 5).
+  aebench::testing::write_text(folder / "notes.txt", "mine");
+  aebench::testing::write_text(folder / "run" / aebench::kRunMarkerFile,
+                               R"({"format_version": 1, "sessions": [{"command": "aebench train x",
+                                   "started": "2026-12-07T00:00:00Z"}]})");
+  for (const fs::path& out : {folder / "notes.txt", folder / "run" / "bench.json"}) {
+    INFO(out);
+    std::string output;
+    CHECK(run_aebench(
+              "bench " + shell_quoted(config) + " --steps 1 --threads 1 --out " + shell_quoted(out),
+              &output) == aebench::kExitOutputError);
+    CHECK_THAT(output, Catch::Contains("bench --out") && Catch::Contains("choose another --out"));
+  }
+  CHECK(aebench::testing::file_contents(folder / "notes.txt") == "mine");
+  CHECK_FALSE(fs::exists(folder / "run" / "bench.json"));
 }
 
 TEST_CASE(

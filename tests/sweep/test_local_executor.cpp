@@ -302,6 +302,12 @@ TEST_CASE("a grid that would forget a sweep folder's points is refused, a larger
   REQUIRE(run_aebench(sweep + "model.latent=3,4,5", &output) == 0);
   CHECK(fixture.point("latent-5")["state"] == "done");
   CHECK(fixture.point("latent-3")["attempts"] == 1);  // kept, not run again
+  // A user's file where a new point's folder goes: that point fails, named; the others run.
+  aebench::testing::write_text(fixture.sweep_dir / "latent-6", "mine");
+  CHECK(run_aebench(sweep + "model.latent=3,4,5,6,7", &output) == aebench::kExitSweepIncomplete);
+  CHECK_THAT(output, Catch::Contains("latent-6 is a file, not a folder"));
+  CHECK(fixture.point("latent-7")["state"] == "done");
+  CHECK(aebench::testing::file_contents(fixture.sweep_dir / "latent-6") == "mine");
   // --status and --report take no flag of a sweep run: a retry that did not happen misleads.
   for (const char* flag : {"--retry-failed", "--dry-run", "--jobs 1", "--grid model.latent=3"}) {
     INFO(flag);
@@ -321,7 +327,7 @@ TEST_CASE("a grid that would forget a sweep folder's points is refused, a larger
     record["set"] = set;
     aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, record.dump());
     CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
-    CHECK_THAT(output, Catch::Contains("0/3 done") &&
+    CHECK_THAT(output, Catch::Contains("0/5 done") &&
                            Catch::Contains("the sweep's settings for this point make no valid"));
   }
 }

@@ -24,6 +24,10 @@ void print_bench_table(const BenchResult& result, std::ostream& out);
 // One line: the layout figures and the faster layout.
 void print_layout(const LayoutFigures& layout, std::ostream& out);
 
+// Refuses (OutputError) a bench --out inside a run or sweep folder, or over a file that is not
+// an earlier bench.json (a user's file, a run's summary.json): before any timing.
+void refuse_bench_destination(const std::filesystem::path& out);
+
 void check_bench_document(const nlohmann::json& document, const std::string& source);
 
 // For every numeric figure under peak, peak_rss_mib and configs (matched by name) present in
