@@ -82,12 +82,21 @@ int run_train(const TrainCommandOptions& options) {
   // Command-line flags are overrides like any --set, so they are validated and recorded in
   // the resolved config like the file's keys. They come last: the flag wins.
   std::vector<std::string> overrides = options.overrides;
-  if (!options.out_dir.empty())
+  std::vector<std::string> flags;  // which of them the config was changed by, for messages
+  if (!overrides.empty()) flags.push_back("--set");
+  if (!options.out_dir.empty()) {
     overrides.push_back(string_override("output.dir", options.out_dir, "--out"));
-  if (!options.device.empty())
+    flags.push_back("--out");
+  }
+  if (!options.device.empty()) {
     overrides.push_back(string_override("device", options.device, "--device"));
-  if (options.threads >= 0) overrides.push_back("threads=" + std::to_string(options.threads));
-  Config config = load_config(options.config_path, overrides);
+    flags.push_back("--device");
+  }
+  if (options.threads >= 0) {
+    overrides.push_back("threads=" + std::to_string(options.threads));
+    flags.push_back("--threads");
+  }
+  Config config = load_config(options.config_path, overrides, flags);
   // A folder the user did not name: a run of another config never lands in runs/<name>'s run.
   if (options.out_dir.empty() && !options.overwrite && config.output.dir == "runs/" + config.name) {
     const RunFolderChoice choice = choose_run_folder(config, options.overrides, options.resume);

@@ -503,14 +503,22 @@ Config config_from_json(const json& document, const std::string& source,
   return config;
 }
 
-Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides) {
+std::string changed_by_note(const std::vector<std::string>& flags) {
+  std::string note;
+  for (const auto& flag : flags) note += (note.empty() ? " (with " : ", ") + flag;
+  return note.empty() ? note : note + ")";
+}
+
+Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides,
+                   const std::vector<std::string>& flags) {
   json document = read_json_file(path);
   // Before any --set: its error would name the flag, not the file that is wrong.
   if (!document.is_object())
     throw ConfigError(path.string() + ": expected a JSON object of config keys, found " +
                       std::string(document.type_name()));
   for (const auto& assignment : overrides) apply_override(document, assignment);
-  const std::string source = overrides.empty() ? path.string() : path.string() + " (with --set)";
+  const std::string source =
+      path.string() + (overrides.empty() ? std::string() : changed_by_note(flags));
   Config config = config_from_json(document, source, path.stem().string());
   resolve_data_dir(config.data, path.parent_path());
   return config;

@@ -32,11 +32,12 @@ bool is_crc_text(const nlohmann::json& value) {
   return text.size() == 8 && text.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-// "" unless the summary names the model.pt it scored (model_crc32; older runs name none) and
-// RUN_DIR's is another: a summary.json copied in with its config.json.
-std::string model_problem(const fs::path& run_dir, const nlohmann::json& summary) {
-  const auto named = summary.find("model_crc32");
-  if (named == summary.end()) return "";  // an older run's: it named no model
+}  // namespace
+
+std::string other_model_problem(const fs::path& run_dir, const nlohmann::json& document) {
+  if (!document.is_object()) return "";
+  const auto named = document.find("model_crc32");
+  if (named == document.end()) return "";  // an older run's: it named no model
   if (!is_crc_text(*named))
     return "names its model.pt by model_crc32 " +
            named->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
@@ -44,10 +45,8 @@ std::string model_problem(const fs::path& run_dir, const nlohmann::json& summary
   const std::string found = checked_file_crc(run_dir / kModelFile);
   if (found.empty() || found == named->get<std::string>()) return "";
   return std::string("scored a model.pt of CRC-32 ") + named->get<std::string>() +
-         ", found one of " + found + ": another run's results, with its config.json copied in";
+         ", found one of " + found + ": another run's results, copied in";
 }
-
-}  // namespace
 
 bool holds_test_results(const nlohmann::json& summary) {
   if (!summary.is_object() || summary.contains("error")) return false;
@@ -84,7 +83,7 @@ std::string foreign_summary_problem(const fs::path& run_dir, const nlohmann::jso
         return !is_incidental_pointer(path) &&
                !(data_may_differ && (path == "/data" || path.rfind("/data/", 0) == 0));
       });
-  if (changes.empty()) return model_problem(run_dir, summary);
+  if (changes.empty()) return other_model_problem(run_dir, summary);
   return std::string("was made with another config than ") + kConfigFile + " (from " + kConfigFile +
          "'s to its own: " + changes +
          "): another run's results, or config.json was edited after the run";

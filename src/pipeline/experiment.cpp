@@ -233,7 +233,7 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   write_stage(analysis.artefacts);
   if (config.probe.enabled) {
     progress.note("probes: classifiers on the codes");
-    const ProbeReport probe = probes_or_stop(model, data, config, context, [&] {
+    const ProbeReport probe = probes_or_stop(model, data, config, context, model_crc, [&] {
       return "after training, with " + complete + " complete; " + rest_written_by + ": " +
              options.resume_hint;
     });

@@ -334,9 +334,13 @@ std::shared_ptr<AutoencoderImpl> build_model(const Config& config, const RunCont
 // run_probes, stopped by a signal between probe epochs; `next` says what the run has written
 // and how to go on.
 ProbeReport probes_or_stop(AutoencoderImpl& model, const Dataset& data, const Config& config,
-                           const RunContext& context, const std::function<std::string()>& next) {
+                           const RunContext& context, const std::string& model_crc32,
+                           const std::function<std::string()>& next) {
   try {
-    return run_probes(model, data, config, context.device, &StopSignalGuard::received);
+    ProbeReport report =
+        run_probes(model, data, config, context.device, &StopSignalGuard::received);
+    for (auto& document : report.artefacts.documents) document.content["model_crc32"] = model_crc32;
+    return report;
   } catch (const Interrupted& interrupted) {
     throw Interrupted(std::string(interrupted.what()) + " " + next(), interrupted.signal_number());
   }

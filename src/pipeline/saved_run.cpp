@@ -155,8 +155,11 @@ SavedRun reload_run(const fs::path& run_dir, const SavedRunOptions& options,
       document["output"]["images"] = limit;
   }
   SavedRun run;
-  run.config = config_from_json(
-      document, config_file.string() + (options.overrides.empty() ? "" : " (with --set)"));
+  std::vector<std::string> flags;  // what changed config.json's values here, for messages
+  if (!options.overrides.empty()) flags.push_back("--set");
+  if (!options.device.empty()) flags.push_back("--device");
+  if (options.threads >= 0) flags.push_back("--threads");
+  run.config = config_from_json(document, config_file.string() + changed_by_note(flags));
   // A folder named on this command line is the user's, relative to where they are; the
   // stored one is absolute, or relative to the run (a run trained before it was stored so).
   resolve_data_dir(run.config.data, names_dataset || names_dir ? fs::path() : run_dir);
@@ -239,7 +242,8 @@ nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
                     config.data.dataset + ") differ from the data the run in " + run_dir.string() +
                     " trained on: expected fingerprint " + trained_on.dump() + ", found \"" +
                     data.fingerprint + "\"; point the run's data.dir at the files it trained on");
-  const ProbeReport report = probes_or_stop(*model, data, config, context, [&] {
+  const std::string model_crc = checked_file_crc(run_dir / kModelFile);  // the model it probes
+  const ProbeReport report = probes_or_stop(*model, data, config, context, model_crc, [&] {
     return "; nothing was written (probe/ and summary.json are as before): run aebench probe " +
            run_dir.string() + " again";
   });

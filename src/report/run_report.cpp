@@ -173,7 +173,6 @@ std::string activity_table(const json& summary) {
   return html;
 }
 
-// probe/NAME.json's per-class report as a table.
 // The test error of each class (summary.json test.per_class), beside its bar chart.
 std::string class_error_table(const json& summary) {
   const json* classes = at(summary, "test.per_class");
@@ -195,15 +194,9 @@ std::string class_error_table(const json& summary) {
   return html + "</tbody></table>\n";
 }
 
-std::string per_class_table(Page& page, const fs::path& dir, const std::string& name) {
-  const std::string file = std::string(kProbeFolder) + "/" + name + ".json";
-  const ReportJson report = read_report_json(dir / file);
-  if (!report.problem.empty()) {
-    page.problem(file, report.problem);
-    return "<p class=\"missing\">" + html_escape(file) + ": " + html_escape(report.problem) +
-           "</p>\n";
-  }
-  const json* per_class = at(report.value, "test_report.per_class");
+// probe/NAME.json's per-class report (`report`, read from `file`) as a table.
+std::string per_class_table(Page& page, const std::string& file, const json& report) {
+  const json* per_class = at(report, "test_report.per_class");
   if (!per_class || !per_class->is_array()) {
     page.problem(file, "expected test_report.per_class, found none");
     return "";
@@ -226,12 +219,32 @@ std::string per_class_table(Page& page, const fs::path& dir, const std::string& 
     html += "</tr>\n";
   }
   std::vector<std::pair<std::string, std::string>> averages;
-  add_rows(averages, report.value, file,
+  add_rows(averages, report, file,
            {{"test_report.accuracy", "accuracy"},
             {"test_report.macro_avg.f1", "macro-average F1"},
             {"test_report.weighted_avg.f1", "weighted-average F1"},
             {"test_report.total", "test images"}});
   return html + "</tbody></table>\n" + key_value_table(averages);
+}
+
+// One probe's probe/NAME.json per-class table beside its confusion matrix; neither when the
+// file is damaged or another model's (a probe/ copied in from another run).
+std::string probe_details(Page& page, const fs::path& dir, const std::string& name) {
+  const std::string folder = std::string(kProbeFolder) + "/";
+  const std::string file = folder + name + ".json";
+  ReportJson report = read_report_json(dir / file);
+  if (report.problem.empty()) report.problem = other_model_problem(dir, report.value);
+  std::string html = "<h3>" + html_escape(name) + ": per class on the test split</h3>\n";
+  if (!report.problem.empty()) {
+    page.problem(file, report.problem);
+    return html + "<p class=\"missing\">" + html_escape(file) + ": " + html_escape(report.problem) +
+           "</p>\n";
+  }
+  return html + "<div class=\"columns\"><div>" + per_class_table(page, file, report.value) +
+         "</div>" +
+         figure(page, dir, folder + name + "_confusion.png",
+                name + ": confusion matrix (rows: true class)") +
+         "</div>\n";
 }
 
 std::vector<std::string> probe_names(const json& summary, const fs::path& dir) {
@@ -271,12 +284,7 @@ std::string probe_section(Page& page, const json& summary, const fs::path& dir,
   if (const json* hidden = at(summary, "probe.classifier_hidden"); hidden)
     settings.emplace_back("MLP hidden layers", html_escape(display_value(*hidden)));
   html += key_value_table(settings);
-  for (const auto& name : names)
-    html += "<h3>" + html_escape(name) + ": per class on the test split</h3>\n" +
-            "<div class=\"columns\"><div>" + per_class_table(page, dir, name) + "</div>" +
-            figure(page, dir, std::string(kProbeFolder) + "/" + name + "_confusion.png",
-                   name + ": confusion matrix (rows: true class)") +
-            "</div>\n";
+  for (const auto& name : names) html += probe_details(page, dir, name);
   return html;
 }
 

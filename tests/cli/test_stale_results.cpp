@@ -248,6 +248,20 @@ TEST_CASE("a summary.json copied in from another run is no command's result for 
   CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),
              Catch::Contains("eval/summary.json: scored a model.pt of CRC-32"));
   fs::remove_all(tiny.run / aebench::kEvalFolder);
+  // So is the twin's probe/: its tables and confusion matrices are named, not shown.
+  REQUIRE(tiny.aebench("probe " + shell_quoted(twin) + " --quiet") == 0);
+  CHECK(read_json(twin / aebench::kProbeFolder / "mlp.json")["model_crc32"] ==
+        read_json(twin / aebench::kSummaryFile)["model_crc32"]);
+  fs::copy(twin / aebench::kProbeFolder, tiny.run / aebench::kProbeFolder,
+           fs::copy_options::recursive);
+  REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
+  const std::string probed = aebench::testing::file_contents(tiny.run / aebench::kReportFile);
+  CHECK_THAT(probed, Catch::Contains("probe/mlp.json: scored a model.pt of CRC-32") &&
+                         Catch::Contains("probe/softmax.json: scored a model.pt of CRC-32"));
+  CHECK_THAT(probed, !Catch::Contains("mlp_confusion.png"));
+  CHECK_THAT(aebench::testing::file_contents(twin / aebench::kReportFile),
+             Catch::Contains("mlp_confusion.png") && !Catch::Contains("scored a model.pt"));
+  fs::remove_all(tiny.run / aebench::kProbeFolder);
   fs::copy_file(other / aebench::kSummaryFile, tiny.run / aebench::kSummaryFile,
                 fs::copy_options::overwrite_existing);  // the other seed's: eval does not read it
   REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet --set data.test_limit=10") ==
@@ -289,9 +303,12 @@ TEST_CASE(
   CHECK_FALSE(fs::exists(tiny.run / aebench::kCodesFolder / "test_images.npy"));
   CHECK(read_json(tiny.run / aebench::kCodesFolder /
                   aebench::kCodesRecordFile)["splits"]["test"]["images"] == 4);
-  // A bad override is named as one, not as the run's config.json.
+  // A bad override is named as one, not as the run's config.json; a flag is named as itself.
   CHECK(tiny.aebench("encode " + run + " --set data.test_limit=-3") == aebench::kExitUsageError);
   CHECK_THAT(tiny.output, Catch::Contains("(with --set)"));
+  CHECK(tiny.aebench("encode " + run + " --set data.test_limit=-3 --threads 1") ==
+        aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("(with --set, --threads)"));
 }
 
 TEST_CASE("a resume of a finished run with its own config trains nothing and keeps its results") {

@@ -266,6 +266,18 @@ TEST_CASE("config files with bad JSON or duplicate keys name the file and positi
                       Catch::Contains(path.string() + ": expected a JSON object of config keys") &&
                           !Catch::Contains("--set"));
   }
+  // A bad value is named with what changed the file: the flags, not a --set never given.
+  const auto path = folder / "bad_lr.json";
+  std::ofstream(path) << R"({"train": {"lr": -1}})";
+  CHECK_THROWS_WITH(
+      aebench::load_config(path, {"threads=1"}, {"--threads"}),
+      Catch::Contains(path.string() + " (with --threads): train.lr") && !Catch::Contains("--set"));
+  CHECK_THROWS_WITH(aebench::load_config(path, {"seed=2"}),
+                    Catch::Contains(path.string() + " (with --set): train.lr"));
+  CHECK_THROWS_WITH(aebench::load_config(path, {}),
+                    Catch::Contains(path.string() + ": train.lr") && !Catch::Contains("(with"));
+  CHECK(aebench::changed_by_note({"--set", "--out"}) == " (with --set, --out)");
+  CHECK(aebench::changed_by_note({}).empty());
 }
 
 TEST_CASE("edit distance counts single-character edits") {

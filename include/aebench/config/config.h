@@ -261,8 +261,14 @@ std::string string_override(const std::string& key, const std::string& value,
 Config config_from_json(const nlohmann::json& document, const std::string& source,
                         const std::string& default_name = "experiment");
 
-// read_json_file + apply_override for each + config_from_json.
-Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides);
+// " (with --set, --threads)": for a config source changed by the command line's `flags`; "" for
+// none. An error then names the flags as well as the file, as its value may come from either.
+std::string changed_by_note(const std::vector<std::string>& flags);
+
+// read_json_file + apply_override for each + config_from_json. `flags` name where the overrides
+// came from, for messages (train's --out, --device and --threads are overrides too).
+Config load_config(const std::filesystem::path& path, const std::vector<std::string>& overrides,
+                   const std::vector<std::string>& flags = {"--set"});
 
 // The resolved config: every key that applies with its value, defaults filled in, in the
 // schema's (reading) order.

@@ -10,6 +10,12 @@
 
 namespace aebench {
 
+// "" unless `document` (a summary.json, eval/summary.json or probe/NAME.json) names the model.pt
+// it was made from (model_crc32) and RUN_DIR's is another, or names it by no CRC-32: then the
+// problem in one phrase. Files of older runs name no model, and are accepted.
+std::string other_model_problem(const std::filesystem::path& run_dir,
+                                const nlohmann::json& document);
+
 // Whether `summary` holds what train writes last: test results (a "test" object with its
 // numeric "mse") and no "error". "{}", `"test": {}` or a failed run's summary is no result.
 bool holds_test_results(const nlohmann::json& summary);

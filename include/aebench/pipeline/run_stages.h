@@ -64,8 +64,10 @@ void write_summary(const std::filesystem::path& folder, const nlohmann::json& su
 void write_report(const std::filesystem::path& run_dir);
 
 // run_probes, stopped by a signal between probe epochs; `next()` says what the run has written
-// and how to go on, appended to the Interrupted error.
+// and how to go on, appended to the Interrupted error. Each probe/NAME.json names the model.pt
+// it probed (`model_crc32`), so that a probe/ copied from another run is not shown as this one's.
 ProbeReport probes_or_stop(AutoencoderImpl& model, const Dataset& data, const Config& config,
-                           const RunContext& context, const std::function<std::string()>& next);
+                           const RunContext& context, const std::string& model_crc32,
+                           const std::function<std::string()>& next);
 
 }  // namespace aebench
