@@ -375,6 +375,30 @@ std::string summary_key(const std::vector<nlohmann::json>& summaries, const std:
   return !anywhere(key) && anywhere("config." + key) ? "config." + key : key;
 }
 
+// Removes, as names, the plots an earlier comparison in `dir` drew (its comparison.json's
+// metrics) that this one, writing `names`, does not: they would show runs or metrics it no
+// longer compares. The caller holds the folder (OutputFolder), whose marker is aebench's.
+void remove_earlier_plots(const fs::path& dir, const std::vector<std::string>& names) {
+  const RegularFileText marker = read_regular_file(dir / "comparison.json");
+  const auto earlier =
+      marker.ok() ? nlohmann::json::parse(marker.bytes, nullptr, false) : nlohmann::json();
+  if (!earlier.is_object() || !earlier.contains("metrics") || !earlier["metrics"].is_array())
+    return;
+  for (const auto& metric : earlier["metrics"]) {
+    if (!metric.is_string()) continue;
+    const std::string file = comparison_plot_file(metric.get<std::string>());
+    std::error_code error;
+    const auto kind = fs::symlink_status(dir / file, error).type();
+    if (std::find(names.begin(), names.end(), file) != names.end() ||
+        (kind != fs::file_type::regular && kind != fs::file_type::symlink))
+      continue;
+    if (!fs::remove(dir / file, error) && error)
+      throw OutputError("--out " + dir.string() + ": cannot remove the earlier comparison's " +
+                        file + " (" + error.message() +
+                        "); make the folder writable or name another --out");
+  }
+}
+
 }  // namespace
 
 WrittenComparison write_comparison(const std::vector<fs::path>& run_dirs,
@@ -394,6 +418,7 @@ WrittenComparison write_comparison(const std::vector<fs::path>& run_dirs,
   const OutputFolder out(out_dir, names, {"comparison.json", "aebench-comparison"}, "--out");
   const ComparisonTable table = compare_runs(run_dirs, options);
   WrittenComparison written{to_markdown(table), comparison_json(run_dirs, summaries, options)};
+  remove_earlier_plots(out.path(), names);
   // First: it marks the folder as aebench's, so a stop midway leaves one the next run may fill.
   write_json_file(out.path() / "comparison.json", written.json);
   write_file_atomically(out.path() / "comparison.md", written.markdown);

@@ -78,9 +78,11 @@ int run_sweep_point(const SweepPointCommandOptions& options) {
   if (state == PointState::kFailed)
     throw ConfigError("point " + entry.point.name + " failed earlier (" + recorded_error(run_dir) +
                       "); run the sweep with --retry-failed to run it again");
+  std::vector<std::string> threads;
+  if (options.threads >= 0) threads.push_back("threads=" + std::to_string(options.threads));
+  const Config config = load_point_config(record.plan, entry.point, threads);
   std::vector<std::string> assignments = point_assignments(record.plan, entry.point);
-  if (options.threads >= 0) assignments.push_back("threads=" + std::to_string(options.threads));
-  const Config config = load_config(record.plan.base_config, assignments);
+  assignments.insert(assignments.end(), threads.begin(), threads.end());
   RunOptions run;
   run.resume = fs::exists(run_dir / kCheckpointFile);
   run.overwrite = !run.resume;  // only aebench's own files of an attempt that left no checkpoint

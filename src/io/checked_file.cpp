@@ -70,16 +70,39 @@ std::string unwrap_checked(const std::string& bytes, const std::string& source) 
   return bytes.substr(kCheckedHeaderBytes);
 }
 
-std::string checked_file_crc(const std::filesystem::path& file) {
+namespace {
+
+// `file`'s first kCheckedHeaderBytes and its size, when it is a regular file holding a header
+// that starts with the magic; false else. Never blocks (a FIFO is no regular file).
+bool read_checked_header(const std::filesystem::path& file, std::string& header,
+                         std::uint64_t& file_bytes) {
   const int descriptor = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (descriptor < 0) return "";
+  if (descriptor < 0) return false;
   struct stat info {};
-  std::string header(kCheckedHeaderBytes, '\0');
+  header.assign(kCheckedHeaderBytes, '\0');
   const bool read =
       ::fstat(descriptor, &info) == 0 && S_ISREG(info.st_mode) &&
       ::read(descriptor, header.data(), header.size()) == static_cast<ssize_t>(header.size());
   ::close(descriptor);
-  if (!read || header.compare(0, 8, kCheckedFileMagic, 8) != 0) return "";
+  file_bytes = static_cast<std::uint64_t>(info.st_size);
+  return read && header.compare(0, 8, kCheckedFileMagic, 8) == 0;
+}
+
+}  // namespace
+
+bool starts_with_checked_magic(const std::filesystem::path& file) {
+  std::string header;
+  std::uint64_t file_bytes = 0;
+  return read_checked_header(file, header, file_bytes);
+}
+
+std::string checked_file_crc(const std::filesystem::path& file) {
+  std::string header;
+  std::uint64_t file_bytes = 0;
+  // A payload length that does not fill the file: truncated or extended, no model's identity.
+  if (!read_checked_header(file, header, file_bytes) ||
+      get_le(header, 8, 8) + kCheckedHeaderBytes != file_bytes)
+    return "";
   char text[9];
   std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(get_le(header, 16, 4)));
   return text;

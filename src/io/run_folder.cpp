@@ -180,16 +180,6 @@ void refuse_linked_subfolders(const fs::path& dir) {
 
 namespace {
 
-// Whether `file` starts with aebench's checked-file header (io/checked_file.h): the checkpoint
-// of an unfinished run made before run.json.
-bool starts_with_checked_magic(const fs::path& file) {
-  return !checked_file_crc(file).empty();
-}
-
-}  // namespace
-
-namespace {
-
 // FOLDER/`name` as a JSON object with an integer "format_version" (and an array `list`, when
 // one is named), else null.
 nlohmann::json versioned_document(const fs::path& file, const char* list = nullptr) {
@@ -428,7 +418,9 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
 }
 
 void remove_model_results(const fs::path& dir) {
-  refuse_foreign_artefacts(dir, {kSummaryFile});
+  // Every file the resumed run will write, before it trains: a folder or FIFO at one of their
+  // names would stop it only after hours of training.
+  refuse_foreign_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
   refuse_linked_subfolders(dir);
   for (const auto& folder : kResultFolders) remove_artefacts(dir, folder);
   remove_old_artefact(dir, kSummaryFile);

@@ -371,10 +371,17 @@ std::vector<std::string> point_assignments(const SweepPlan& plan, const SweepPoi
   return assignments;
 }
 
+Config load_point_config(const SweepPlan& plan, const SweepPoint& point,
+                         const std::vector<std::string>& more) {
+  std::vector<std::string> assignments = point_assignments(plan, point);
+  assignments.insert(assignments.end(), more.begin(), more.end());
+  return load_config(plan.base_config, assignments, {"the sweep's settings"});
+}
+
 void validate_points(const SweepPlan& plan, const std::vector<SweepPoint>& points) {
   for (std::size_t i = 0; i < points.size(); ++i) {
     try {
-      load_config(plan.base_config, point_assignments(plan, points[i]));
+      load_point_config(plan, points[i]);
     } catch (const ConfigError& error) {
       throw ConfigError("sweep point " + std::to_string(i + 1) + " \"" + points[i].name + "\" (" +
                         describe_overrides(points[i].overrides) + "): " + error.what());

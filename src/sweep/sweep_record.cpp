@@ -134,8 +134,7 @@ std::string point_config_changes(const SweepPlan& plan, const PointRecord& entry
   const fs::path run_dir = plan.out_dir / entry.point.name;
   // A link in a point's place is read through by nothing: the point fails, naming the link.
   if (is_symbolic_link(run_dir)) return "";
-  const json current = json::parse(
-      config_to_json(load_config(plan.base_config, point_assignments(plan, entry.point))).dump());
+  const json current = json::parse(config_to_json(load_point_config(plan, entry.point)).dump());
   // The run's config.json, and the config its summary.json was made with: a summary copied in
   // from another point is another config's too.
   const RegularFileText file = read_regular_file(run_dir / kConfigFile);

@@ -271,6 +271,24 @@ TEST_CASE(
     }
     fs::remove(fifo);
   }
+  // Any file the run writes, refused by --resume before it trains (not after hours of it), and
+  // before the old model's results go: a FIFO, and a folder.
+  const std::string history = aebench::testing::file_contents(tiny.run / aebench::kRunMarkerFile);
+  for (const std::string name : {"loss_curve.png", "report.html", "weights.png"}) {
+    INFO(name);
+    const fs::path file = tiny.run / name;
+    fs::remove(file);
+    if (name == "weights.png")
+      fs::create_directory(file);
+    else
+      REQUIRE(::mkfifo(file.c_str(), 0644) == 0);
+    CHECK(tiny.aebench(tiny.train_command("--resume --set train.epochs=5")) ==
+          aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains(name) && Catch::Contains("not aebench's file") &&
+                                !Catch::Contains("epoch "));
+    CHECK(aebench::testing::file_contents(tiny.run / aebench::kRunMarkerFile) == history);
+    fs::remove(file);
+  }
 }
 
 TEST_CASE("export, encode and compare write nowhere in a sweep folder: its points and files stay") {

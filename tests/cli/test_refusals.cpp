@@ -79,6 +79,14 @@ TEST_CASE("compare refuses a key no run has, with the nearest one, and keeps plo
   CHECK_FALSE(fs::exists(tiny.folder / "table"));
   CHECK(tiny.aebench(base + "--metric test.mse") == 0);
   CHECK(fs::exists(tiny.folder / "table" / "comparison_test.mse.png"));
+  // A later comparison there removes the earlier one's plots it does not draw, and nothing else.
+  aebench::testing::write_text(tiny.folder / "table" / "comparison_test.bce.png", "MINE");
+  aebench::testing::write_text(tiny.folder / "table" / "notes.txt", "MINE");
+  CHECK(tiny.aebench(base + "--metric test.psnr_db") == 0);
+  CHECK(fs::exists(tiny.folder / "table" / "comparison_test.psnr_db.png"));
+  CHECK_FALSE(fs::exists(tiny.folder / "table" / "comparison_test.mse.png"));
+  for (const char* mine : {"comparison_test.bce.png", "notes.txt"})
+    CHECK(aebench::testing::file_contents(tiny.folder / "table" / mine) == "MINE");
 }
 
 TEST_CASE("report answers at once when run files are FIFOs or devices, and says so") {

@@ -2,6 +2,7 @@
 // (issue "Nothing lost, round 3"): unfinished runs, resumes that replace the model, results,
 // models and data that are another run's.
 
+#include <csignal>
 #include <fstream>
 #include <functional>
 #include <string>
@@ -72,10 +73,13 @@ TEST_CASE(
 TEST_CASE("a stopped resume leaves no result of the old model as current") {
   TinyRun tiny("stopped_resume");
   REQUIRE(tiny.aebench("eval " + shell_quoted(tiny.run) + " --quiet") == 0);
-  // A resume that cannot finish: refused at the end of training by a planted file in the way.
-  fs::remove(tiny.run / aebench::kLossCurveFile);
-  fs::create_directories(tiny.run / aebench::kLossCurveFile);
-  CHECK(tiny.aebench(tiny.train_command("--resume --quiet --set train.epochs=4")) != 0);
+  // A resume stopped while it trains further.
+  const fs::path log = tiny.folder / "resume.log";
+  const int pid =
+      aebench::testing::spawn_logged(tiny.train_command("--resume --set train.epochs=100000"), log);
+  REQUIRE(aebench::testing::wait_for_text(pid, log, "epoch 5/"));
+  ::kill(pid, SIGTERM);
+  CHECK(aebench::testing::wait_for_exit(pid) == 128 + SIGTERM);
   CHECK_FALSE(fs::exists(tiny.run / aebench::kSummaryFile));
   CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));
   CHECK(tiny.aebench("probe " + shell_quoted(tiny.run)) == aebench::kExitUsageError);
@@ -175,6 +179,34 @@ TEST_CASE("a sweep point folder holding another config's run is neither done nor
   const auto compared = nlohmann::json::parse(output);
   REQUIRE(compared["runs"].size() == 1);
   CHECK(compared["runs"][0]["run"] == "latent-3");
+}
+
+TEST_CASE(
+    "a finished run whose model.pt is missing or damaged is not done: compare and report say so, "
+    "--resume saves it again from the checkpoint") {
+  TinyRun tiny("model_gone");
+  const std::string run = shell_quoted(tiny.run);
+  const std::string saved = aebench::testing::file_contents(tiny.run / aebench::kModelFile);
+  const std::string compare = "compare " + run + " --out " + shell_quoted(tiny.folder / "cmp");
+  for (const std::string damage : {"missing", "truncated", "extended"}) {
+    INFO(damage);
+    fs::remove(tiny.run / aebench::kModelFile);
+    if (damage != "missing")
+      aebench::testing::write_text(
+          tiny.run / aebench::kModelFile,
+          damage == "truncated" ? saved.substr(0, saved.size() / 2) : saved + "more");
+    CHECK(tiny.aebench(compare) == aebench::kExitDataError);
+    CHECK_THAT(tiny.output, Catch::Contains("summary.json: scored a model.pt of CRC-32") &&
+                                Catch::Contains(damage == "missing" ? "found none" : "damaged"));
+    REQUIRE(tiny.aebench("report " + run) == 0);
+    const std::string page = aebench::testing::file_contents(tiny.run / aebench::kReportFile);
+    CHECK_THAT(page, Catch::Contains("no longer there") && !Catch::Contains("class=\"cards\""));
+    // Not "finished, nothing to resume": the complete checkpoint gives the model back.
+    REQUIRE(tiny.aebench(tiny.train_command("--resume")) == 0);
+    CHECK_THAT(tiny.output, !Catch::Contains("nothing to resume"));
+    CHECK(aebench::testing::file_contents(tiny.run / aebench::kModelFile) == saved);
+    CHECK(tiny.aebench(compare) == 0);
+  }
 }
 
 TEST_CASE("a model.pt copied in from another run is refused by every command that reads it") {

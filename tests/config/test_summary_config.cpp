@@ -4,6 +4,7 @@
 
 #include "aebench/config/config.h"
 #include "aebench/config/summary_config.h"
+#include "aebench/io/checked_file.h"
 #include "aebench/io/run_folder.h"
 #include "support/catch.h"
 #include "support/test_support.h"
@@ -77,8 +78,18 @@ TEST_CASE("a summary.json belongs to the run whose config.json it was made with"
     CHECK_THAT(aebench::foreign_summary_problem(run.path(), named),
                Catch::Contains("expected a CRC-32 of 8 hex digits"));
   }
+  // Its model must be there: missing, truncated or extended, the results have no model.
   json own = summary_made_with(config);
-  own["model_crc32"] = "0a1b2c3d";  // no model.pt here to be another
+  own["model_crc32"] = "0a1b2c3d";
+  CHECK_THAT(aebench::foreign_summary_problem(run.path(), own),
+             Catch::Contains("found none") && Catch::Contains("no longer there"));
+  const std::string model = aebench::wrap_checked("a model's bytes");
+  for (const std::string& damaged : {model.substr(0, model.size() - 1), model + "x"}) {
+    std::ofstream(run / aebench::kModelFile, std::ios::binary) << damaged;
+    CHECK_THAT(aebench::foreign_summary_problem(run.path(), own), Catch::Contains("damaged"));
+  }
+  std::ofstream(run / aebench::kModelFile, std::ios::binary) << model;
+  own["model_crc32"] = aebench::checked_file_crc(run / aebench::kModelFile);
   CHECK(aebench::foreign_summary_problem(run.path(), own).empty());
   // Nothing to compare: the file's own reader reports what is wrong.
   CHECK(aebench::foreign_summary_problem(run.path(), json::array()).empty());

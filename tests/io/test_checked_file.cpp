@@ -48,8 +48,20 @@ TEST_CASE("a checked file's CRC-32 is read from its header alone, and only from 
   aebench::testing::write_text(folder / "short", "AEBCHK01");
   aebench::testing::write_text(folder / "other", std::string(40, 'x'));
   REQUIRE(::mkfifo((folder / "fifo").c_str(), 0600) == 0);  // read, it would block
-  for (const char* name : {"short", "other", "fifo", "missing"}) {
+  // A whole header on a truncated or extended payload names no model: it is not the one saved.
+  const std::string whole = aebench::wrap_checked(payload);
+  aebench::testing::write_text(folder / "truncated", whole.substr(0, whole.size() - 1));
+  aebench::testing::write_text(folder / "extended", whole + "x");
+  for (const char* name : {"short", "other", "fifo", "missing", "truncated", "extended"}) {
     INFO(name);
     CHECK(aebench::checked_file_crc(folder / name).empty());
+  }
+  for (const char* name : {"model.pt", "truncated", "extended"}) {
+    INFO(name);
+    CHECK(aebench::starts_with_checked_magic(folder / name));
+  }
+  for (const char* name : {"short", "other", "fifo", "missing"}) {
+    INFO(name);
+    CHECK_FALSE(aebench::starts_with_checked_magic(folder / name));
   }
 }

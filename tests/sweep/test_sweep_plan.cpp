@@ -146,7 +146,9 @@ TEST_CASE("a bad value in one point fails validation naming the point") {
   std::ofstream(plan.base_config) << aebench::testing::tiny_config(folder / "data", folder / "run");
   CHECK_THROWS_WITH(aebench::validate_points(plan, aebench::expand_points(plan)),
                     Catch::Contains("sweep point 2 \"latent--3\" (model.latent=-3)") &&
-                        Catch::Contains("found -3"));
+                        Catch::Contains("found -3") &&
+                        Catch::Contains("base.json (with the sweep's settings): model.latent") &&
+                        !Catch::Contains("--set"));
 }
 
 TEST_CASE("a point's state is read off its run folder") {

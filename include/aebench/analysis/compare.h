@@ -98,7 +98,7 @@ struct WrittenComparison {
 // comparison.md, comparison.csv, comparison.json and comparison_<metric>.png per metric into
 // `out_dir`, an OutputFolder (io/output_folder.h: locked while written; a user's file of one of
 // those names, in a folder without aebench's comparison.json, is refused before anything is
-// written).
+// written). The plots of an earlier comparison there that this one does not draw are removed.
 WrittenComparison write_comparison(const std::vector<std::filesystem::path>& run_dirs,
                                    const CompareOptions& options,
                                    const std::vector<NamedKey>& named,

@@ -11,8 +11,8 @@
 namespace aebench {
 
 // "" unless `document` (a summary.json, eval/summary.json or probe/NAME.json) names the model.pt
-// it was made from (model_crc32) and RUN_DIR's is another, or names it by no CRC-32: then the
-// problem in one phrase. Files of older runs name no model, and are accepted.
+// it was made from (model_crc32) and RUN_DIR's is another, missing or damaged, or names it by no
+// CRC-32: then the problem in one phrase. Files of older runs name no model, and are accepted.
 std::string other_model_problem(const std::filesystem::path& run_dir,
                                 const nlohmann::json& document);
 

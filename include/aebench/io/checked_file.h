@@ -27,8 +27,13 @@ void check_checked_header(const std::string& header, std::uint64_t file_bytes,
 // `source` and saying what is wrong (not a checkpoint, truncated, trailing bytes, corrupt).
 std::string unwrap_checked(const std::string& bytes, const std::string& source);
 
+// Whether `file` is a regular file that starts with a checked header (the magic), whatever its
+// length. Never blocks.
+bool starts_with_checked_magic(const std::filesystem::path& file);
+
 // The CRC-32 of `file`'s payload as its header says, as 8 hex digits ("0a1b2c3d"), or "" when
-// `file` is no regular file that starts with a checked header. Reads the header alone, and
+// `file` is no regular file that starts with a checked header whose payload length fills it
+// (a truncated or extended file has none). Reads the header alone, and
 // never blocks (a FIFO is no regular file): a model.pt's identity, cheaply.
 std::string checked_file_crc(const std::filesystem::path& file);
 

@@ -150,7 +150,8 @@ void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
 // Removes what describes a model that is about to be replaced (a --resume saving its model):
 // summary.json and the files eval, probe, export and encode wrote in eval/, probe/, export/
 // and codes/ (aebench's names only; a linked subfolder is refused), so no result of the old
-// model is shown beside the new.
+// model is shown beside the new. A folder, FIFO or device at the name of any file a run writes
+// is refused first, as prepare_run_folder refuses it.
 void remove_model_results(const std::filesystem::path& dir);
 
 // Removes the temporary files a killed aebench left behind in `dir` and its result subfolders

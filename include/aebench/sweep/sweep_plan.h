@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "aebench/config/config.h"
+
 namespace aebench {
 
 // How the points run (the sweep file's "executor"; command-line flags override it).
@@ -75,6 +77,11 @@ std::vector<SweepPoint> expand_points(const SweepPlan& plan);
 // The config-file overrides of a point as --set assignments: the plan's fixed ones, then the
 // point's own, then output.dir (the point's run folder).
 std::vector<std::string> point_assignments(const SweepPlan& plan, const SweepPoint& point);
+
+// The point's config: the base file with point_assignments, then `more` (a --threads given
+// now); a ConfigError names the file "(with the sweep's settings)", not a --set never given.
+Config load_point_config(const SweepPlan& plan, const SweepPoint& point,
+                         const std::vector<std::string>& more = {});
 
 // Loads every point's config (the base file with its assignments), so that a bad value fails
 // before anything runs: a ConfigError naming the point, then the config's own message.
