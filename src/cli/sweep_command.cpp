@@ -71,9 +71,10 @@ bool holds_user_files(const fs::path& dir) {
   return false;
 }
 
-// The sweep folder, ready for the record: a new folder, an empty one, or one that already holds
+// Whether `dir` may be the sweep folder: a new folder, an empty one, or one that already holds
 // this (or an earlier) sweep's sweep.json. Anything else belongs to the user and is refused.
-void prepare_sweep_folder(const fs::path& dir) {
+// Reads only: a dry run refuses what a run would.
+void check_sweep_folder(const fs::path& dir) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
     throw OutputError("sweep folder " + dir.string() + ": expected a folder, found a file");
@@ -97,6 +98,12 @@ void prepare_sweep_folder(const fs::path& dir) {
     throw OutputError("sweep folder " + dir.string() + " is inside the sweep folder " +
                       above.string() + " (where point folders go); choose another --out");
   refuse_nested_run_folder(dir, "sweep folder");  // its points would be runs in a run
+}
+
+// The sweep folder, checked and made, ready for the record.
+void prepare_sweep_folder(const fs::path& dir) {
+  check_sweep_folder(dir);
+  std::error_code error;
   fs::create_directories(dir, error);
   if (error)
     throw OutputError("sweep folder " + dir.string() + ": cannot create it (" + error.message() +
@@ -211,6 +218,18 @@ int submit_to_slurm(SweepRecord& record, const SweepCommandOptions& options) {
   return kExitSuccess;
 }
 
+// The record this sweep will run by: the folder's earlier record (if any) with `points`, which
+// may add points but drop none, and whose folders must hold no other config's run.
+SweepRecord planned_record(const SweepPlan& plan, const std::vector<SweepPoint>& points) {
+  SweepRecord previous;
+  const bool has_previous = has_sweep_record(plan.out_dir);
+  if (has_previous) previous = read_sweep_record(plan.out_dir);
+  if (has_previous) refuse_dropped_points(previous, points);
+  SweepRecord record = merge_record(plan, points, has_previous ? &previous : nullptr);
+  refuse_mismatched_points(record);
+  return record;
+}
+
 int list_points(const SweepPlan& plan, const std::vector<SweepPoint>& points) {
   ComparisonTable table;
   table.columns = {"point", "overrides"};
@@ -230,16 +249,15 @@ int run_planned_sweep(const SweepCommandOptions& options) {
   // The bench file a run would read is checked in a dry run too, and a --bench named always.
   if (options.bench_named || (plan.executor.type == "local" && plan.executor.jobs == 0))
     suggested_jobs(options.bench_json, options.bench_named);
-  if (options.dry_run) return list_points(plan, points);
+  if (options.dry_run) {
+    check_sweep_folder(plan.out_dir);
+    (void)planned_record(plan, points);
+    return list_points(plan, points);
+  }
   prepare_sweep_folder(plan.out_dir);
   const RunLock lock(plan.out_dir);  // one sweep command per folder at a time
   remove_temporaries_of(plan.out_dir, sweep_folder_files());  // a killed sweep's, as names
-  SweepRecord previous;
-  const bool has_previous = has_sweep_record(plan.out_dir);
-  if (has_previous) previous = read_sweep_record(plan.out_dir);
-  if (has_previous) refuse_dropped_points(previous, points);
-  SweepRecord record = merge_record(plan, points, has_previous ? &previous : nullptr);
-  refuse_mismatched_points(record);
+  SweepRecord record = planned_record(plan, points);
   write_sweep_record(record);
   if (plan.executor.type == "slurm") return submit_to_slurm(record, options);
   return run_locally(record, options);

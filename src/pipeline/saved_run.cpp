@@ -179,6 +179,14 @@ SavedRun reload_run(const fs::path& run_dir, const SavedRunOptions& options,
 nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& saved,
                               SplitKind split, const RunOptions& options) {
   require_run_folder(run_dir, "eval");  // before reading anything of it
+  // A run stopped while it trained has a checkpoint but no model yet: it is not a damaged one.
+  std::error_code error;
+  if (!fs::exists(fs::symlink_status(run_dir / kModelFile, error)) &&
+      fs::exists(run_dir / kCheckpointFile, error))
+    throw ConfigError(run_dir.string() +
+                      ": eval expected a trained model (model.pt), found none: the run's "
+                      "training has not finished; finish it first (aebench train CONFIG --out " +
+                      run_dir.string() + " --resume)");
   const StopSignalGuard stop_signals;
   const SavedRun run = reload_run(run_dir, saved, "data");
   const auto& [config, context, data, model, notes] = run;
@@ -244,7 +252,8 @@ nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
                     data.fingerprint + "\"; point the run's data.dir at the files it trained on");
   const std::string model_crc = checked_file_crc(run_dir / kModelFile);  // the model it probes
   const ProbeReport report = probes_or_stop(*model, data, config, context, model_crc, [&] {
-    return "; nothing was written (probe/ and summary.json are as before): run aebench probe " +
+    return "before anything was written (probe/ and summary.json are as before): run aebench "
+           "probe " +
            run_dir.string() + " again";
   });
   remove_leftovers(run_dir);

@@ -188,6 +188,13 @@ TEST_CASE("a run folder inside another run's folder is refused, its results stay
   CHECK(tiny.aebench("sweep " + shell_quoted(tiny.config) + " --grid model.latent=4,8 --out " +
                      shell_quoted(tiny.run / "sweep")) == aebench::kExitOutputError);
   CHECK_THAT(tiny.output, Catch::Contains("sweep folder") && Catch::Contains("inside the run"));
+  // A dry run refuses what the run would, the run folder itself too, and writes nothing.
+  for (const fs::path& out : {tiny.run / "sweep", tiny.run}) {
+    INFO(out);
+    CHECK(tiny.aebench("sweep " + shell_quoted(tiny.config) + " --grid model.latent=4,8 --out " +
+                       shell_quoted(out) + " --dry-run") == aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains("sweep folder") && !Catch::Contains("valid point"));
+  }
   CHECK(aebench::testing::file_contents(tiny.run / aebench::kExportFolder /
                                         aebench::kStateDictFile) == state);
   for (const char* made : {"new", "sweep", "export/x", "export/config.json"})

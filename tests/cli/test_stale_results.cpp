@@ -39,6 +39,12 @@ TEST_CASE("probe refuses a run whose training did not finish, and adds nothing t
     CHECK_THAT(tiny.output, Catch::Contains("without them") && Catch::Contains("--resume"));
   }
   CHECK_FALSE(fs::exists(tiny.run / aebench::kProbeFolder));
+  // A run stopped while it trained has no model.pt yet: eval says so, not that it is damaged.
+  fs::remove(tiny.run / aebench::kModelFile);
+  CHECK(tiny.aebench("eval " + shell_quoted(tiny.run)) == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("training has not finished") &&
+                              Catch::Contains("--resume") && !Catch::Contains("checkpoint file"));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));
 }
 
 TEST_CASE(
