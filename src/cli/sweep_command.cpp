@@ -10,6 +10,7 @@
 #include "aebench/io/regular_file.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
+#include "aebench/report/report.h"
 #include "aebench/sweep/local_executor.h"
 #include "aebench/sweep/slurm_executor.h"
 #include "aebench/sweep/sweep_plan.h"
@@ -77,7 +78,8 @@ bool holds_user_files(const fs::path& dir) {
 void check_sweep_folder(const fs::path& dir) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
-    throw OutputError("sweep folder " + dir.string() + ": expected a folder, found a file");
+    throw OutputError("sweep folder " + dir.string() + ": expected a folder, found " +
+                      non_folder_kind(dir));
   // A sweep.json that is there but damaged (cut short, a FIFO, a link) is named as what it is:
   // "no sweep.json" would send the user away from their own sweep. A readable JSON file of
   // another kind (a user's sweep file of that name) is no sweep folder, as below.
@@ -98,6 +100,10 @@ void check_sweep_folder(const fs::path& dir) {
     throw OutputError("sweep folder " + dir.string() + " is inside the sweep folder " +
                       above.string() + " (where point folders go); choose another --out");
   refuse_nested_run_folder(dir, "sweep folder");  // its points would be runs in a run
+  // The sweep's own files are written after its points have run: refused now, not then.
+  if (!fs::is_directory(dir, error)) return;
+  refuse_foreign_sweep_report(dir);
+  refuse_unreplaceable_names(dir, sweep_folder_files(), "sweep folder " + dir.string());
 }
 
 // The sweep folder, checked and made, ready for the record.
@@ -140,8 +146,14 @@ void refuse_dropped_points(const SweepRecord& previous, const std::vector<SweepP
                     "); use --out DIR for a different sweep, or keep those points to extend it");
 }
 
+// The finished points' table on stdout; nothing when no point is finished.
+void print_finished_points(const SweepRecord& record) {
+  const ComparisonTable table = finished_points_table(record);
+  if (!table.rows.empty()) std::cout << to_markdown(table);
+}
+
 void write_results(const SweepRecord& record) {
-  write_artefacts(record.plan.out_dir, sweep_result_artefacts(record));
+  write_sweep_results(record);
 }
 
 int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
@@ -171,7 +183,7 @@ int run_locally(SweepRecord& record, const SweepCommandOptions& options) {
                           "; run the same command again to continue (finished points are kept, "
                           "interrupted ones resume from their checkpoints)",
                       stop_signal);
-  if (!options.quiet) std::cout << to_markdown(finished_points_table(record));
+  if (!options.quiet) print_finished_points(record);
   const StateCounts counts = count_states(record);
   if (counts.done == counts.total()) return kExitSuccess;
   // Advice for what is left: failed points run again only when asked; interrupted, pending or
@@ -276,7 +288,7 @@ int write_report(const std::string& dir) {
   SweepRecord record = read_sweep_record(dir);
   refresh_states(record);
   write_results(record);
-  std::cout << to_markdown(finished_points_table(record));
+  print_finished_points(record);
   std::cerr << "sweep: " << describe_counts(count_states(record))
             << "; report: " << (fs::path(dir) / kReportFile).string() << '\n';
   return kExitSuccess;

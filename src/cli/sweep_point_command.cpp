@@ -61,7 +61,7 @@ int run_sweep_point(const SweepPointCommandOptions& options) {
   refuse_symbolic_link(run_dir, "point folder");
   PointState state = observe_point(run_dir);
   if (state == PointState::kFailed && options.retry_failed) {
-    fs::remove(run_dir / kErrorFile);
+    clear_point_error(run_dir);
     state = observe_point(run_dir);
   }
   // Refusals that are not the point's failure: nothing is recorded in its folder.

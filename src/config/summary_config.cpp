@@ -42,13 +42,14 @@ std::string other_model_problem(const fs::path& run_dir, const nlohmann::json& d
     return "names its model.pt by model_crc32 " +
            named->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
            ", expected a CRC-32 of 8 hex digits: it was edited, and its model cannot be told";
-  const std::string found = checked_file_crc(run_dir / kModelFile);
+  // The whole file: one changed in place keeps its header's CRC-32 but is no longer the model.
+  const std::string found = checked_file_crc(run_dir / kModelFile, CrcCheck::kPayload);
   if (found == named->get<std::string>()) return "";
   std::error_code error;
   if (found.empty())  // the results outlived their model: no command may show them as its
     return std::string("scored a model.pt of CRC-32 ") + named->get<std::string>() + ", found " +
            (fs::exists(fs::symlink_status(run_dir / kModelFile, error))
-                ? "one that is damaged (truncated, extended or no aebench checkpoint)"
+                ? "one that is damaged (truncated, extended, changed or no aebench checkpoint)"
                 : "none") +
            ": results of a model that is no longer there";
   return std::string("scored a model.pt of CRC-32 ") + named->get<std::string>() +

@@ -263,6 +263,10 @@ std::filesystem::path find_idx_file(const std::filesystem::path& dir, const std:
             (fs::is_directory(candidate, error) ? "a folder" : "a FIFO, device or socket") + "; " +
             kFetchHint);
     }
+  // A folder this user may not read would look empty: say what it is.
+  if (fs::directory_iterator(dir, error); error)
+    throw DataError("data folder " + dir.string() + ": cannot read it (" + error.message() +
+                    "); give this user access to it, or point data.dir elsewhere");
   throw DataError("data folder " + dir.string() + " has no " + names[0] + "[.gz] or " + names[1] +
                   "[.gz]; " + kFetchHint);
 }

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "aebench/errors.h"
 
@@ -88,6 +89,23 @@ bool read_checked_header(const std::filesystem::path& file, std::string& header,
   return read && header.compare(0, 8, kCheckedFileMagic, 8) == 0;
 }
 
+// The CRC-32 of `file` after its header, read in blocks (a model of any size, in little
+// memory); nullopt when it cannot be read.
+std::optional<std::uint32_t> payload_crc(const std::filesystem::path& file) {
+  const int descriptor = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (descriptor < 0) return std::nullopt;
+  uLong crc = crc32(0L, Z_NULL, 0);
+  std::string block(1 << 20, '\0');
+  bool ok = ::lseek(descriptor, kCheckedHeaderBytes, SEEK_SET) >= 0;
+  for (ssize_t got = 0; ok && (got = ::read(descriptor, block.data(), block.size())) != 0;) {
+    ok = got > 0;
+    if (ok) crc = crc32(crc, reinterpret_cast<const Bytef*>(block.data()), uInt(got));
+  }
+  ::close(descriptor);
+  if (!ok) return std::nullopt;
+  return static_cast<std::uint32_t>(crc);
+}
+
 }  // namespace
 
 bool starts_with_checked_magic(const std::filesystem::path& file) {
@@ -96,15 +114,17 @@ bool starts_with_checked_magic(const std::filesystem::path& file) {
   return read_checked_header(file, header, file_bytes);
 }
 
-std::string checked_file_crc(const std::filesystem::path& file) {
+std::string checked_file_crc(const std::filesystem::path& file, CrcCheck check) {
   std::string header;
   std::uint64_t file_bytes = 0;
   // A payload length that does not fill the file: truncated or extended, no model's identity.
   if (!read_checked_header(file, header, file_bytes) ||
       get_le(header, 8, 8) + kCheckedHeaderBytes != file_bytes)
     return "";
+  const auto named = static_cast<std::uint32_t>(get_le(header, 16, 4));
+  if (check == CrcCheck::kPayload && payload_crc(file) != named) return "";
   char text[9];
-  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(get_le(header, 16, 4)));
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(named));
   return text;
 }
 

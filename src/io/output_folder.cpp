@@ -52,13 +52,15 @@ OutputFolder::OutputFolder(const fs::path& dir, const std::vector<std::string>& 
   refuse_nested_run_folder(dir, flag);
   refuse_sweep_folder(dir, flag);
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
-    throw OutputError(flag + " " + dir.string() + ": expected a folder, found a file");
+    throw OutputError(flag + " " + dir.string() + ": expected a folder, found " +
+                      non_folder_kind(dir));
   fs::create_directories(dir, error);
   if (error)
     throw OutputError(flag + " " + dir.string() + ": cannot make the folder (" + error.message() +
                       ")");
   lock_.emplace(dir);                 // another command writing here is refused, as in a run folder
   remove_temporaries_of(dir, names);  // a killed writer's: none of ours is alive here now
+  refuse_unreplaceable_names(dir, names, flag + " " + dir.string());  // a FIFO at comparison.md
   if (holds_output_marker(dir, kind)) return;
   for (const auto& name : names)
     if (fs::symlink_status(dir / name, error).type() != fs::file_type::not_found)

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <iterator>
 
 #include "aebench/errors.h"
 #include "aebench/io/atomic_file.h"
@@ -148,15 +149,8 @@ void remove_artefacts(const fs::path& run_dir, const ResultFolder& folder) {
 void refuse_foreign_artefacts(const fs::path& dir, const std::vector<std::string>& top_names) {
   const bool ours = is_run_folder(dir);
   const auto check = [&](const fs::path& file, const std::string& name) {
-    struct stat info {};
-    if (::lstat(file.c_str(), &info) != 0) return;  // absent
-    if (S_ISDIR(info.st_mode))
-      throw OutputError("run folder " + dir.string() + ": " + name +
-                        " is a folder, not aebench's file; move it and run again");
-    if (!S_ISREG(info.st_mode) && !S_ISLNK(info.st_mode))
-      throw OutputError("run folder " + dir.string() + ": " + name + " is " +
-                        file_kind_name(info.st_mode) +
-                        ", not aebench's file; move it and run again");
+    if (!fs::exists(fs::symlink_status(file))) return;  // absent
+    refuse_unreplaceable_names(dir, {name}, "run folder " + dir.string());
     if (!ours)
       throw OutputError("run folder " + dir.string() + " holds " + name +
                         " but no run of aebench's (no run.json): --overwrite replaces only "
@@ -177,6 +171,40 @@ void refuse_linked_subfolders(const fs::path& dir) {
 }
 
 }  // namespace
+
+void refuse_unreplaceable_names(const fs::path& dir, const std::vector<std::string>& names,
+                                const std::string& where) {
+  for (const auto& name : names) {
+    fs::path path = dir, shown_path;
+    const fs::path relative = name;
+    for (auto part = relative.begin(); part != relative.end(); ++part) {
+      path /= *part;
+      shown_path /= *part;
+      const bool last = std::next(part) == relative.end();
+      struct stat info {};
+      if (::lstat(path.c_str(), &info) != 0) break;  // absent: aebench makes it
+      const std::string shown = shown_path.string();
+      if (!last && S_ISLNK(info.st_mode)) refuse_symbolic_link(path, "folder");
+      if (!last && !S_ISDIR(info.st_mode))
+        throw OutputError(where + ": " + shown + " is " + file_kind_name(info.st_mode) +
+                          ", not a folder aebench writes into; move it and run again");
+      if (last && S_ISDIR(info.st_mode))
+        throw OutputError(where + ": " + shown +
+                          " is a folder, not aebench's file; move it and run again");
+      if (last && !S_ISREG(info.st_mode) && !S_ISLNK(info.st_mode))
+        throw OutputError(where + ": " + shown + " is " + file_kind_name(info.st_mode) +
+                          ", not aebench's file; move it and run again");
+    }
+  }
+}
+
+std::vector<std::string> result_files(const std::string& folder) {
+  std::vector<std::string> files;
+  for (const auto& result : kResultFolders)
+    if (folder == result.name)
+      for (const auto& name : *result.files) files.push_back(folder + "/" + name);
+  return files;
+}
 
 namespace {
 
@@ -299,13 +327,19 @@ fs::path without_trailing_separator(const fs::path& path) {
   return folder;
 }
 
+std::string non_folder_kind(const fs::path& path) {
+  if (struct stat info{}; ::stat(path.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
+    return file_kind_name(info.st_mode);  // a FIFO, a device (/dev/null)
+  return "a file";
+}
+
 std::string what_is_at(const fs::path& path) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
   if (fs::is_directory(status)) return "a folder";
   if (status.type() == fs::file_type::not_found) return "no such folder";
   if (error) return "no folder (" + error.message() + ")";
-  return "a file, not a folder";
+  return non_folder_kind(path) + ", not a folder";
 }
 
 bool is_symbolic_link(const fs::path& path) {
@@ -339,7 +373,8 @@ fs::path make_real_subfolder(const fs::path& dir, const fs::path& relative) {
 RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
-    throw OutputError("run folder " + dir.string() + ": expected a folder, found a file");
+    throw OutputError("run folder " + dir.string() + ": expected a folder, found " +
+                      non_folder_kind(dir));
   fs::create_directories(dir, error);
   if (error) throw OutputError("cannot create run folder " + dir.string() + ": " + error.message());
   // The holder unlinks the file when it lets go. A process that opened the file just before
@@ -361,7 +396,8 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
     if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
       ::close(descriptor_);
       throw OutputError("run folder " + dir.string() +
-                        " is in use by another aebench process; wait for it or use --out DIR");
+                        " is in use by another aebench process; wait for it to finish, then run "
+                        "again (a new train may also write elsewhere with --out DIR)");
     }
     struct stat held {
     }, at_path{};

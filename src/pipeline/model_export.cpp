@@ -45,6 +45,9 @@ void choose_destination(Destination& destination, const fs::path& run_dir, const
   const bool named_default =
       !out_dir.empty() && folder_of(out_dir) == folder_of(run_dir / default_name);
   if (out_dir.empty() || named_default) {  // the run's own subfolder, under the run's lock
+    std::vector<std::string> inside;
+    for (const auto& name : names) inside.push_back(std::string(default_name) + "/" + name);
+    refuse_unreplaceable_names(run_dir, inside, "run folder " + run_dir.string());
     destination.folder = make_real_subfolder(run_dir, default_name);
     remove_leftovers(run_dir);  // the run's lock is held: no writer of ours is there
     return;

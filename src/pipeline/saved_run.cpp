@@ -37,7 +37,7 @@ void require_run_folder(const fs::path& run_dir, const std::string& command) {
   // what is missing or changed (the lock the command takes next stays the real guard).
   if (run_folder_in_use(run_dir))
     throw OutputError("run folder " + run_dir.string() + " is in use by another aebench " +
-                      "process (a train --resume, or an eval); " + command +
+                      "process (a train, or an eval); " + command +
                       " wrote nothing: run it again when that has finished");
 }
 
@@ -58,6 +58,15 @@ void require_finished_run(const fs::path& run_dir, const std::string& command) {
 }
 
 namespace {
+
+// Refuses, before a command computes anything, a name among `top` or the files it writes in
+// RUN_DIR/`folder` that holds something it could not replace (refuse_unreplaceable_names).
+void refuse_unwritable_results(const fs::path& run_dir, std::vector<std::string> top,
+                               const std::string& folder) {
+  const std::vector<std::string> inside = result_files(folder);
+  top.insert(top.end(), inside.begin(), inside.end());
+  refuse_unreplaceable_names(run_dir, top, "run folder " + run_dir.string());
+}
 
 // The run's config.json as it was saved, checked against the config model.pt was saved with
 // (both read through the schema, so that keys newer than the run read as their defaults). They
@@ -195,6 +204,7 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& sa
   const RunLock lock(run_dir);  // no resume or probe may change the folder meanwhile
   const fs::path folder = run_dir / kEvalFolder;
   refuse_symbolic_link(folder, "eval folder");
+  refuse_unwritable_results(run_dir, {kReportFile}, kEvalFolder);  // before the work, not after
   const std::string name = split_name(split);
   const Split& images = split_of(data, split);
   const auto stop_point = [&] {
@@ -242,6 +252,7 @@ nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
   const RunLock lock(run_dir);
   require_finished_run(run_dir, "probe");  // again, now that no resume can be replacing it
   require_own_summary(run_dir, "probe");
+  refuse_unwritable_results(run_dir, {kReportFile, kSummaryFile}, kProbeFolder);
   // The probe's results join the run's own: on other data than it trained on they would not
   // be its results.
   if (const nlohmann::json trained_on = trained_fingerprint(run_dir);

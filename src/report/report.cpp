@@ -25,6 +25,14 @@ bool holds_foreign_report(const fs::path& dir) {
 
 }  // namespace
 
+void refuse_foreign_sweep_report(const fs::path& dir) {
+  // A folder of run folders the user made by hand may hold a report.html of their own: only
+  // aebench's (its generator tag) is replaced.
+  if (holds_foreign_report(dir))
+    throw OutputError(dir.string() + " holds a " + kReportFile +
+                      " that aebench did not write; move it, or report each run folder");
+}
+
 Artefacts report_artefacts(const fs::path& dir) {
   Artefacts artefacts;
   switch (folder_kind(dir)) {
@@ -37,11 +45,7 @@ Artefacts report_artefacts(const fs::path& dir) {
         throw ConfigError((dir / kSweepFile).string() +
                           ": expected a sweep record (written by aebench sweep), found " + problem +
                           "; restore it, or move it away to report the folder's runs as they are");
-      // A folder of run folders the user made by hand may hold a report.html of their own:
-      // only aebench's (its generator tag) is replaced.
-      if (holds_foreign_report(dir))
-        throw OutputError(dir.string() + " holds a " + kReportFile +
-                          " that aebench did not write; move it, or report each run folder");
+      refuse_foreign_sweep_report(dir);
       for (const auto& run : sweep_runs(dir))
         if (folder_kind(run) == FolderKind::kRun)
           artefacts.add_text(run.filename().string() + "/" + kReportFile, render_run_report(run));

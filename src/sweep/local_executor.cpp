@@ -83,7 +83,7 @@ class SweepRunner {
     queue_.erase(queue_.begin());
     PointRecord& entry = record_.points[index];
     if (entry.state == PointState::kFailed && !is_symbolic_link(run_dir(index)))
-      fs::remove(run_dir(index) / kErrorFile);
+      clear_point_error(run_dir(index));  // runnable_points left out one it cannot clear
     const std::vector<std::string> argv = {options_.executable.string(),
                                            "sweep-point",
                                            record_.plan.out_dir.string(),
@@ -220,8 +220,13 @@ bool should_run(PointState state, bool retry_failed) {
 
 std::vector<std::size_t> runnable_points(const SweepRecord& record, bool retry_failed) {
   std::vector<std::size_t> indices;
-  for (std::size_t i = 0; i < record.points.size(); ++i)
-    if (should_run(record.points[i].state, retry_failed)) indices.push_back(i);
+  for (std::size_t i = 0; i < record.points.size(); ++i) {
+    const PointRecord& entry = record.points[i];
+    // A failed point whose error.txt is a folder of the user's stays failed, naming it.
+    const bool blocked = entry.state == PointState::kFailed &&
+                         !error_file_problem(record.plan.out_dir / entry.point.name).empty();
+    if (should_run(entry.state, retry_failed) && !blocked) indices.push_back(i);
+  }
   return indices;
 }
 

@@ -68,6 +68,8 @@ void check_dotted_key(const std::string& key, const std::string& where, const st
                       "folder plus the point's name");
 }
 
+}  // namespace
+
 PointOverrides overrides_from_object(const Document& object, const std::string& where,
                                      const std::string& source) {
   if (!object.is_object())
@@ -112,6 +114,8 @@ ExecutorOptions executor_from_json(const Document& document, const std::string& 
   }
   return options;
 }
+
+namespace {
 
 // A JSON value as part of a folder name: strings as they are, numbers as a table shows them,
 // lists joined by "x" (hidden [400,200] -> 400x200), objects by their values joined by "-".

@@ -65,33 +65,12 @@ ordered_json overrides_to_json(const PointOverrides& overrides) {
   return object;
 }
 
-PointOverrides overrides_from_json(const ordered_json& object) {
-  PointOverrides overrides;
-  for (const auto& [key, value] : object.items())
-    overrides.emplace_back(key, json::parse(value.dump()));
-  return overrides;
-}
-
 ordered_json executor_to_json(const ExecutorOptions& options) {
   return {{"type", options.type},       {"jobs", options.jobs},
           {"threads", options.threads}, {"partition", options.partition},
           {"time", options.time},       {"cpus_per_task", options.cpus_per_task},
           {"mem", options.mem},         {"max_parallel", options.max_parallel},
           {"gres", options.gres}};
-}
-
-ExecutorOptions executor_from_json(const ordered_json& object) {
-  ExecutorOptions options;
-  options.type = object.value("type", options.type);
-  options.jobs = object.value("jobs", options.jobs);
-  options.threads = object.value("threads", options.threads);
-  options.partition = object.value("partition", options.partition);
-  options.time = object.value("time", options.time);
-  options.cpus_per_task = object.value("cpus_per_task", options.cpus_per_task);
-  options.mem = object.value("mem", options.mem);
-  options.max_parallel = object.value("max_parallel", options.max_parallel);
-  options.gres = object.value("gres", options.gres);
-  return options;
 }
 
 // "train.epochs 2 -> 3, model.latent 4 -> 8" (at most three), or "" when they agree. Values
@@ -181,6 +160,24 @@ PointState observe_point(const fs::path& run_dir) {
   return PointState::kPending;
 }
 
+std::string error_file_problem(const fs::path& run_dir) {
+  try {
+    refuse_unreplaceable_names(run_dir, {kErrorFile}, "point folder " + run_dir.string());
+  } catch (const OutputError& error) {
+    return std::string("output error: ") + error.what();
+  }
+  return "";
+}
+
+void clear_point_error(const fs::path& run_dir) {
+  if (const std::string problem = error_file_problem(run_dir); !problem.empty())
+    throw OutputError(problem.substr(std::string("output error: ").size()));
+  std::error_code error;
+  if (!fs::remove(run_dir / kErrorFile, error) && error)
+    throw OutputError("point folder " + run_dir.string() + ": cannot remove its " + kErrorFile +
+                      " (" + error.message() + ") to run it again");
+}
+
 std::string recorded_error(const fs::path& run_dir) {
   if (is_symbolic_link(run_dir))
     return "output error: the point folder " + run_dir.string() +
@@ -192,6 +189,7 @@ std::string recorded_error(const fs::path& run_dir) {
   if (const std::string reason = unreadable_folder(run_dir); !reason.empty())
     return "output error: cannot read the point folder " + run_dir.string() + " (" + reason +
            "); give this user access to it, or move it away";
+  if (const std::string problem = error_file_problem(run_dir); !problem.empty()) return problem;
   std::istringstream stream(read_regular_file(run_dir / kErrorFile).bytes);
   std::string line;
   while (std::getline(stream, line))
@@ -294,78 +292,92 @@ SweepRecord read_sweep_record(const fs::path& sweep_dir) {
     throw ConfigError(source + ": expected format_version " + std::to_string(kSweepFormatVersion) +
                       ", found " +
                       (version == document.end() ? std::string("none") : version->dump()));
-  // Each field read through `field`, so a wrong type names its key (exit 2, not a raw error).
-  std::string key_path;
+  // Each field read through a typed reader, so a wrong type names its key in aebench's words
+  // (exit 2, "points[0].state: expected a string, found 5"), never the JSON library's.
+  const auto fail = [&](const std::string& key_path, const std::string& expected,
+                        const ordered_json& found) {
+    throw ConfigError(source + ": " + key_path + ": expected " + expected + ", found " +
+                      found.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 80));
+  };
+  const auto path_of = [](const std::string& where, const std::string& key) {
+    return where.empty() ? key : where + "." + key;
+  };
   const auto field = [&](const ordered_json& object, const std::string& key,
                          const std::string& where) -> const ordered_json& {
-    key_path = where.empty() ? key : where + "." + key;
-    return object.at(key);
+    if (!object.is_object()) fail(where, "an object", object);
+    const auto found = object.find(key);
+    if (found == object.end())
+      throw ConfigError(source + ": " + path_of(where, key) +
+                        ": expected it (a sweep record names base, set, grid, executor and "
+                        "points, each point its name, overrides and state), found none");
+    return *found;
   };
   // "set", "grid", "executor" and "overrides" are objects: iterating a number or a string
   // would read it as one nameless key, silently.
   const auto object_field = [&](const ordered_json& object, const std::string& key,
                                 const std::string& where) -> const ordered_json& {
     const ordered_json& value = field(object, key, where);
-    if (!value.is_object())
-      throw ConfigError(source + ": " + key_path + ": expected an object, found " +
-                        value.type_name());
+    if (!value.is_object()) fail(path_of(where, key), "an object", value);
     return value;
   };
-  try {
-    SweepRecord record;
-    record.plan.out_dir = fs::absolute(sweep_dir);
-    record.plan.base_config = field(document, "base", "").get<std::string>();
-    record.plan.fixed = overrides_from_json(object_field(document, "set", ""));
-    for (const auto& [key, values] : object_field(document, "grid", "").items()) {
-      key_path = "grid." + key;
-      record.plan.grid.emplace_back(key, json::parse(values.dump()).get<std::vector<json>>());
-    }
-    record.plan.executor = executor_from_json(object_field(document, "executor", ""));
-    key_path = "slurm_job_id";
-    record.slurm_job_id = document.value("slurm_job_id", "");
-    const auto& points = field(document, "points", "");
-    // Every sweep has a point: none (or no list) is a damaged record, not an empty sweep.
-    if (!points.is_array() || points.empty())
-      throw ConfigError(source + ": points: expected a list of at least one point, found " +
-                        points.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 80));
-    std::set<std::string> names;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-      const ordered_json& entry = points.at(i);
-      const std::string where = "points[" + std::to_string(i) + "]";
-      PointRecord point;
-      point.point.name = field(entry, "name", where).get<std::string>();
-      if (!is_point_name(point.point.name))
-        throw ConfigError(
-            source + ": point name " +
-            json(point.point.name).dump(-1, ' ', false, json::error_handler_t::replace) +
-            ": expected a plain folder name (letters, digits, \".\", \"-\", "
-            "\"_\"; no \"/\" or leading \".\")");
-      // Two entries of one name would be one folder counted, run and reported twice.
-      if (!names.insert(point.point.name).second)
-        throw ConfigError(
-            source + ": " + where + ".name: expected each point once, found " +
-            json(point.point.name).dump(-1, ' ', false, json::error_handler_t::replace) + " twice");
-      point.point.overrides = overrides_from_json(object_field(entry, "overrides", where));
-      point.state = state_from_name(field(entry, "state", where).get<std::string>(), source);
-      key_path = where + " (error, attempts, seconds, started, finished)";
-      point.error = entry.value("error", "");
-      point.attempts = std::max(0, entry.value("attempts", 0));
-      point.seconds = entry.value("seconds", 0.0);
-      point.started = entry.value("started", "");
-      point.finished = entry.value("finished", "");
-      record.points.push_back(point);
-    }
-    return record;
-  } catch (const nlohmann::json::exception& error) {
-    // nlohmann's message says which type was expected and found; key_path says where.
-    std::string message = error.what();
-    if (const auto bracket = message.find("] "); bracket != std::string::npos)
-      message = message.substr(bracket + 2);
-    throw ConfigError(source + ": " + key_path +
-                      ": not a sweep record aebench can read (base, set, grid, executor "
-                      "and points[].name/overrides/state are required): " +
-                      message);
+  const auto text = [&](const ordered_json& object, const std::string& key,
+                        const std::string& where, const char* fallback) -> std::string {
+    if (fallback && !object.contains(key)) return fallback;
+    const ordered_json& value = field(object, key, where);
+    if (!value.is_string()) fail(path_of(where, key), "a string", value);
+    return value.get<std::string>();
+  };
+  const auto number = [&](const ordered_json& object, const std::string& key,
+                          const std::string& where, bool whole) -> double {
+    if (!object.contains(key)) return 0;
+    const ordered_json& value = field(object, key, where);
+    if (whole ? !value.is_number_integer() : !value.is_number())
+      fail(path_of(where, key), whole ? "a whole number" : "a number", value);
+    return value.get<double>();
+  };
+  SweepRecord record;
+  record.plan.out_dir = fs::absolute(sweep_dir);
+  record.plan.base_config = text(document, "base", "", nullptr);
+  record.plan.fixed = overrides_from_object(object_field(document, "set", ""), "set", source);
+  for (const auto& [key, values] : object_field(document, "grid", "").items()) {
+    if (!values.is_array()) fail("grid." + key, "a list of values", values);
+    record.plan.grid.emplace_back(key, json::parse(values.dump()).get<std::vector<json>>());
   }
+  record.plan.executor = executor_from_json(object_field(document, "executor", ""), source);
+  record.slurm_job_id = text(document, "slurm_job_id", "", "");
+  const auto& points = field(document, "points", "");
+  // Every sweep has a point: none (or no list) is a damaged record, not an empty sweep.
+  if (!points.is_array() || points.empty())
+    throw ConfigError(source + ": points: expected a list of at least one point, found " +
+                      points.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 80));
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    const ordered_json& entry = points.at(i);
+    const std::string where = "points[" + std::to_string(i) + "]";
+    PointRecord point;
+    point.point.name = text(entry, "name", where, nullptr);
+    if (!is_point_name(point.point.name))
+      throw ConfigError(
+          source + ": point name " +
+          json(point.point.name).dump(-1, ' ', false, json::error_handler_t::replace) +
+          ": expected a plain folder name (letters, digits, \".\", \"-\", "
+          "\"_\"; no \"/\" or leading \".\")");
+    // Two entries of one name would be one folder counted, run and reported twice.
+    if (!names.insert(point.point.name).second)
+      throw ConfigError(
+          source + ": " + where + ".name: expected each point once, found " +
+          json(point.point.name).dump(-1, ' ', false, json::error_handler_t::replace) + " twice");
+    point.point.overrides = overrides_from_object(object_field(entry, "overrides", where),
+                                                  where + ".overrides", source);
+    point.state = state_from_name(text(entry, "state", where, nullptr), source);
+    point.error = text(entry, "error", where, "");
+    point.attempts = static_cast<int>(std::clamp(number(entry, "attempts", where, true), 0.0, 1e9));
+    point.seconds = number(entry, "seconds", where, false);
+    point.started = text(entry, "started", where, "");
+    point.finished = text(entry, "finished", where, "");
+    record.points.push_back(point);
+  }
+  return record;
 }
 
 StateCounts count_states(const SweepRecord& record) {

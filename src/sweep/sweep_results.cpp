@@ -1,6 +1,7 @@
 #include "aebench/sweep/sweep_results.h"
 
 #include <iomanip>
+#include <set>
 #include <sstream>
 
 #include "aebench/errors.h"
@@ -114,6 +115,24 @@ Artefacts sweep_result_artefacts(const SweepRecord& record) {
       artefacts.add(comparison_plot_file(metric), plot_comparison(summaries, compare, metric));
   }
   return artefacts;
+}
+
+void write_sweep_results(const SweepRecord& record) {
+  const fs::path& dir = record.plan.out_dir;
+  const Artefacts artefacts = sweep_result_artefacts(record);
+  write_artefacts(dir, artefacts);
+  std::set<std::string> written;
+  for (const auto& figure : artefacts.figures) written.insert(figure.file);
+  for (const auto& text : artefacts.texts) written.insert(text.file);
+  for (const auto& name : sweep_folder_files()) {
+    if (name.rfind("comparison", 0) != 0 || written.count(name) > 0) continue;
+    std::error_code error;
+    const auto kind = fs::symlink_status(dir / name, error).type();
+    if (kind != fs::file_type::regular && kind != fs::file_type::symlink) continue;
+    if (!fs::remove(dir / name, error) && error)
+      throw OutputError("sweep folder " + dir.string() + ": cannot remove the earlier " + name +
+                        " (" + error.message() + "), which no longer holds this sweep's results");
+  }
 }
 
 }  // namespace aebench

@@ -298,6 +298,54 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "eval, probe, export and compare refuse a place they write that is taken before they work, "
+    "and write nothing") {
+  TinyRun tiny("taken_places");
+  const std::string run = shell_quoted(tiny.run);
+  const std::string summary = aebench::testing::file_contents(tiny.run / aebench::kSummaryFile);
+  struct Case {
+    std::string command, taken, kind;
+  };
+  const Case cases[] = {{"eval", "report.html", "folder"},
+                        {"eval", "eval", "file"},
+                        {"eval", "eval/summary.json", "folder"},
+                        {"probe", "report.html", "fifo"},
+                        {"probe", "probe/mlp.json", "folder"},
+                        {"export", "export/state_dict.pt", "fifo"},
+                        {"encode", "codes", "file"}};
+  for (const auto& [command, taken, kind] : cases) {
+    INFO(command << " with a " << kind << " at " << taken);
+    const fs::path place = tiny.run / taken;
+    fs::remove(place);
+    fs::create_directories(place.parent_path());
+    if (kind == "folder") fs::create_directory(place);
+    if (kind == "file") aebench::testing::write_text(place, "MINE");
+    if (kind == "fifo") REQUIRE(::mkfifo(place.c_str(), 0644) == 0);
+    CHECK(tiny.aebench(command + " " + run) == aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains(taken + " is a ") && Catch::Contains("move it"));
+    CHECK(aebench::testing::file_contents(tiny.run / aebench::kSummaryFile) == summary);
+    fs::remove(place);
+    for (const char* folder : {"eval", "probe", "export", "codes"}) {
+      INFO(folder);
+      CHECK_FALSE(fs::exists(tiny.run / folder / "summary.json"));
+      CHECK_FALSE(fs::exists(tiny.run / folder / "mlp.json"));
+      CHECK_FALSE(fs::exists(tiny.run / folder / "architecture.json"));
+      CHECK_FALSE(fs::exists(tiny.run / folder / "codes.json"));
+    }
+  }
+  // compare's --out: a FIFO at one of its names, and a device for the folder itself.
+  const fs::path table = tiny.folder / "table";
+  fs::create_directories(table);
+  REQUIRE(::mkfifo((table / "comparison.md").c_str(), 0644) == 0);
+  CHECK(tiny.aebench("compare " + run + " --out " + shell_quoted(table)) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("comparison.md is a FIFO (named pipe)"));
+  CHECK_FALSE(fs::exists(table / "comparison.json"));
+  CHECK(tiny.aebench("compare " + run + " --out /dev/null") == aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("expected a folder, found a character device"));
+}
+
 TEST_CASE("export, encode and compare write nowhere in a sweep folder: its points and files stay") {
   ScratchFolder folder("out_in_sweep");
   const fs::path base = aebench::testing::write_sweep_base(folder.path());

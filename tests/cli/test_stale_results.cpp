@@ -194,13 +194,16 @@ TEST_CASE(
   const std::string run = shell_quoted(tiny.run);
   const std::string saved = aebench::testing::file_contents(tiny.run / aebench::kModelFile);
   const std::string compare = "compare " + run + " --out " + shell_quoted(tiny.folder / "cmp");
-  for (const std::string damage : {"missing", "truncated", "extended"}) {
+  std::string changed = saved;  // one byte changed in place: same length, same header
+  changed[changed.size() / 2] = static_cast<char>(changed[changed.size() / 2] ^ 0x20);
+  for (const std::string damage : {"missing", "truncated", "extended", "changed"}) {
     INFO(damage);
     fs::remove(tiny.run / aebench::kModelFile);
     if (damage != "missing")
-      aebench::testing::write_text(
-          tiny.run / aebench::kModelFile,
-          damage == "truncated" ? saved.substr(0, saved.size() / 2) : saved + "more");
+      aebench::testing::write_text(tiny.run / aebench::kModelFile,
+                                   damage == "truncated" ? saved.substr(0, saved.size() / 2)
+                                   : damage == "changed" ? changed
+                                                         : saved + "more");
     CHECK(tiny.aebench(compare) == aebench::kExitDataError);
     CHECK_THAT(tiny.output, Catch::Contains("summary.json: scored a model.pt of CRC-32") &&
                                 Catch::Contains(damage == "missing" ? "found none" : "damaged"));

@@ -101,6 +101,19 @@ TEST_CASE("a model.pt or checkpoint that cannot be read is named unreadable, not
   }
 }
 
+TEST_CASE("a data folder that cannot be read is named unreadable, not empty", "[.unremovable]") {
+  TinyRun tiny("unreadable_data", false);
+  const std::string aebench = as_bound_user(tiny.folder.path());
+  const fs::path data = tiny.folder / "data";
+  REQUIRE(::chmod(data.c_str(), 0) == 0);
+  std::string output;
+  CHECK(run_command(aebench + " " + tiny.train_command("--quiet"), &output) ==
+        aebench::kExitDataError);
+  CHECK_THAT(output, Catch::Contains("data folder " + data.string() + ": cannot read it") &&
+                         !Catch::Contains("has no") && !Catch::Contains("setup.sh"));
+  REQUIRE(::chmod(data.c_str(), 0755) == 0);
+}
+
 TEST_CASE("a sweep point folder that cannot be read is a failed point, named, not a raw error",
           "[.unremovable]") {
   aebench::testing::ScratchFolder folder("unreadable_point");

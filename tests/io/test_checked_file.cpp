@@ -56,6 +56,13 @@ TEST_CASE("a checked file's CRC-32 is read from its header alone, and only from 
     INFO(name);
     CHECK(aebench::checked_file_crc(folder / name).empty());
   }
+  // Changed in place, the header still names a CRC-32: only reading the payload tells.
+  std::string changed = whole;
+  changed.back() = static_cast<char>(changed.back() ^ 1);
+  aebench::testing::write_text(folder / "changed", changed);
+  CHECK(aebench::checked_file_crc(folder / "changed") == expected);
+  CHECK(aebench::checked_file_crc(folder / "changed", aebench::CrcCheck::kPayload).empty());
+  CHECK(aebench::checked_file_crc(folder / "model.pt", aebench::CrcCheck::kPayload) == expected);
   for (const char* name : {"model.pt", "truncated", "extended"}) {
     INFO(name);
     CHECK(aebench::starts_with_checked_magic(folder / name));

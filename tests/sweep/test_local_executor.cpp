@@ -1,5 +1,6 @@
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <thread>
@@ -199,6 +200,31 @@ TEST_CASE("a sweep folder whose sweep.json is damaged is named as such, not as n
           aebench::kExitUsageError);
     CHECK_THAT(output, Catch::Contains("sweep.json"));
   }
+  // A wrong type or a missing field is named by its key, in aebench's words only.
+  const std::pair<std::string, json> typed[] = {
+      {"/points/0/state", json(5)},      {"/points/0/seconds", json("abc")},
+      {"/points/0/attempts", json(1.5)}, {"/points/0/error", json::array()},
+      {"/grid/model.latent", json(4)},   {"/base", json(3)}};
+  for (const auto& [pointer, value] : typed) {
+    INFO(pointer);
+    json damaged = record;
+    damaged[json::json_pointer(pointer)] = value;
+    aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, damaged.dump());
+    CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) ==
+          aebench::kExitUsageError);
+    std::string key = pointer.substr(1);
+    std::replace(key.begin(), key.end(), '/', '.');
+    if (key.rfind("points.0", 0) == 0) key = "points[0]" + key.substr(8);
+    CHECK_THAT(output, Catch::Contains("sweep.json: " + key + ": expected ") &&
+                           !Catch::Contains("type must be") && !Catch::Contains("json.exception"));
+  }
+  json missing = record;
+  missing["points"][0].erase("overrides");
+  aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, missing.dump());
+  CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) ==
+        aebench::kExitUsageError);
+  CHECK_THAT(output,
+             Catch::Contains("points[0].overrides: expected it") && !Catch::Contains("not found"));
   // A user's own JSON file of that name in a folder with other files: no sweep folder.
   aebench::testing::write_text(fixture.sweep_dir / aebench::kSweepFile, "{\"grid\": {}}");
   CHECK(run_aebench(sweep, &output) == aebench::kExitOutputError);
@@ -330,4 +356,52 @@ TEST_CASE("a grid that would forget a sweep folder's points is refused, a larger
     CHECK_THAT(output, Catch::Contains("0/5 done") &&
                            Catch::Contains("the sweep's settings for this point make no valid"));
   }
+}
+
+TEST_CASE(
+    "a sweep refuses its own files' places taken before it runs a point, a dry run too, and a "
+    "report of no finished point keeps no old table") {
+  SweepFixture fixture;
+  REQUIRE(run_aebench(fixture.grid_command("model.latent=4")) == 0);
+  REQUIRE(fs::exists(fixture.sweep_dir / "comparison.md"));
+  const std::string larger = fixture.grid_command("model.latent=4,5");
+  std::string output;
+  // A report.html of the user's, and a folder at comparison.md: refused before latent-5 runs.
+  aebench::testing::write_text(fixture.sweep_dir / aebench::kReportFile, "<p>mine</p>");
+  for (const std::string& flags : {std::string(" --dry-run"), std::string()}) {
+    CHECK(run_aebench(larger + flags, &output) == aebench::kExitOutputError);
+    CHECK_THAT(output, Catch::Contains("report.html that aebench did not write"));
+  }
+  CHECK(aebench::testing::file_contents(fixture.sweep_dir / aebench::kReportFile) == "<p>mine</p>");
+  fs::remove(fixture.sweep_dir / aebench::kReportFile);
+  fs::remove(fixture.sweep_dir / "comparison.md");
+  fs::create_directory(fixture.sweep_dir / "comparison.md");
+  CHECK(run_aebench(larger, &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("comparison.md is a folder, not aebench's file"));
+  CHECK_FALSE(fs::exists(fixture.sweep_dir / "latent-5"));
+  fs::remove(fixture.sweep_dir / "comparison.md");
+  // The only point's model damaged: no point is finished, so no comparison stays.
+  REQUIRE(run_aebench("sweep --report " + shell_quoted(fixture.sweep_dir), &output) == 0);
+  REQUIRE(fs::exists(fixture.sweep_dir / "comparison.md"));
+  fs::resize_file(fixture.sweep_dir / "latent-4" / aebench::kModelFile, 100);
+  CHECK(run_aebench("sweep --report " + shell_quoted(fixture.sweep_dir), &output) == 0);
+  CHECK_THAT(output, Catch::Contains("0/1 done") && !Catch::Contains("| latent-4"));
+  CHECK_FALSE(fs::exists(fixture.sweep_dir / "comparison.md"));
+  CHECK_FALSE(fs::exists(fixture.sweep_dir / "comparison.csv"));
+}
+
+TEST_CASE("a failed point whose error.txt is a folder of the user's stays failed, naming it") {
+  SweepFixture fixture;
+  const std::string sweep = fixture.grid_command("model.latent=4");
+  REQUIRE(run_aebench(sweep) == 0);
+  const fs::path point = fixture.sweep_dir / "latent-4";
+  fs::remove_all(point);
+  aebench::testing::write_text(point / aebench::kErrorFile / "mine.txt", "MINE");
+  std::string output;
+  CHECK(run_aebench(sweep + " --retry-failed", &output) == aebench::kExitSweepIncomplete);
+  CHECK_THAT(output, !Catch::Contains("filesystem error"));
+  CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
+  CHECK_THAT(output, Catch::Contains("failed") &&
+                         Catch::Contains("error.txt is a folder, not aebench's file"));
+  CHECK(aebench::testing::file_contents(point / aebench::kErrorFile / "mine.txt") == "MINE");
 }

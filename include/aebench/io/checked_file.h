@@ -35,6 +35,9 @@ bool starts_with_checked_magic(const std::filesystem::path& file);
 // `file` is no regular file that starts with a checked header whose payload length fills it
 // (a truncated or extended file has none). Reads the header alone, and
 // never blocks (a FIFO is no regular file): a model.pt's identity, cheaply.
-std::string checked_file_crc(const std::filesystem::path& file);
+// With CrcCheck::kPayload the payload is read too, and a file whose bytes no longer have the
+// CRC-32 its header names (changed in place) has none either.
+enum class CrcCheck { kHeader, kPayload };
+std::string checked_file_crc(const std::filesystem::path& file, CrcCheck check = CrcCheck::kHeader);
 
 }  // namespace aebench

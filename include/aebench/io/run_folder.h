@@ -111,6 +111,10 @@ std::filesystem::path without_trailing_separator(const std::filesystem::path& pa
 // "no folder (Too many levels of symbolic links)". Never throws.
 std::string what_is_at(const std::filesystem::path& path);
 
+// What `path`, which exists and is no folder, is: "a file", "a FIFO (named pipe)", "a
+// character device" (/dev/null), ...
+std::string non_folder_kind(const std::filesystem::path& path);
+
 // Throws OutputError naming `what` (run folder, sweep folder) when a folder above `dir`, as
 // written or as its links lead, is a run folder: a run there would mix with that run's results
 // (its eval/, export/ and codes/ are cleared by its --resume).
@@ -146,6 +150,17 @@ bool run_folder_in_use(const std::filesystem::path& dir);
 // artefact's name that is a folder, and one of those subfolders that is a symbolic link are
 // refused before anything goes.
 void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
+
+// Throws OutputError, before any work, when one of `names` (relative to `dir`, such as
+// "report.html" or "eval/summary.json") is taken by something aebench cannot replace with its
+// file: a folder, FIFO, socket or device (a link is replaced as a name), or a file or link
+// where one of its folders goes. `where` names `dir` in the message ("run folder R", "--out C").
+void refuse_unreplaceable_names(const std::filesystem::path& dir,
+                                const std::vector<std::string>& names, const std::string& where);
+
+// The files eval, probe, export or encode write in RUN_DIR/`folder` (kEvalFolder, ...), as
+// "eval/summary.json", ...
+std::vector<std::string> result_files(const std::string& folder);
 
 // Removes what describes a model that is about to be replaced (a --resume saving its model):
 // summary.json and the files eval, probe, export and encode wrote in eval/, probe/, export/

@@ -14,4 +14,9 @@ namespace aebench {
 // nor a sweep folder (or not a folder at all).
 Artefacts report_artefacts(const std::filesystem::path& dir);
 
+// Throws OutputError when the sweep folder (or folder of runs) `dir` holds a report.html that
+// aebench did not write (no generator tag, or no regular file): it is the user's, and a sweep
+// refuses it before running any point, as `report` does before writing.
+void refuse_foreign_sweep_report(const std::filesystem::path& dir);
+
 }  // namespace aebench

@@ -74,6 +74,16 @@ std::pair<std::string, nlohmann::json> parse_set_flag(const std::string& flag);
 // same overrides are a ConfigError.
 std::vector<SweepPoint> expand_points(const SweepPlan& plan);
 
+// A sweep file's (or record's) "executor" object, each key checked: ConfigError naming
+// `source` and the key ("executor.jobs: expected a whole number in [0, 1024], found ...").
+ExecutorOptions executor_from_json(const nlohmann::ordered_json& document,
+                                   const std::string& source);
+
+// An object of dotted config keys and values (a sweep's "set", a point's "overrides") at
+// `where` in `source`, each key checked for shape: ConfigError naming them.
+PointOverrides overrides_from_object(const nlohmann::ordered_json& object, const std::string& where,
+                                     const std::string& source);
+
 // The config-file overrides of a point as --set assignments: the plan's fixed ones, then the
 // point's own, then output.dir (the point's run folder).
 std::vector<std::string> point_assignments(const SweepPlan& plan, const SweepPoint& point);

@@ -37,6 +37,14 @@ PointState observe_point(const std::filesystem::path& run_dir);
 // The first line of RUN_DIR/error.txt ("" when there is none).
 std::string recorded_error(const std::filesystem::path& run_dir);
 
+// "" when RUN_DIR/error.txt is absent, a regular file or a link, which a retry removes as a
+// name; else what it is, in an output error's words: a folder or FIFO there is the user's, so
+// the point stays failed, naming it, and is not run again.
+std::string error_file_problem(const std::filesystem::path& run_dir);
+
+// Removes RUN_DIR/error.txt before the point runs again; OutputError when error_file_problem.
+void clear_point_error(const std::filesystem::path& run_dir);
+
 struct PointRecord {
   SweepPoint point;
   PointState state = PointState::kPending;

@@ -25,6 +25,11 @@ ComparisonTable status_table(const SweepRecord& record,
 // are left out; with no finished point there is no comparison.
 Artefacts sweep_result_artefacts(const SweepRecord& record);
 
+// Writes sweep_result_artefacts into the sweep folder, then removes (as names) the comparison
+// files of an earlier report that these leave out: with no finished point now, the tables and
+// plots of points that were finished before are no current result.
+void write_sweep_results(const SweepRecord& record);
+
 // The names aebench writes at the top of a sweep folder: sweep.json, its report and the
 // comparison files (for removing a killed sweep's temporaries of them).
 std::vector<std::string> sweep_folder_files();
