@@ -2,9 +2,11 @@
 #include <optional>
 
 #include "aebench/artefacts/artefacts.h"
+#include "aebench/io/run_artefacts.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/report/report.h"
 #include "aebench/sweep/sweep_record.h"
+#include "aebench/sweep/sweep_results.h"
 #include "commands.h"
 
 namespace aebench::cli {
@@ -35,9 +37,15 @@ int run_report(const ReportCommandOptions& options) {
     lock.emplace(dir);
     remove_leftovers(dir);  // a killed writer's temporaries: with the lock, none is alive
   }
-  // A sweep's record is read as sweep --report reads it: any damage named (exit 2), never a
-  // page of whatever folders are there.
-  if (is_sweep_folder(dir)) (void)read_sweep_record(dir);
+  // A sweep is reported as sweep --report reports it: its record read (any damage named, exit
+  // 2, never a page of whatever folders are there), and its comparison files written anew.
+  if (is_sweep_folder(dir)) {
+    SweepRecord record = read_sweep_record(dir);
+    refresh_states(record);
+    write_sweep_results(record);
+    std::cout << (dir / kReportFile).string() << '\n';
+    return 0;
+  }
   write_artefacts(dir, report_artefacts(dir));
   std::cout << (dir / kReportFile).string() << '\n';
   return 0;

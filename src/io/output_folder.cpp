@@ -4,6 +4,7 @@
 
 #include "aebench/errors.h"
 #include "aebench/io/regular_file.h"
+#include "aebench/io/run_artefacts.h"
 
 namespace aebench {
 

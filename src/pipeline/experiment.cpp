@@ -19,6 +19,7 @@
 #include "aebench/io/checked_file.h"
 #include "aebench/io/cpu_cores.h"
 #include "aebench/io/metrics_csv.h"
+#include "aebench/io/run_artefacts.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/io/stopwatch.h"

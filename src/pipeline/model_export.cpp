@@ -12,6 +12,7 @@
 #include "aebench/io/npy_file.h"
 #include "aebench/io/output_folder.h"
 #include "aebench/io/regular_file.h"
+#include "aebench/io/run_artefacts.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/models/architecture.h"
 #include "aebench/pipeline/python_loader.h"

@@ -7,6 +7,7 @@
 #include "aebench/errors.h"
 #include "aebench/io/cpu_cores.h"
 #include "aebench/io/regular_file.h"
+#include "aebench/io/run_artefacts.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/pipeline/experiment.h"
 #include "aebench/pipeline/run_stages.h"

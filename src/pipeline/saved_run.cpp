@@ -7,6 +7,7 @@
 #include "aebench/errors.h"
 #include "aebench/io/checked_file.h"
 #include "aebench/io/regular_file.h"
+#include "aebench/io/run_artefacts.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/pipeline/preflight.h"

@@ -68,7 +68,8 @@ bool natural_less(const std::string& a, const std::string& b) {
 FolderKind folder_kind(const fs::path& dir) {
   std::error_code error;
   if (!fs::is_directory(dir, error)) return FolderKind::kOther;
-  if (is_run_folder(dir)) return FolderKind::kRun;  // aebench's mark, not any config.json
+  if (is_run_folder(dir)) return FolderKind::kRun;      // aebench's mark, not any config.json
+  if (is_sweep_folder(dir)) return FolderKind::kSweep;  // its record, even with no point left
   // An empty subfolder counts as a failed run only beside a real one.
   for (const auto& run : sweep_runs(dir))
     if (!fs::is_empty(run, error)) return FolderKind::kSweep;

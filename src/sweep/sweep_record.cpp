@@ -13,6 +13,7 @@
 #include "aebench/errors.h"
 #include "aebench/io/atomic_file.h"
 #include "aebench/io/regular_file.h"
+#include "aebench/io/run_artefacts.h"
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stopwatch.h"
 #include "aebench/report/run_files.h"

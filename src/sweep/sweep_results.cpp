@@ -56,7 +56,8 @@ ComparisonTable status_table(const SweepRecord& record,
   return table;
 }
 
-std::vector<fs::path> runs_to_compare(const std::vector<fs::path>& folders) {
+std::vector<fs::path> runs_to_compare(const std::vector<fs::path>& folders,
+                                      std::vector<std::string>* left_out) {
   std::vector<fs::path> runs;
   for (const auto& folder : folders) {
     if (is_run_folder(folder)) {
@@ -77,6 +78,11 @@ std::vector<fs::path> runs_to_compare(const std::vector<fs::path>& folders) {
                         std::to_string(record.points.size()) +
                         " points and none finished; see aebench sweep --status " + folder.string());
     runs.insert(runs.end(), finished.begin(), finished.end());
+    if (left_out)
+      for (const auto& entry : record.points)
+        if (entry.state != PointState::kDone)
+          left_out->push_back(folder.string() + ": " + entry.point.name + " (" +
+                              state_name(entry.state) + ")");
   }
   return runs;
 }

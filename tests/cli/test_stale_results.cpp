@@ -178,11 +178,13 @@ TEST_CASE("a sweep point folder holding another config's run is neither done nor
   std::ofstream(sweep / "latent-3" / aebench::kConfigFile) << rewritten.dump(2);
   run_aebench("sweep --status " + shell_quoted(sweep), &output);
   CHECK_THAT(output, Catch::Contains("1/2 done") && !Catch::Contains("latent-3:"));
-  // compare takes the sweep folder for its finished points: latent-3 alone.
+  // compare takes the sweep folder for its finished points: latent-3 alone, naming the other.
   REQUIRE(run_aebench("compare " + shell_quoted(sweep) + " --json --out " +
                           shell_quoted(folder / "compared"),
                       &output) == 0);
-  const auto compared = nlohmann::json::parse(output);
+  CHECK_THAT(output, Catch::Contains("left out the point " + sweep.string() + ": latent-4 (") &&
+                         Catch::Contains("not finished"));
+  const auto compared = read_json(folder / "compared" / "comparison.json");
   REQUIRE(compared["runs"].size() == 1);
   CHECK(compared["runs"][0]["run"] == "latent-3");
 }

@@ -6,6 +6,7 @@
 
 #include "aebench/errors.h"
 #include "aebench/io/append_log.h"
+#include "aebench/io/run_artefacts.h"
 #include "aebench/io/run_folder.h"
 #include "support/catch.h"
 #include "support/test_support.h"

@@ -380,14 +380,25 @@ TEST_CASE(
   CHECK_THAT(output, Catch::Contains("comparison.md is a folder, not aebench's file"));
   CHECK_FALSE(fs::exists(fixture.sweep_dir / "latent-5"));
   fs::remove(fixture.sweep_dir / "comparison.md");
-  // The only point's model damaged: no point is finished, so no comparison stays.
-  REQUIRE(run_aebench("sweep --report " + shell_quoted(fixture.sweep_dir), &output) == 0);
-  REQUIRE(fs::exists(fixture.sweep_dir / "comparison.md"));
-  fs::resize_file(fixture.sweep_dir / "latent-4" / aebench::kModelFile, 100);
-  CHECK(run_aebench("sweep --report " + shell_quoted(fixture.sweep_dir), &output) == 0);
-  CHECK_THAT(output, Catch::Contains("0/1 done") && !Catch::Contains("| latent-4"));
-  CHECK_FALSE(fs::exists(fixture.sweep_dir / "comparison.md"));
-  CHECK_FALSE(fs::exists(fixture.sweep_dir / "comparison.csv"));
+  // The only point's model damaged: no point is finished, so no comparison stays, whether
+  // sweep --report or report writes the sweep's report.
+  const fs::path model = fixture.sweep_dir / "latent-4" / aebench::kModelFile;
+  const std::string saved = aebench::testing::file_contents(model);
+  for (const std::string command : {"sweep --report ", "report "}) {
+    INFO(command);
+    aebench::testing::write_text(model, saved);
+    REQUIRE(run_aebench("sweep --report " + shell_quoted(fixture.sweep_dir), &output) == 0);
+    REQUIRE(fs::exists(fixture.sweep_dir / "comparison.md"));
+    fs::resize_file(model, 100);
+    CHECK(run_aebench(command + shell_quoted(fixture.sweep_dir), &output) == 0);
+    CHECK_THAT(output, !Catch::Contains("| latent-4"));
+    CHECK_FALSE(fs::exists(fixture.sweep_dir / "comparison.md"));
+    CHECK_FALSE(fs::exists(fixture.sweep_dir / "comparison.csv"));
+    CHECK(fs::exists(fixture.sweep_dir / aebench::kReportFile));
+  }
+  // With no point folder left, the sweep record alone is still a sweep to report.
+  fs::remove_all(fixture.sweep_dir / "latent-4");
+  CHECK(run_aebench("report " + shell_quoted(fixture.sweep_dir), &output) == 0);
 }
 
 TEST_CASE("a failed point whose error.txt is a folder of the user's stays failed, naming it") {

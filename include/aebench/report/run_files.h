@@ -16,7 +16,7 @@ namespace aebench {
 
 enum class FolderKind {
   kRun,    // holds summary.json or config.json (a finished run, or one that stopped or failed)
-  kSweep,  // holds neither, but has subfolders that are run folders (see is_run_entry)
+  kSweep,  // a sweep record (sweep.json), or subfolders that are run folders (is_run_entry)
   kOther,
 };
 FolderKind folder_kind(const std::filesystem::path& dir);
