@@ -47,7 +47,10 @@ Bytes read_file(const fs::path& path) {
   Bytes bytes;
   std::error_code ignored;
   const auto size_hint = fs::file_size(path, ignored);
-  if (!ignored && size_hint <= kIdxMaxBytes) bytes.reserve(static_cast<std::size_t>(size_hint));
+  // A regular file's size is known: one over the limit is refused at once, not read first.
+  if (!ignored && size_hint > kIdxMaxBytes)
+    fail(source, "larger than the " + std::to_string(kIdxMaxBytes) + "-byte limit");
+  if (!ignored) bytes.reserve(static_cast<std::size_t>(size_hint));
 
   std::vector<std::uint8_t> chunk(kReadChunkBytes);
   while (true) {

@@ -62,6 +62,7 @@ OutputFolder::OutputFolder(const fs::path& dir, const std::vector<std::string>& 
   lock_.emplace(dir);                 // another command writing here is refused, as in a run folder
   remove_temporaries_of(dir, names);  // a killed writer's: none of ours is alive here now
   refuse_unreplaceable_names(dir, names, flag + " " + dir.string());  // a FIFO at comparison.md
+  refuse_unwritable_places(dir, names, flag + " " + dir.string());
   if (holds_output_marker(dir, kind)) return;
   for (const auto& name : names)
     if (fs::symlink_status(dir / name, error).type() != fs::file_type::not_found)

@@ -147,12 +147,20 @@ void remove_artefacts(const fs::path& run_dir, const ResultFolder& folder) {
 void refuse_foreign_artefacts(const fs::path& dir, const std::vector<std::string>& top_names) {
   const bool ours = is_run_folder(dir);
   const auto check = [&](const fs::path& file, const std::string& name) {
-    if (!fs::exists(fs::symlink_status(file))) return;  // absent
+    struct stat info {};
+    if (::lstat(file.c_str(), &info) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) return;  // absent
+      throw OutputError("run folder " + dir.string() + ": cannot look at " + name + " (" +
+                        std::strerror(errno) +
+                        "); make its folder readable and searchable, or move it away, then run "
+                        "again");
+    }
     refuse_unreplaceable_names(dir, {name}, "run folder " + dir.string());
     if (!ours)
-      throw OutputError("run folder " + dir.string() + " holds " + name +
-                        " but no run of aebench's (no run.json): --overwrite replaces only "
-                        "aebench's own files; use --out DIR to write elsewhere");
+      throw OutputError(
+          "run folder " + dir.string() + " holds " + name +
+          " but no run of aebench's (no run.json aebench wrote): --overwrite replaces only "
+          "aebench's own files; use --out DIR to write elsewhere");
   };
   for (const auto& name : top_names) check(dir / name, name);
   for (const auto& folder : kResultFolders) {
@@ -169,11 +177,18 @@ void refuse_unremovable_artefacts(const fs::path& dir, const std::vector<std::st
   const auto check = [&](const fs::path& folder, const std::string& prefix,
                          const std::vector<std::string>& names) {
     for (const auto& name : names) {
-      std::error_code error;
-      if (!fs::exists(fs::symlink_status(folder / name, error))) continue;
-      if (::access(folder.c_str(), W_OK | X_OK) == 0) return;
+      struct stat file {
+      }, holder{};
+      if (::lstat((folder / name).c_str(), &file) != 0) continue;
+      std::string reason;
+      if (::access(folder.c_str(), W_OK | X_OK) != 0)
+        reason = std::strerror(errno);
+      else if (::stat(folder.c_str(), &holder) == 0 && (holder.st_mode & S_ISVTX) &&
+               ::geteuid() != 0 && holder.st_uid != ::geteuid() && file.st_uid != ::geteuid())
+        reason = "its folder is sticky and the file is another user's";
+      if (reason.empty()) continue;
       throw OutputError("run folder " + dir.string() + ": cannot remove the old model's " + prefix +
-                        name + " (" + std::strerror(errno) +
+                        name + " (" + reason +
                         "); make its folder writable or move it away, then run again");
     }
   };
@@ -213,6 +228,25 @@ void refuse_unreplaceable_names(const fs::path& dir, const std::vector<std::stri
         throw OutputError(where + ": " + shown + " is " + file_kind_name(info.st_mode) +
                           ", not aebench's file; move it and run again");
     }
+  }
+}
+
+void refuse_unwritable_places(const fs::path& dir, const std::vector<std::string>& names,
+                              const std::string& where) {
+  for (const auto& name : names) {
+    // The deepest folder of the name's path that exists: the file, or its missing folders,
+    // are made there.
+    fs::path folder = dir, shown;
+    for (const auto& part : fs::path(name).parent_path()) {
+      std::error_code error;
+      if (!fs::is_directory(fs::symlink_status(folder / part, error))) break;
+      folder /= part;
+      shown /= part;
+    }
+    if (::access(folder.c_str(), W_OK | X_OK) == 0) continue;
+    throw OutputError(where + ": cannot write into " +
+                      (shown.empty() ? std::string("the folder") : shown.string() + "/") + " (" +
+                      std::strerror(errno) + "); make it writable, then run again");
   }
 }
 

@@ -150,7 +150,10 @@ std::string non_folder_kind(const fs::path& path) {
 std::string what_is_at(const fs::path& path) {
   std::error_code error;
   const fs::file_status status = fs::status(path, error);
-  if (fs::is_directory(status)) return "a folder";
+  if (fs::is_directory(status))  // one this user may not read looks like an empty one
+    return ::access(path.c_str(), R_OK | X_OK) == 0
+               ? "a folder"
+               : "a folder this user cannot read (" + std::string(std::strerror(errno)) + ")";
   if (status.type() == fs::file_type::not_found) return "no such folder";
   if (error) return "no folder (" + error.message() + ")";
   return non_folder_kind(path) + ", not a folder";

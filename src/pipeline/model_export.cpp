@@ -49,6 +49,7 @@ void choose_destination(Destination& destination, const fs::path& run_dir, const
     std::vector<std::string> inside;
     for (const auto& name : names) inside.push_back(std::string(default_name) + "/" + name);
     refuse_unreplaceable_names(run_dir, inside, "run folder " + run_dir.string());
+    refuse_unwritable_places(run_dir, inside, "run folder " + run_dir.string());
     destination.folder = make_real_subfolder(run_dir, default_name);
     remove_leftovers(run_dir);  // the run's lock is held: no writer of ours is there
     return;

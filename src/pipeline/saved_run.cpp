@@ -67,6 +67,7 @@ void refuse_unwritable_results(const fs::path& run_dir, std::vector<std::string>
   const std::vector<std::string> inside = result_files(folder);
   top.insert(top.end(), inside.begin(), inside.end());
   refuse_unreplaceable_names(run_dir, top, "run folder " + run_dir.string());
+  refuse_unwritable_places(run_dir, top, "run folder " + run_dir.string());
 }
 
 // The run's config.json as it was saved, checked against the config model.pt was saved with

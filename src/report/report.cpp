@@ -54,13 +54,11 @@ Artefacts report_artefacts(const fs::path& dir) {
     case FolderKind::kOther:
       break;
   }
-  std::error_code error;
+  const std::string found = what_is_at(dir);
   throw ConfigError(dir.string() + ": expected a run folder (one aebench train made: with its " +
                     kRunMarkerFile +
                     ") or a sweep folder (subfolders that are run folders), found " +
-                    (!fs::exists(dir, error)         ? "nothing there"
-                     : !fs::is_directory(dir, error) ? "a file"
-                                                     : "neither"));
+                    (found == "a folder" ? "neither" : found));
 }
 
 }  // namespace aebench

@@ -296,9 +296,10 @@ std::string eval_section(Page& page, const fs::path& dir, const json& summary) {
     evaluated.problem = foreign_summary_problem(dir, evaluated.value, SummaryWriter::kEval);
   std::string html;
   if (!evaluated.problem.empty()) {
+    // Its pictures are of the same eval as its summary: another model's, or of none known.
     page.problem(file, evaluated.problem);
-    html += "<p class=\"missing\">" + html_escape(file) + ": " + html_escape(evaluated.problem) +
-            "</p>\n";
+    return "<p class=\"missing\">" + html_escape(file) + ": " + html_escape(evaluated.problem) +
+           "; its pictures are not shown</p>\n";
   } else {
     // eval may have scored another split, or other data (--split, --set data.*): then the
     // training run's test scores are not beside it, as they measure something else.

@@ -403,6 +403,24 @@ void check_executor(const ExecutorOptions& executor) {
                                                                {"time", &executor.time},
                                                                {"mem", &executor.mem},
                                                                {"gres", &executor.gres}};
+  // An option of the other executor would be ignored without a word.
+  const bool slurm = executor.type == "slurm";
+  std::string ignored;
+  if (!slurm)
+    for (const auto& [key, value] : values)
+      if (!value->empty()) ignored = key;
+  if (!slurm && executor.cpus_per_task != ExecutorOptions{}.cpus_per_task)
+    ignored = "cpus_per_task";
+  if (!slurm && executor.max_parallel != ExecutorOptions{}.max_parallel) ignored = "max_parallel";
+  if (slurm && executor.jobs != ExecutorOptions{}.jobs) ignored = "jobs";
+  if (!ignored.empty())
+    throw ConfigError("executor." + ignored + " (--" +
+                      (ignored == "cpus_per_task"  ? "cpus-per-task"
+                       : ignored == "max_parallel" ? "max-parallel"
+                                                   : ignored) +
+                      "): expected it only with executor " + (slurm ? "local" : "slurm") +
+                      ", found executor " + executor.type + ", where it would be ignored; drop it" +
+                      " or choose --executor " + (slurm ? "local" : "slurm"));
   for (const auto& [key, value] : values)
     if (value->find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
                                  ":._,=/+-") != std::string::npos)

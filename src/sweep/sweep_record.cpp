@@ -1,6 +1,10 @@
 #include "aebench/sweep/sweep_record.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <map>
@@ -43,7 +47,10 @@ PointState state_from_name(const std::string& name, const std::string& source) {
 std::string unreadable_folder(const fs::path& dir) {
   std::error_code error;
   fs::directory_iterator listing(dir, error);
-  return error ? error.message() : "";
+  if (error) return error.message();
+  // Listed but not entered (no search permission): its files can be neither read nor written.
+  if (::access(dir.c_str(), X_OK) != 0) return std::strerror(errno);
+  return "";
 }
 
 bool holds_run_files(const fs::path& run_dir) {

@@ -278,7 +278,15 @@ TEST_CASE("a summary.json copied in from another run is no command's result for 
            fs::copy_options::recursive | fs::copy_options::overwrite_existing);
   REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
   CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),
-             Catch::Contains("eval/summary.json: was made with another config"));
+             Catch::Contains("eval/summary.json: was made with another config") &&
+                 Catch::Contains("its pictures are not shown") &&
+                 !Catch::Contains("eval/reconstructions.png") &&
+                 !Catch::Contains("eval/bottleneck.png"));
+  // Its pictures without its summary.json are of no eval known either.
+  fs::remove(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile);
+  REQUIRE(tiny.aebench("report " + shell_quoted(tiny.run)) == 0);
+  CHECK_THAT(aebench::testing::file_contents(tiny.run / aebench::kReportFile),
+             !Catch::Contains("eval/reconstructions.png"));
   // The same config under another name trains another model.pt: its eval/ is not this run's.
   const fs::path twin = tiny.folder / "twin";
   REQUIRE(tiny.aebench(tiny.train_command("--quiet --set name=twin --out " + shell_quoted(twin))) ==

@@ -116,6 +116,41 @@ TEST_CASE("a data folder that cannot be read is named unreadable, not empty", "[
   REQUIRE(::chmod(data.c_str(), 0755) == 0);
 }
 
+TEST_CASE("eval, probe and export refuse a result folder they cannot write before any work",
+          "[.unremovable]") {
+  TinyRun tiny("unwritable_results");
+  const std::string run = shell_quoted(tiny.run);
+  REQUIRE(tiny.aebench("eval " + run + " --quiet") == 0);
+  const std::string aebench = as_bound_user(tiny.folder.path());
+  std::string output;
+  for (const std::string command : {"eval", "probe", "export"}) {
+    INFO(command);
+    const fs::path folder = tiny.run / (command == "export" ? std::string("export") : command);
+    fs::create_directories(folder);
+    REQUIRE(::chmod(folder.c_str(), 0555) == 0);
+    CHECK(run_command(aebench + " " + command + " " + run, &output) == aebench::kExitOutputError);
+    CHECK_THAT(output, Catch::Contains("cannot write into " + command + "/") &&
+                           !Catch::Contains("cannot create"));
+    CHECK(std::count(output.begin(), output.end(), '\n') == 1);
+    REQUIRE(::chmod(folder.c_str(), 0755) == 0);
+  }
+  // A run folder this user cannot read is named so, not as a folder without a run.json.
+  REQUIRE(::chmod(tiny.run.c_str(), 0) == 0);
+  CHECK(run_command(aebench + " eval " + run, &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("cannot read (Permission denied)"));
+  REQUIRE(::chmod(tiny.run.c_str(), 0755) == 0);
+  // A sticky codes/ of root's, whose files are root's: this user may not remove them, so a
+  // resume refuses before any old result goes.
+  REQUIRE(tiny.aebench("encode " + run + " --quiet") == 0);
+  const fs::path codes = tiny.run / aebench::kCodesFolder;
+  REQUIRE(::chmod(codes.c_str(), 01777) == 0);
+  CHECK(run_command(aebench + " " + tiny.train_command("--resume --quiet --set train.epochs=4"),
+                    &output) == aebench::kExitOutputError);
+  CHECK_THAT(output,
+             Catch::Contains("cannot remove the old model's codes/") && Catch::Contains("sticky"));
+  CHECK(fs::exists(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile));
+}
+
 TEST_CASE("a sweep point folder that cannot be read is a failed point, named, not a raw error",
           "[.unremovable]") {
   aebench::testing::ScratchFolder folder("unreadable_point");
@@ -125,12 +160,16 @@ TEST_CASE("a sweep point folder that cannot be read is a failed point, named, no
               aebench::testing::two_point_sweep(base, sweep, " --quiet")) == 0);
   const std::string aebench = as_bound_user(folder.path());
   const fs::path point = sweep / "latent-3";
-  REQUIRE(::chmod(point.c_str(), 0) == 0);
   std::string output;
-  CHECK(run_command(aebench + " sweep --status " + shell_quoted(sweep), &output) == 0);
-  CHECK_THAT(output, Catch::Contains("cannot read the point folder " + point.string()) &&
-                         Catch::Contains("1/2 done") && !Catch::Contains("filesystem error"));
-  CHECK(run_command(aebench + " sweep --report " + shell_quoted(sweep), &output) == 0);
-  CHECK_THAT(output, !Catch::Contains("filesystem error"));
+  // Neither listed nor entered (0), or listed but not entered (0600): failed, named, either way.
+  for (const ::mode_t mode : {::mode_t{0}, ::mode_t{0600}}) {
+    INFO(mode);
+    REQUIRE(::chmod(point.c_str(), mode) == 0);
+    CHECK(run_command(aebench + " sweep --status " + shell_quoted(sweep), &output) == 0);
+    CHECK_THAT(output, Catch::Contains("cannot read the point folder " + point.string()) &&
+                           Catch::Contains("1/2 done") && !Catch::Contains("filesystem error"));
+    CHECK(run_command(aebench + " sweep --report " + shell_quoted(sweep), &output) == 0);
+    CHECK_THAT(output, !Catch::Contains("filesystem error"));
+  }
   REQUIRE(::chmod(point.c_str(), 0755) == 0);
 }

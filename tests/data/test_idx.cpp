@@ -258,6 +258,14 @@ TEST_CASE("malformed IDX files are DataErrors naming the file, what was expected
   }
 }
 
+TEST_CASE("an uncompressed IDX file over the size limit is refused by its size") {
+  TempDir dir;
+  write_file(dir.path / "images", image_file(3));
+  fs::resize_file(dir.path / "images", (std::uintmax_t{1} << 31) + 1);  // sparse: no disk used
+  CHECK_THROWS_WITH(aebench::read_idx_images(dir.path / "images"),
+                    Catch::Contains("images") && Catch::Contains("larger than the 2147483648"));
+}
+
 TEST_CASE("a valid raw IDX pair round-trips exact pixels and labels") {
   TempDir dir;
   const Bytes raw_images = image_file(3);

@@ -325,6 +325,7 @@ TEST_CASE("flags and settings that would be ignored or injected are refused") {
                     Catch::Contains("model.latent is both set for every point"));
 
   aebench::ExecutorOptions slurm;
+  slurm.type = "slurm";
   slurm.partition = "gpu";
   slurm.time = "1-00:00:00";
   slurm.mem = "4G";
@@ -335,6 +336,19 @@ TEST_CASE("flags and settings that would be ignored or injected are refused") {
   slurm.partition = "gpu";
   slurm.time = "1:00 --wrap=evil";
   CHECK_THROWS_WITH(aebench::check_executor(slurm), Catch::Contains("executor.time"));
+  // An option of the other executor is refused, not ignored.
+  slurm.time = "1:00:00";
+  slurm.jobs = 3;
+  CHECK_THROWS_WITH(
+      aebench::check_executor(slurm),
+      Catch::Contains("executor.jobs (--jobs): expected it only with executor local"));
+  aebench::ExecutorOptions local;
+  local.mem = "64G";
+  CHECK_THROWS_WITH(aebench::check_executor(local),
+                    Catch::Contains("executor.mem (--mem): expected it only with executor slurm"));
+  local.mem.clear();
+  local.cpus_per_task = 4;
+  CHECK_THROWS_WITH(aebench::check_executor(local), Catch::Contains("--cpus-per-task"));
 }
 
 TEST_CASE("a grid too large is refused before it is built") {

@@ -28,6 +28,12 @@ void prepare_run_folder(const std::filesystem::path& dir, bool overwrite);
 void refuse_unreplaceable_names(const std::filesystem::path& dir,
                                 const std::vector<std::string>& names, const std::string& where);
 
+// Throws OutputError, before any work, when the folder where one of `names` (relative to `dir`)
+// goes, or where its missing folders would be made, does not let this process write: a command
+// would compute and then fail to write its results.
+void refuse_unwritable_places(const std::filesystem::path& dir,
+                              const std::vector<std::string>& names, const std::string& where);
+
 // The files eval, probe, export or encode write in RUN_DIR/`folder` (kEvalFolder, ...), as
 // "eval/summary.json", ...
 std::vector<std::string> result_files(const std::string& folder);
