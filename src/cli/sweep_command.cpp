@@ -101,8 +101,10 @@ void check_sweep_folder(const fs::path& dir) {
     throw OutputError("sweep folder " + dir.string() + " is inside the sweep folder " +
                       above.string() + " (where point folders go); choose another --out");
   refuse_nested_run_folder(dir, "sweep folder");  // its points would be runs in a run
-  // The sweep's own files are written after its points have run: refused now, not then.
+  // The sweep's own files are written after its points have run: refused now, not then (and
+  // before the record is rewritten).
   if (!fs::is_directory(dir, error)) return;
+  refuse_symbolic_link(dir / kSweepLogFolder, "sweep log folder");
   refuse_foreign_sweep_report(dir);
   refuse_unreplaceable_names(dir, sweep_folder_files(), "sweep folder " + dir.string());
 }

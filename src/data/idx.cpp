@@ -245,6 +245,10 @@ std::filesystem::path find_idx_file(const std::filesystem::path& dir, const std:
   const std::string suffix = idx_suffix(kind);
   std::error_code error;
   if (!fs::is_directory(dir, error)) {
+    if (fs::exists(dir, error))  // a file, or a device such as /dev/zero
+      throw DataError("data folder " + dir.string() + ": expected a folder, found " +
+                      (fs::is_regular_file(dir, error) ? "a file" : "a device, FIFO or socket") +
+                      "; point data.dir at the folder of the IDX files");
     throw DataError("data folder " + dir.string() + " does not exist; " + kFetchHint);
   }
   // Upstream names use '-' before idxN; some mirrors use '.'.

@@ -243,10 +243,19 @@ void refuse_unwritable_places(const fs::path& dir, const std::vector<std::string
       folder /= part;
       shown /= part;
     }
-    if (::access(folder.c_str(), W_OK | X_OK) == 0) continue;
-    throw OutputError(where + ": cannot write into " +
-                      (shown.empty() ? std::string("the folder") : shown.string() + "/") + " (" +
-                      std::strerror(errno) + "); make it writable, then run again");
+    if (::access(folder.c_str(), W_OK | X_OK) != 0)
+      throw OutputError(where + ": cannot write into " +
+                        (shown.empty() ? std::string("the folder") : shown.string() + "/") + " (" +
+                        std::strerror(errno) + "); make it writable, then run again");
+    // In a sticky folder, another user's file may not be replaced by this one's.
+    struct stat holder {
+    }, file{};
+    if (::stat(folder.c_str(), &holder) == 0 && (holder.st_mode & S_ISVTX) && ::geteuid() != 0 &&
+        holder.st_uid != ::geteuid() && ::lstat((dir / name).c_str(), &file) == 0 &&
+        file.st_uid != ::geteuid())
+      throw OutputError(where + ": cannot replace " + name +
+                        " (its folder is sticky and the file is another user's); move it away, "
+                        "then run again");
   }
 }
 

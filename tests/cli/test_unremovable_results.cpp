@@ -134,6 +134,15 @@ TEST_CASE("eval, probe and export refuse a result folder they cannot write befor
     CHECK(std::count(output.begin(), output.end(), '\n') == 1);
     REQUIRE(::chmod(folder.c_str(), 0755) == 0);
   }
+  // A sticky eval/ of root's, whose files are root's: this user may not replace them.
+  REQUIRE(tiny.aebench("eval " + run + " --quiet") == 0);
+  const fs::path eval = tiny.run / aebench::kEvalFolder;
+  REQUIRE(::chown(eval.c_str(), 0, 0) == 0);
+  REQUIRE(::chmod(eval.c_str(), 01777) == 0);
+  CHECK(run_command(aebench + " eval " + run, &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("cannot replace eval/") && Catch::Contains("sticky"));
+  REQUIRE(::chmod(eval.c_str(), 0755) == 0);
+  REQUIRE(::chown(eval.c_str(), kNobody, kNobody) == 0);
   // A run folder this user cannot read is named so, not as a folder without a run.json.
   REQUIRE(::chmod(tiny.run.c_str(), 0) == 0);
   CHECK(run_command(aebench + " eval " + run, &output) == aebench::kExitUsageError);

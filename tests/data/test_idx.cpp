@@ -346,6 +346,18 @@ TEST_CASE("find_idx_file accepts both spellings, with or without .gz") {
   }
 }
 
+TEST_CASE("a data folder that is a file or a device is named as what it is") {
+  TempDir dir;
+  write_file(dir.path / "file", image_file(1));
+  CHECK_THROWS_WITH(aebench::find_idx_file(dir.path / "file", "train", "images"),
+                    Catch::Contains("expected a folder, found a file"));
+  CHECK_THROWS_WITH(aebench::find_idx_file("/dev/zero", "train", "images"),
+                    Catch::Contains("/dev/zero: expected a folder, found a device") &&
+                        !Catch::Contains("does not exist"));
+  CHECK_THROWS_WITH(aebench::find_idx_file(dir.path / "none", "train", "images"),
+                    Catch::Contains("does not exist"));
+}
+
 TEST_CASE("find_idx_file prefers the plain upstream name and skips folders") {
   TempDir dir;
   fs::create_directory(dir.path / "train-images-idx3-ubyte");

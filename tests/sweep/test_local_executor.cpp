@@ -380,6 +380,15 @@ TEST_CASE(
   CHECK_THAT(output, Catch::Contains("comparison.md is a folder, not aebench's file"));
   CHECK_FALSE(fs::exists(fixture.sweep_dir / "latent-5"));
   fs::remove(fixture.sweep_dir / "comparison.md");
+  // A logs/ that is a link: refused before the record is rewritten with the new point.
+  const std::string record = aebench::testing::file_contents(fixture.sweep_dir / "sweep.json");
+  fs::rename(fixture.sweep_dir / "logs", fixture.folder / "moved-logs");
+  fs::create_directory_symlink(fixture.folder / "moved-logs", fixture.sweep_dir / "logs");
+  CHECK(run_aebench(larger, &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("logs") && Catch::Contains("symbolic link"));
+  CHECK(aebench::testing::file_contents(fixture.sweep_dir / "sweep.json") == record);
+  fs::remove(fixture.sweep_dir / "logs");
+  fs::rename(fixture.folder / "moved-logs", fixture.sweep_dir / "logs");
   // The only point's model damaged: no point is finished, so no comparison stays, whether
   // sweep --report or report writes the sweep's report.
   const fs::path model = fixture.sweep_dir / "latent-4" / aebench::kModelFile;
