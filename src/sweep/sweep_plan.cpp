@@ -66,6 +66,11 @@ void check_dotted_key(const std::string& key, const std::string& where, const st
     throw ConfigError(source + ": " + where +
                       ": output.dir cannot vary: each point's run folder is the sweep's \"out\" "
                       "folder plus the point's name");
+  // The sweep gives each point its thread count (its layout): a value here would be replaced.
+  if (key == "threads")
+    throw ConfigError(source + ": " + where +
+                      ": threads is set by the sweep for every point (--threads, or "
+                      "executor.threads), not per point: a value here would be replaced");
 }
 
 }  // namespace

@@ -124,6 +124,7 @@ TEST_CASE("a sweep file is checked key by key") {
        "grid.model.latent: expected a non-empty list"},
       {json{{"base", "x.json"}, {"gird", {{"model.latent", {1}}}}}, "unknown key \"gird\""},
       {json{{"base", "x.json"}, {"grid", {{"output.dir", {"a", "b"}}}}}, "output.dir cannot vary"},
+      {json{{"base", "x.json"}, {"grid", {{"threads", {1, 2}}}}}, "threads is set by the sweep"},
       {json{{"base", "x.json"}, {"points", {1}}}, "points[0]: expected an object"},
       {json{{"base", "x.json"}, {"points", {json::object()}}, {"executor", {{"type", "k8s"}}}},
        "executor.type"},
@@ -312,6 +313,11 @@ TEST_CASE("every sweep file in configs/sweeps is valid, point by point") {
 TEST_CASE("flags and settings that would be ignored or injected are refused") {
   CHECK_THROWS_WITH(aebench::parse_set_flag("output.dir=/tmp/x"),
                     Catch::Contains("output.dir cannot vary"));
+  // The sweep sets every point's threads: a grid or set value would be replaced silently.
+  CHECK_THROWS_WITH(aebench::parse_grid_flag("threads=1,2"),
+                    Catch::Contains("--grid threads: threads is set by the sweep"));
+  CHECK_THROWS_WITH(aebench::parse_set_flag("threads=2"),
+                    Catch::Contains("--set threads: threads is set by the sweep"));
   CHECK_THROWS_WITH(aebench::parse_set_flag(R"(output={"dir": "/tmp/x"})"),
                     Catch::Contains("output.dir cannot be set"));
   CHECK(aebench::parse_set_flag("model.latent=9").second == 9);
