@@ -171,20 +171,26 @@ void refuse_foreign_artefacts(const fs::path& dir, const std::vector<std::string
   }
 }
 
+// Whether `file` (lstat'ed) in `folder` is another user's in a sticky folder of another user's:
+// then this process may neither remove nor replace it, though the folder lets it write.
+bool sticky_blocks(const fs::path& folder, const struct stat& file) {
+  struct stat holder {};
+  return ::stat(folder.c_str(), &holder) == 0 && (holder.st_mode & S_ISVTX) && ::geteuid() != 0 &&
+         holder.st_uid != ::geteuid() && file.st_uid != ::geteuid();
+}
+
 // Before anything is removed: each folder that holds an old artefact must let this process
 // remove it, so that a refusal leaves every result as it was, not some of them gone.
 void refuse_unremovable_artefacts(const fs::path& dir, const std::vector<std::string>& top_names) {
   const auto check = [&](const fs::path& folder, const std::string& prefix,
                          const std::vector<std::string>& names) {
     for (const auto& name : names) {
-      struct stat file {
-      }, holder{};
+      struct stat file {};
       if (::lstat((folder / name).c_str(), &file) != 0) continue;
       std::string reason;
       if (::access(folder.c_str(), W_OK | X_OK) != 0)
         reason = std::strerror(errno);
-      else if (::stat(folder.c_str(), &holder) == 0 && (holder.st_mode & S_ISVTX) &&
-               ::geteuid() != 0 && holder.st_uid != ::geteuid() && file.st_uid != ::geteuid())
+      else if (sticky_blocks(folder, file))
         reason = "its folder is sticky and the file is another user's";
       if (reason.empty()) continue;
       throw OutputError("run folder " + dir.string() + ": cannot remove the old model's " + prefix +
@@ -248,11 +254,8 @@ void refuse_unwritable_places(const fs::path& dir, const std::vector<std::string
                         (shown.empty() ? std::string("the folder") : shown.string() + "/") + " (" +
                         std::strerror(errno) + "); make it writable, then run again");
     // In a sticky folder, another user's file may not be replaced by this one's.
-    struct stat holder {
-    }, file{};
-    if (::stat(folder.c_str(), &holder) == 0 && (holder.st_mode & S_ISVTX) && ::geteuid() != 0 &&
-        holder.st_uid != ::geteuid() && ::lstat((dir / name).c_str(), &file) == 0 &&
-        file.st_uid != ::geteuid())
+    struct stat file {};
+    if (::lstat((dir / name).c_str(), &file) == 0 && sticky_blocks(folder, file))
       throw OutputError(where + ": cannot replace " + name +
                         " (its folder is sticky and the file is another user's); move it away, "
                         "then run again");

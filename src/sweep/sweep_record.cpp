@@ -178,8 +178,7 @@ std::string error_file_problem(const fs::path& run_dir) {
 }
 
 void clear_point_error(const fs::path& run_dir) {
-  if (const std::string problem = error_file_problem(run_dir); !problem.empty())
-    throw OutputError(problem.substr(std::string("output error: ").size()));
+  refuse_unreplaceable_names(run_dir, {kErrorFile}, "point folder " + run_dir.string());
   std::error_code error;
   if (!fs::remove(run_dir / kErrorFile, error) && error)
     throw OutputError("point folder " + run_dir.string() + ": cannot remove its " + kErrorFile +
