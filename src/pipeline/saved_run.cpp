@@ -11,6 +11,7 @@
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/pipeline/preflight.h"
+#include "aebench/pipeline/run_record.h"
 #include "aebench/pipeline/run_stages.h"
 #include "aebench/train/checkpoint.h"
 
@@ -92,10 +93,17 @@ Config saved_config(const fs::path& run_dir, const nlohmann::json& document) {
   const std::string beyond_resume = describe_changes(
       trained_resolved, config_to_json(config),
       [](const std::string& path) { return !is_incidental_pointer(path) && !resumable_key(path); });
-  if (beyond_resume.empty())
+  if (beyond_resume.empty() && resume_unfinished(run_dir))
     throw ConfigError(run_dir.string() + ": " + kModelFile + " is from before the last " +
                       "train --resume, which changed " + changes + " and did not finish; finish " +
                       "it (aebench train CONFIG --out " + run_dir.string() + " --resume)");
+  // No resume is under way, so neither file can be blamed: name both ways it comes about.
+  if (beyond_resume.empty())
+    throw ConfigError(
+        (run_dir / kModelFile).string() + ": expected the model of config.json, " +
+        "found one whose config differs in " + changes + ", and no train " +
+        "--resume unfinished here: a model.pt of another run (copied in), or a config.json " +
+        "edited after training; put back the run's own files, or train a new run");
   throw ConfigError(config_file.string() + ": expected the config " + kModelFile +
                     " was trained with, found changes in " + changes +
                     "; undo them, or train a new run with the new config");

@@ -9,6 +9,7 @@
 
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/pipeline/run_record.h"
 #include "support/catch.h"
 #include "support/test_support.h"
 #include "support/tiny_run.h"
@@ -472,11 +473,46 @@ TEST_CASE(
       CHECK_THAT(tiny.output, Catch::Contains("is in use by another aebench process"));
     }
   }
-  // A resume that raised train.epochs, then failed (a full disk) before saving its model.
+  // A resume that raised train.epochs, then failed (a full disk) before saving its model: it
+  // left its config.json and its unfinished session in run.json, as train writes them first.
   auto config = read_json(tiny.run / aebench::kConfigFile);
-  config["train"]["epochs"] = config["train"]["epochs"].get<int>() + 5;
+  const int epochs = config["train"]["epochs"].get<int>() + 5;
+  config["train"]["epochs"] = epochs;
   aebench::testing::write_text(tiny.run / aebench::kConfigFile, config.dump(2));
+  const auto record = aebench::start_run_record(
+      tiny.run, true,
+      {"aebench train tiny.json --resume --set train.epochs=" + std::to_string(epochs),
+       {"train.epochs=" + std::to_string(epochs)},
+       ""});
+  aebench::testing::write_text(tiny.run / aebench::kRunMarkerFile, record.dump(2));
   CHECK(tiny.aebench("eval " + run) == aebench::kExitUsageError);
   CHECK_THAT(tiny.output, Catch::Contains("model.pt is from before the last train --resume") &&
                               Catch::Contains("train.epochs") && Catch::Contains("--resume)"));
+}
+
+TEST_CASE(
+    "a model.pt trained further than config.json says, with no resume under way, is not blamed on "
+    "a resume") {
+  TinyRun tiny("copied_further_model");
+  const std::string run = shell_quoted(tiny.run);
+  const fs::path twin = tiny.folder / "twin";
+  fs::copy(tiny.run, twin, fs::copy_options::recursive);
+  const int epochs = read_json(tiny.run / aebench::kConfigFile)["train"]["epochs"].get<int>();
+  REQUIRE(tiny.aebench(tiny.train_command("--quiet --resume --out " + shell_quoted(twin) +
+                                          " --set train.epochs=" + std::to_string(epochs + 1))) ==
+          0);
+  const std::string config_before =
+      aebench::testing::file_contents(tiny.run / aebench::kConfigFile);
+  fs::copy_file(twin / aebench::kModelFile, tiny.run / aebench::kModelFile,
+                fs::copy_options::overwrite_existing);
+  for (const char* command : {"export", "encode", "probe", "eval"}) {
+    INFO(command);
+    CHECK(tiny.aebench(std::string(command) + " " + run) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains("a model.pt of another run (copied in)") &&
+                                Catch::Contains("train.epochs") &&
+                                !Catch::Contains("from before the last train --resume"));
+  }
+  CHECK(aebench::testing::file_contents(tiny.run / aebench::kConfigFile) == config_before);
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kExportFolder));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));
 }
