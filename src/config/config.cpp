@@ -196,6 +196,21 @@ bool applies(const KeySchema& key, const Config& config) {
   return !key.applies || key.applies(config);
 }
 
+// A strict section's key of another choice (a cosine schedule's min_lr under a step one). A
+// --set object adds to the object there, so such a key is often left over from the file.
+[[noreturn]] void refuse_other_choice_key(const SectionSchema& section, const KeySchema& key,
+                                          const std::string& source, const Config& config) {
+  std::string applicable;
+  for (const auto& other : section.keys)
+    if (applies(other, config)) applicable += (applicable.empty() ? "" : ", ") + other.name;
+  std::string message = source + ": unknown key " + join_key(section.path, key.name) +
+                        " here: expected only " + applicable + ", the keys of this choice";
+  if (source.find("--set") != std::string::npos)
+    message += " (a --set object adds to the object there: to replace it whole, --set " +
+               section.path + "=null before it)";
+  throw ConfigError(message);
+}
+
 // Reads one section of the config (`object` is null when the key is absent) into `config`:
 // refuses unknown keys, checks each present key and fills the defaults, in the schema's order.
 void read_section(const SectionSchema& section, const json* object, const std::string& source,
@@ -233,12 +248,8 @@ void read_section(const SectionSchema& section, const json* object, const std::s
     }
     const bool present = raw != nullptr && !raw->is_null();
     const bool applicable = applies(key, config);
-    if (present && !applicable && section.strict) {
-      std::vector<std::string> applicable_names;
-      for (const auto& other : section.keys)
-        if (applies(other, config)) applicable_names.push_back(other.name);
-      unknown_key(source, prefix, key.name, applicable_names);
-    }
+    if (present && !applicable && section.strict)
+      refuse_other_choice_key(section, key, source, config);
     if (present && !applicable) config.ignored_keys.push_back(key_path);
     // A key that does not apply is still checked, but keeps its default, so equal resolved
     // configs are equal Configs.
@@ -326,16 +337,16 @@ std::string read_config_text(const std::filesystem::path& path) {
     case ReadFailure::kNone:
       return file.bytes;
     case ReadFailure::kOpen:
-      throw ConfigError(name + ": cannot open the config file: " + file.detail);
+      throw ConfigError(name + ": cannot open the JSON file: " + file.detail);
     case ReadFailure::kNotRegular:
-      throw ConfigError(name + ": expected a regular JSON config file, found " + file.detail);
+      throw ConfigError(name + ": expected a regular JSON file, found " + file.detail);
     case ReadFailure::kTooLarge:
-      throw ConfigError(name + ": expected a config file of at most " +
+      throw ConfigError(name + ": expected a JSON file of at most " +
                         std::to_string(kMaxConfigBytes) + " bytes, found " + file.detail);
     case ReadFailure::kRead:
       break;
   }
-  throw ConfigError(name + ": cannot read the config file: " + file.detail);
+  throw ConfigError(name + ": cannot read the JSON file: " + file.detail);
 }
 
 // Rejects duplicate keys while parsing, which nlohmann::json would otherwise silently
@@ -421,6 +432,21 @@ json read_json_file(const std::filesystem::path& path) {
   }
 }
 
+namespace {
+
+// An object value sets the keys it names, at any depth, and keeps the others: the file's keys
+// and earlier --set flags are not dropped for a whole section's defaults without a word. Any
+// other value (a list, a number, null) replaces what was there.
+void set_keys_of(json& target, json value) {
+  if (!target.is_object() || !value.is_object()) {
+    target = std::move(value);
+    return;
+  }
+  for (auto& [key, member] : value.items()) set_keys_of(target[key], std::move(member));
+}
+
+}  // namespace
+
 void apply_override(json& document, const std::string& assignment) {
   if (!is_valid_utf8(assignment))
     throw ConfigError("--set: expected KEY=VALUE in UTF-8, found invalid bytes");
@@ -460,7 +486,7 @@ void apply_override(json& document, const std::string& assignment) {
                                 : printable(parts[i - 1]) + " is not an object"));
     node = &(*node)[parts[i]];
   }
-  *node = std::move(value);
+  set_keys_of(*node, std::move(value));
 }
 
 std::string string_override(const std::string& key, const std::string& value,

@@ -29,8 +29,14 @@ Rules:
 - Two top-level keys are ignored: `comment` (free text) and `$schema`.
 - `aebench train CONFIG --set KEY=VALUE` overrides any key before validation (dotted key, JSON
   value; a value that is not JSON is taken as a string, so `--set data.dataset=fashion-mnist`
-  works without quotes). A key may appear once, in a file or in a `--set` value, at any
-  depth: a duplicate is refused (exit 2). `--out DIR`, `--device D` and `--threads N` are shorthands for
+  works without quotes). A key may appear once within a file or within one `--set` value, at
+  any depth: a duplicate is refused (exit 2); across `--set` flags the later value of a key wins.
+  An object value sets the keys it names and keeps the others, at any depth:
+  `--set 'train={"lr": 0.001}'` is `--set train.lr=0.001`, and keeps the file's `train.epochs`
+  and an earlier `--set train.epochs=2`. Any other value (a list, a number, `null`) replaces what
+  was there; to replace a whole object, such as a schedule of another type, set it to `null`
+  first: `--set train.schedule=null --set 'train.schedule={"type": "step", "step_size": 5}'`.
+  `--out DIR`, `--device D` and `--threads N` are shorthands for
   `--set output.dir=DIR`, `--set device=D`, `--set threads=N`.
 - The resolved config (every key that applies, defaults filled in, overrides applied, in the
   order of this page) is written to `RUN_DIR/config.json` and embedded in `summary.json` and

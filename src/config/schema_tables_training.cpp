@@ -314,6 +314,12 @@ std::vector<RuleSchema> make_config_rules() {
               << schedule.type << " schedule lowers the rate to min_lr), found " << schedule.min_lr;
          return text.str();
        }},
+      {"`probe.hidden` names at least one width (an MLP without one is the softmax probe)",
+       [](const Config& config) -> std::string {
+         if (!config.probe.enabled || !config.probe.hidden.empty()) return "";
+         return "probe.hidden: expected at least one hidden width (an MLP without one is the "
+                "softmax probe again), found []";
+       }},
       {"`pretrain` needs `model.type` `\"dense\"`",
        [](const Config& config) -> std::string {
          if (!config.pretrain.enabled || config.model.type == "dense") return "";

@@ -96,6 +96,8 @@ TEST_CASE("invalid configs are ConfigErrors naming the key, the expectation and 
        {"output.images", "at most data.test_limit (5)", "found 10"}},
       {R"([1, 2])", {"(top level)", "expected an object"}},
       {R"({"probe": 3})", {"probe", "expected null or an object", "found 3"}},
+      {R"({"probe": {"hidden": []}})",
+       {"probe.hidden: expected at least one hidden width", "found []"}},
       {R"({"noise": {"type": "masking", "std": 0.5}})", {"unknown key noise.std"}},
       {R"({"model": {"type": "pca", "latent": 785}})", {"model.latent", "[1, 784]", "785"}},
       {R"({"model": {"batch_norm": true}, "pretrain": {}})",
@@ -194,6 +196,45 @@ TEST_CASE("overrides take dotted keys and JSON values, strings unquoted") {
   CHECK(config.data.dataset == "fashion-mnist");
   CHECK(config.noise.type == "gaussian");
   CHECK(config.noise.std == Approx(0.5));
+}
+
+TEST_CASE("an object override sets the keys it names and keeps the others, at any depth") {
+  json document = {{"train", {{"lr", 0.1}, {"epochs", 7}, {"early_stopping", {{"patience", 3}}}}},
+                   {"data", {{"train_limit", 500}}}};
+  aebench::apply_override(document, "train.epochs=2");
+  aebench::apply_override(document, R"(train={"lr": 0.001, "early_stopping": {"min_delta": 0.5}})");
+  CHECK(document["train"]["epochs"] == 2);  // an earlier --set is kept
+  CHECK(document["train"]["lr"] == 0.001);
+  CHECK(document["train"]["early_stopping"] == json{{"patience", 3}, {"min_delta", 0.5}});
+  aebench::apply_override(document, R"(data={"test_limit": 100})");
+  CHECK(document["data"] == json{{"train_limit", 500}, {"test_limit", 100}});  // the file's kept
+  // Either order gives one config: the later value of a key wins, and nothing else is lost.
+  json reversed = {{"train", {{"lr", 0.1}, {"epochs", 7}, {"early_stopping", {{"patience", 3}}}}},
+                   {"data", {{"train_limit", 500}}}};
+  aebench::apply_override(reversed, R"(train={"lr": 0.001, "early_stopping": {"min_delta": 0.5}})");
+  aebench::apply_override(reversed, "train.epochs=2");
+  aebench::apply_override(reversed, R"(data={"test_limit": 100})");
+  CHECK(reversed == document);
+  // Anything but an object replaces: a list whole, and null (then an object) a whole object.
+  aebench::apply_override(document, "model.hidden=[64,32]");
+  aebench::apply_override(document, "model.hidden=[16]");
+  CHECK(document["model"]["hidden"] == json{16});
+  aebench::apply_override(document, "train.early_stopping=null");
+  aebench::apply_override(document, R"(train.early_stopping={"patience": 9})");
+  CHECK(document["train"]["early_stopping"] == json{{"patience", 9}});
+  const Config config = aebench::config_from_json(document, "exp.json");
+  CHECK(config.train.epochs == 2);
+  CHECK(config.data.test_limit == 100);
+  CHECK(config.data.train_limit == 500);
+  // A key of the object's earlier choice is named, with the way to replace the object whole.
+  aebench::apply_override(document, R"(train.schedule={"type": "cosine", "min_lr": 0.0001})");
+  aebench::apply_override(document, R"(train.schedule={"type": "step", "step_size": 5})");
+  CHECK_THROWS_WITH(aebench::config_from_json(document, "exp.json (with --set)"),
+                    Catch::Contains("unknown key train.schedule.min_lr here: expected only type, "
+                                    "step_size, gamma") &&
+                        Catch::Contains("--set train.schedule=null before it"));
+  CHECK_THROWS_WITH(aebench::config_from_json(document, "exp.json"),
+                    Catch::Contains("train.schedule.min_lr") && !Catch::Contains("--set"));
 }
 
 TEST_CASE("a malformed override is a ConfigError naming it") {
@@ -354,7 +395,7 @@ TEST_CASE("config files that are not small regular JSON files are refused before
     std::vector<std::string> fragments;
   };
   const std::vector<Case> cases = {
-      {fifo, {"fifo.json", "expected a regular JSON config file, found a FIFO"}},
+      {fifo, {"fifo.json", "expected a regular JSON file, found a FIFO"}},
       {folder.path(), {"found a directory"}},
       {"/dev/null", {"/dev/null", "found a character device"}},
       {folder / "big.json", {"big.json", "at most 1048576 bytes", "found 1048577 bytes"}},

@@ -247,7 +247,9 @@ inline constexpr int kMaxJsonDepth = 64;  // nested arrays and objects (configs 
 nlohmann::json read_json_file(const std::filesystem::path& path);
 
 // Applies one "dotted.key=VALUE" override to `document`. VALUE is JSON; a value that is not
-// valid JSON is taken as a string (so --set data.dataset=fashion-mnist works unquoted).
+// valid JSON is taken as a string (so --set data.dataset=fashion-mnist works unquoted). An
+// object VALUE over an object sets the keys it names and keeps the others (train={"lr":0.01} is
+// train.lr=0.01); to replace a whole object, set it to null first.
 // NUL bytes, invalid UTF-8 and nesting deeper than kMaxJsonDepth are ConfigErrors.
 void apply_override(nlohmann::json& document, const std::string& assignment);
 
