@@ -413,6 +413,11 @@ WrittenComparison write_comparison(const std::vector<fs::path>& run_dirs,
   std::vector<NamedKey> named = named_given;
   for (auto& [flag, key] : named) key = summary_key(summaries, key);
   check_compare_keys(summaries, named);
+  // One line per x value, each a single point: no plot shows a trend that way.
+  if (options.x_key == options.series_key)
+    throw ConfigError("--series " + options.series_key + ": expected a key other than --x's, " +
+                      "found the same one; give --series another key (default " +
+                      CompareOptions{}.series_key + ")");
   std::vector<std::string> names = {"comparison.md", "comparison.csv", "comparison.json"};
   for (const auto& metric : options.metrics) names.push_back(comparison_plot_file(metric));
   const OutputFolder out(out_dir, names, {"comparison.json", "aebench-comparison"}, "--out");

@@ -1,4 +1,5 @@
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "aebench/pipeline/model_export.h"
 #include "commands.h"
@@ -17,13 +18,24 @@ CLI::App* setup_export(CLI::App& app, ExportCommandOptions& options) {
   return command;
 }
 
+namespace {
+
+// A Python string literal of `text`: JSON's escapes are Python's, so a folder name with a quote,
+// a backslash or a newline pastes as it is.
+std::string python_string(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
 int run_export_command(const ExportCommandOptions& options) {
   const WrittenFiles written = run_export(options.run_dir, options.out_dir, SavedRunOptions{});
   if (!options.quiet) {
     std::cerr << "export: ";
     for (const auto& file : written.files) std::cerr << file << ' ';
     std::cerr << "in " << written.folder.string() << "; in Python: from aebench_model import "
-              << "load_exported; model = load_exported(\"" << written.folder.string() << "\")\n";
+              << "load_exported; model = load_exported(" << python_string(written.folder.string())
+              << ")\n";
   }
   std::cout << written.folder.string() << '\n';
   return 0;

@@ -49,7 +49,8 @@ Bytes read_file(const fs::path& path) {
   const auto size_hint = fs::file_size(path, ignored);
   // A regular file's size is known: one over the limit is refused at once, not read first.
   if (!ignored && size_hint > kIdxMaxBytes)
-    fail(source, "larger than the " + std::to_string(kIdxMaxBytes) + "-byte limit");
+    fail(source, "expected an IDX file of at most " + std::to_string(kIdxMaxBytes) +
+                     " bytes, found " + std::to_string(size_hint) + " bytes");
   if (!ignored) bytes.reserve(static_cast<std::size_t>(size_hint));
 
   std::vector<std::uint8_t> chunk(kReadChunkBytes);
@@ -60,7 +61,8 @@ Bytes read_file(const fs::path& path) {
       fail(source, std::string("cannot read (") + std::strerror(errno) + ")");
     }
     if (bytes.size() + got > kIdxMaxBytes) {
-      fail(source, "larger than the " + std::to_string(kIdxMaxBytes) + "-byte limit");
+      fail(source, "expected an IDX file of at most " + std::to_string(kIdxMaxBytes) +
+                       " bytes, found more");
     }
     bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(got));
     if (got < chunk.size()) return bytes;  // end of file
@@ -96,7 +98,8 @@ Bytes gunzip(const Bytes& compressed, const std::string& source) {
     }
     const std::size_t produced = chunk.size() - stream.avail_out;
     if (out.size() + produced > kIdxMaxBytes) {
-      fail(source, "decompresses to more than the " + std::to_string(kIdxMaxBytes) + "-byte limit");
+      fail(source, "expected gzip data of at most " + std::to_string(kIdxMaxBytes) +
+                       " bytes decompressed, found more");
     }
     out.insert(out.end(), chunk.begin(), chunk.begin() + static_cast<std::ptrdiff_t>(produced));
 
@@ -267,8 +270,9 @@ std::filesystem::path find_idx_file(const std::filesystem::path& dir, const std:
       if (fs::exists(candidate, error))
         throw DataError(
             candidate.string() + ": expected a regular IDX file, found " +
-            (fs::is_directory(candidate, error) ? "a folder" : "a FIFO, device or socket") + "; " +
-            kFetchHint);
+            (fs::is_directory(candidate, error) ? "a folder" : "a FIFO, device or socket") +
+            "; put the IDX file there (scripts/setup.sh fetches MNIST and Fashion-MNIST into the "
+            "checkout's data/)");
     }
   // A folder this user may not read would look empty: say what it is.
   if (fs::directory_iterator(dir, error); error)

@@ -91,7 +91,7 @@ void write_file_atomically(const fs::path& path, const std::string& contents) {
 void require_writable_file(const fs::path& path) {
   std::error_code error;
   if (fs::is_directory(path, error))
-    throw OutputError("cannot write " + path.string() + ": it is a folder");
+    throw OutputError("cannot write " + path.string() + ": expected a file name, found a folder");
   refuse_special_file(path);
   const fs::path probe = temporary_path(path);
   const int descriptor =

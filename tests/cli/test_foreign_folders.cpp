@@ -385,3 +385,14 @@ TEST_CASE("a sweep folder that cannot be made is an output error in aebench's wo
     CHECK(std::count(output.begin(), output.end(), '\n') == 1);
   }
 }
+
+TEST_CASE("export's Python line is a string literal that pastes for any folder name") {
+  TinyRun tiny("export_python_line");
+  const fs::path odd = tiny.folder / "exp \"q\\\nline";
+  REQUIRE(tiny.aebench("export " + shell_quoted(tiny.run) + " --out " + shell_quoted(odd)) == 0);
+  CHECK(fs::exists(odd / aebench::kStateDictFile));
+  // The folder as JSON writes it, which Python reads back as the same string.
+  CHECK_THAT(tiny.output,
+             Catch::Contains("load_exported(" + nlohmann::json(odd.string()).dump() + ")") &&
+                 Catch::Contains("\\\"q\\\\\\nline"));
+}

@@ -72,6 +72,11 @@ TEST_CASE("compare refuses a key no run has, with the nearest one, and keeps plo
   CHECK(tiny.aebench(base + "--x config.model.latnt") == aebench::kExitUsageError);
   CHECK_THAT(tiny.output, Catch::Contains("did you mean config.model.latent?"));
   CHECK(tiny.aebench(base + "--series nothing.like.it") == aebench::kExitUsageError);
+  // The same key for both (with or without its config. prefix) would plot one point per line.
+  CHECK(tiny.aebench(base + "--x model.latent --series config.model.latent") ==
+        aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("--series config.model.latent: expected a key other "
+                                          "than --x's, found the same one"));
   for (const char* not_a_number : {"name", "test"}) {
     CHECK(tiny.aebench(base + "--metric " + not_a_number) == aebench::kExitUsageError);
     CHECK_THAT(tiny.output, Catch::Contains("expected a key with a number"));

@@ -1,3 +1,4 @@
+#include <sys/stat.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -263,7 +264,8 @@ TEST_CASE("an uncompressed IDX file over the size limit is refused by its size")
   write_file(dir.path / "images", image_file(3));
   fs::resize_file(dir.path / "images", (std::uintmax_t{1} << 31) + 1);  // sparse: no disk used
   CHECK_THROWS_WITH(aebench::read_idx_images(dir.path / "images"),
-                    Catch::Contains("images") && Catch::Contains("larger than the 2147483648"));
+                    Catch::Contains("images: expected an IDX file of at most 2147483648 bytes, "
+                                    "found 2147483649 bytes"));
 }
 
 TEST_CASE("a valid raw IDX pair round-trips exact pixels and labels") {
@@ -356,6 +358,17 @@ TEST_CASE("a data folder that is a file or a device is named as what it is") {
                         !Catch::Contains("does not exist"));
   CHECK_THROWS_WITH(aebench::find_idx_file(dir.path / "none", "train", "images"),
                     Catch::Contains("does not exist"));
+  // A FIFO or device at an IDX file's name is named, not taken for missing data to fetch.
+  fs::create_directory(dir.path / "data");
+  REQUIRE(::mkfifo((dir.path / "data" / "train-images-idx3-ubyte").c_str(), 0600) == 0);
+  fs::create_symlink("/dev/zero", dir.path / "data" / "t10k-images-idx3-ubyte");
+  for (const char* split : {"train", "t10k"}) {
+    INFO(split);
+    CHECK_THROWS_WITH(aebench::find_idx_file(dir.path / "data", split, "images"),
+                      Catch::Contains("-images-idx3-ubyte: expected a regular IDX file, found a "
+                                      "FIFO, device or socket; put the IDX file there") &&
+                          !Catch::Contains("to fetch the data"));
+  }
 }
 
 TEST_CASE("find_idx_file prefers the plain upstream name and skips folders") {
