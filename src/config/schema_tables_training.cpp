@@ -209,7 +209,8 @@ SectionSchema probe_section() {
       on(AEBENCH_FIELD(probe.hidden),
          integer_list("hidden", 1, kMaxLayerWidth,
                       "the MLP's hidden widths (ReLU), e.g. seed 000's `[512, 512, 512]`, `[512, "
-                      "256, 128, 64]`")),
+                      "256, 128, 64]`; `[]` = none, which makes `mlp` the same classifier as "
+                      "`softmax`")),
       on(AEBENCH_FIELD(probe.epochs), integer("epochs", 1, kMaxEpochs, "at most")),
       on(AEBENCH_FIELD(probe.patience),
          integer("patience", 1, kMaxEpochs,
@@ -313,12 +314,6 @@ std::vector<RuleSchema> make_config_rules() {
          text << "train.schedule.min_lr: expected at most train.lr (" << config.train.lr << ": the "
               << schedule.type << " schedule lowers the rate to min_lr), found " << schedule.min_lr;
          return text.str();
-       }},
-      {"`probe.hidden` names at least one width (an MLP without one is the softmax probe)",
-       [](const Config& config) -> std::string {
-         if (!config.probe.enabled || !config.probe.hidden.empty()) return "";
-         return "probe.hidden: expected at least one hidden width (an MLP without one is the "
-                "softmax probe again), found []";
        }},
       {"`pretrain` needs `model.type` `\"dense\"`",
        [](const Config& config) -> std::string {

@@ -96,8 +96,6 @@ TEST_CASE("invalid configs are ConfigErrors naming the key, the expectation and 
        {"output.images", "at most data.test_limit (5)", "found 10"}},
       {R"([1, 2])", {"(top level)", "expected an object"}},
       {R"({"probe": 3})", {"probe", "expected null or an object", "found 3"}},
-      {R"({"probe": {"hidden": []}})",
-       {"probe.hidden: expected at least one hidden width", "found []"}},
       {R"({"noise": {"type": "masking", "std": 0.5}})", {"unknown key noise.std"}},
       {R"({"model": {"type": "pca", "latent": 785}})", {"model.latent", "[1, 784]", "785"}},
       {R"({"model": {"batch_norm": true}, "pretrain": {}})",
