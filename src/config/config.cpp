@@ -205,9 +205,11 @@ bool applies(const KeySchema& key, const Config& config) {
     if (applies(other, config)) applicable += (applicable.empty() ? "" : ", ") + other.name;
   std::string message = source + ": unknown key " + join_key(section.path, key.name) +
                         " here: expected only " + applicable + ", the keys of this choice";
-  if (source.find("--set") != std::string::npos)
-    message += " (a --set object adds to the object there: to replace it whole, --set " +
-               section.path + "=null before it)";
+  // " (with --set)", " (with the sweep's settings)": an override may have left the key behind.
+  if (source.find(" (with ") != std::string::npos)
+    message += " (an object given by --set or a sweep adds to the object there: give \"" +
+               key.name + "\": null in it to drop the key, or set " + section.path +
+               " to null before it)";
   throw ConfigError(message);
 }
 

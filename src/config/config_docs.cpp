@@ -35,7 +35,8 @@ Rules:
   `--set 'train={"lr": 0.001}'` is `--set train.lr=0.001`, and keeps the file's `train.epochs`
   and an earlier `--set train.epochs=2`. Any other value (a list, a number, `null`) replaces what
   was there; to replace a whole object, such as a schedule of another type, set it to `null`
-  first: `--set train.schedule=null --set 'train.schedule={"type": "step", "step_size": 5}'`.
+  first: `--set train.schedule=null --set 'train.schedule={"type": "step", "step_size": 5}'`,
+  or give a key `null` inside the object to drop it (`{"type": "step", "min_lr": null}`).
   `--out DIR`, `--device D` and `--threads N` are shorthands for
   `--set output.dir=DIR`, `--set device=D`, `--set threads=N`.
 - The resolved config (every key that applies, defaults filled in, overrides applied, in the

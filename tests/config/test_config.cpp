@@ -230,9 +230,12 @@ TEST_CASE("an object override sets the keys it names and keeps the others, at an
   CHECK_THROWS_WITH(aebench::config_from_json(document, "exp.json (with --set)"),
                     Catch::Contains("unknown key train.schedule.min_lr here: expected only type, "
                                     "step_size, gamma") &&
-                        Catch::Contains("--set train.schedule=null before it"));
+                        Catch::Contains("give \"min_lr\": null in it to drop the key, or set "
+                                        "train.schedule to null before it"));
   CHECK_THROWS_WITH(aebench::config_from_json(document, "exp.json"),
                     Catch::Contains("train.schedule.min_lr") && !Catch::Contains("--set"));
+  aebench::apply_override(document, R"(train.schedule={"min_lr": null})");
+  CHECK(aebench::config_from_json(document, "exp.json").train.schedule.type == "step");
 }
 
 TEST_CASE("a malformed override is a ConfigError naming it") {
