@@ -15,6 +15,7 @@
 #include "aebench/io/atomic_file.h"
 #include "aebench/io/checked_file.h"
 #include "aebench/io/regular_file.h"
+#include "aebench/io/stop_signal.h"
 
 namespace aebench {
 
@@ -219,13 +220,16 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
     struct stat held {
     }, at_path{};
     if (::fstat(descriptor_, &held) == 0 && ::stat(path_.c_str(), &at_path) == 0 &&
-        held.st_dev == at_path.st_dev && held.st_ino == at_path.st_ino)
+        held.st_dev == at_path.st_dev && held.st_ino == at_path.st_ino) {
+      register_held_lock(path_.c_str());  // a stop that exits at once removes it too
       return;
+    }
     ::close(descriptor_);
   }
 }
 
 RunLock::~RunLock() {
+  unregister_held_lock(path_.c_str());
   ::unlink(path_.c_str());  // while still holding the lock: see the constructor
   ::close(descriptor_);
 }

@@ -30,6 +30,16 @@ constexpr char kSecondTerminateLine[] =
     "point; the files written are complete; resume a run with train --resume, run other "
     "commands again\n";
 
+// The lock files this process holds (RunLock), for a handler that exits at once: it removes
+// them as their holders would (unlink() is async-signal-safe), so a stop leaves none behind.
+constexpr int kMaxHeldLocks = 8;
+const char* volatile held_locks[kMaxHeldLocks] = {};
+
+void remove_held_locks() {
+  for (int i = 0; i < kMaxHeldLocks; ++i)
+    if (const char* path = held_locks[i]) ::unlink(path);
+}
+
 // Writes a line made before any signal came: write() is async-signal-safe.
 void write_line(const char* line, std::size_t length) {
   [[maybe_unused]] const ssize_t written = ::write(STDERR_FILENO, line, length);
@@ -43,6 +53,7 @@ extern "C" void on_stop_signal(int signal_number) {
       write_line(kSecondInterruptLine, sizeof kSecondInterruptLine - 1);
     else
       write_line(kSecondTerminateLine, sizeof kSecondTerminateLine - 1);
+    remove_held_locks();
     ::_exit(128 + signal_number);
   }
   if (guard_depth == 0 && deferring == 0) {  // nothing polls for it: stop now, saying so
@@ -50,12 +61,26 @@ extern "C" void on_stop_signal(int signal_number) {
       write_line(kInterruptLine, sizeof kInterruptLine - 1);
     else
       write_line(kTerminateLine, sizeof kTerminateLine - 1);
+    remove_held_locks();
     ::_exit(128 + signal_number);
   }
   received_signal = signal_number;
 }
 
 }  // namespace
+
+void register_held_lock(const char* path) {
+  for (int i = 0; i < kMaxHeldLocks; ++i)
+    if (held_locks[i] == nullptr) {
+      held_locks[i] = path;
+      return;
+    }
+}
+
+void unregister_held_lock(const char* path) {
+  for (int i = 0; i < kMaxHeldLocks; ++i)
+    if (held_locks[i] == path) held_locks[i] = nullptr;
+}
 
 void install_stop_signal_handlers() {
   struct sigaction action {};

@@ -5,11 +5,13 @@
 #include <csignal>
 #include <functional>
 
+#include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "support/catch.h"
 #include "support/test_support.h"
 
 using aebench::StopSignalGuard;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -76,4 +78,21 @@ TEST_CASE("a signal after the guarded work or after the command returned does no
             return 0;
           }) == (signals == 1 ? 0 : 143));
   }
+}
+
+TEST_CASE("a stop that ends the process at once removes the lock files it holds") {
+  const aebench::testing::ScratchFolder folder("stop_lock");
+  const fs::path run = folder / "run";
+  const aebench::RunLock lock(run);  // the child holds it too: fork copies what registers it
+  REQUIRE(fs::exists(run / aebench::kLockFile));
+  // A second signal ends it at once; so does the first when nothing polls for it (compare,
+  // bench), through the same removal.
+  CHECK(status_of([] {
+          ::dup2(::open("/dev/null", O_WRONLY), STDERR_FILENO);  // its line is tested above
+          const StopSignalGuard guard;
+          std::raise(SIGTERM);
+          std::raise(SIGTERM);
+          return 0;
+        }) == 143);
+  CHECK_FALSE(fs::exists(run / aebench::kLockFile));
 }

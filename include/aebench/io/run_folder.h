@@ -122,9 +122,10 @@ void refuse_nested_run_folder(const std::filesystem::path& dir,
                               const std::string& what = "run folder");
 
 // Holds an exclusive lock on RUN_DIR/.aebench.lock (flock) while alive, so that two processes
-// never write one run folder, and removes the lock file when it lets go (a process killed
-// outright leaves it behind, harmlessly). Creates the folder. Throws OutputError when another
-// process holds the lock, or when the lock file's name is a symbolic link.
+// never write one run folder, and removes the lock file when it lets go, or when a stop signal
+// ends the process at once (a process killed outright leaves it behind, harmlessly). Creates the
+// folder. Throws OutputError when another process holds the lock, or when the lock file's name is a
+// symbolic link.
 class RunLock {
  public:
   explicit RunLock(const std::filesystem::path& dir);

@@ -42,6 +42,11 @@ void finish_stop_signals();
 void block_stop_signals();
 int take_early_stop_signal();
 
+// A lock file this process holds (RunLock), at `path` (kept alive by the caller until it calls
+// unregister_held_lock): a handler that exits at once removes it, as its holder would have.
+void register_held_lock(const char* path);
+void unregister_held_lock(const char* path);
+
 // "SIGINT", "SIGTERM", or "signal N".
 std::string signal_name(int signal_number);
 
