@@ -152,11 +152,15 @@ SavedRun reload_run(const fs::path& run_dir, const SavedRunOptions& options,
   if (document[section].is_null()) document[section] = nlohmann::json::object();  // its defaults
   bool names_dataset = false, names_dir = false;
   for (const auto& assignment : options.overrides) {
-    if (assignment.rfind(section + ".", 0) != 0)
-      throw ConfigError("--set " + assignment + ": expected a " + section +
-                        ".KEY=VALUE override, found another key");
-    names_dataset = names_dataset || assignment.rfind("data.dataset=", 0) == 0;
-    names_dir = names_dir || assignment.rfind("data.dir=", 0) == 0;
+    nlohmann::json given;  // what this assignment sets, alone: section.KEY, or section={...}
+    apply_override(given, assignment);
+    const bool in_section = given.size() == 1 && given.contains(section);
+    if (!in_section || !given[section].is_object())
+      throw ConfigError("--set " + assignment + ": expected a " + section + ".KEY=VALUE " +
+                        "override (or " + section + "={...}), found " +
+                        (in_section ? "a " + section + " that is no object" : "another key"));
+    names_dataset = names_dataset || (section == "data" && given[section].contains("dataset"));
+    names_dir = names_dir || (section == "data" && given[section].contains("dir"));
     apply_override(document, assignment);
   }
   // The stored folder holds the run's own data set, not the one named now.

@@ -112,6 +112,13 @@ TEST_CASE("eval scores another split or other data of the model's shape and noth
   CHECK(evaluated["evaluated"]["images"] == 30);
   CHECK(evaluated["evaluated"]["overrides"].size() == 2);
   CHECK(evaluated["config"]["data"]["dir"] == fs::absolute(tiny.folder / "other").string());
+  // The section as one object sets the same keys.
+  const nlohmann::json section = {{"dir", tiny.folder / "other"}, {"test_limit", nullptr}};
+  REQUIRE(tiny.aebench("eval " + run + " --quiet --set " +
+                       shell_quoted("data=" + section.dump())) == 0);
+  evaluated = read_json(tiny.run / aebench::kEvalFolder / aebench::kSummaryFile);
+  CHECK(evaluated["evaluated"]["images"] == 30);
+  CHECK(evaluated["config"]["data"]["dir"] == fs::absolute(tiny.folder / "other").string());
 
   struct Refusal {
     std::string flags;
@@ -121,6 +128,11 @@ TEST_CASE("eval scores another split or other data of the model's shape and noth
       {"--set model.latent=3", "expected a data.KEY=VALUE override"},
       {"--set noise.type=gaussian", "expected a data.KEY=VALUE override"},
       {"--set data.dataset=cifar10", "expected a data set of the model's image shape 1x28x28"},
+      {"--set 'data={\"dataset\": \"cifar10\"}'",
+       "expected a data set of the model's image shape 1x28x28"},
+      {"--set data=null",
+       "expected a data.KEY=VALUE override (or data={...}), found a data that "
+       "is no object"},
       {"--split validation", "--split: expected train, val or test"},
   };
   for (const auto& [flags, expected] : refusals) {
