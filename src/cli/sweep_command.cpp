@@ -261,6 +261,16 @@ int run_planned_sweep(const SweepCommandOptions& options) {
   check_executor(plan.executor);
   const auto points = expand_points(plan);
   validate_points(plan, points);
+  // --bench picks the job count: with one given as well, or for Slurm, it would be read for
+  // nothing (and its advice would name the flag already given).
+  if (options.bench_named && (plan.executor.type != "local" || plan.executor.jobs > 0))
+    throw ConfigError(
+        "--bench " + options.bench_json + ": expected it only with the local " +
+        "executor and no job count (it picks --jobs), found " +
+        (plan.executor.type != "local"
+             ? "executor " + plan.executor.type
+             : "jobs " + std::to_string(plan.executor.jobs) + " (--jobs or executor.jobs)") +
+        "; give one of them");
   // The bench file a run would read is checked in a dry run too, and a --bench named always.
   if (options.bench_named || (plan.executor.type == "local" && plan.executor.jobs == 0))
     suggested_jobs(options.bench_json, options.bench_named);

@@ -120,6 +120,16 @@ TEST_CASE("sweep --bench refuses a FIFO at once, and bench --out an unwritable p
                      shell_quoted(tiny.folder / "sweep") + " --dry-run --bench " +
                      shell_quoted(tiny.folder / "no_bench.json")) == aebench::kExitUsageError);
   CHECK_THAT(tiny.output, Catch::Contains("no_bench.json") && Catch::Contains("no such file"));
+  // --bench picks --jobs: given with a job count, or for Slurm, it is a contradiction.
+  for (const char* other : {"--jobs 1", "--executor slurm"}) {
+    INFO(other);
+    CHECK(tiny.aebench("sweep " + shell_quoted(tiny.config) + " --grid model.latent=3,4 --out " +
+                       shell_quoted(tiny.folder / "sweep") + " --dry-run " + other + " --bench " +
+                       shell_quoted(tiny.folder / "no_bench.json")) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains("expected it only with the local executor and no job "
+                                            "count (it picks --jobs)") &&
+                                !Catch::Contains("pass --jobs"));
+  }
   CHECK_FALSE(fs::exists(tiny.folder / "sweep"));
   CHECK(tiny.aebench("bench " + shell_quoted(tiny.config) + " --steps 2 --out " +
                      shell_quoted(tiny.folder / "no/such/folder/bench.json")) ==
