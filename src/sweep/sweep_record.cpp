@@ -283,6 +283,10 @@ bool has_sweep_record(const fs::path& sweep_dir) {
 }
 
 SweepRecord read_sweep_record(const fs::path& sweep_dir) {
+  const std::string at = what_is_at(sweep_dir);
+  if (at != "a folder")  // a file, a device, nothing: named as given, not as FILE/sweep.json
+    throw ConfigError(sweep_dir.string() + ": expected a sweep folder (with the " + kSweepFile +
+                      " aebench sweep wrote), found " + at);
   const fs::path path = sweep_dir / kSweepFile;
   const std::string source = path.string();
   const RegularFileText file = read_regular_file(path);

@@ -342,6 +342,17 @@ TEST_CASE("a grid that would forget a sweep folder's points is refused, a larger
     CHECK(run_aebench("sweep --report " + shell_quoted(fixture.sweep_dir) + " " + flag, &output) ==
           aebench::kExitUsageError);
   }
+  // A file or a device given as the sweep folder is named as what it is, as given.
+  for (const fs::path& not_folder : {fixture.sweep_dir / "latent-6", fs::path("/dev/null")}) {
+    INFO(not_folder);
+    for (const char* command : {"--status ", "--report "}) {
+      CHECK(run_aebench("sweep " + std::string(command) + shell_quoted(not_folder), &output) ==
+            aebench::kExitUsageError);
+      CHECK_THAT(output, Catch::Contains(not_folder.string() + ": expected a sweep folder") &&
+                             Catch::Contains("not a folder") &&
+                             !Catch::Contains("Not a directory"));
+    }
+  }
   // A key given to two --grid flags would drop the first one's points: refused.
   CHECK(run_aebench(sweep + "model.latent=3 --grid model.latent=4", &output) ==
         aebench::kExitUsageError);
