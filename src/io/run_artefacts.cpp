@@ -127,7 +127,7 @@ void remove_old_artefact(const fs::path& run_dir, const std::string& name) {
 
 // Removes `folder`'s artefact names from `run_dir / folder`, then the folder itself if that
 // left it empty; a user's files stay. The caller has refused a folder that is a link
-// (refuse_linked_subfolders).
+// (refuse_foreign_subfolders).
 void remove_artefacts(const fs::path& run_dir, const ResultFolder& folder) {
   const fs::path dir = run_dir / folder.name;
   std::error_code error;
@@ -204,9 +204,22 @@ void refuse_unremovable_artefacts(const fs::path& dir, const std::vector<std::st
   check(dir, "", top_names);
 }
 
-void refuse_linked_subfolders(const fs::path& dir) {
-  for (const auto& folder : kResultFolders)
+// A run folder where aebench puts results (a run moved in as eval/, or one trained at
+// probe/ before its parent became a run): its files are that run's, not results to replace.
+void refuse_run_folder_at(const fs::path& folder, const std::string& shown,
+                          const std::string& where) {
+  if (is_run_folder(folder))
+    throw OutputError(where + ": " + shown + " is a run folder of its own (with its run.json), " +
+                      "not a folder of results aebench writes into; move it away, then run again");
+}
+
+// A result folder that is a link, or another run's folder: nothing in it is this run's.
+void refuse_foreign_subfolders(const fs::path& dir) {
+  for (const auto& folder : kResultFolders) {
     refuse_symbolic_link(dir / folder.name, "run subfolder");
+    refuse_run_folder_at(dir / folder.name, std::string(folder.name) + "/",
+                         "run folder " + dir.string());
+  }
 }
 
 }  // namespace
@@ -227,6 +240,7 @@ void refuse_unreplaceable_names(const fs::path& dir, const std::vector<std::stri
       if (!last && !S_ISDIR(info.st_mode))
         throw OutputError(where + ": " + shown + " is " + file_kind_name(info.st_mode) +
                           ", not a folder aebench writes into; move it and run again");
+      if (!last) refuse_run_folder_at(path, shown + "/", where);
       if (last && S_ISDIR(info.st_mode))
         throw OutputError(where + ": " + shown +
                           " is a folder, not aebench's file; move it and run again");
@@ -277,7 +291,7 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
                       " is not empty; pass --resume to continue its run, --overwrite to replace "
                       "it, or --out DIR to write elsewhere");
   refuse_foreign_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
-  refuse_linked_subfolders(dir);
+  refuse_foreign_subfolders(dir);
   refuse_unremovable_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
   for (const auto& folder : kResultFolders) remove_artefacts(dir, folder);
   for (const auto& name : kRunArtefacts) remove_old_artefact(dir, name);
@@ -287,7 +301,7 @@ void remove_model_results(const fs::path& dir) {
   // Every file the resumed run will write, before it trains: a folder or FIFO at one of their
   // names would stop it only after hours of training.
   refuse_foreign_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
-  refuse_linked_subfolders(dir);
+  refuse_foreign_subfolders(dir);
   refuse_unremovable_artefacts(dir, {kSummaryFile});
   for (const auto& folder : kResultFolders) remove_artefacts(dir, folder);
   remove_old_artefact(dir, kSummaryFile);

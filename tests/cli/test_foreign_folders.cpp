@@ -396,3 +396,41 @@ TEST_CASE("export's Python line is a string literal that pastes for any folder n
              Catch::Contains("load_exported(" + nlohmann::json(odd.string()).dump() + ")") &&
                  Catch::Contains("\\\"q\\\\\\nline"));
 }
+
+TEST_CASE("a run folder at a result folder's name is another run's: refused, its files stay") {
+  TinyRun tiny("run_as_result_folder");
+  const std::string run = shell_quoted(tiny.run);
+  // A run trained at Q/probe, then Q made a run around it.
+  const fs::path outer = tiny.folder / "outer";
+  REQUIRE(tiny.aebench(tiny.train_command("--quiet --out " + shell_quoted(outer / "probe"))) == 0);
+  const std::string inner_summary =
+      aebench::testing::file_contents(outer / "probe" / aebench::kSummaryFile);
+  CHECK(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(outer))) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("probe/ is a run folder of its own (with its run.json)"));
+  CHECK_FALSE(fs::exists(outer / aebench::kRunMarkerFile));
+  // A run moved in by hand as eval/ or export/, under every command that writes or clears it.
+  const fs::path copy = tiny.folder / "copy";
+  fs::copy(tiny.run, copy, fs::copy_options::recursive);
+  const std::pair<const char*, std::string> writers[] = {{aebench::kEvalFolder, "eval "},
+                                                         {aebench::kExportFolder, "export "},
+                                                         {aebench::kCodesFolder, "encode "},
+                                                         {aebench::kProbeFolder, "probe "}};
+  for (const auto& [folder, writer] : writers) {
+    INFO(folder);
+    fs::copy(copy, tiny.run / folder, fs::copy_options::recursive);
+    const std::string summary =
+        aebench::testing::file_contents(tiny.run / folder / aebench::kSummaryFile);
+    for (const std::string& command :
+         {writer + run, tiny.train_command("--quiet --overwrite"),
+          tiny.train_command("--quiet --resume --set train.epochs=9")}) {
+      INFO(command);
+      CHECK(tiny.aebench(command) == aebench::kExitOutputError);
+      CHECK_THAT(tiny.output,
+                 Catch::Contains(std::string(folder) + "/ is a run folder of its own"));
+    }
+    CHECK(aebench::testing::file_contents(tiny.run / folder / aebench::kSummaryFile) == summary);
+    fs::remove_all(tiny.run / folder);
+  }
+  CHECK(aebench::testing::file_contents(outer / "probe" / aebench::kSummaryFile) == inner_summary);
+}
