@@ -302,9 +302,10 @@ void remove_model_results(const fs::path& dir) {
   // names would stop it only after hours of training.
   refuse_foreign_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
   refuse_foreign_subfolders(dir);
-  refuse_unremovable_artefacts(dir, {kSummaryFile});
+  refuse_unremovable_artefacts(dir, {kSummaryFile, kReportFile});
   for (const auto& folder : kResultFolders) remove_artefacts(dir, folder);
   remove_old_artefact(dir, kSummaryFile);
+  remove_old_artefact(dir, kReportFile);  // it shows the results just removed as current
 }
 
 void remove_leftovers(const fs::path& dir) {

@@ -290,6 +290,9 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
       folder, continuing, {options.command_line, options.overrides, torch_version()});
   resolved_config.add(kRunMarkerFile, record);
   write_artefacts(folder, resolved_config);
+  // The report of the run as it now is (not finished, without the old model's results), so
+  // that a resume stopped before its end leaves none that shows them.
+  if (options.resume) write_report(folder);
   AppendLog train_log(folder / kTrainLogFile);
 
   auto model = build_model(config, context);

@@ -90,6 +90,10 @@ TEST_CASE("a stopped resume leaves no result of the old model as current") {
   CHECK_FALSE(fs::exists(tiny.run / aebench::kSummaryFile));
   CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));
   CHECK(tiny.aebench("probe " + shell_quoted(tiny.run)) == aebench::kExitUsageError);
+  // Nor does its report.html: it is the run's as the resume left it, not the old one.
+  const std::string report = aebench::testing::file_contents(tiny.run / aebench::kReportFile);
+  CHECK_THAT(report, Catch::Contains("not finished") && !Catch::Contains("id=\"eval\"") &&
+                         !Catch::Contains("eval/reconstructions.png"));
 }
 
 TEST_CASE("eval scores another split or other data of the model's shape and nothing else") {

@@ -39,8 +39,9 @@ void refuse_unwritable_places(const std::filesystem::path& dir,
 std::vector<std::string> result_files(const std::string& folder);
 
 // Removes what describes a model that is about to be replaced (a --resume saving its model):
-// summary.json and the files eval, probe, export and encode wrote in eval/, probe/, export/
-// and codes/ (aebench's names only; a linked subfolder is refused), so no result of the old
+// summary.json, report.html and the files eval, probe, export and encode wrote in eval/,
+// probe/, export/ and codes/ (aebench's names only; a linked subfolder is refused), so no result
+// of the old
 // model is shown beside the new. A folder, FIFO or device at the name of any file a run writes
 // is refused first, as prepare_run_folder refuses it.
 void remove_model_results(const std::filesystem::path& dir);
