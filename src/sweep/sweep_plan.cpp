@@ -54,14 +54,19 @@ std::int64_t whole_number(const Document& value, const std::string& key, const s
   return value.get<std::int64_t>();
 }
 
-// A dotted config key as the sweep file names it: checked for shape here, for meaning when each
-// point's config is loaded.
-void check_dotted_key(const std::string& key, const std::string& where, const std::string& source) {
-  const bool shaped = !key.empty() && key.front() != '.' && key.back() != '.' &&
-                      key.find("..") == std::string::npos &&
-                      key.find_first_of("= \t\n") == std::string::npos;
-  if (!shaped)
-    fail_at_key(source, where, "a dotted config key such as \"model.latent\"", json(key));
+// The dotted keys that KEY=VALUE sets: an object value sets each key inside it (--set merges
+// it into the object there); anything else, an empty object included, sets KEY itself.
+void collect_set_paths(const std::string& key, const json& value, std::set<std::string>& paths) {
+  if (!value.is_object() || value.empty()) {
+    paths.insert(key);
+    return;
+  }
+  for (const auto& [member, inner] : value.items())
+    collect_set_paths(key + "." + member, inner, paths);
+}
+
+// A key the sweep itself sets for every point, named as given at `where`.
+void check_sweep_path(const std::string& key, const std::string& where, const std::string& source) {
   if (key == "output.dir" || key.rfind("output.dir.", 0) == 0)
     throw ConfigError(source + ": " + where +
                       ": output.dir cannot vary: each point's run folder is the sweep's \"out\" "
@@ -73,6 +78,27 @@ void check_dotted_key(const std::string& key, const std::string& where, const st
                       "executor.threads), not per point: a value here would be replaced");
 }
 
+// A dotted config key as the sweep file names it: checked for shape here, for meaning when each
+// point's config is loaded.
+void check_dotted_key(const std::string& key, const std::string& where, const std::string& source) {
+  const bool shaped = !key.empty() && key.front() != '.' && key.back() != '.' &&
+                      key.find("..") == std::string::npos &&
+                      key.find_first_of("= \t\n") == std::string::npos;
+  if (!shaped)
+    fail_at_key(source, where, "a dotted config key such as \"model.latent\"", json(key));
+  check_sweep_path(key, where, source);
+}
+
+// check_dotted_key for KEY and for each key inside VALUE, an object being a set of keys
+// ("output": {"dir": ...} sets output.dir as "output.dir" does).
+void check_override(const std::string& key, const json& value, const std::string& where,
+                    const std::string& source) {
+  check_dotted_key(key, where, source);
+  std::set<std::string> paths;
+  collect_set_paths(key, value, paths);
+  for (const auto& path : paths) check_sweep_path(path, where, source);
+}
+
 }  // namespace
 
 PointOverrides overrides_from_object(const Document& object, const std::string& where,
@@ -81,7 +107,7 @@ PointOverrides overrides_from_object(const Document& object, const std::string& 
     fail_at_key(source, where, "an object of dotted keys and values", object);
   PointOverrides overrides;
   for (const auto& [key, value] : object.items()) {
-    check_dotted_key(key, where + "." + key, source);
+    check_override(key, plain(value), where + "." + key, source);
     overrides.emplace_back(key, plain(value));
   }
   return overrides;
@@ -262,7 +288,10 @@ SweepPlan read_sweep_file(const fs::path& path) {
         if (!values.is_array() || values.empty())
           fail_at_key(source, "grid." + grid_key, "a non-empty list of values", values);
         std::vector<json> list;
-        for (const auto& value : values) list.push_back(plain(value));
+        for (const auto& value : values) {
+          list.push_back(plain(value));
+          check_override(grid_key, list.back(), "grid." + grid_key, source);
+        }
         plan.grid.emplace_back(grid_key, list);
       }
     } else if (key == "points") {
@@ -294,8 +323,10 @@ std::pair<std::string, std::vector<json>> parse_grid_flag(const std::string& fla
     throw ConfigError("--grid " + key + ": values nested more than " +
                       std::to_string(kMaxJsonDepth) + " deep");
   const json whole = json::parse(text, nullptr, false);
-  if (!whole.is_discarded() && whole.is_array() && !whole.empty())
+  if (!whole.is_discarded() && whole.is_array() && !whole.empty()) {
+    for (const auto& value : whole) check_override(key, value, "--grid " + key, "command line");
     return {key, std::vector<json>(whole.begin(), whole.end())};
+  }
   std::vector<json> values;
   std::size_t start = 0;
   while (start <= text.size()) {
@@ -305,19 +336,40 @@ std::pair<std::string, std::vector<json>> parse_grid_flag(const std::string& fla
       throw ConfigError("--grid " + flag + ": empty value; expected KEY=VALUE,VALUE,...");
     json holder = json::object();
     apply_override(holder, "value=" + item);  // JSON or a string, checked as --set checks it
+    check_override(key, holder["value"], "--grid " + key, "command line");
     values.push_back(holder["value"]);
     start = comma + 1;
   }
   return {key, values};
 }
 
-// A key that "set" fixes and a point varies would be silently overridden by the point.
-void check_no_overlap(const SweepPlan& plan, const std::set<std::string>& varied) {
-  for (const auto& [key, value] : plan.fixed)
-    if (varied.count(key) > 0)
-      throw ConfigError("sweep: " + key +
-                        " is both set for every point (set / --set) and varied by the points; "
-                        "give it in one place");
+// Whether setting one of the dotted keys changes what the other sets: the same key, or one
+// inside the other ("noise" replaced by null drops "noise.std").
+bool keys_overlap(const std::string& a, const std::string& b) {
+  const auto inside = [](const std::string& inner, const std::string& outer) {
+    return inner.size() > outer.size() && inner.compare(0, outer.size(), outer) == 0 &&
+           inner[outer.size()] == '.';
+  };
+  return a == b || inside(a, b) || inside(b, a);
+}
+
+// A key that "set" fixes and a point varies would be silently overridden by the point, also
+// when one of them gives it inside an object ("model.latent" and "model": {"latent": 8}).
+void check_no_overlap(const SweepPlan& plan, const std::vector<PointOverrides>& points) {
+  std::set<std::string> varied;
+  for (const auto& overrides : points)
+    for (const auto& [key, value] : overrides) collect_set_paths(key, value, varied);
+  for (const auto& [key, value] : plan.fixed) {
+    std::set<std::string> fixed;
+    collect_set_paths(key, value, fixed);
+    for (const auto& path : fixed)
+      for (const auto& other : varied)
+        if (keys_overlap(path, other))
+          throw ConfigError("sweep: " + (path == other ? path : path + " and " + other) +
+                            (path == other ? " is" : " are") +
+                            " both set for every point (set / --set) and varied by the points; "
+                            "give it in one place");
+  }
 }
 
 std::pair<std::string, json> parse_set_flag(const std::string& flag) {
@@ -336,10 +388,7 @@ std::pair<std::string, json> parse_set_flag(const std::string& flag) {
     start = dot + 1;
   }
   json value = holder.at(json::json_pointer(pointer));
-  if (key == "output" && value.is_object() && value.contains("dir"))
-    throw ConfigError(
-        "--set output: output.dir cannot be set: each point's run folder is the "
-        "sweep's folder plus the point's name");
+  check_override(key, value, "--set " + key, "command line");
   return {key, value};
 }
 
@@ -349,7 +398,7 @@ std::vector<SweepPoint> expand_points(const SweepPlan& plan) {
   std::set<std::string> keys;
   for (const auto& overrides : all)
     for (const auto& entry : overrides) keys.insert(entry.first);
-  check_no_overlap(plan, keys);
+  check_no_overlap(plan, all);
   const auto labels = key_labels(keys);
   std::vector<SweepPoint> points;
   std::map<json, std::size_t> seen;

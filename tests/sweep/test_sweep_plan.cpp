@@ -319,7 +319,20 @@ TEST_CASE("flags and settings that would be ignored or injected are refused") {
   CHECK_THROWS_WITH(aebench::parse_set_flag("threads=2"),
                     Catch::Contains("--set threads: threads is set by the sweep"));
   CHECK_THROWS_WITH(aebench::parse_set_flag(R"(output={"dir": "/tmp/x"})"),
-                    Catch::Contains("output.dir cannot be set"));
+                    Catch::Contains("--set output: output.dir cannot vary"));
+  // Inside an object as well as dotted: in a grid flag, and a sweep file's grid and points.
+  CHECK_THROWS_WITH(aebench::parse_grid_flag(R"(output=[{"dir": "a"}, {"dir": "b"}])"),
+                    Catch::Contains("--grid output: output.dir cannot vary"));
+  CHECK_NOTHROW(aebench::parse_grid_flag(R"(output=[{"images": 4}, {"images": 8}])"));
+  for (const json& file :
+       {json{{"base", "x.json"}, {"grid", {{"output", {{{"dir", "zz"}}}}}}},
+        json{{"base", "x.json"}, {"points", {{{"output", {{"dir", "/tmp/x"}}}}}}}}) {
+    INFO(file.dump());
+    const aebench::testing::ScratchFolder folder("sweep_object_keys");
+    aebench::testing::write_text(folder / "s.json", file.dump());
+    CHECK_THROWS_WITH(aebench::read_sweep_file(folder / "s.json"),
+                      Catch::Contains("output.dir cannot vary"));
+  }
   CHECK(aebench::parse_set_flag("model.latent=9").second == 9);
   CHECK(aebench::parse_set_flag("data.dataset=fashion-mnist").second == "fashion-mnist");
   CHECK_THROWS_AS(aebench::parse_set_flag("data.dataset=a\xff"), aebench::ConfigError);
@@ -329,6 +342,24 @@ TEST_CASE("flags and settings that would be ignored or injected are refused") {
   plan.fixed = {{"model.latent", 9}};
   CHECK_THROWS_WITH(aebench::expand_points(plan),
                     Catch::Contains("model.latent is both set for every point"));
+  // The same key given dotted in one place and inside an object in the other, or a whole
+  // object replaced where set gives a key inside it.
+  plan = grid_plan({{"model", {json{{"latent", 8}}, json{{"latent", 16}}}}});
+  plan.fixed = {{"model.latent", 4}};
+  CHECK_THROWS_WITH(aebench::expand_points(plan),
+                    Catch::Contains("model.latent is both set for every point"));
+  plan = grid_plan({{"model.latent", {2, 3}}});
+  plan.fixed = {{"model", json{{"latent", 4}}}};
+  CHECK_THROWS_WITH(aebench::expand_points(plan),
+                    Catch::Contains("model.latent is both set for every point"));
+  plan = grid_plan({{"noise", {nullptr, json{{"type", "masking"}}}}});
+  plan.fixed = {{"noise.std", 0.3}};
+  CHECK_THROWS_WITH(aebench::expand_points(plan),
+                    Catch::Contains("noise.std and noise are both set for every point"));
+  // Other keys of one object, in the two places, are no overlap (seed 000's denoising sweep).
+  plan = grid_plan({{"noise.std", {0.2, 0.4}}});
+  plan.fixed = {{"noise", json{{"type", "gaussian"}, {"clip", true}}}};
+  CHECK(aebench::expand_points(plan).size() == 2);
 
   aebench::ExecutorOptions slurm;
   slurm.type = "slurm";
