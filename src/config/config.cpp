@@ -196,15 +196,32 @@ bool applies(const KeySchema& key, const Config& config) {
   return !key.applies || key.applies(config);
 }
 
-// A strict section's key of another choice (a cosine schedule's min_lr under a step one). A
-// --set object adds to the object there, so such a key is often left over from the file.
+// A strict section's key of another choice (a cosine schedule's min_lr under a step one): named
+// with the choice in force and the one it belongs to. A --set object adds to the object there,
+// so such a key is often left over from the file.
 [[noreturn]] void refuse_other_choice_key(const SectionSchema& section, const KeySchema& key,
                                           const std::string& source, const Config& config) {
-  std::string applicable;
-  for (const auto& other : section.keys)
+  std::string applicable, chosen, owners;
+  const KeySchema* choice = nullptr;
+  for (const auto& other : section.keys) {
     if (applies(other, config)) applicable += (applicable.empty() ? "" : ", ") + other.name;
-  std::string message = source + ": unknown key " + join_key(section.path, key.name) +
-                        " here: expected only " + applicable + ", the keys of this choice";
+    if (choice == nullptr && other.kind == ValueKind::kChoice && other.get && other.set)
+      choice = &other;
+  }
+  if (choice != nullptr) {
+    chosen = choice->name + " " + choice->get(config).dump();
+    for (const auto& value : choice->choices) {
+      Config trial = config;
+      choice->set(trial, json(value));
+      if (applies(key, trial)) owners += (owners.empty() ? "" : " or ") + json(value).dump();
+    }
+  }
+  const std::string path = join_key(section.path, key.name);
+  std::string message =
+      source + ": " + path + ": expected only the keys of " +
+      (chosen.empty() ? "this choice" : chosen) + " (" + applicable + "), found " + key.name +
+      (owners.empty() ? "" : ", a key of " + choice->name + " " + owners) + "; give the " +
+      (owners.empty() ? "choice" : choice->name) + " it belongs to, or drop it";
   // " (with --set)", " (with the sweep's settings)": an override may have left the key behind.
   if (source.find(" (with ") != std::string::npos)
     message += " (an object given by --set or a sweep adds to the object there: give \"" +

@@ -96,7 +96,17 @@ void require_writable_file(const fs::path& path) {
   const fs::path probe = temporary_path(path);
   const int descriptor =
       ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0644);
-  if (descriptor < 0) throw_os_error("write", path);
+  if (descriptor < 0) {
+    const std::string folder = path.has_parent_path() ? path.parent_path().string() : ".";
+    if (errno == ENOENT || errno == ENOTDIR)
+      throw OutputError("cannot write " + path.string() + ": expected its folder " + folder +
+                        " to exist, found none; create it, or name a file in a folder that does");
+    if (errno == EACCES || errno == EPERM || errno == EROFS)
+      throw OutputError("cannot write " + path.string() + ": expected a folder this user may " +
+                        "write in, found " + folder + " (" + std::strerror(errno) +
+                        "); name a file elsewhere");
+    throw_os_error("write", path);
+  }
   ::close(descriptor);
   ::unlink(probe.c_str());
 }
