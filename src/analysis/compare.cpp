@@ -107,6 +107,11 @@ std::vector<nlohmann::json> read_summaries(const std::vector<fs::path>& run_dirs
       return DataError(path.string() + ": expected a finished run with " + kSummaryFile +
                        ", found " + found);
     };
+    // A train --resume there has removed its results for now: say so, not "finish it".
+    if (run_folder_in_use(dir))
+      throw OutputError("run folder " + dir.string() + " is in use by another aebench process " +
+                        "(a train, or an eval); compare wrote nothing: run it again when that " +
+                        "has finished");
     const RegularFileText file = read_regular_file(path);
     // An unfinished run is the command's mistake, as probe and export say (exit 2).
     if (file.missing)
@@ -414,10 +419,15 @@ WrittenComparison write_comparison(const std::vector<fs::path>& run_dirs,
   for (auto& [flag, key] : named) key = summary_key(summaries, key);
   check_compare_keys(summaries, named);
   // One line per x value, each a single point: no plot shows a trend that way.
+  const bool x_named = std::any_of(named.begin(), named.end(),
+                                   [](const NamedKey& given) { return given.flag == "--x"; });
   if (options.x_key == options.series_key)
-    throw ConfigError("--series " + options.series_key + ": expected a key other than --x's, " +
-                      "found the same one; give --series another key (default " +
-                      CompareOptions{}.series_key + ")");
+    throw ConfigError("--series " + options.series_key + ": expected a key other than --x's (" +
+                      options.x_key + (x_named ? "" : ", the default") +
+                      "), found the same one; give --series or --x another key");
+  for (auto metric = options.metrics.begin(); metric != options.metrics.end(); ++metric)
+    if (std::find(std::next(metric), options.metrics.end(), *metric) != options.metrics.end())
+      throw ConfigError("--metric " + *metric + ": expected each metric once, found it twice");
   std::vector<std::string> names = {"comparison.md", "comparison.csv", "comparison.json"};
   for (const auto& metric : options.metrics) names.push_back(comparison_plot_file(metric));
   const OutputFolder out(out_dir, names, {"comparison.json", "aebench-comparison"}, "--out");

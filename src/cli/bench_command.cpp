@@ -1,8 +1,10 @@
+#include <filesystem>
 #include <iostream>
 
 #include "aebench/bench/bench_report.h"
 #include "aebench/bench/benchmark.h"
 #include "aebench/config/config.h"
+#include "aebench/errors.h"
 #include "aebench/io/atomic_file.h"
 #include "aebench/io/cpu_cores.h"
 #include "aebench/io/run_folder.h"
@@ -44,6 +46,13 @@ CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options) {
 int run_bench(const BenchCommandOptions& options) {
   BenchOptions bench;
   if (!options.config_paths.empty()) bench.config_paths = options.config_paths;
+  // The defaults are the checkout's: elsewhere, say so rather than name a file never given.
+  for (const auto& path : bench.config_paths)
+    if (std::error_code error;
+        options.config_paths.empty() && !std::filesystem::exists(path, error))
+      throw ConfigError("bench: no CONFIG given, and its default " + path + " is not in " +
+                        std::filesystem::current_path(error).string() +
+                        "; run it in the aebench checkout, or name the configs to time");
   bench.threads = options.threads;
   bench.steps = options.steps;
   bench.precision = options.precision;

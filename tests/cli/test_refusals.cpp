@@ -76,7 +76,11 @@ TEST_CASE("compare refuses a key no run has, with the nearest one, and keeps plo
   CHECK(tiny.aebench(base + "--x model.latent --series config.model.latent") ==
         aebench::kExitUsageError);
   CHECK_THAT(tiny.output, Catch::Contains("--series config.model.latent: expected a key other "
-                                          "than --x's, found the same one"));
+                                          "than --x's (config.model.latent), found the same one"));
+  CHECK(tiny.aebench(base + "--series model.latent") == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("(config.model.latent, the default)"));
+  CHECK(tiny.aebench(base + "--metric test.mse --metric test.mse") == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("--metric test.mse: expected each metric once"));
   for (const char* not_a_number : {"name", "test"}) {
     CHECK(tiny.aebench(base + "--metric " + not_a_number) == aebench::kExitUsageError);
     CHECK_THAT(tiny.output, Catch::Contains("expected a key with a number"));
@@ -137,6 +141,19 @@ TEST_CASE("sweep --bench refuses a FIFO at once, and bench --out an unwritable p
   CHECK_THAT(tiny.output, Catch::Contains("no/such/folder/bench.json: expected its folder ") &&
                               Catch::Contains("no/such/folder to exist, found none"));
   CHECK_THAT(tiny.output, !Catch::Contains("peak"));  // refused before any timing
+}
+
+TEST_CASE("bench without a config, outside the checkout, says its defaults are not there") {
+  const ScratchFolder folder("bench_elsewhere");
+  std::string output;
+  CHECK(aebench::testing::run_command("cd " + shell_quoted(folder.path()) + " && " +
+                                          shell_quoted(aebench::testing::aebench_binary()) +
+                                          " bench --steps 1",
+                                      &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("bench: no CONFIG given, and its default "
+                                     "configs/dense_100.json is not in ") &&
+                         Catch::Contains("run it in the aebench checkout, or name the configs"));
+  CHECK_FALSE(fs::exists(folder / "bench.json"));
 }
 
 TEST_CASE("a sweep.json field of the wrong type is a config error naming the file and key") {

@@ -480,7 +480,7 @@ TEST_CASE(
   TinyRun tiny("in_use");
   const std::string run = shell_quoted(tiny.run);
   const std::vector<std::string> commands = {"eval " + run, "probe " + run, "export " + run,
-                                             "encode " + run};
+                                             "encode " + run, "compare " + run};
   {
     const aebench::RunLock resume(tiny.run);  // as a train --resume working there holds it
     for (const auto& command : commands) {
