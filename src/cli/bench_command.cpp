@@ -46,13 +46,6 @@ CLI::App* setup_bench(CLI::App& app, BenchCommandOptions& options) {
 int run_bench(const BenchCommandOptions& options) {
   BenchOptions bench;
   if (!options.config_paths.empty()) bench.config_paths = options.config_paths;
-  // The defaults are the checkout's: elsewhere, say so rather than name a file never given.
-  for (const auto& path : bench.config_paths)
-    if (std::error_code error;
-        options.config_paths.empty() && !std::filesystem::exists(path, error))
-      throw ConfigError("bench: no CONFIG given, and its default " + path + " is not in " +
-                        std::filesystem::current_path(error).string() +
-                        "; run it in the aebench checkout, or name the configs to time");
   bench.threads = options.threads;
   bench.steps = options.steps;
   bench.precision = options.precision;
@@ -67,6 +60,13 @@ int run_bench(const BenchCommandOptions& options) {
   }
   refuse_bench_destination(options.out_file);
   require_writable_file(options.out_file);  // before minutes of timing, not after
+  // The defaults are the checkout's: elsewhere, say so rather than name a file never given.
+  for (const auto& path : bench.config_paths)
+    if (std::error_code error;
+        options.config_paths.empty() && !std::filesystem::exists(path, error))
+      throw ConfigError("bench: no CONFIG given, and its default " + path + " is not in " +
+                        std::filesystem::current_path(error).string() +
+                        "; run it in the aebench checkout, or name the configs to time");
   BenchResult result = run_benchmark(bench);
   // The layout compares thread counts: it needs more than one core and the default (all).
   if (!options.no_layout && result.machine.cores >= 2 && options.threads == 0) {
