@@ -228,9 +228,31 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
   }
 }
 
+namespace {
+
+// Whether `path` names the file open at `descriptor`.
+bool names_open_file(const fs::path& path, int descriptor) {
+  struct stat held {
+  }, at_path{};
+  return ::fstat(descriptor, &held) == 0 && ::stat(path.c_str(), &at_path) == 0 &&
+         held.st_dev == at_path.st_dev && held.st_ino == at_path.st_ino;
+}
+
+}  // namespace
+
+void RunLock::require_held() const {
+  if (names_open_file(path_, descriptor_)) return;
+  throw OutputError("run folder " + path_.parent_path().string() +
+                    ": expected the folder this command locked, found another there (it was "
+                    "moved, removed or replaced while the command wrote it); nothing more was "
+                    "written: resume the run where its folder went");
+}
+
 RunLock::~RunLock() {
   unregister_held_lock(path_.c_str());
-  ::unlink(path_.c_str());  // while still holding the lock: see the constructor
+  // While still holding the lock (see the constructor); only ours: the folder may have been
+  // replaced while the command ran, and what is at the path now is not this lock.
+  if (names_open_file(path_, descriptor_)) ::unlink(path_.c_str());
   ::close(descriptor_);
 }
 

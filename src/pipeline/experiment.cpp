@@ -75,7 +75,7 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
                                       const Config& config, const RunOptions& options,
                                       ProgressReporter& progress, bool continuing,
                                       const nlohmann::json& extras, ThreadFollower* threads,
-                                      EpochStrips& strips) {
+                                      EpochStrips& strips, const RunLock& lock) {
   const fs::path folder = config.output.dir;
   const nlohmann::json resolved = config_to_json(config);
   auto optimizer = make_optimizer(model, config.train);
@@ -94,6 +94,7 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
   TrainingHooks hooks;
   hooks.progress = &progress;
   hooks.on_epoch = [&](const EpochRecord& record) {
+    lock.require_held();
     metrics_csv.append(record);
     strips.after_epoch(model, record.epoch);
     // After the last epoch nothing is left to train on another count.
@@ -101,6 +102,7 @@ TrainingResult train_with_checkpoints(AutoencoderImpl& model, const TrainingData
     if (const auto change = threads->after_epoch(record.epoch)) progress.note(*change);
   };
   hooks.save_checkpoint = [&](const TrainingProgress& state) {
+    lock.require_held();
     // The strips and thread changes so far, for a resumed session to go on from.
     TrainingProgress with_changes = state;
     with_changes.summary_extras["epoch_strips"] = strips.to_json();
@@ -163,7 +165,7 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
                           AutoencoderImpl& model, const TrainingResult& result,
                           const RunOptions& options, const nlohmann::json& extras,
                           nlohmann::ordered_json& record, ProgressReporter& progress,
-                          const EpochStrips& strips) {
+                          const EpochStrips& strips, const RunLock& lock) {
   const fs::path folder = config.output.dir;
   const TrainingProgress& state = result.progress;
   const bool checkpointed = fs::exists(folder / kCheckpointFile);  // PCA has none: it refits
@@ -179,9 +181,11 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   // Each stage's artefacts are written before the next stage starts, so a stop between
   // stages keeps them.
   const auto write_stage = [&](const Artefacts& artefacts) {
+    lock.require_held();
     write_artefacts(folder, artefacts);
     stage_done(artefacts.file_list());
   };
+  lock.require_held();
   save_model(folder / kModelFile, model, config_to_json(config));
   // The summary names the model it scored: a summary.json beside another model.pt is not its.
   const std::string model_crc = checked_file_crc(folder / kModelFile);
@@ -245,6 +249,7 @@ nlohmann::json finish_run(const Config& config, const RunContext& context, const
   summary["provenance"] = nlohmann::json::parse(session_provenance(record).dump());
   Artefacts record_file;
   record_file.add(kRunMarkerFile, record);
+  lock.require_held();
   write_artefacts(folder, record_file);
   write_summary(folder, summary);
   try {
@@ -346,7 +351,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
       extras["pretraining"] =
           pretrain(*model, unit_floats(training.train_images), config, options, progress);
     result = train_with_checkpoints(*model, training, config, options, progress, continuing, extras,
-                                    follower ? &*follower : nullptr, strips);
+                                    follower ? &*follower : nullptr, strips, lock);
     extras = result.progress.summary_extras;
     if (follower) {
       follower->return_to_chosen();  // evaluation and analyses run on the chosen count
@@ -354,7 +359,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
     }
   }
   return finish_run(config, context, data, *model, result, options, extras, record, progress,
-                    strips);
+                    strips, lock);
 }
 
 }  // namespace aebench

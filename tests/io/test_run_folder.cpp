@@ -189,3 +189,30 @@ TEST_CASE("run_marker_problem names what is wrong with a run.json, and accepts t
   REQUIRE(::mkfifo(marker.c_str(), 0600) == 0);  // never opened for reading: no hang
   CHECK_THAT(aebench::run_marker_problem(folder.path()), Catch::Contains("FIFO"));
 }
+
+TEST_CASE("a lock knows when its folder was moved away or replaced, and removes no other file") {
+  const aebench::testing::ScratchFolder folder("moved_lock");
+  const fs::path run = folder / "run";
+  for (const bool by_link : {false, true}) {
+    INFO(by_link);
+    fs::remove_all(run);
+    fs::remove_all(folder / "moved");
+    fs::remove_all(folder / "other");
+    {
+      const aebench::RunLock lock(run);
+      CHECK_NOTHROW(lock.require_held());
+      fs::rename(run, folder / "moved");
+      CHECK_THROWS_WITH(lock.require_held(),
+                        Catch::Contains("expected the folder this command locked, found another"));
+      fs::create_directory(folder / "other");
+      aebench::testing::write_text(folder / "other" / aebench::kLockFile, "");
+      if (by_link)
+        fs::create_directory_symlink(folder / "other", run);
+      else
+        fs::rename(folder / "other", run);
+      CHECK_THROWS_AS(lock.require_held(), aebench::OutputError);
+    }
+    // The lock file at the path now is not this lock's: it stays.
+    CHECK(fs::exists(run / aebench::kLockFile));
+  }
+}

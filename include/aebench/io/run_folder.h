@@ -130,6 +130,10 @@ class RunLock {
  public:
   explicit RunLock(const std::filesystem::path& dir);
   ~RunLock();
+  // Throws OutputError unless the folder's path still leads to this lock: a run folder moved,
+  // removed or replaced (by a link, or another folder) while a run writes it is not written
+  // through its old name into whatever is there now.
+  void require_held() const;
   RunLock(const RunLock&) = delete;
   RunLock& operator=(const RunLock&) = delete;
 
