@@ -211,6 +211,14 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
       throw OutputError("lock file " + path_.string() + ": expected a regular file (or none), " +
                         "found " + file_kind_name(opened.st_mode) + "; remove it and run again");
     }
+    // aebench's lock files stay empty: one with content is a file of the user's, which the
+    // lock's release would delete.
+    if (opened.st_size > 0) {
+      ::close(descriptor_);
+      throw OutputError("lock file " + path_.string() + ": expected aebench's empty lock file " +
+                        "(or none), found a file of " + std::to_string(opened.st_size) +
+                        " bytes, not aebench's; move it away, then run again");
+    }
     if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
       ::close(descriptor_);
       throw OutputError("run folder " + dir.string() +

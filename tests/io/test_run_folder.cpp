@@ -216,3 +216,13 @@ TEST_CASE("a lock knows when its folder was moved away or replaced, and removes 
     CHECK(fs::exists(run / aebench::kLockFile));
   }
 }
+
+TEST_CASE("a lock file with content is a user's: refused, and left as it is") {
+  const aebench::testing::ScratchFolder folder("user_lock_file");
+  fs::create_directory(folder / "run");
+  aebench::testing::write_text(folder / "run" / aebench::kLockFile, "my precious");
+  CHECK_THROWS_WITH(aebench::RunLock(folder / "run"),
+                    Catch::Contains("expected aebench's empty lock file (or none), found a file "
+                                    "of 11 bytes"));
+  CHECK(aebench::testing::file_contents(folder / "run" / aebench::kLockFile) == "my precious");
+}
