@@ -222,6 +222,26 @@ void refuse_foreign_subfolders(const fs::path& dir) {
   }
 }
 
+// A run is never made around another: a run folder anywhere below `dir` (a run trained at
+// dir/x/y before, or moved in) is refused, so that neither run's files become the other's.
+// Links are not followed, unreadable folders skipped, and the walk ends after kMaxLooked
+// entries (a folder that large is no run's).
+void refuse_runs_inside(const fs::path& dir) {
+  constexpr std::size_t kMaxLooked = 100000;
+  std::error_code error;
+  fs::recursive_directory_iterator entry(dir, fs::directory_options::skip_permission_denied, error);
+  for (std::size_t looked = 0;
+       !error && entry != fs::recursive_directory_iterator() && looked < kMaxLooked;
+       entry.increment(error), ++looked) {
+    if (!entry->is_directory(error) || entry->is_symlink(error)) continue;
+    if (is_run_folder(entry->path()))
+      throw OutputError("folder " + dir.string() + " holds the run " +
+                        entry->path().lexically_relative(dir).string() +
+                        "/ (with its run.json): a run is not made around another; move that " +
+                        "run away, or use --out DIR to write elsewhere");
+  }
+}
+
 }  // namespace
 
 void refuse_unreplaceable_names(const fs::path& dir, const std::vector<std::string>& names,
@@ -286,12 +306,18 @@ std::vector<std::string> result_files(const std::string& folder) {
 
 void prepare_run_folder(const fs::path& dir, bool overwrite) {
   if (!holds_something(dir)) return;
-  if (!overwrite)
+  const bool run = is_run_folder(dir);
+  if (!overwrite && run)
     throw OutputError("run folder " + dir.string() +
                       " is not empty; pass --resume to continue its run, --overwrite to replace "
                       "it, or --out DIR to write elsewhere");
+  if (!overwrite)
+    throw OutputError("folder " + dir.string() + " is not empty and holds no run (no run.json " +
+                      "aebench wrote); pass --overwrite to write a run beside its files (they " +
+                      "stay), or --out DIR to write elsewhere");
   refuse_foreign_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
   refuse_foreign_subfolders(dir);
+  refuse_runs_inside(dir);
   refuse_unremovable_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
   for (const auto& folder : kResultFolders) remove_artefacts(dir, folder);
   for (const auto& name : kRunArtefacts) remove_old_artefact(dir, name);

@@ -434,3 +434,32 @@ TEST_CASE("a run folder at a result folder's name is another run's: refused, its
   }
   CHECK(aebench::testing::file_contents(outer / "probe" / aebench::kSummaryFile) == inner_summary);
 }
+
+TEST_CASE("a run is not made around another run, at any depth; a user's folder is named so") {
+  TinyRun tiny("run_around_run", false);
+  for (const std::string inner : {"inner", "probe/deep", "a/b/c"}) {
+    INFO(inner);
+    const fs::path outer = tiny.folder / "outer";
+    fs::remove_all(outer);
+    REQUIRE(tiny.aebench(tiny.train_command("--quiet --out " + shell_quoted(outer / inner))) == 0);
+    const std::string summary =
+        aebench::testing::file_contents(outer / inner / aebench::kSummaryFile);
+    CHECK(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(outer))) ==
+          aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, Catch::Contains("holds the run " + inner + "/ (with its run.json)") ||
+                                Catch::Contains("is a run folder of its own"));
+    CHECK_FALSE(fs::exists(outer / aebench::kRunMarkerFile));
+    CHECK(aebench::testing::file_contents(outer / inner / aebench::kSummaryFile) == summary);
+  }
+  // A folder of the user's: not called a run folder, and no advice to --resume it.
+  const fs::path mine = tiny.folder / "mine";
+  fs::create_directory(mine);
+  aebench::testing::write_text(mine / "notes.txt", "mine");
+  CHECK(tiny.aebench(tiny.train_command("--quiet --out " + shell_quoted(mine))) ==
+        aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("is not empty and holds no run") &&
+                              Catch::Contains("--overwrite to write a run beside its files") &&
+                              !Catch::Contains("--resume"));
+  REQUIRE(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(mine))) == 0);
+  CHECK(aebench::testing::file_contents(mine / "notes.txt") == "mine");
+}
