@@ -63,8 +63,10 @@ bool summary_written(const fs::path& run_dir) {
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   if (!file.ok()) return false;
   const json summary = json::parse(file.bytes, nullptr, false);
-  // Finished means train's last write, for this point's model.pt (not a copy of another's).
-  return holds_test_results(summary) && foreign_summary_problem(run_dir, summary).empty();
+  // Finished means train's last write, for this point's model.pt (not a copy of another's),
+  // beside the config.json the run is read by (a folder swapped in mid-run has none).
+  return holds_test_results(summary) && foreign_summary_problem(run_dir, summary).empty() &&
+         read_regular_file(run_dir / kConfigFile).ok();
 }
 
 ordered_json overrides_to_json(const PointOverrides& overrides) {

@@ -172,6 +172,9 @@ TEST_CASE("a point's state is read off its run folder") {
   std::ofstream(run / aebench::kRunMarkerFile)
       << R"({"format_version": 1, "sessions": [{"command": "aebench train x.json", "started": "2026-12-06T00:00:00Z"}]})";
   CHECK(aebench::observe_point(run) == aebench::PointState::kDone);
+  // Without the config.json the run is read by (a folder swapped in mid-run): not done.
+  fs::remove(run / aebench::kConfigFile);
+  CHECK(aebench::observe_point(run) != aebench::PointState::kDone);
 }
 
 TEST_CASE("sweep.json keeps every point's overrides in order, its state and timings") {
