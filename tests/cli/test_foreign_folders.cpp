@@ -435,7 +435,7 @@ TEST_CASE("a run folder at a result folder's name is another run's: refused, its
   CHECK(aebench::testing::file_contents(outer / "probe" / aebench::kSummaryFile) == inner_summary);
 }
 
-TEST_CASE("a run is not made around another run, at any depth; a user's folder is named so") {
+TEST_CASE("a run is not made around another run, at any depth, and a user's folder is named so") {
   TinyRun tiny("run_around_run", false);
   for (const std::string inner : {"inner", "probe/deep", "a/b/c"}) {
     INFO(inner);

@@ -32,8 +32,10 @@ TEST_CASE(
                                           "probe/my-notes.txt", "mine/data.csv"};
   for (const auto& name : ours) std::ofstream(run / name) << "aebench's";
   for (const auto& name : users) std::ofstream(run / name) << "mine";
-  CHECK_THROWS_WITH(aebench::prepare_run_folder(run, false),
-                    Catch::Contains("--resume") && Catch::Contains("--overwrite"));
+  // Not a run (no run.json): said so, with no advice to resume it.
+  CHECK_THROWS_WITH(aebench::prepare_run_folder(run, false), Catch::Contains("holds no run") &&
+                                                                 Catch::Contains("--overwrite") &&
+                                                                 !Catch::Contains("--resume"));
   // Without aebench's mark those names are the user's: refused, nothing removed.
   CHECK_THROWS_WITH(aebench::prepare_run_folder(run, true), Catch::Contains("no run.json"));
   for (const auto& name : ours) CHECK(file_contents(run / name) == "aebench's");
