@@ -264,6 +264,17 @@ RunLock::~RunLock() {
   ::close(descriptor_);
 }
 
+bool resume_unfinished(const std::filesystem::path& folder) {
+  const RegularFileText file = read_regular_file(folder / kRunMarkerFile);
+  if (!file.ok()) return false;
+  const auto record = nlohmann::json::parse(file.bytes, nullptr, false);
+  if (!record.is_object() || !record.contains("sessions") || !record["sessions"].is_array() ||
+      record["sessions"].size() < 2)
+    return false;
+  const auto& last = record["sessions"].back();
+  return last.is_object() && last.contains("finished") && last["finished"].is_null();
+}
+
 bool run_folder_in_use(const fs::path& dir) {
   // Non-blocking: a FIFO in the lock file's place must not hang the probe (RunLock refuses it).
   const int descriptor =

@@ -45,17 +45,6 @@ void finish_run_record(nlohmann::ordered_json& record) {
   if (!record["sessions"].empty()) record["sessions"].back()["finished"] = utc_timestamp();
 }
 
-bool resume_unfinished(const std::filesystem::path& folder) {
-  const RegularFileText file = read_regular_file(folder / kRunMarkerFile);
-  if (!file.ok()) return false;
-  const auto record = nlohmann::json::parse(file.bytes, nullptr, false);
-  if (!record.is_object() || !record.contains("sessions") || !record["sessions"].is_array() ||
-      record["sessions"].size() < 2)
-    return false;
-  const auto& last = record["sessions"].back();
-  return last.is_object() && last.contains("finished") && last["finished"].is_null();
-}
-
 nlohmann::ordered_json session_provenance(const nlohmann::ordered_json& record) {
   const auto& sessions = record["sessions"];
   nlohmann::ordered_json provenance =

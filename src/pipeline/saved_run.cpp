@@ -11,7 +11,6 @@
 #include "aebench/io/run_folder.h"
 #include "aebench/io/stop_signal.h"
 #include "aebench/pipeline/preflight.h"
-#include "aebench/pipeline/run_record.h"
 #include "aebench/pipeline/run_stages.h"
 #include "aebench/train/checkpoint.h"
 

@@ -451,6 +451,11 @@ std::string render_run_report(const fs::path& dir) {
                      "</p>\n";
   if (!files.error.empty())
     body += "<p class=\"missing\">error: " + html_escape(files.error) + "</p>\n";
+  // The pictures are written at a run's end: during a resume they are still the earlier model's.
+  if (!files.finished() && resume_unfinished(dir))
+    body +=
+        "<p class=\"missing\">a train --resume started here has not finished: the "
+        "pictures are of the model.pt saved before it; metrics.csv has the epochs since</p>\n";
   body += "<nav class=\"toc\">";
   for (const auto& [id, title] : page.contents)
     body += "<a href=\"#" + id + "\">" + html_escape(title) + "</a>";

@@ -94,6 +94,8 @@ TEST_CASE("a stopped resume leaves no result of the old model as current") {
   const std::string report = aebench::testing::file_contents(tiny.run / aebench::kReportFile);
   CHECK_THAT(report, Catch::Contains("not finished") && !Catch::Contains("id=\"eval\"") &&
                          !Catch::Contains("eval/reconstructions.png"));
+  CHECK_THAT(report, Catch::Contains("a train --resume started here has not finished: the "
+                                     "pictures are of the model.pt saved before it"));
 }
 
 TEST_CASE("eval scores another split or other data of the model's shape and nothing else") {

@@ -142,6 +142,10 @@ class RunLock {
   int descriptor_ = -1;
 };
 
+// Whether `folder`'s run.json says a train --resume started there and has not finished: its last
+// session, after the first, has no "finished" time.
+bool resume_unfinished(const std::filesystem::path& folder);
+
 // Whether a live process holds RUN_DIR's lock (a RunLock) right now. Never blocks, never
 // creates anything.
 bool run_folder_in_use(const std::filesystem::path& dir);

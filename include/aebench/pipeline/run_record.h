@@ -26,10 +26,6 @@ nlohmann::ordered_json start_run_record(const std::filesystem::path& folder, boo
 // Marks the last session finished now.
 void finish_run_record(nlohmann::ordered_json& record);
 
-// Whether `folder`'s run.json says a train --resume started there and has not finished: its last
-// session, after the first, has no "finished" time.
-bool resume_unfinished(const std::filesystem::path& folder);
-
 // summary.json's "provenance": the last session, as run.json has it.
 nlohmann::ordered_json session_provenance(const nlohmann::ordered_json& record);
 
