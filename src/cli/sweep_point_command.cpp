@@ -28,10 +28,7 @@ void train_recording_failure(const Config& config, const RunOptions& run, const 
     run_training(config, run);
   } catch (...) {
     const ErrorReport error = describe_exception(std::current_exception());
-    if (!error.interrupted) {
-      fs::create_directories(run_dir);
-      write_file_atomically(run_dir / kErrorFile, error.kind + ": " + error.message + "\n");
-    }
+    if (!error.interrupted) (void)write_point_error(run_dir, error.kind + ": " + error.message);
     throw;
   }
 }

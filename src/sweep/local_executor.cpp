@@ -118,18 +118,20 @@ class SweepRunner {
     entry.seconds = seconds_since(running.started);
     entry.finished = utc_timestamp();
     entry.state = observe_point(run_dir(running.index));
+    std::string unwritten;  // an error that only sweep.json may keep
     if (exit_code == 130 || exit_code == 143) {
       entry.state = PointState::kInterrupted;
     } else if (exit_code != 0 && entry.state != PointState::kFailed) {
       // The child died without saying why (killed, out of memory): record what is known.
       const std::string last = last_log_line(log_file(running.index));
-      fs::create_directories(run_dir(running.index));
-      write_file_atomically(run_dir(running.index) / kErrorFile,
-                            "exited with code " + std::to_string(exit_code) +
-                                (last.empty() ? "" : "; its log ends: " + last) + "\n");
+      const std::string line = "exited with code " + std::to_string(exit_code) +
+                               (last.empty() ? "" : "; its log ends: " + last);
       entry.state = PointState::kFailed;
+      // Not into a link or a folder put at the point's path meanwhile: then sweep.json alone.
+      if (!write_point_error(run_dir(running.index), line)) unwritten = line;
     }
-    if (entry.state == PointState::kFailed) entry.error = recorded_error(run_dir(running.index));
+    if (entry.state == PointState::kFailed)
+      entry.error = unwritten.empty() ? recorded_error(run_dir(running.index)) : unwritten;
     if (entry.state == PointState::kDone) finished_seconds_.push_back(entry.seconds);
     write_sweep_record(record_);
     event(entry.point.name + " " + state_name(entry.state) + " after " +

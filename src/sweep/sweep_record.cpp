@@ -59,6 +59,15 @@ bool holds_run_files(const fs::path& run_dir) {
   return false;
 }
 
+// Whether `dir` holds nothing but aebench's lock file (a point that failed before its run
+// files were written).
+bool holds_only_lock(const fs::path& dir) {
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(dir, error))
+    if (entry.path().filename() != kLockFile) return false;
+  return !error;
+}
+
 bool summary_written(const fs::path& run_dir) {
   const RegularFileText file = read_regular_file(run_dir / kSummaryFile);
   if (!file.ok()) return false;
@@ -177,6 +186,18 @@ std::string error_file_problem(const fs::path& run_dir) {
     return std::string("output error: ") + error.what();
   }
   return "";
+}
+
+bool write_point_error(const fs::path& run_dir, const std::string& line) {
+  std::error_code error;
+  if (is_symbolic_link(run_dir)) return false;
+  const bool absent = !fs::exists(fs::symlink_status(run_dir, error));
+  if (!absent && !fs::is_directory(fs::symlink_status(run_dir, error))) return false;
+  if (!absent && !is_run_folder(run_dir) && !holds_only_lock(run_dir)) return false;
+  if (!error_file_problem(run_dir).empty()) return false;
+  fs::create_directories(run_dir, error);
+  write_file_atomically(run_dir / kErrorFile, line + "\n");
+  return true;
 }
 
 void clear_point_error(const fs::path& run_dir) {

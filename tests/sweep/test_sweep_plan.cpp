@@ -177,6 +177,23 @@ TEST_CASE("a point's state is read off its run folder") {
   CHECK(aebench::observe_point(run) != aebench::PointState::kDone);
 }
 
+TEST_CASE("a failed point's error goes only into a folder that is the point's own") {
+  ScratchFolder folder("point-error");
+  CHECK(aebench::write_point_error(folder / "new", "config error: x"));  // made now
+  CHECK(aebench::recorded_error(folder / "new") == "config error: x");
+  // A link, or a folder of the user's, put at the point's path meanwhile: not written into.
+  fs::create_directory(folder / "users");
+  aebench::testing::write_text(folder / "users" / aebench::kErrorFile, "USER DATA");
+  fs::create_directory_symlink(folder / "users", folder / "linked");
+  CHECK_FALSE(aebench::write_point_error(folder / "linked", "output error: y"));
+  CHECK_FALSE(aebench::write_point_error(folder / "users", "output error: y"));
+  CHECK(aebench::testing::file_contents(folder / "users" / aebench::kErrorFile) == "USER DATA");
+  // A run folder, or one holding only the lock of a point that failed early, is the point's.
+  fs::create_directory(folder / "early");
+  aebench::testing::write_text(folder / "early" / aebench::kLockFile, "");
+  CHECK(aebench::write_point_error(folder / "early", "data error: z"));
+}
+
 TEST_CASE("sweep.json keeps every point's overrides in order, its state and timings") {
   ScratchFolder folder("sweep-record");
   auto plan = grid_plan({{"model.latent", {4}}, {"data.dataset", {"mnist"}}});

@@ -42,6 +42,12 @@ std::string recorded_error(const std::filesystem::path& run_dir);
 // the point stays failed, naming it, and is not run again.
 std::string error_file_problem(const std::filesystem::path& run_dir);
 
+// Writes a failed point's one-line error to RUN_DIR/error.txt, only into a folder that is the
+// point's own: missing (made now), empty but for aebench's lock, or a run folder. A link or a
+// folder put at its path meanwhile is not written into; returns false then (the caller keeps
+// the error in sweep.json alone).
+bool write_point_error(const std::filesystem::path& run_dir, const std::string& line);
+
 // Removes RUN_DIR/error.txt before the point runs again; OutputError when error_file_problem.
 void clear_point_error(const std::filesystem::path& run_dir);
 
