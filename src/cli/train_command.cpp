@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "aebench/config/config.h"
+#include "aebench/errors.h"
 #include "aebench/pipeline/experiment.h"
 #include "aebench/pipeline/run_folder_choice.h"
 #include "commands.h"
@@ -84,6 +85,22 @@ int run_train(const TrainCommandOptions& options) {
   std::vector<std::string> overrides = options.overrides;
   std::vector<std::string> flags;  // which of them the config was changed by, for messages
   if (!overrides.empty()) flags.push_back("--set");
+  // A flag and a --set of its key would silently drop one of the two values.
+  const auto refuse_both = [&](bool given, const std::string& flag, const char* pointer,
+                               const std::string& key) {
+    if (!given) return;
+    for (const auto& assignment : options.overrides) {
+      nlohmann::json set;
+      apply_override(set, assignment);
+      if (set.contains(nlohmann::json::json_pointer(pointer)))
+        throw ConfigError("--set " + printable(assignment) + ": expected " + key + " once, found " +
+                          flag + " as well (a shorthand for --set " + key +
+                          "=...); give one of them");
+    }
+  };
+  refuse_both(!options.out_dir.empty(), "--out", "/output/dir", "output.dir");
+  refuse_both(!options.device.empty(), "--device", "/device", "device");
+  refuse_both(options.threads >= 0, "--threads", "/threads", "threads");
   if (!options.out_dir.empty()) {
     overrides.push_back(string_override("output.dir", options.out_dir, "--out"));
     flags.push_back("--out");

@@ -38,7 +38,8 @@ Rules:
   first: `--set train.schedule=null --set 'train.schedule={"type": "step", "step_size": 5}'`,
   or give a key `null` inside the object to drop it (`{"type": "step", "min_lr": null}`).
   `--out DIR`, `--device D` and `--threads N` are shorthands for
-  `--set output.dir=DIR`, `--set device=D`, `--set threads=N`.
+  `--set output.dir=DIR`, `--set device=D`, `--set threads=N`; a flag and a `--set` of its key
+  together are refused (exit 2), as one of the two values would be dropped.
 - The resolved config (every key that applies, defaults filled in, overrides applied, in the
   order of this page) is written to `RUN_DIR/config.json` and embedded in `summary.json` and
   the checkpoint. A key given that has no effect on the config (its meaning says when it has:

@@ -307,6 +307,7 @@ std::vector<std::string> result_files(const std::string& folder) {
 void prepare_run_folder(const fs::path& dir, bool overwrite) {
   if (!holds_something(dir)) return;
   const bool run = is_run_folder(dir);
+  if (!run) refuse_runs_inside(dir);  // before advice to --overwrite it
   if (!overwrite && run)
     throw OutputError("run folder " + dir.string() +
                       " is not empty; pass --resume to continue its run, --overwrite to replace "

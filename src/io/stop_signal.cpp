@@ -88,6 +88,9 @@ void install_stop_signal_handlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  // A reader that went away (aebench train ... | head) must not end a run without a word, its
+  // lock left behind: output to it then fails quietly and the work goes on.
+  std::signal(SIGPIPE, SIG_IGN);
   handlers_installed = true;
 }
 

@@ -452,7 +452,8 @@ std::string render_run_report(const fs::path& dir) {
   if (!files.error.empty())
     body += "<p class=\"missing\">error: " + html_escape(files.error) + "</p>\n";
   // The pictures are written at a run's end: during a resume they are still the earlier model's.
-  if (!files.finished() && resume_unfinished(dir))
+  if (!files.finished() && resume_unfinished(dir) &&
+      std::filesystem::exists(std::filesystem::symlink_status(dir / kModelFile)))
     body +=
         "<p class=\"missing\">a train --resume started here has not finished: the "
         "pictures are of the model.pt saved before it; metrics.csv has the epochs since</p>\n";

@@ -252,9 +252,11 @@ int nesting_depth(const std::string& text) {
 }
 
 // Overrides compared as sets: {"a": 1, "b": 2} and {"b": 2, "a": 1} are the same point.
+// The config keys a point sets, as --set applies them: "model.latent": 4 and "model":
+// {"latent": 4} are one point.
 json canonical(const PointOverrides& overrides) {
   json object = json::object();
-  for (const auto& [key, value] : overrides) object[key] = value;
+  for (const auto& [key, value] : overrides) apply_override(object, key + "=" + value.dump());
   return object;
 }
 

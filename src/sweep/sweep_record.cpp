@@ -74,8 +74,9 @@ bool summary_written(const fs::path& run_dir) {
   const json summary = json::parse(file.bytes, nullptr, false);
   // Finished means train's last write, for this point's model.pt (not a copy of another's),
   // beside the config.json the run is read by (a folder swapped in mid-run has none).
+  const RegularFileText config = read_regular_file(run_dir / kConfigFile);
   return holds_test_results(summary) && foreign_summary_problem(run_dir, summary).empty() &&
-         read_regular_file(run_dir / kConfigFile).ok();
+         config.ok() && json::parse(config.bytes, nullptr, false).is_object();
 }
 
 ordered_json overrides_to_json(const PointOverrides& overrides) {

@@ -407,7 +407,7 @@ TEST_CASE("a run folder at a result folder's name is another run's: refused, its
       aebench::testing::file_contents(outer / "probe" / aebench::kSummaryFile);
   CHECK(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(outer))) ==
         aebench::kExitOutputError);
-  CHECK_THAT(tiny.output, Catch::Contains("probe/ is a run folder of its own (with its run.json)"));
+  CHECK_THAT(tiny.output, Catch::Contains("holds the run probe/ (with its run.json)"));
   CHECK_FALSE(fs::exists(outer / aebench::kRunMarkerFile));
   // A run moved in by hand as eval/ or export/, under every command that writes or clears it.
   const fs::path copy = tiny.folder / "copy";
@@ -444,6 +444,10 @@ TEST_CASE("a run is not made around another run, at any depth, and a user's fold
     REQUIRE(tiny.aebench(tiny.train_command("--quiet --out " + shell_quoted(outer / inner))) == 0);
     const std::string summary =
         aebench::testing::file_contents(outer / inner / aebench::kSummaryFile);
+    // Without --overwrite too, with no advice to pass it.
+    CHECK(tiny.aebench(tiny.train_command("--quiet --out " + shell_quoted(outer))) ==
+          aebench::kExitOutputError);
+    CHECK_THAT(tiny.output, !Catch::Contains("pass --overwrite"));
     CHECK(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(outer))) ==
           aebench::kExitOutputError);
     CHECK_THAT(tiny.output, Catch::Contains("holds the run " + inner + "/ (with its run.json)") ||

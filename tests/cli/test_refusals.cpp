@@ -143,6 +143,38 @@ TEST_CASE("sweep --bench refuses a FIFO at once, and bench --out an unwritable p
   CHECK_THAT(tiny.output, !Catch::Contains("peak"));  // refused before any timing
 }
 
+TEST_CASE("a flag and a --set of its key are refused, not one dropped silently") {
+  TinyRun tiny("flag_and_set", false);
+  const std::pair<const char*, const char*> both[] = {
+      {"--out elsewhere --set output.dir=other", "expected output.dir once, found --out"},
+      {"--out elsewhere --set 'output={\"dir\": \"other\"}'", "found --out as well"},
+      {"--threads 1 --set threads=2", "expected threads once, found --threads"},
+      {"--device cpu --set device=cuda", "expected device once, found --device"}};
+  for (const auto& [flags, expected] : both) {
+    INFO(flags);
+    CHECK(tiny.aebench(tiny.train_command(flags)) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains(expected));
+  }
+  CHECK_FALSE(fs::exists(tiny.run));
+}
+
+TEST_CASE("a reader that goes away does not end a run: it finishes, its lock removed") {
+  TinyRun tiny("closed_pipe", false);
+  const fs::path status = tiny.folder / "status";
+  std::string output;
+  // The run's output goes to `head`, which exits after one byte.
+  aebench::testing::run_command("{ " + shell_quoted(aebench::testing::aebench_binary()) + " " +
+                                    tiny.train_command("") + "; echo $? > " + shell_quoted(status) +
+                                    "; } 2>&1 | head -c 1",
+                                &output);
+  // The run finished; the line naming its folder could not be written: exit 5, as documented
+  // for an unwritable standard output, not a silent death by SIGPIPE (141).
+  CHECK(aebench::testing::file_contents(status) ==
+        std::to_string(aebench::kExitOutputError) + "\n");
+  CHECK(fs::exists(tiny.run / aebench::kSummaryFile));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kLockFile));
+}
+
 TEST_CASE("bench without a config, outside the checkout, says its defaults are not there") {
   const ScratchFolder folder("bench_elsewhere");
   std::string output;

@@ -96,6 +96,9 @@ TEST_CASE("two points with the same overrides are a config error") {
   auto plan = grid_plan({{"model.latent", {4, 8}}});
   plan.explicit_points = {{{"model.latent", 8}}};
   CHECK_THROWS_WITH(aebench::expand_points(plan), Catch::Contains("points 2 and 3 are the same"));
+  // The same keys written two ways are one point too.
+  plan.explicit_points = {{{"model", json{{"latent", 8}}}}};
+  CHECK_THROWS_WITH(aebench::expand_points(plan), Catch::Contains("points 2 and 3 are the same"));
 }
 
 TEST_CASE("a sweep file is checked key by key") {
@@ -172,7 +175,12 @@ TEST_CASE("a point's state is read off its run folder") {
   std::ofstream(run / aebench::kRunMarkerFile)
       << R"({"format_version": 1, "sessions": [{"command": "aebench train x.json", "started": "2026-12-06T00:00:00Z"}]})";
   CHECK(aebench::observe_point(run) == aebench::PointState::kDone);
-  // Without the config.json the run is read by (a folder swapped in mid-run): not done.
+  // Without the config.json the run is read by (a folder swapped in mid-run), or with one
+  // that is damaged: not done.
+  for (const char* damaged : {"", "{"}) {
+    std::ofstream(run / aebench::kConfigFile) << damaged;
+    CHECK(aebench::observe_point(run) != aebench::PointState::kDone);
+  }
   fs::remove(run / aebench::kConfigFile);
   CHECK(aebench::observe_point(run) != aebench::PointState::kDone);
 }
