@@ -95,11 +95,15 @@ void check_sweep_folder(const fs::path& dir) {
   if (fs::is_directory(dir, error) && holds_user_files(dir) && !has_sweep_record(dir))
     throw OutputError("sweep folder " + dir.string() + " holds files but no " + kSweepFile +
                       "; it is not a sweep folder: choose another --out (or an empty folder)");
-  const fs::path above =
-      without_trailing_separator(fs::absolute(dir).lexically_normal()).parent_path();
-  if (has_sweep_record(above))
-    throw OutputError("sweep folder " + dir.string() + " is inside the sweep folder " +
-                      above.string() + " (where point folders go); choose another --out");
+  // At any depth (SWEEP/logs/x too): its points would be mistaken for the outer sweep's files.
+  for (fs::path above =
+           without_trailing_separator(fs::absolute(dir).lexically_normal()).parent_path();
+       ; above = above.parent_path()) {
+    if (has_sweep_record(above))
+      throw OutputError("sweep folder " + dir.string() + " is inside the sweep folder " +
+                        above.string() + " (where point folders go); choose another --out");
+    if (above == above.parent_path()) break;
+  }
   refuse_nested_run_folder(dir, "sweep folder");  // its points would be runs in a run
   // The sweep's own files are written after its points have run: refused now, not then (and
   // before the record is rewritten).

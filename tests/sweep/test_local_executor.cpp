@@ -177,6 +177,22 @@ TEST_CASE("a sweep removes a killed sweep's temporaries of its own files, links 
   CHECK(aebench::testing::read_lines(victim) == std::vector<std::string>{"mine"});
 }
 
+TEST_CASE("a sweep is not made inside another sweep's folder, at any depth") {
+  SweepFixture fixture;
+  REQUIRE(run_aebench(fixture.grid_command("model.latent=4")) == 0);
+  for (const char* inside : {"x", "logs/x", "latent-4/deeper/x"}) {
+    INFO(inside);
+    std::string output;
+    const fs::path nested = fixture.sweep_dir / inside;
+    CHECK(run_aebench("sweep " + shell_quoted(fixture.base) + " --grid model.latent=5 --out " +
+                          shell_quoted(nested) + " --dry-run",
+                      &output) == aebench::kExitOutputError);
+    CHECK_THAT(output, Catch::Contains("inside the sweep folder") ||
+                           Catch::Contains("inside the run folder"));
+    CHECK_FALSE(fs::exists(nested));
+  }
+}
+
 TEST_CASE("a sweep folder whose sweep.json is damaged is named as such, not as no sweep folder") {
   SweepFixture fixture;
   const std::string sweep = fixture.grid_command("model.latent=4");
