@@ -9,6 +9,7 @@
 
 #include "aebench/errors.h"
 #include "aebench/io/atomic_file.h"
+#include "aebench/io/checked_file.h"
 #include "aebench/io/npy_file.h"
 #include "aebench/io/output_folder.h"
 #include "aebench/io/regular_file.h"
@@ -139,6 +140,30 @@ WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
   return written;
 }
 
+namespace {
+
+// Codes of another model (copied in, or of a model since replaced) do not go on beside this
+// one's: the splits an earlier codes.json does not name as this model's (all but the one just
+// written) are removed, as aebench's names, and dropped from the record.
+void drop_other_models_splits(const fs::path& folder, json& record, const std::string& model_crc,
+                              const std::string& written_split) {
+  if (!record.is_object() || !record.contains("splits") || !record["splits"].is_object()) return;
+  std::vector<std::string> others;
+  for (const auto& [name, entry] : record["splits"].items())
+    if (name != written_split &&
+        (!entry.is_object() || entry.value("model_crc32", json()) != json(model_crc)))
+      others.push_back(name);
+  for (const auto& name : others) {
+    record["splits"].erase(name);
+    if (name != "train" && name != "val" && name != "test") continue;  // no file of ours
+    std::error_code error;
+    for (const char* kind : {"_codes.npy", "_labels.npy", "_images.npy"})
+      fs::remove(folder / (name + kind), error);  // a link goes as a name
+  }
+}
+
+}  // namespace
+
 WrittenFiles run_encode(const fs::path& run_dir, const EncodeRequest& request) {
   require_run_folder(run_dir, "encode");  // not in use, before reading anything of it
   require_finished_run(run_dir, "encode");
@@ -169,9 +194,15 @@ WrittenFiles run_encode(const fs::path& run_dir, const EncodeRequest& request) {
   }
   json record = json::object();
   if (earlier_encode) record = read_json_file(written.folder / kCodesRecordFile);
+  const std::string model_crc = checked_file_crc(run_dir / kModelFile);
+  // In the run's own codes/ every split is this model's; an --out folder may gather runs.
+  std::error_code same_error;
+  if (fs::equivalent(written.folder, run_dir / kCodesFolder, same_error))
+    drop_other_models_splits(written.folder, record, model_crc, split);
   record["format"] = "aebench-codes";
   record["splits"][split] = {
       {"run", fs::absolute(run_dir).lexically_normal().string()},
+      {"model_crc32", model_crc},
       {"images", images.size()},
       {"code_shape", run.model->code_shape()},
       {"dataset", run.config.data.dataset},

@@ -534,3 +534,25 @@ TEST_CASE(
   CHECK_FALSE(fs::exists(tiny.run / aebench::kExportFolder));
   CHECK_FALSE(fs::exists(tiny.run / aebench::kEvalFolder));
 }
+
+TEST_CASE("encode keeps in a run's codes/ only the codes of the model that is there") {
+  TinyRun tiny("codes_of_one_model");
+  const std::string run = shell_quoted(tiny.run);
+  const fs::path twin = tiny.folder / "twin";
+  REQUIRE(tiny.aebench(
+              tiny.train_command("--quiet --out " + shell_quoted(twin) + " --set seed=7")) == 0);
+  REQUIRE(tiny.aebench("encode " + shell_quoted(twin) + " --quiet --split test") == 0);
+  fs::copy(twin / aebench::kCodesFolder, tiny.run / aebench::kCodesFolder,
+           fs::copy_options::recursive);  // another model's codes, copied in
+  REQUIRE(tiny.aebench("encode " + run + " --quiet --split train") == 0);
+  const auto record = read_json(tiny.run / aebench::kCodesFolder / aebench::kCodesRecordFile);
+  CHECK(record["splits"].size() == 1);
+  CHECK(record["splits"].contains("train"));
+  CHECK_FALSE(fs::exists(tiny.run / aebench::kCodesFolder / "test_codes.npy"));
+  // This model's own splits stay side by side.
+  REQUIRE(tiny.aebench("encode " + run + " --quiet --split val") == 0);
+  const auto both = read_json(tiny.run / aebench::kCodesFolder / aebench::kCodesRecordFile);
+  CHECK(both["splits"].size() == 2);
+  CHECK(fs::exists(tiny.run / aebench::kCodesFolder / "train_codes.npy"));
+  CHECK(both["splits"]["train"]["model_crc32"] == both["splits"]["val"]["model_crc32"]);
+}
