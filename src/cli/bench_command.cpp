@@ -61,12 +61,12 @@ int run_bench(const BenchCommandOptions& options) {
   refuse_bench_destination(options.out_file);
   require_writable_file(options.out_file);  // before minutes of timing, not after
   // The defaults are the checkout's: elsewhere, say so rather than name a file never given.
-  for (const auto& path : bench.config_paths)
-    if (std::error_code error;
-        options.config_paths.empty() && !std::filesystem::exists(path, error))
-      throw ConfigError("bench: no CONFIG given, and its default " + path + " is not in " +
-                        std::filesystem::current_path(error).string() +
-                        "; run it in the aebench checkout, or name the configs to time");
+  if (options.config_paths.empty())
+    for (const auto& path : bench.config_paths)
+      if (std::error_code error; !std::filesystem::exists(path, error))
+        throw ConfigError("bench: no CONFIG given, and its default " + path + " is not in " +
+                          std::filesystem::current_path(error).string() +
+                          "; run it in the aebench checkout, or name the configs to time");
   BenchResult result = run_benchmark(bench);
   // The layout compares thread counts: it needs more than one core and the default (all).
   if (!options.no_layout && result.machine.cores >= 2 && options.threads == 0) {

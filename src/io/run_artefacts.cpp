@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <iterator>
+#include <set>
 
 #include "aebench/errors.h"
 #include "aebench/io/atomic_file.h"
@@ -246,6 +247,7 @@ void refuse_runs_inside(const fs::path& dir) {
 
 void refuse_unreplaceable_names(const fs::path& dir, const std::vector<std::string>& names,
                                 const std::string& where) {
+  std::set<fs::path> folders_checked;  // eval/ once, not once per file in it
   for (const auto& name : names) {
     fs::path path = dir, shown_path;
     const fs::path relative = name;
@@ -260,7 +262,8 @@ void refuse_unreplaceable_names(const fs::path& dir, const std::vector<std::stri
       if (!last && !S_ISDIR(info.st_mode))
         throw OutputError(where + ": " + shown + " is " + file_kind_name(info.st_mode) +
                           ", not a folder aebench writes into; move it and run again");
-      if (!last) refuse_run_folder_at(path, shown + "/", where);
+      if (!last && folders_checked.insert(path).second)
+        refuse_run_folder_at(path, shown + "/", where);
       if (last && S_ISDIR(info.st_mode))
         throw OutputError(where + ": " + shown +
                           " is a folder, not aebench's file; move it and run again");
@@ -318,7 +321,7 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
                       "stay), or --out DIR to write elsewhere");
   refuse_foreign_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
   refuse_foreign_subfolders(dir);
-  refuse_runs_inside(dir);
+  if (run) refuse_runs_inside(dir);  // a folder without a run was walked above
   refuse_unremovable_artefacts(dir, {kRunArtefacts.begin(), kRunArtefacts.end()});
   for (const auto& folder : kResultFolders) remove_artefacts(dir, folder);
   for (const auto& name : kRunArtefacts) remove_old_artefact(dir, name);

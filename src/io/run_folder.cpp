@@ -188,6 +188,18 @@ fs::path make_real_subfolder(const fs::path& dir, const fs::path& relative) {
   return folder;
 }
 
+namespace {
+
+// Whether `path` names the file open at `descriptor`.
+bool names_open_file(const fs::path& path, int descriptor) {
+  struct stat held {
+  }, at_path{};
+  return ::fstat(descriptor, &held) == 0 && ::stat(path.c_str(), &at_path) == 0 &&
+         held.st_dev == at_path.st_dev && held.st_ino == at_path.st_ino;
+}
+
+}  // namespace
+
 RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
@@ -225,28 +237,13 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
                         " is in use by another aebench process; wait for it to finish, then run "
                         "again (a new train may also write elsewhere with --out DIR)");
     }
-    struct stat held {
-    }, at_path{};
-    if (::fstat(descriptor_, &held) == 0 && ::stat(path_.c_str(), &at_path) == 0 &&
-        held.st_dev == at_path.st_dev && held.st_ino == at_path.st_ino) {
+    if (names_open_file(path_, descriptor_)) {
       register_held_lock(path_.c_str());  // a stop that exits at once removes it too
       return;
     }
     ::close(descriptor_);
   }
 }
-
-namespace {
-
-// Whether `path` names the file open at `descriptor`.
-bool names_open_file(const fs::path& path, int descriptor) {
-  struct stat held {
-  }, at_path{};
-  return ::fstat(descriptor, &held) == 0 && ::stat(path.c_str(), &at_path) == 0 &&
-         held.st_dev == at_path.st_dev && held.st_ino == at_path.st_ino;
-}
-
-}  // namespace
 
 void RunLock::require_held() const {
   if (names_open_file(path_, descriptor_)) return;
