@@ -214,6 +214,9 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
     descriptor_ =
         ::open(path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
     if (descriptor_ < 0 && errno == ELOOP) refuse_symbolic_link(path_, "lock file");
+    if (descriptor_ < 0 && errno == EISDIR)
+      throw OutputError("lock file " + path_.string() + ": expected a regular file (or none), " +
+                        "found a folder, not aebench's; move it away, then run again");
     if (descriptor_ < 0)
       throw OutputError("cannot create the lock file " + path_.string() + ": " +
                         std::strerror(errno));

@@ -227,4 +227,10 @@ TEST_CASE("a lock file with content is a user's: refused, and left as it is") {
                     Catch::Contains("expected aebench's empty lock file (or none), found a file "
                                     "of 11 bytes"));
   CHECK(aebench::testing::file_contents(folder / "run" / aebench::kLockFile) == "my precious");
+  // A folder at the lock's name is the user's too.
+  aebench::testing::write_text(folder / "other" / aebench::kLockFile / "mine.txt", "MINE");
+  CHECK_THROWS_WITH(aebench::RunLock(folder / "other"),
+                    Catch::Contains("expected a regular file (or none), found a folder"));
+  CHECK(aebench::testing::file_contents(folder / "other" / aebench::kLockFile / "mine.txt") ==
+        "MINE");
 }
