@@ -51,10 +51,10 @@ int run_compare(const CompareCommandOptions& options) {
   if (options.series_key != defaults.series_key) named.push_back({"--series", options.series_key});
   // The default folder is not one the user named: a link there is not followed.
   if (!options.out_given) refuse_symbolic_link(options.out_dir, "default --out folder");
-  std::vector<std::string> left_out;  // a sweep's points that are not finished
+  std::vector<std::string> left_out;  // a sweep's points that are not done, with why
   const auto runs = runs_to_compare({options.run_dirs.begin(), options.run_dirs.end()}, &left_out);
   for (const auto& point : left_out)
-    std::cerr << "aebench: compare: left out the point " << point << ": not finished\n";
+    std::cerr << "aebench: compare: left out the point " << point << "\n";
   const WrittenComparison written = write_comparison(runs, compare, named, options.out_dir);
   std::cout << (options.json ? written.json.dump(2) + "\n" : written.markdown);
   return 0;

@@ -82,7 +82,8 @@ std::vector<fs::path> runs_to_compare(const std::vector<fs::path>& folders,
       for (const auto& entry : record.points)
         if (entry.state != PointState::kDone)
           left_out->push_back(folder.string() + ": " + entry.point.name + " (" +
-                              state_name(entry.state) + ")");
+                              state_name(entry.state) +
+                              (entry.error.empty() ? "" : ": " + entry.error) + ")");
   }
   return runs;
 }

@@ -202,7 +202,7 @@ TEST_CASE("a sweep point folder holding another config's run is neither done nor
                           shell_quoted(folder / "compared"),
                       &output) == 0);
   CHECK_THAT(output, Catch::Contains("left out the point " + sweep.string() + ": latent-4 (") &&
-                         Catch::Contains("not finished"));
+                         !Catch::Contains("not finished"));
   const auto compared = read_json(folder / "compared" / "comparison.json");
   REQUIRE(compared["runs"].size() == 1);
   CHECK(compared["runs"][0]["run"] == "latent-3");

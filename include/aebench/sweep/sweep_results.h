@@ -37,8 +37,9 @@ std::vector<std::string> sweep_folder_files();
 // The run folders `aebench compare` was given, in order, with each sweep folder (one with a
 // sweep record) replaced by its finished points' folders. A folder that is neither a run folder
 // (is_run_folder) nor a sweep folder, or a sweep with no finished point, is a ConfigError
-// naming it. The sweeps' points left out are added to `left_out` ("SWEEP: latent-2
-// (interrupted)"), for the caller to name.
+// naming it. The sweeps' points left out are added to `left_out` with their state and, for a
+// failed one, its error ("SWEEP: latent-2 (interrupted)", "SWEEP: latent-4 (failed: ...)"), for
+// the caller to name.
 std::vector<std::filesystem::path> runs_to_compare(
     const std::vector<std::filesystem::path>& folders,
     std::vector<std::string>* left_out = nullptr);
