@@ -56,6 +56,10 @@ int run_sweep_point(const SweepPointCommandOptions& options) {
   const fs::path run_dir = record.plan.out_dir / entry.point.name;
   // The sweep made the point folder: a link in its place leads elsewhere (run_folder.h).
   refuse_symbolic_link(run_dir, "point folder");
+  if (has_sweep_record(run_dir))
+    throw OutputError("point folder " + run_dir.string() +
+                      " holds another sweep's sweep.json; move that sweep elsewhere");
+  refuse_foreign_point_folder(run_dir);  // a user's folder put there: neither trained nor cleared
   PointState state = observe_point(run_dir);
   if (state == PointState::kFailed && options.retry_failed) {
     clear_point_error(run_dir);
@@ -65,9 +69,6 @@ int run_sweep_point(const SweepPointCommandOptions& options) {
   if (state == PointState::kRunning)
     throw OutputError("point " + entry.point.name + " is running in another process (" +
                       run_dir.string() + " is locked); nothing to do");
-  if (has_sweep_record(run_dir))
-    throw OutputError("point folder " + run_dir.string() +
-                      " holds another sweep's sweep.json; move that sweep elsewhere");
   if (state == PointState::kDone) {
     std::cerr << "sweep-point: " << entry.point.name << " is already done\n";
     return kExitSuccess;

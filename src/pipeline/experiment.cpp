@@ -290,10 +290,12 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   // while it trains, or after it is stopped (a linked eval/ or probe/ is refused here, first).
   if (options.resume) remove_model_results(folder);
   Artefacts resolved_config;
-  resolved_config.add(kConfigFile, config_to_json(config));
   nlohmann::ordered_json record = start_run_record(
       folder, continuing, {options.command_line, options.overrides, torch_version()});
+  // The marker first: a folder holding this run's config.json is then always a run folder,
+  // even after a kill between the two.
   resolved_config.add(kRunMarkerFile, record);
+  resolved_config.add(kConfigFile, config_to_json(config));
   write_artefacts(folder, resolved_config);
   // The report of the run as it now is (not finished, without the old model's results), so
   // that a resume stopped before its end leaves none that shows them.

@@ -82,8 +82,10 @@ class SweepRunner {
     const std::size_t index = queue_.front();
     queue_.erase(queue_.begin());
     PointRecord& entry = record_.points[index];
-    if (entry.state == PointState::kFailed && !is_symbolic_link(run_dir(index)))
-      clear_point_error(run_dir(index));  // runnable_points left out one it cannot clear
+    // runnable_points left out one it cannot clear; a folder not the point's own keeps its
+    // files, and sweep-point refuses it.
+    if (entry.state == PointState::kFailed && is_points_own_folder(run_dir(index)))
+      clear_point_error(run_dir(index));
     const std::vector<std::string> argv = {options_.executable.string(),
                                            "sweep-point",
                                            record_.plan.out_dir.string(),

@@ -439,6 +439,12 @@ Config load_point_config(const SweepPlan& plan, const SweepPoint& point,
 }
 
 void validate_points(const SweepPlan& plan, const std::vector<SweepPoint>& points) {
+  // A base file that cannot be read is the sweep's problem, not its first point's.
+  try {
+    read_json_file(plan.base_config);
+  } catch (const ConfigError& error) {
+    throw ConfigError(std::string("the sweep's base config: ") + error.what());
+  }
   for (std::size_t i = 0; i < points.size(); ++i) {
     try {
       load_point_config(plan, points[i]);

@@ -59,12 +59,29 @@ bool holds_run_files(const fs::path& run_dir) {
   return false;
 }
 
-// Whether `dir` holds nothing but aebench's lock file (a point that failed before its run
-// files were written).
-bool holds_only_lock(const fs::path& dir) {
+// The last line of every error.txt a sweep writes: it tells that file from a user's error.txt
+// in a folder put at the point's path, which a retry would otherwise remove.
+constexpr char kPointErrorMark[] =
+    "(written by aebench sweep: the error of this point's last attempt; removed when it runs "
+    "again)";
+
+bool is_point_error_file(const fs::path& file) {
+  if (is_symbolic_link(file)) return false;
+  const RegularFileText text = read_regular_file(file, std::size_t{1} << 20);
+  const std::string tail = std::string("\n") + kPointErrorMark + "\n";
+  return text.ok() && text.bytes.size() >= tail.size() &&
+         text.bytes.compare(text.bytes.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// Whether `dir` holds nothing but aebench's lock file and the error.txt a sweep wrote there (a
+// point that failed before its run files were written).
+bool holds_only_lock_and_error(const fs::path& dir) {
   std::error_code error;
-  for (const auto& entry : fs::directory_iterator(dir, error))
-    if (entry.path().filename() != kLockFile) return false;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    const fs::path name = entry.path().filename();
+    if (name != kLockFile && !(name == kErrorFile && is_point_error_file(entry.path())))
+      return false;
+  }
   return !error;
 }
 
@@ -163,6 +180,29 @@ std::string state_name(PointState state) {
   return "unknown";
 }
 
+bool is_points_own_folder(const fs::path& run_dir) {
+  std::error_code error;
+  if (is_symbolic_link(run_dir)) return false;
+  if (!fs::exists(fs::symlink_status(run_dir, error))) return true;
+  return fs::is_directory(fs::symlink_status(run_dir, error)) &&
+         (is_run_folder(run_dir) || holds_only_lock_and_error(run_dir));
+}
+
+std::string foreign_folder_problem(const fs::path& run_dir) {
+  std::error_code error;
+  if (!fs::is_directory(fs::symlink_status(run_dir, error)) ||
+      !unreadable_folder(run_dir).empty() || is_points_own_folder(run_dir))
+    return "";
+  return "the point folder " + run_dir.string() +
+         " holds files but no run (no run.json aebench wrote): not this sweep's; move them "
+         "away, then run the sweep again";
+}
+
+void refuse_foreign_point_folder(const fs::path& run_dir) {
+  if (const std::string problem = foreign_folder_problem(run_dir); !problem.empty())
+    throw OutputError(problem);
+}
+
 PointState observe_point(const fs::path& run_dir) {
   std::error_code error;
   // A point folder replaced by a link is refused by sweep-point (io/run_folder.h): nothing is
@@ -173,6 +213,7 @@ PointState observe_point(const fs::path& run_dir) {
                ? PointState::kPending
                : PointState::kFailed;
   if (!unreadable_folder(run_dir).empty()) return PointState::kFailed;
+  if (!foreign_folder_problem(run_dir).empty()) return PointState::kFailed;  // a user's folder
   if (is_run_folder(run_dir) && summary_written(run_dir)) return PointState::kDone;
   if (fs::exists(run_dir / kErrorFile, error)) return PointState::kFailed;
   if (run_folder_in_use(run_dir)) return PointState::kRunning;
@@ -191,13 +232,10 @@ std::string error_file_problem(const fs::path& run_dir) {
 
 bool write_point_error(const fs::path& run_dir, const std::string& line) {
   std::error_code error;
-  if (is_symbolic_link(run_dir)) return false;
-  const bool absent = !fs::exists(fs::symlink_status(run_dir, error));
-  if (!absent && !fs::is_directory(fs::symlink_status(run_dir, error))) return false;
-  if (!absent && !is_run_folder(run_dir) && !holds_only_lock(run_dir)) return false;
+  if (!is_points_own_folder(run_dir)) return false;
   if (!error_file_problem(run_dir).empty()) return false;
   fs::create_directories(run_dir, error);
-  write_file_atomically(run_dir / kErrorFile, line + "\n");
+  write_file_atomically(run_dir / kErrorFile, line + "\n" + kPointErrorMark + "\n");
   return true;
 }
 
@@ -221,6 +259,8 @@ std::string recorded_error(const fs::path& run_dir) {
     return "output error: cannot read the point folder " + run_dir.string() + " (" + reason +
            "); give this user access to it, or move it away";
   if (const std::string problem = error_file_problem(run_dir); !problem.empty()) return problem;
+  if (const std::string problem = foreign_folder_problem(run_dir); !problem.empty())
+    return "output error: " + problem;
   std::istringstream stream(read_regular_file(run_dir / kErrorFile).bytes);
   std::string line;
   while (std::getline(stream, line))

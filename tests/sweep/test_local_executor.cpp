@@ -146,6 +146,16 @@ TEST_CASE("a bad value in one point stops the sweep before anything runs") {
             "sweep " + shell_quoted(fixture.base) + " --out " + shell_quoted(fixture.sweep_dir),
             &output) == aebench::kExitUsageError);
   CHECK_THAT(output, Catch::Contains("at least one --grid"));
+  // A base config that cannot be read is named as the sweep's, not as its first point's.
+  fs::remove(fixture.base);
+  CHECK(run_aebench(fixture.grid_command("model.latent=4,8"), &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("cannot open the JSON file") && !Catch::Contains("point"));
+  const fs::path sweep_file = fixture.write_sweep({{"model.latent", {4, 8}}});
+  CHECK(run_aebench("sweep " + shell_quoted(sweep_file), &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("the sweep's base config: " + fixture.base.string() +
+                                     ": cannot open the JSON file") &&
+                         !Catch::Contains("point"));
+  CHECK_FALSE(fs::exists(fixture.sweep_dir));
 }
 
 TEST_CASE("a sweep never writes into a folder that is not a sweep folder") {
@@ -451,4 +461,25 @@ TEST_CASE("a failed point whose error.txt is a folder of the user's stays failed
   CHECK_THAT(output, Catch::Contains("failed") &&
                          Catch::Contains("error.txt is a folder, not aebench's file"));
   CHECK(aebench::testing::file_contents(point / aebench::kErrorFile / "mine.txt") == "MINE");
+}
+
+TEST_CASE("a folder of the user's put at a point's path is neither trained into nor cleared") {
+  SweepFixture fixture;
+  const std::string sweep = fixture.grid_command("model.latent=4");
+  REQUIRE(run_aebench(sweep) == 0);
+  const fs::path point = fixture.sweep_dir / "latent-4";
+  fs::remove_all(point);
+  aebench::testing::write_text(point / "notes.txt", "MINE");
+  aebench::testing::write_text(point / aebench::kErrorFile, "MY ERROR LOG");
+  for (const char* retry : {"", " --retry-failed"}) {
+    std::string output;
+    CHECK(run_aebench(sweep + retry, &output) == aebench::kExitSweepIncomplete);
+    CHECK_FALSE(fs::exists(point / aebench::kRunMarkerFile));
+    CHECK_FALSE(fs::exists(point / aebench::kConfigFile));
+    CHECK(aebench::testing::file_contents(point / "notes.txt") == "MINE");
+    CHECK(aebench::testing::file_contents(point / aebench::kErrorFile) == "MY ERROR LOG");
+    CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
+    CHECK_THAT(output, Catch::Contains("failed") && Catch::Contains("holds files but no run") &&
+                           !Catch::Contains("MY ERROR LOG"));
+  }
 }

@@ -161,7 +161,20 @@ TEST_CASE("a point's state is read off its run folder") {
   CHECK(aebench::observe_point(run) == aebench::PointState::kPending);
   fs::create_directories(run);
   CHECK(aebench::observe_point(run) == aebench::PointState::kPending);
+  REQUIRE(aebench::write_point_error(run, "data error: no such file"));  // before its run files
+  CHECK(aebench::observe_point(run) == aebench::PointState::kFailed);
+  CHECK(aebench::recorded_error(run) == "data error: no such file");
+  CHECK(aebench::foreign_folder_problem(run).empty());
+  fs::remove(run / aebench::kErrorFile);
+  // Files but no run.json (config.json and summary.json without aebench's marker): a folder of
+  // the user's put at the point's path, neither run into nor done.
   std::ofstream(run / aebench::kConfigFile) << "{}";
+  std::ofstream(run / aebench::kSummaryFile) << R"({"test": {"mse": 0.1}, "config": {}})";
+  CHECK(aebench::observe_point(run) == aebench::PointState::kFailed);
+  CHECK_THAT(aebench::recorded_error(run), Catch::Contains("holds files but no run"));
+  fs::remove(run / aebench::kSummaryFile);
+  std::ofstream(run / aebench::kRunMarkerFile)
+      << R"({"format_version": 1, "sessions": [{"command": "aebench train x.json", "started": "2026-12-06T00:00:00Z"}]})";
   CHECK(aebench::observe_point(run) == aebench::PointState::kInterrupted);
   {
     const aebench::RunLock lock(run);
@@ -171,9 +184,6 @@ TEST_CASE("a point's state is read off its run folder") {
   CHECK(aebench::observe_point(run) == aebench::PointState::kFailed);
   CHECK(aebench::recorded_error(run) == "training error: loss became NaN");
   std::ofstream(run / aebench::kSummaryFile) << R"({"test": {"mse": 0.1}, "config": {}})";
-  CHECK(aebench::observe_point(run) == aebench::PointState::kFailed);  // no run of aebench's
-  std::ofstream(run / aebench::kRunMarkerFile)
-      << R"({"format_version": 1, "sessions": [{"command": "aebench train x.json", "started": "2026-12-06T00:00:00Z"}]})";
   CHECK(aebench::observe_point(run) == aebench::PointState::kDone);
   // Without the config.json the run is read by (a folder swapped in mid-run), or with one
   // that is damaged: not done.
@@ -200,6 +210,26 @@ TEST_CASE("a failed point's error goes only into a folder that is the point's ow
   fs::create_directory(folder / "early");
   aebench::testing::write_text(folder / "early" / aebench::kLockFile, "");
   CHECK(aebench::write_point_error(folder / "early", "data error: z"));
+  CHECK(aebench::is_points_own_folder(folder / "early"));  // the lock and its error.txt
+  CHECK(aebench::foreign_folder_problem(folder / "early").empty());
+  // The user's folder is a failed point, for that reason, and sweep-point refuses it.
+  CHECK(aebench::observe_point(folder / "users") == aebench::PointState::kFailed);
+  CHECK_THAT(aebench::recorded_error(folder / "users"),
+             Catch::StartsWith("output error: the point folder ") &&
+                 Catch::Contains("holds files but no run"));
+  CHECK_THROWS_AS(aebench::refuse_foreign_point_folder(folder / "users"), aebench::OutputError);
+  CHECK_NOTHROW(aebench::refuse_foreign_point_folder(folder / "absent"));
+  // error.txt is aebench's only with its mark as the last line: the user's own copy of it, with
+  // a line after the mark, or a link to aebench's, is not.
+  const std::string ours = aebench::testing::file_contents(folder / "early" / aebench::kErrorFile);
+  for (const std::string& text : {ours + "my line\n", ours.substr(0, ours.size() - 1)}) {
+    aebench::testing::write_text(folder / "copied" / aebench::kErrorFile, text);
+    CHECK_FALSE(aebench::is_points_own_folder(folder / "copied"));
+  }
+  fs::remove(folder / "copied" / aebench::kErrorFile);
+  fs::create_symlink(folder / "early" / aebench::kErrorFile,
+                     folder / "copied" / aebench::kErrorFile);
+  CHECK_FALSE(aebench::is_points_own_folder(folder / "copied"));
 }
 
 TEST_CASE("sweep.json keeps every point's overrides in order, its state and timings") {

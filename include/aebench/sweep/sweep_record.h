@@ -30,7 +30,8 @@ enum class PointState {
 std::string state_name(PointState state);
 
 // The state of the run folder RUN_DIR, from its files alone: done when summary.json is a JSON
-// object, else failed when error.txt exists, else running when its lock is held, else
+// object, else failed when error.txt exists or the folder is not the point's own
+// (foreign_folder_problem), else running when its lock is held, else
 // interrupted when it holds any file a run writes, else pending.
 PointState observe_point(const std::filesystem::path& run_dir);
 
@@ -42,8 +43,24 @@ std::string recorded_error(const std::filesystem::path& run_dir);
 // the point stays failed, naming it, and is not run again.
 std::string error_file_problem(const std::filesystem::path& run_dir);
 
-// Writes a failed point's one-line error to RUN_DIR/error.txt, only into a folder that is the
-// point's own: missing (made now), empty but for aebench's lock, or a run folder. A link or a
+// Whether RUN_DIR is the point's own: missing (the run makes it), empty but for aebench's lock
+// and an error.txt that write_point_error wrote (an attempt that failed before its run files;
+// its last line is aebench's mark), or a run folder. Not a link, a
+// file, or a folder of the user's put at its path.
+bool is_points_own_folder(const std::filesystem::path& run_dir);
+
+// "" unless RUN_DIR is a readable folder that is not the point's own (is_points_own_folder):
+// then why, in an output error's words. Such a point is failed (observe_point) with this as its
+// error: a run is not written beside, nor error.txt removed from, a folder put at its path.
+std::string foreign_folder_problem(const std::filesystem::path& run_dir);
+
+// Throws OutputError with foreign_folder_problem, if any. (A link or file at the point's path
+// is the point's failure too, recorded_error.)
+void refuse_foreign_point_folder(const std::filesystem::path& run_dir);
+
+// Writes a failed point's one-line error to RUN_DIR/error.txt, with aebench's mark as its last
+// line, only into a folder that is the point's own (is_points_own_folder), made now when
+// missing. A link or a
 // folder put at its path meanwhile is not written into; returns false then (the caller keeps
 // the error in sweep.json alone).
 bool write_point_error(const std::filesystem::path& run_dir, const std::string& line);
