@@ -246,6 +246,7 @@ SweepRecord planned_record(const SweepPlan& plan, const std::vector<SweepPoint>&
   if (has_previous) refuse_dropped_points(previous, points);
   SweepRecord record = merge_record(plan, points, has_previous ? &previous : nullptr);
   refuse_mismatched_points(record);
+  if (plan.executor.type == "local") refuse_unusable_point_logs(record);
   return record;
 }
 

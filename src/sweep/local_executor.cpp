@@ -1,6 +1,7 @@
 #include "aebench/sweep/local_executor.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -215,6 +216,17 @@ std::int64_t suggested_jobs(const fs::path& bench_json, bool named) {
   if (jobs == layout->end() || !jobs->is_number_integer() || jobs->get<std::int64_t>() < 1)
     throw refuse("no positive integer layout.suggested_jobs");
   return jobs->get<std::int64_t>();
+}
+
+void refuse_unusable_point_logs(const SweepRecord& record) {
+  for (const auto& entry : record.points) {
+    const fs::path log = record.plan.out_dir / kSweepLogFolder / (entry.point.name + ".log");
+    refuse_symbolic_link(log, "point log");
+    struct stat info {};
+    if (::lstat(log.c_str(), &info) == 0 && !S_ISREG(info.st_mode))
+      throw OutputError("point log " + log.string() + ": expected a regular file (or none), " +
+                        "found " + file_kind_name(info.st_mode) + "; move it away, then run again");
+  }
 }
 
 bool should_run(PointState state, bool retry_failed) {

@@ -187,6 +187,32 @@ TEST_CASE("a sweep removes a killed sweep's temporaries of its own files, links 
   CHECK(aebench::testing::read_lines(victim) == std::vector<std::string>{"mine"});
 }
 
+TEST_CASE("a point log that is a link or no file is refused before sweep.json is rewritten") {
+  SweepFixture fixture;
+  const std::string sweep = fixture.grid_command("model.latent=4");
+  REQUIRE(run_aebench(sweep) == 0);
+  const fs::path victim = fixture.folder / "victim.txt";
+  aebench::testing::write_text(victim, "mine");
+  const fs::path log = fixture.sweep_dir / aebench::kSweepLogFolder / "latent-5.log";
+  const std::string grown = fixture.grid_command("model.latent=4,5");
+  for (const char* kind : {"link", "folder"}) {
+    INFO(kind);
+    fs::remove_all(log);
+    if (std::string(kind) == "link") fs::create_symlink(victim, log);
+    if (std::string(kind) == "folder") fs::create_directories(log);
+    const std::string record =
+        aebench::testing::file_contents(fixture.sweep_dir / aebench::kSweepFile);
+    for (const char* dry_run : {" --dry-run", ""}) {
+      std::string output;
+      CHECK(run_aebench(grown + dry_run, &output) == aebench::kExitOutputError);
+      CHECK_THAT(output, Catch::Contains("point log " + log.string()));
+    }
+    CHECK(aebench::testing::file_contents(fixture.sweep_dir / aebench::kSweepFile) == record);
+    CHECK_FALSE(fs::exists(fixture.sweep_dir / "latent-5"));
+  }
+  CHECK(aebench::testing::file_contents(victim) == "mine");
+}
+
 TEST_CASE("a sweep is not made inside another sweep's folder, at any depth") {
   SweepFixture fixture;
   REQUIRE(run_aebench(fixture.grid_command("model.latent=4")) == 0);

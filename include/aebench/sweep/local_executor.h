@@ -50,6 +50,10 @@ bool should_run(PointState state, bool retry_failed);
 // The indices of record.points that should run, in order.
 std::vector<std::size_t> runnable_points(const SweepRecord& record, bool retry_failed);
 
+// Throws OutputError, before sweep.json is rewritten, when a point's log (logs/POINT.log) is a
+// link, a folder, a FIFO or a device: the executor appends only to a regular file of its own.
+void refuse_unusable_point_logs(const SweepRecord& record);
+
 // Runs every point that should run, updating `record` and sweep.json as points start and end.
 // Returns the stop signal's number when SIGINT or SIGTERM cut the sweep short, else 0.
 int run_local_sweep(SweepRecord& record, const LocalExecutorOptions& options);
