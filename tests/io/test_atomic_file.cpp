@@ -61,6 +61,16 @@ TEST_CASE("an atomic write goes through a hidden temporary of aebench's own form
                     Catch::Contains("model.pt (via .model.pt.aebench-tmp-"));
 }
 
+TEST_CASE("an atomic write into a folder moved away meanwhile says so, in expected/found form") {
+  ScratchFolder folder("moved-folder");
+  fs::create_directories(folder / "run");
+  fs::rename(folder / "run", folder / "moved");
+  CHECK_THROWS_WITH(aebench::write_file_atomically(folder / "run" / "checkpoint.pt", "x"),
+                    Catch::Contains("expected its folder " + (folder / "run").string() +
+                                    " to exist, found none (moved or removed meanwhile)"));
+  CHECK(fs::is_empty(folder / "moved"));
+}
+
 TEST_CASE("a leftover temporary name that is a symbolic link is replaced, its target untouched") {
   ScratchFolder folder("temporary_link");
   const fs::path victim = folder / "victim.txt";
