@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <map>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "aebench/errors.h"
 #include "aebench/io/run_folder.h"
@@ -473,39 +476,31 @@ TEST_CASE(
   CHECK(run_aebench("report " + shell_quoted(fixture.sweep_dir), &output) == 0);
 }
 
-TEST_CASE("a failed point whose error.txt is a folder of the user's stays failed, naming it") {
-  SweepFixture fixture;
-  const std::string sweep = fixture.grid_command("model.latent=4");
-  REQUIRE(run_aebench(sweep) == 0);
-  const fs::path point = fixture.sweep_dir / "latent-4";
-  fs::remove_all(point);
-  aebench::testing::write_text(point / aebench::kErrorFile / "mine.txt", "MINE");
-  std::string output;
-  CHECK(run_aebench(sweep + " --retry-failed", &output) == aebench::kExitSweepIncomplete);
-  CHECK_THAT(output, !Catch::Contains("filesystem error"));
-  CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
-  CHECK_THAT(output, Catch::Contains("failed") &&
-                         Catch::Contains("error.txt is a folder, not aebench's file"));
-  CHECK(aebench::testing::file_contents(point / aebench::kErrorFile / "mine.txt") == "MINE");
-}
-
 TEST_CASE("a folder of the user's put at a point's path is neither trained into nor cleared") {
   SweepFixture fixture;
   const std::string sweep = fixture.grid_command("model.latent=4");
   REQUIRE(run_aebench(sweep) == 0);
   const fs::path point = fixture.sweep_dir / "latent-4";
-  fs::remove_all(point);
-  aebench::testing::write_text(point / "notes.txt", "MINE");
-  aebench::testing::write_text(point / aebench::kErrorFile, "MY ERROR LOG");
-  for (const char* retry : {"", " --retry-failed"}) {
-    std::string output;
-    CHECK(run_aebench(sweep + retry, &output) == aebench::kExitSweepIncomplete);
-    CHECK_FALSE(fs::exists(point / aebench::kRunMarkerFile));
-    CHECK_FALSE(fs::exists(point / aebench::kConfigFile));
-    CHECK(aebench::testing::file_contents(point / "notes.txt") == "MINE");
-    CHECK(aebench::testing::file_contents(point / aebench::kErrorFile) == "MY ERROR LOG");
-    CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
-    CHECK_THAT(output, Catch::Contains("failed") && Catch::Contains("holds files but no run") &&
-                           !Catch::Contains("MY ERROR LOG"));
+  // The user's files, and the reason the point stays failed, naming them.
+  const std::vector<std::pair<std::map<std::string, std::string>, std::string>> folders = {
+      {{{"notes.txt", "MINE"}, {aebench::kErrorFile, "MY ERROR LOG"}}, "holds files but no run"},
+      {{{std::string(aebench::kErrorFile) + "/mine.txt", "MINE"}},
+       "error.txt is a folder, not aebench's file"}};
+  for (const auto& [files, reason] : folders) {
+    INFO(reason);
+    fs::remove_all(point);
+    for (const auto& [name, text] : files) aebench::testing::write_text(point / name, text);
+    for (const char* retry : {"", " --retry-failed"}) {
+      std::string output;
+      CHECK(run_aebench(sweep + retry, &output) == aebench::kExitSweepIncomplete);
+      CHECK_THAT(output, !Catch::Contains("filesystem error"));
+      CHECK_FALSE(fs::exists(point / aebench::kRunMarkerFile));
+      CHECK_FALSE(fs::exists(point / aebench::kConfigFile));
+      for (const auto& [name, text] : files)
+        CHECK(aebench::testing::file_contents(point / name) == text);
+      CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
+      CHECK_THAT(output, Catch::Contains("failed") && Catch::Contains(reason) &&
+                             !Catch::Contains("MY ERROR LOG"));
+    }
   }
 }
