@@ -30,10 +30,18 @@ const OutputKind kCodesKind{kCodesRecordFile, "aebench-codes"};
 
 // Where the files go: `out_dir`, held by an OutputFolder (made, locked, a user's files of these
 // names refused), or else `default_name` inside the run folder, whose lock the caller holds
-// (made part by part, never through a link).
+// (made part by part, never through a link, when the first file is written: a command stopped
+// before that leaves no empty folder).
 struct Destination {
   std::optional<OutputFolder> chosen;
   fs::path folder;
+  fs::path run_dir;                 // with `subfolder`: the run folder it is made in
+  const char* subfolder = nullptr;  // the run's own subfolder, not made yet
+  const fs::path& ready() {
+    if (subfolder != nullptr) folder = make_real_subfolder(run_dir, subfolder);
+    subfolder = nullptr;
+    return folder;
+  }
 };
 void choose_destination(Destination& destination, const fs::path& run_dir, const fs::path& out_dir,
                         const char* default_name, const std::vector<std::string>& names,
@@ -51,7 +59,9 @@ void choose_destination(Destination& destination, const fs::path& run_dir, const
     for (const auto& name : names) inside.push_back(std::string(default_name) + "/" + name);
     refuse_unreplaceable_names(run_dir, inside, "run folder " + run_dir.string());
     refuse_unwritable_places(run_dir, inside, "run folder " + run_dir.string());
-    destination.folder = make_real_subfolder(run_dir, default_name);
+    destination.folder = run_dir / default_name;
+    destination.run_dir = run_dir;
+    destination.subfolder = default_name;
     remove_leftovers(run_dir);  // the run's lock is held: no writer of ours is there
     return;
   }
@@ -127,12 +137,12 @@ WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
   Destination destination;
   choose_destination(destination, run_dir, out_dir, kExportFolder, names, kExportKind);
   WrittenFiles written;
-  written.folder = destination.folder;
   const std::string bytes = state_dict_archive(state_dict(*run.model));
   json architecture = describe_architecture(*run.model);
   architecture["run"] = fs::absolute(run_dir).lexically_normal().string();
   architecture["model"] = config_to_json(run.config).at("model");
   architecture["dataset"] = run.config.data.dataset;
+  written.folder = destination.ready();
   write_file_atomically(written.folder / kStateDictFile, bytes);
   write_json_file(written.folder / kArchitectureFile, architecture);
   write_file_atomically(written.folder / kPythonLoaderFile, kPythonLoaderSource);
@@ -177,10 +187,10 @@ WrittenFiles run_encode(const fs::path& run_dir, const EncodeRequest& request) {
   Destination destination;
   choose_destination(destination, run_dir, request.out_dir, kCodesFolder, names, kCodesKind);
   WrittenFiles written;
-  written.folder = destination.folder;
   written.notes = run.notes;
   const Split& images = split_of(run.data, request.split);
   const torch::Tensor codes = encode_all(*run.model, images.images, run.context.device);
+  written.folder = destination.ready();
   write_tensor_npy(written.folder / names[1], codes);
   write_tensor_npy(written.folder / names[2], images.labels.to(torch::kInt64));
   const fs::path images_file = written.folder / (split + "_images.npy");

@@ -452,6 +452,25 @@ TEST_CASE(
   CHECK_FALSE(fs::exists(run / aebench::kLockFile));
 }
 
+TEST_CASE("aebench encode stopped by SIGTERM exits 143 and leaves no codes/ folder behind") {
+  ScratchFolder folder("encode-signal");
+  // Enough images that the signal, sent once the lock is taken, lands before the encoding ends.
+  aebench::testing::write_synthetic_dataset(folder / "data", 20000, 100);
+  const auto config = write_config(folder, 1);
+  const auto run = folder / "run";
+  REQUIRE(aebench::testing::wait_for_exit(
+              aebench::testing::spawn_aebench(train_arguments(config, run))) == 0);
+  const int pid = spawn_logged(
+      "encode " + shell_quoted(run) + " --split train --images --threads 1", folder / "log");
+  while (!fs::exists(run / aebench::kLockFile))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ::kill(pid, SIGTERM);
+  REQUIRE(aebench::testing::wait_for_exit(pid) == 143);
+  CHECK_THAT(file_contents(folder / "log"), Catch::Contains("nothing was written"));
+  CHECK_FALSE(fs::exists(run / aebench::kCodesFolder));
+  CHECK_FALSE(fs::exists(run / aebench::kLockFile));
+}
+
 TEST_CASE(
     "a bf16 run (train.precision) stopped by SIGINT and resumed ends exactly like an "
     "uninterrupted bf16 run, and summary.json says bf16") {
