@@ -1,11 +1,13 @@
 #include "aebench/pipeline/model_export.h"
 
 #include <caffe2/serialize/inline_container.h>
+#include <sys/stat.h>
 #include <torch/csrc/jit/serialization/export.h>
 #include <torch/csrc/jit/serialization/pickler.h>
 #include <torch/torch.h>
 
 #include <optional>
+#include <set>
 
 #include "aebench/errors.h"
 #include "aebench/io/atomic_file.h"
@@ -152,11 +154,53 @@ WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
 
 namespace {
 
+constexpr const char* kSplitFileKinds[] = {"_codes.npy", "_labels.npy", "_images.npy"};
+
+// The files an earlier encode wrote into a folder, by its codes.json `record`: each split's
+// "files" (a split of an earlier version, without that list: its codes and labels).
+std::set<std::string> listed_codes_files(const json& record) {
+  std::set<std::string> listed;
+  if (!record.is_object() || !record.contains("splits") || !record["splits"].is_object())
+    return listed;
+  for (const auto& [split, entry] : record["splits"].items()) {
+    const json files = entry.is_object() ? entry.value("files", json()) : json();
+    if (!files.is_array()) {
+      listed.insert({split + "_codes.npy", split + "_labels.npy"});
+      continue;
+    }
+    for (const auto& file : files)
+      if (file.is_string()) listed.insert(file.get<std::string>());
+  }
+  return listed;
+}
+
+// Which files of the codes folder encode may replace or remove: in the run's own codes/, every
+// file of aebench's names (a result folder of the run); in an --out folder, only those an earlier
+// encode wrote there (listed in its codes.json), never a user's file of such a name.
+struct CodesFiles {
+  bool run_folder = false;
+  std::set<std::string> listed;
+  bool ours(const std::string& name) const { return run_folder || listed.count(name) > 0; }
+};
+
+// Before any work: a file of a name this encode writes that an earlier encode did not write is
+// a user's (an --out folder gathers them): refused, naming it.
+void refuse_unlisted_files(const fs::path& folder, const std::vector<std::string>& names,
+                           const CodesFiles& files) {
+  for (const auto& name : names) {
+    struct stat info {};
+    if (files.ours(name) || ::lstat((folder / name).c_str(), &info) != 0) continue;
+    throw OutputError("--out " + folder.string() + ": " + name +
+                      " is there, but no earlier encode wrote it (codes.json does not list it): "
+                      "a file of the user's; move it away, or use another --out");
+  }
+}
+
 // Codes of another model (copied in, or of a model since replaced) do not go on beside this
 // one's: the splits an earlier codes.json does not name as this model's (all but the one just
 // written) are removed, as aebench's names, and dropped from the record.
 void drop_other_models_splits(const fs::path& folder, json& record, const std::string& model_crc,
-                              const std::string& written_split) {
+                              const std::string& written_split, const CodesFiles& files) {
   if (!record.is_object() || !record.contains("splits") || !record["splits"].is_object()) return;
   std::vector<std::string> others;
   for (const auto& [name, entry] : record["splits"].items())
@@ -167,8 +211,8 @@ void drop_other_models_splits(const fs::path& folder, json& record, const std::s
     record["splits"].erase(name);
     if (name != "train" && name != "val" && name != "test") continue;  // no file of ours
     std::error_code error;
-    for (const char* kind : {"_codes.npy", "_labels.npy", "_images.npy"})
-      fs::remove(folder / (name + kind), error);  // a link goes as a name
+    for (const char* kind : kSplitFileKinds)
+      if (files.ours(name + kind)) fs::remove(folder / (name + kind), error);  // links as names
   }
 }
 
@@ -186,6 +230,13 @@ WrittenFiles run_encode(const fs::path& run_dir, const EncodeRequest& request) {
   if (request.images) names.push_back(split + "_images.npy");
   Destination destination;
   choose_destination(destination, run_dir, request.out_dir, kCodesFolder, names, kCodesKind);
+  json record = json::object();
+  if (holds_output_marker(destination.folder, kCodesKind))
+    record = read_json_file(destination.folder / kCodesRecordFile);
+  CodesFiles files;
+  files.run_folder = !destination.chosen.has_value();
+  files.listed = listed_codes_files(record);
+  refuse_unlisted_files(destination.folder, {names.begin() + 1, names.end()}, files);
   WrittenFiles written;
   written.notes = run.notes;
   const Split& images = split_of(run.data, request.split);
@@ -193,22 +244,19 @@ WrittenFiles run_encode(const fs::path& run_dir, const EncodeRequest& request) {
   written.folder = destination.ready();
   write_tensor_npy(written.folder / names[1], codes);
   write_tensor_npy(written.folder / names[2], images.labels.to(torch::kInt64));
-  const fs::path images_file = written.folder / (split + "_images.npy");
-  const bool earlier_encode = holds_output_marker(written.folder, kCodesKind);
+  const std::string images_name = split + "_images.npy";
   if (request.images) {
-    write_tensor_npy(images_file, images.images);
-  } else if (earlier_encode) {
+    write_tensor_npy(written.folder / images_name, images.images);
+  } else if (files.ours(images_name)) {
     // An earlier encode's images would no longer match these codes row for row.
     std::error_code error;
-    fs::remove(images_file, error);
+    fs::remove(written.folder / images_name, error);
   }
-  json record = json::object();
-  if (earlier_encode) record = read_json_file(written.folder / kCodesRecordFile);
   const std::string model_crc = checked_file_crc(run_dir / kModelFile);
   // In the run's own codes/ every split is this model's; an --out folder may gather runs.
   std::error_code same_error;
   if (fs::equivalent(written.folder, run_dir / kCodesFolder, same_error))
-    drop_other_models_splits(written.folder, record, model_crc, split);
+    drop_other_models_splits(written.folder, record, model_crc, split, files);
   record["format"] = "aebench-codes";
   record["splits"][split] = {
       {"run", fs::absolute(run_dir).lexically_normal().string()},

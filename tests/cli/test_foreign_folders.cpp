@@ -226,6 +226,33 @@ TEST_CASE("a run folder inside another run's folder is refused, its results stay
   }
 }
 
+TEST_CASE("encode --out never replaces or removes a file of the user's that it did not write") {
+  TinyRun tiny("encode_users_files");
+  const std::string run = shell_quoted(tiny.run);
+  const fs::path out = tiny.folder / "codes_out";
+  aebench::testing::write_text(out / "test_images.npy", "mine");
+  aebench::testing::write_text(out / "train_images.npy", "mine too");
+  const std::string encode = "encode " + run + " --quiet --out " + shell_quoted(out);
+  // Beside them, then again (an earlier encode's folder): neither is removed as stale images.
+  for (const std::string& split : {"test", "test", "train"}) {
+    INFO(split);
+    REQUIRE(tiny.aebench(encode + " --split " + split) == 0);
+    CHECK(aebench::testing::file_contents(out / "test_images.npy") == "mine");
+    CHECK(aebench::testing::file_contents(out / "train_images.npy") == "mine too");
+  }
+  // Nor replaced: --images is refused before anything is written.
+  CHECK(tiny.aebench(encode + " --images") == aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("test_images.npy is there, but no earlier encode wrote "
+                                          "it (codes.json does not list it)"));
+  CHECK(aebench::testing::file_contents(out / "test_images.npy") == "mine");
+  // Its own images, listed, are replaced, and removed by an encode without --images.
+  fs::remove(out / "test_images.npy");
+  REQUIRE(tiny.aebench(encode + " --images") == 0);
+  CHECK(fs::exists(out / "test_images.npy"));
+  REQUIRE(tiny.aebench(encode) == 0);
+  CHECK_FALSE(fs::exists(out / "test_images.npy"));
+}
+
 TEST_CASE("report and compare --out remove a killed writer's temporaries, links as names") {
   TinyRun tiny("report_leftovers");
   const fs::path victim = tiny.folder / "victim.txt";

@@ -316,7 +316,8 @@ TEST_CASE(
   fs::remove(sweep / "logs" / "latent-4.log");
   REQUIRE(::mkfifo((sweep / "logs" / "latent-4.log").c_str(), 0644) == 0);
   CHECK(run_aebench(command, &output) == aebench::kExitOutputError);
-  CHECK_THAT(output, Catch::Contains("latent-4.log: expected a regular file (or none), found a FIFO"));
+  CHECK_THAT(output,
+             Catch::Contains("latent-4.log: expected a regular file (or none), found a FIFO"));
 }
 
 TEST_CASE("a run names the keys it was given that have no effect on its model") {
