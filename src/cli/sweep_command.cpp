@@ -109,6 +109,11 @@ void check_sweep_folder(const fs::path& dir) {
   // before the record is rewritten).
   if (!fs::is_directory(dir, error)) return;
   refuse_symbolic_link(dir / kSweepLogFolder, "sweep log folder");
+  if (fs::exists(fs::symlink_status(dir / kSweepLogFolder, error)) &&
+      !fs::is_directory(fs::symlink_status(dir / kSweepLogFolder, error)))
+    throw OutputError("sweep folder " + dir.string() + ": expected " + kSweepLogFolder +
+                      "/ to be the folder of the points' logs, found " +
+                      what_is_at(dir / kSweepLogFolder) + "; move it away, then run again");
   refuse_foreign_sweep_report(dir);
   refuse_unreplaceable_names(dir, sweep_folder_files(), "sweep folder " + dir.string());
 }
@@ -140,10 +145,18 @@ void refuse_mismatched_points(const SweepRecord& record) {
 // sweep.json, --status and comparison.md would lose them while their folders stay.
 void refuse_dropped_points(const SweepRecord& previous, const std::vector<SweepPoint>& points) {
   std::vector<std::string> dropped;
-  for (const auto& entry : previous.points)
-    if (std::none_of(points.begin(), points.end(),
-                     [&](const SweepPoint& point) { return point.name == entry.point.name; }))
+  for (const auto& entry : previous.points) {
+    // A point recorded by a command that stopped before it started (no attempt, no folder)
+    // has nothing to forget: a smaller grid drops it from the record.
+    std::error_code error;
+    const bool never_started =
+        entry.attempts == 0 &&
+        !fs::exists(fs::symlink_status(previous.plan.out_dir / entry.point.name, error));
+    if (!never_started && std::none_of(points.begin(), points.end(), [&](const SweepPoint& point) {
+          return point.name == entry.point.name;
+        }))
       dropped.push_back(entry.point.name);
+  }
   if (dropped.empty()) return;
   std::string names;
   for (std::size_t i = 0; i < dropped.size() && i < 3; ++i) names += (i ? ", " : "") + dropped[i];

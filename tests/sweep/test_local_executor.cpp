@@ -214,6 +214,43 @@ TEST_CASE("a point log that is a link or no file is refused before sweep.json is
     CHECK_FALSE(fs::exists(fixture.sweep_dir / "latent-5"));
   }
   CHECK(aebench::testing::file_contents(victim) == "mine");
+  // So is a logs/ that is a file: nothing is recorded of the larger grid.
+  fs::remove_all(log.parent_path());
+  aebench::testing::write_text(log.parent_path(), "not a folder");
+  const std::string record =
+      aebench::testing::file_contents(fixture.sweep_dir / aebench::kSweepFile);
+  for (const char* dry_run : {" --dry-run", ""}) {
+    std::string output;
+    CHECK(run_aebench(grown + dry_run, &output) == aebench::kExitOutputError);
+    CHECK_THAT(output, Catch::Contains("expected logs/ to be the folder of the points' logs, found "
+                                       "a file, not a folder"));
+  }
+  CHECK(aebench::testing::file_contents(fixture.sweep_dir / aebench::kSweepFile) == record);
+}
+
+TEST_CASE("a recorded point that never started is no point to keep: a smaller grid drops it") {
+  SweepFixture fixture;
+  const std::string sweep = fixture.grid_command("model.latent=4");
+  REQUIRE(run_aebench(sweep) == 0);
+  // The record of a command that stopped after writing sweep.json (sbatch failed, say).
+  json record = aebench::testing::read_json(fixture.sweep_dir / aebench::kSweepFile);
+  json never_started = record["points"][0];
+  never_started["name"] = "latent-32";
+  never_started["overrides"] = {{"model.latent", 32}};
+  never_started["state"] = "pending";
+  never_started["attempts"] = 0;
+  record["points"].push_back(never_started);
+  std::ofstream(fixture.sweep_dir / aebench::kSweepFile) << record.dump(2);
+  REQUIRE(run_aebench(sweep) == 0);
+  const json kept = aebench::testing::read_json(fixture.sweep_dir / aebench::kSweepFile);
+  CHECK(kept["points"].size() == 1);
+  // One that started (an attempt, or its folder) is kept: the smaller grid is refused.
+  never_started["attempts"] = 1;
+  record["points"] = {kept["points"][0], never_started};
+  std::ofstream(fixture.sweep_dir / aebench::kSweepFile) << record.dump(2);
+  std::string output;
+  CHECK(run_aebench(sweep, &output) == aebench::kExitUsageError);
+  CHECK_THAT(output, Catch::Contains("1 point(s) this one does not have (latent-32)"));
 }
 
 TEST_CASE("a sweep is not made inside another sweep's folder, at any depth") {
