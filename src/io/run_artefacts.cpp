@@ -98,6 +98,21 @@ bool holds_something(const fs::path& dir) {
   return false;
 }
 
+// Whether `dir` holds its run.json and nothing else (but the lock and temporaries): a train
+// stopped between writing run.json and config.json.
+bool holds_only_run_marker(const fs::path& dir) {
+  std::error_code error;
+  bool marker = false;
+  for (const auto& entry : fs::directory_iterator(dir, error)) {
+    const fs::path name = entry.path().filename();
+    if (name == kRunMarkerFile)
+      marker = true;
+    else if (name != kLockFile && !is_aebench_temporary(entry.path()))
+      return false;
+  }
+  return marker && !error;
+}
+
 // Removes the temporaries in `dir` that `ours` accepts, as names: a link goes, its target
 // stays. Nothing is done in a `dir` that is itself a link.
 void remove_temporaries_where(const fs::path& dir,
@@ -311,6 +326,10 @@ void prepare_run_folder(const fs::path& dir, bool overwrite) {
   if (!holds_something(dir)) return;
   const bool run = is_run_folder(dir);
   if (!run) refuse_runs_inside(dir);  // before advice to --overwrite it
+  if (!overwrite && run && holds_only_run_marker(dir))
+    throw OutputError("run folder " + dir.string() + " holds only the " + kRunMarkerFile +
+                      " of a train stopped before it wrote anything else: nothing to resume; " +
+                      "pass --overwrite to start it again, or --out DIR to write elsewhere");
   if (!overwrite && run)
     throw OutputError("run folder " + dir.string() +
                       " is not empty; pass --resume to continue its run, --overwrite to replace "

@@ -21,6 +21,11 @@ void require_something_to_resume(const fs::path& folder) {
   std::error_code error;
   if (fs::exists(folder / kCheckpointFile, error) || fs::exists(folder / kConfigFile, error))
     return;
+  if (is_run_folder(folder))  // its run.json alone: stopped before config.json was written
+    throw ConfigError("--resume: expected a checkpoint in " + folder.string() +
+                      ", found only its " + kRunMarkerFile +
+                      " (a train stopped before it wrote anything else); run the same command " +
+                      "with --overwrite instead of --resume to start the run again");
   throw ConfigError("--resume: expected a checkpoint in " + folder.string() +
                     ", found none: nothing was trained there yet; run the same command without "
                     "--resume to start the run");

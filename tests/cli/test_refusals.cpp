@@ -383,3 +383,20 @@ TEST_CASE("a resume never replaces a run.json it cannot read: the run's history 
   CHECK(tiny.aebench(tiny.train_command("--overwrite --quiet")) == 0);
   CHECK(read_json(marker)["sessions"].size() == 1);
 }
+
+TEST_CASE("a run folder holding only its run.json is started again with --overwrite, as told") {
+  TinyRun tiny("run_marker_only");
+  const fs::path stopped = tiny.folder / "stopped";
+  fs::create_directories(stopped);
+  fs::copy_file(tiny.run / aebench::kRunMarkerFile, stopped / aebench::kRunMarkerFile);
+  const std::string train = tiny.train_command("--quiet --out " + shell_quoted(stopped));
+  CHECK(tiny.aebench(train + " --resume") == aebench::kExitUsageError);
+  CHECK_THAT(tiny.output, Catch::Contains("found only its run.json") &&
+                              Catch::Contains("with --overwrite instead of --resume"));
+  CHECK(tiny.aebench(train) == aebench::kExitOutputError);
+  CHECK_THAT(tiny.output, Catch::Contains("holds only the run.json") &&
+                              Catch::Contains("pass --overwrite to start it again") &&
+                              !Catch::Contains("--resume"));
+  CHECK(tiny.aebench(train + " --overwrite") == 0);
+  CHECK(fs::exists(stopped / aebench::kSummaryFile));
+}
