@@ -1,5 +1,6 @@
 #include "aebench/sweep/sweep_record.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -65,12 +66,21 @@ constexpr char kPointErrorMark[] =
     "(written by aebench sweep: the error of this point's last attempt; removed when it runs "
     "again)";
 
+// Exactly what write_point_error writes: one line, then the mark. A file of any other shape (a
+// user's notes with the mark copied in) is not the sweep's.
 bool is_point_error_file(const fs::path& file) {
   if (is_symbolic_link(file)) return false;
   const RegularFileText text = read_regular_file(file, std::size_t{1} << 20);
   const std::string tail = std::string("\n") + kPointErrorMark + "\n";
-  return text.ok() && text.bytes.size() >= tail.size() &&
-         text.bytes.compare(text.bytes.size() - tail.size(), tail.size(), tail) == 0;
+  if (!text.ok() || text.bytes.size() <= tail.size()) return false;
+  const std::size_t line_end = text.bytes.size() - tail.size();
+  return text.bytes.compare(line_end, tail.size(), tail) == 0 && text.bytes.find('\n') == line_end;
+}
+
+// aebench's lock file: empty and regular (RunLock refuses any other, as a user's).
+bool is_lock_file(const fs::path& file) {
+  struct stat info {};
+  return ::lstat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size == 0;
 }
 
 // Whether `dir` holds nothing but aebench's lock file and the error.txt a sweep wrote there (a
@@ -79,8 +89,9 @@ bool holds_only_lock_and_error(const fs::path& dir) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(dir, error)) {
     const fs::path name = entry.path().filename();
-    if (name != kLockFile && !(name == kErrorFile && is_point_error_file(entry.path())))
-      return false;
+    const bool ours = (name == kLockFile && is_lock_file(entry.path())) ||
+                      (name == kErrorFile && is_point_error_file(entry.path()));
+    if (!ours) return false;
   }
   return !error;
 }
@@ -235,7 +246,9 @@ bool write_point_error(const fs::path& run_dir, const std::string& line) {
   if (!is_points_own_folder(run_dir)) return false;
   if (!error_file_problem(run_dir).empty()) return false;
   fs::create_directories(run_dir, error);
-  write_file_atomically(run_dir / kErrorFile, line + "\n" + kPointErrorMark + "\n");
+  std::string one_line = line.empty() ? "error" : line;  // as is_point_error_file reads it
+  std::replace(one_line.begin(), one_line.end(), '\n', ' ');
+  write_file_atomically(run_dir / kErrorFile, one_line + "\n" + kPointErrorMark + "\n");
   return true;
 }
 

@@ -222,7 +222,8 @@ TEST_CASE("a failed point's error goes only into a folder that is the point's ow
   // error.txt is aebench's only with its mark as the last line: the user's own copy of it, with
   // a line after the mark, or a link to aebench's, is not.
   const std::string ours = aebench::testing::file_contents(folder / "early" / aebench::kErrorFile);
-  for (const std::string& text : {ours + "my line\n", ours.substr(0, ours.size() - 1)}) {
+  for (const std::string& text :
+       {ours + "my line\n", "MY NOTES\n" + ours, ours.substr(0, ours.size() - 1)}) {
     aebench::testing::write_text(folder / "copied" / aebench::kErrorFile, text);
     CHECK_FALSE(aebench::is_points_own_folder(folder / "copied"));
   }
@@ -230,6 +231,24 @@ TEST_CASE("a failed point's error goes only into a folder that is the point's ow
   fs::create_symlink(folder / "early" / aebench::kErrorFile,
                      folder / "copied" / aebench::kErrorFile);
   CHECK_FALSE(aebench::is_points_own_folder(folder / "copied"));
+  // Nor is a lock of any other kind than aebench's empty file: a folder, a file with content,
+  // a link.
+  const fs::path lock = folder / "early" / aebench::kLockFile;
+  fs::remove(lock);
+  fs::create_directory(lock);
+  CHECK_FALSE(aebench::is_points_own_folder(folder / "early"));
+  fs::remove(lock);
+  aebench::testing::write_text(lock, "mine");
+  CHECK_FALSE(aebench::is_points_own_folder(folder / "early"));
+  fs::remove(lock);
+  fs::create_symlink(folder / "absent", lock);
+  CHECK_FALSE(aebench::is_points_own_folder(folder / "early"));
+  fs::remove(lock);
+  CHECK(aebench::is_points_own_folder(folder / "early"));
+  // An error of several lines is written as one, so that it stays the sweep's.
+  CHECK(aebench::write_point_error(folder / "early", "line one\nline two"));
+  CHECK(aebench::recorded_error(folder / "early") == "line one line two");
+  CHECK(aebench::is_points_own_folder(folder / "early"));
 }
 
 TEST_CASE("sweep.json keeps every point's overrides in order, its state and timings") {
