@@ -2,13 +2,39 @@
 
 #include <c10/util/Exception.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "aebench/errors.h"
 
 namespace aebench::cli {
 
-ErrorReport describe_exception(const std::exception_ptr& error) {
+std::string one_line(const std::string& message) {
+  std::string line;
+  for (const char c : message) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      line += c;
+      continue;
+    }
+    if (c == '\n')
+      line += "\\n";
+    else if (c == '\r')
+      line += "\\r";
+    else if (c == '\t')
+      line += "\\t";
+    else {
+      char escape[8];
+      std::snprintf(escape, sizeof escape, "\\x%02x", byte);
+      line += escape;
+    }
+  }
+  return line;
+}
+
+namespace {
+
+ErrorReport classify(const std::exception_ptr& error) {
   try {
     std::rethrow_exception(error);
   } catch (const ConfigError& e) {
@@ -31,6 +57,14 @@ ErrorReport describe_exception(const std::exception_ptr& error) {
   } catch (...) {
     return {"error", "an unknown exception", kExitOtherError};
   }
+}
+
+}  // namespace
+
+ErrorReport describe_exception(const std::exception_ptr& error) {
+  ErrorReport report = classify(error);
+  report.message = one_line(report.message);
+  return report;
 }
 
 }  // namespace aebench::cli

@@ -15,7 +15,11 @@ struct ErrorReport {
   bool interrupted = false;  // SIGINT / SIGTERM: a stop, not a failure
 };
 
-// REQUIRES: `error` is not null.
+// REQUIRES: `error` is not null. The message is one line (one_line).
 ErrorReport describe_exception(const std::exception_ptr& error);
+
+// `message` with its control characters written as escapes ("\n", "\t", "\x1b"): a path or
+// value holding a line break still makes a one-line error.
+std::string one_line(const std::string& message);
 
 }  // namespace aebench::cli

@@ -19,7 +19,7 @@
 namespace {
 
 int report(const std::string& kind, const std::string& message, int exit_code) {
-  std::cerr << "aebench: " << kind << ": " << message << '\n';
+  std::cerr << "aebench: " << kind << ": " << aebench::cli::one_line(message) << '\n';
   return exit_code;
 }
 

@@ -400,3 +400,15 @@ TEST_CASE("a run folder holding only its run.json is started again with --overwr
   CHECK(tiny.aebench(train + " --overwrite") == 0);
   CHECK(fs::exists(stopped / aebench::kSummaryFile));
 }
+
+TEST_CASE("an error naming a path with a line break is still one line, the break escaped") {
+  TinyRun tiny("line_break_path", false);
+  const std::string name = shell_quoted(tiny.folder / "new\nline");
+  for (const std::string& command : {"compare " + name, "eval " + name, "report " + name,
+                                     "sweep --status " + name, "probe " + name}) {
+    INFO(command);
+    CHECK(tiny.aebench(command) == aebench::kExitUsageError);
+    CHECK(aebench::testing::count_of(tiny.output, "\n") == 1);
+    CHECK_THAT(tiny.output, Catch::Contains("new\\nline"));
+  }
+}
