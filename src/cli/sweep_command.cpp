@@ -298,7 +298,8 @@ int run_planned_sweep(const SweepCommandOptions& options) {
     return list_points(plan, points);
   }
   prepare_sweep_folder(plan.out_dir);
-  const RunLock lock(plan.out_dir);  // one sweep command per folder at a time
+  const RunLock lock(plan.out_dir, "sweep folder",  // one sweep command per folder at a time
+                     "aebench sweep --status " + plan.out_dir.string() + " shows its points");
   remove_temporaries_of(plan.out_dir, sweep_folder_files());  // a killed sweep's, as names
   SweepRecord record = planned_record(plan, points);
   write_sweep_record(record);

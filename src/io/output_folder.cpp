@@ -59,7 +59,8 @@ OutputFolder::OutputFolder(const fs::path& dir, const std::vector<std::string>& 
   if (error)
     throw OutputError(flag + " " + dir.string() + ": cannot make the folder (" + error.message() +
                       ")");
-  lock_.emplace(dir);                 // another command writing here is refused, as in a run folder
+  lock_.emplace(dir,
+                flag + " folder");    // another command writing here is refused, as in a run folder
   remove_temporaries_of(dir, names);  // a killed writer's: none of ours is alive here now
   refuse_unreplaceable_names(dir, names, flag + " " + dir.string());  // a FIFO at comparison.md
   refuse_unwritable_places(dir, names, flag + " " + dir.string());

@@ -200,7 +200,8 @@ bool names_open_file(const fs::path& path, int descriptor) {
 
 }  // namespace
 
-RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
+RunLock::RunLock(const fs::path& dir, const std::string& what, const std::string& advice)
+    : path_(dir / kLockFile) {
   std::error_code error;
   if (fs::exists(dir, error) && !fs::is_directory(dir, error))
     throw OutputError("run folder " + dir.string() + ": expected a folder, found " +
@@ -236,9 +237,9 @@ RunLock::RunLock(const fs::path& dir) : path_(dir / kLockFile) {
     }
     if (::flock(descriptor_, LOCK_EX | LOCK_NB) != 0) {
       ::close(descriptor_);
-      throw OutputError("run folder " + dir.string() +
-                        " is in use by another aebench process; wait for it to finish, then run "
-                        "again (a new train may also write elsewhere with --out DIR)");
+      throw OutputError(what + " " + dir.string() +
+                        " is in use by another aebench process; wait for it to finish, then run " +
+                        "again" + (advice.empty() ? "" : " (" + advice + ")"));
     }
     if (names_open_file(path_, descriptor_)) {
       register_held_lock(path_.c_str());  // a stop that exits at once removes it too

@@ -278,7 +278,7 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   const std::vector<std::string> notes = preflight(config, data, context);
   refuse_nested_run_folder(folder);  // before the lock creates it
   if (options.resume) require_something_to_resume(folder);
-  const RunLock lock(folder);
+  const RunLock lock(folder, "run folder", "a new train may also write elsewhere with --out DIR");
   const bool continuing = options.resume && check_resumable(folder, config_to_json(config));
   // A finished run resumed with its own config has nothing to train: its model and results
   // stay as they are (a resume would save the model again and drop eval/, probe/, ...).

@@ -541,3 +541,22 @@ TEST_CASE("a folder of the user's put at a point's path is neither trained into 
     }
   }
 }
+
+TEST_CASE("a folder in use is named for what it is, with advice that fits the command") {
+  SweepFixture fixture;
+  const std::string sweep = fixture.grid_command("model.latent=4");
+  REQUIRE(run_aebench(sweep) == 0);
+  std::string output;
+  {
+    const aebench::RunLock held(fixture.sweep_dir);
+    CHECK(run_aebench(sweep, &output) == aebench::kExitOutputError);
+    CHECK_THAT(output, Catch::Contains("sweep folder " + fixture.sweep_dir.string() +
+                                       " is in use by another aebench process") &&
+                           Catch::Contains("aebench sweep --status") && !Catch::Contains("train"));
+  }
+  const fs::path point = fixture.sweep_dir / "latent-4";
+  const aebench::RunLock held(point);
+  CHECK(run_aebench("report " + shell_quoted(point), &output) == aebench::kExitOutputError);
+  CHECK_THAT(output, Catch::Contains("run folder " + point.string() + " is in use") &&
+                         !Catch::Contains("--out"));
+}

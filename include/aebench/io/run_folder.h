@@ -128,7 +128,10 @@ void refuse_nested_run_folder(const std::filesystem::path& dir,
 // symbolic link.
 class RunLock {
  public:
-  explicit RunLock(const std::filesystem::path& dir);
+  // `what` names the folder in the message when another process holds it ("sweep folder"), and
+  // `advice` adds a way out that fits the command.
+  explicit RunLock(const std::filesystem::path& dir, const std::string& what = "run folder",
+                   const std::string& advice = "");
   ~RunLock();
   // Throws OutputError unless the folder's path still leads to this lock: a run folder moved,
   // removed or replaced (by a link, or another folder) while a run writes it is not written
