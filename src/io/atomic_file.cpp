@@ -70,8 +70,7 @@ void write_file_atomically(const fs::path& path, const std::string& contents) {
   }
   if (descriptor < 0 && (errno == ENOENT || errno == ENOTDIR))  // moved away mid-run, say
     throw OutputError("cannot write " + path.string() + ": expected its folder " +
-                      path.parent_path().string() +
-                      " to exist, found none (moved or removed meanwhile); nothing was written");
+                      path.parent_path().string() + " to exist, found none; nothing was written");
   if (descriptor < 0) throw_os_error("create", shown);
   try {
     write_all(descriptor, contents, shown);
