@@ -1,6 +1,7 @@
 #include "aebench/sweep/sweep_results.h"
 
 #include <iomanip>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -56,6 +57,24 @@ ComparisonTable status_table(const SweepRecord& record,
   return table;
 }
 
+namespace {
+
+// One run named twice ("r2 r2", "r2 ./r2", or a run and the sweep holding it) would be a row of
+// its own each time, as if two runs agreed.
+void refuse_repeated_runs(const std::vector<fs::path>& runs) {
+  std::map<fs::path, fs::path> seen;
+  for (const auto& run : runs) {
+    std::error_code error;
+    const fs::path identity = fs::weakly_canonical(fs::absolute(run), error);
+    const auto [earlier, inserted] = seen.emplace(identity, run);
+    if (!inserted)
+      throw ConfigError(run.string() + ": expected each run once, found it named twice (as " +
+                        earlier->second.string() + " and " + run.string() + "); name it once");
+  }
+}
+
+}  // namespace
+
 std::vector<fs::path> runs_to_compare(const std::vector<fs::path>& folders,
                                       std::vector<std::string>* left_out) {
   std::vector<fs::path> runs;
@@ -85,6 +104,7 @@ std::vector<fs::path> runs_to_compare(const std::vector<fs::path>& folders,
                               state_name(entry.state) +
                               (entry.error.empty() ? "" : ": " + entry.error) + ")");
   }
+  refuse_repeated_runs(runs);
   return runs;
 }
 

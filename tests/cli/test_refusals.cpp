@@ -412,3 +412,16 @@ TEST_CASE("an error naming a path with a line break is still one line, the break
     CHECK_THAT(tiny.output, Catch::Contains("new\\nline"));
   }
 }
+
+TEST_CASE("compare of one run named twice, however it is written, is refused naming both") {
+  TinyRun tiny("compare_twice");
+  const std::string run = shell_quoted(tiny.run);
+  const std::string dotted = shell_quoted(tiny.folder / "." / "run" / "");
+  for (const std::string& again : {run, dotted}) {
+    INFO(again);
+    CHECK(tiny.aebench("compare " + run + " " + again + " --out " +
+                       shell_quoted(tiny.folder / "compared")) == aebench::kExitUsageError);
+    CHECK_THAT(tiny.output, Catch::Contains("expected each run once, found it named twice"));
+  }
+  CHECK_FALSE(fs::exists(tiny.folder / "compared"));
+}
