@@ -1,7 +1,9 @@
 #include "aebench/config/config.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -52,10 +54,22 @@ std::string join_key(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
 }
 
+// Whether `text` is all a number too large for a double ("1e400"): a --set value JSON cannot
+// read, which is taken as a string.
+bool out_of_double_range(const std::string& text) {
+  if (text.empty() || text.size() > 400) return false;
+  errno = 0;
+  char* end = nullptr;
+  const double number = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size() && errno == ERANGE && std::isinf(number);
+}
+
 std::string describe(const json& value) {
   // Replace invalid UTF-8 rather than throw: the message must get out whatever the value.
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (text.size() > 60) text = text.substr(0, 57) + "...";
+  if (value.is_string() && out_of_double_range(value.get<std::string>()))
+    return text + " (a number beyond the range of a double, so read as a string)";
   return text + " (" + value.type_name() + ")";
 }
 

@@ -353,6 +353,11 @@ TEST_CASE("inputs the config fuzzer found are ConfigErrors, not crashes") {
     aebench::testing::ScratchFolder folder("overflow");
     std::ofstream(folder / "big.json") << "{\"train\": {\"lr\": 1e400}}";
     CHECK_THROWS_WITH(aebench::read_json_file(folder / "big.json"), Catch::Contains("overflows"));
+    // As a --set value it is read as a string, and the refusal says why.
+    json document = aebench::testing::tiny_config(folder / "data", folder / "run");
+    aebench::apply_override(document, "train.lr=1e400");
+    CHECK_THROWS_WITH(aebench::config_from_json(document, "e"),
+                      Catch::Contains("\"1e400\" (a number beyond the range of a double"));
   }
   SECTION("a value in an error message that is not valid UTF-8 is still reported") {
     json document = json::object();
