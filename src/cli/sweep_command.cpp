@@ -263,14 +263,23 @@ SweepRecord planned_record(const SweepPlan& plan, const std::vector<SweepPoint>&
   return record;
 }
 
-int list_points(const SweepPlan& plan, const std::vector<SweepPoint>& points) {
+// The points, each with its state now and whether the same command would run it (a failed
+// one only with --retry-failed, and never one whose folder is the user's).
+int list_points(const SweepRecord& record, bool retry_failed) {
   ComparisonTable table;
-  table.columns = {"point", "overrides"};
-  for (const auto& point : points)
-    table.rows.push_back({point.name, describe_overrides(point.overrides)});
-  std::cout << to_markdown(table) << points.size() << " valid point(s) of "
-            << plan.base_config.string() << " into " << plan.out_dir.string()
-            << " (dry run: nothing written)\n";
+  table.columns = {"point", "overrides", "state", "a run would"};
+  const auto runnable = runnable_points(record, retry_failed);
+  for (std::size_t i = 0; i < record.points.size(); ++i) {
+    const PointRecord& entry = record.points[i];
+    const bool runs = std::find(runnable.begin(), runnable.end(), i) != runnable.end();
+    table.rows.push_back(
+        {entry.point.name, describe_overrides(entry.point.overrides),
+         state_name(entry.state) + (entry.error.empty() ? "" : ": " + entry.error),
+         runs ? (entry.state == PointState::kInterrupted ? "resume it" : "run it") : "skip it"});
+  }
+  std::cout << to_markdown(table) << record.points.size() << " valid point(s) of "
+            << record.plan.base_config.string() << " into " << record.plan.out_dir.string()
+            << "; a run would run " << runnable.size() << " (dry run: nothing written)\n";
   return kExitSuccess;
 }
 
@@ -294,8 +303,7 @@ int run_planned_sweep(const SweepCommandOptions& options) {
     suggested_jobs(options.bench_json, options.bench_named);
   if (options.dry_run) {
     check_sweep_folder(plan.out_dir);
-    (void)planned_record(plan, points);
-    return list_points(plan, points);
+    return list_points(planned_record(plan, points), options.retry_failed);
   }
   prepare_sweep_folder(plan.out_dir);
   const RunLock lock(plan.out_dir, "sweep folder",  // one sweep command per folder at a time

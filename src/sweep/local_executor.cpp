@@ -238,9 +238,12 @@ std::vector<std::size_t> runnable_points(const SweepRecord& record, bool retry_f
   std::vector<std::size_t> indices;
   for (std::size_t i = 0; i < record.points.size(); ++i) {
     const PointRecord& entry = record.points[i];
-    // A failed point whose error.txt is a folder of the user's stays failed, naming it.
-    const bool blocked = entry.state == PointState::kFailed &&
-                         !error_file_problem(record.plan.out_dir / entry.point.name).empty();
+    // A failed point whose error.txt, or whose whole folder, is the user's stays failed,
+    // naming it: a retry would remove or write nothing there.
+    const fs::path run_dir = record.plan.out_dir / entry.point.name;
+    const bool blocked =
+        entry.state == PointState::kFailed &&
+        (!error_file_problem(run_dir).empty() || !foreign_folder_problem(run_dir).empty());
     if (should_run(entry.state, retry_failed) && !blocked) indices.push_back(i);
   }
   return indices;

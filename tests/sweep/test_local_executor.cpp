@@ -538,6 +538,10 @@ TEST_CASE("a folder of the user's put at a point's path is neither trained into 
       CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
       CHECK_THAT(output, Catch::Contains("failed") && Catch::Contains(reason) &&
                              !Catch::Contains("MY ERROR LOG"));
+      // A dry run says so, and that the point would be skipped.
+      CHECK(run_aebench(sweep + retry + " --dry-run", &output) == 0);
+      CHECK_THAT(output, Catch::Contains(reason) && Catch::Contains("| skip it") &&
+                             Catch::Contains("a run would run 0"));
     }
   }
 }
