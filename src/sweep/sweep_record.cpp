@@ -159,8 +159,10 @@ namespace {
 // ("" when it does not, or when there is no readable config.json to compare).
 std::string point_config_changes(const SweepPlan& plan, const PointRecord& entry) {
   const fs::path run_dir = plan.out_dir / entry.point.name;
-  // A link in a point's place is read through by nothing: the point fails, naming the link.
-  if (is_symbolic_link(run_dir)) return "";
+  // A link in a point's place is read through by nothing: the point fails, naming the link. A
+  // folder of the user's there (a config.json of theirs, no run.json) holds no run of any
+  // config: it is a failed point, naming the folder.
+  if (is_symbolic_link(run_dir) || !foreign_folder_problem(run_dir).empty()) return "";
   const json current = json::parse(config_to_json(load_point_config(plan, entry.point)).dump());
   // The run's config.json, and the config its summary.json was made with: a summary copied in
   // from another point is another config's too.

@@ -522,7 +522,9 @@ TEST_CASE("a folder of the user's put at a point's path is neither trained into 
   const std::vector<std::pair<std::map<std::string, std::string>, std::string>> folders = {
       {{{"notes.txt", "MINE"}, {aebench::kErrorFile, "MY ERROR LOG"}}, "holds files but no run"},
       {{{std::string(aebench::kErrorFile) + "/mine.txt", "MINE"}},
-       "error.txt is a folder, not aebench's file"}};
+       "error.txt is a folder, not aebench's file"},
+      // A config.json of the user's is no run of another config, to be deleted.
+      {{{aebench::kConfigFile, R"({"x": 1})"}}, "holds files but no run"}};
   for (const auto& [files, reason] : folders) {
     INFO(reason);
     fs::remove_all(point);
@@ -531,8 +533,7 @@ TEST_CASE("a folder of the user's put at a point's path is neither trained into 
       std::string output;
       CHECK(run_aebench(sweep + retry, &output) == aebench::kExitSweepIncomplete);
       CHECK_THAT(output, !Catch::Contains("filesystem error"));
-      CHECK_FALSE(fs::exists(point / aebench::kRunMarkerFile));
-      CHECK_FALSE(fs::exists(point / aebench::kConfigFile));
+      CHECK_FALSE(fs::exists(point / aebench::kRunMarkerFile));  // nothing trained there
       for (const auto& [name, text] : files)
         CHECK(aebench::testing::file_contents(point / name) == text);
       CHECK(run_aebench("sweep --status " + shell_quoted(fixture.sweep_dir), &output) == 0);
