@@ -132,6 +132,9 @@ WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
                         const SavedRunOptions& saved) {
   require_run_folder(run_dir, "export");  // not in use, before reading anything of it
   require_finished_run(run_dir, "export");
+  // A stop before the first file leaves nothing; once writing, the three files are finished (a
+  // few milliseconds), so that no half export is left that a new one would refuse.
+  const StopSignalGuard stop_signals;
   const RunLock lock(run_dir);  // no resume may replace the model meanwhile
   require_finished_run(run_dir, "export");
   const SavedRun run = reload_run(run_dir, saved, "data", ReloadData::kNo);
@@ -144,6 +147,10 @@ WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
   architecture["run"] = fs::absolute(run_dir).lexically_normal().string();
   architecture["model"] = config_to_json(run.config).at("model");
   architecture["dataset"] = run.config.data.dataset;
+  if (const int signal_number = StopSignalGuard::received())
+    throw Interrupted(
+        "stopped by " + signal_name(signal_number) + " while exporting; nothing was written",
+        signal_number);
   written.folder = destination.ready();
   write_file_atomically(written.folder / kStateDictFile, bytes);
   write_json_file(written.folder / kArchitectureFile, architecture);

@@ -12,6 +12,8 @@
 #include "aebench/errors.h"
 #include "aebench/io/checked_file.h"
 #include "aebench/io/run_folder.h"
+#include "aebench/io/stop_signal.h"
+#include "aebench/pipeline/model_export.h"
 #include "support/catch.h"
 #include "support/png_check.h"
 #include "support/test_support.h"
@@ -469,6 +471,25 @@ TEST_CASE("aebench encode stopped by SIGTERM exits 143 and leaves no codes/ fold
   CHECK_THAT(file_contents(folder / "log"), Catch::Contains("nothing was written"));
   CHECK_FALSE(fs::exists(run / aebench::kCodesFolder));
   CHECK_FALSE(fs::exists(run / aebench::kLockFile));
+}
+
+TEST_CASE("export stopped before its first file writes nothing, in the run or in --out") {
+  ScratchFolder folder("export-signal");
+  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
+  const auto run = folder / "run";
+  REQUIRE(aebench::testing::wait_for_exit(
+              aebench::testing::spawn_aebench(train_arguments(write_config(folder, 1), run))) == 0);
+  for (const fs::path& out : {fs::path(), folder / "exported"}) {
+    INFO(out.string());
+    // The stop arrives while export reads the model (its guard nests in this one).
+    const aebench::StopSignalGuard stop_signals;
+    ::raise(SIGTERM);
+    CHECK_THROWS_WITH(aebench::run_export(run, out, {}),
+                      Catch::Contains("stopped by SIGTERM while exporting; nothing was written"));
+    CHECK_FALSE(fs::exists(run / aebench::kExportFolder));
+    CHECK((!fs::exists(folder / "exported") || fs::is_empty(folder / "exported")));
+    CHECK_FALSE(fs::exists(run / aebench::kLockFile));
+  }
 }
 
 TEST_CASE(
