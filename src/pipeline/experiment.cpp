@@ -284,8 +284,11 @@ nlohmann::json run_training(const Config& config, const RunOptions& options) {
   // stay as they are (a resume would save the model again and drop eval/, probe/, ...).
   if (continuing && finished_with(folder, config)) return already_finished(folder, config, options);
   if (continuing) require_same_data(folder, config, data);
+  // A killed writer's temporaries are removed only in a run folder: in a folder of the user's
+  // that a run goes beside (--overwrite), a file of that form is theirs.
+  const bool run_folder_before = is_run_folder(folder);
   if (!options.resume) prepare_run_folder(folder, options.overwrite);
-  remove_leftovers(folder);
+  if (run_folder_before) remove_leftovers(folder);
   // A resume will save a new model: the old one's results go now, so none is shown as current
   // while it trains, or after it is stopped (a linked eval/ or probe/ is refused here, first).
   if (options.resume) remove_model_results(folder);

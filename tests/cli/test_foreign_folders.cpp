@@ -486,6 +486,8 @@ TEST_CASE("a run is not made around another run, at any depth, and a user's fold
   const fs::path mine = tiny.folder / "mine";
   fs::create_directory(mine);
   aebench::testing::write_text(mine / "notes.txt", "mine");
+  // A file of the form of aebench's temporaries is the user's too, in a folder that is no run.
+  aebench::testing::write_text(mine / ".summary.json.aebench-tmp-1", "mine too");
   CHECK(tiny.aebench(tiny.train_command("--quiet --out " + shell_quoted(mine))) ==
         aebench::kExitOutputError);
   CHECK_THAT(tiny.output, Catch::Contains("is not empty and holds no run") &&
@@ -493,4 +495,5 @@ TEST_CASE("a run is not made around another run, at any depth, and a user's fold
                               !Catch::Contains("--resume"));
   REQUIRE(tiny.aebench(tiny.train_command("--quiet --overwrite --out " + shell_quoted(mine))) == 0);
   CHECK(aebench::testing::file_contents(mine / "notes.txt") == "mine");
+  CHECK(aebench::testing::file_contents(mine / ".summary.json.aebench-tmp-1") == "mine too");
 }
