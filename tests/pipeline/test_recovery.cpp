@@ -85,6 +85,26 @@ void check_only_complete_files(const fs::path& folder) {
   }
 }
 
+// A finished one-epoch run over `train_images` synthetic images, at folder/run.
+fs::path trained_run(const ScratchFolder& folder, int train_images, int test_images) {
+  aebench::testing::write_synthetic_dataset(folder / "data", train_images, test_images);
+  const auto run = folder / "run";
+  REQUIRE(aebench::testing::wait_for_exit(
+              aebench::testing::spawn_aebench(train_arguments(write_config(folder, 1), run))) == 0);
+  return run;
+}
+
+// Runs `command` (its output in `log`), sends `signal` once it holds `run`'s lock, and returns
+// its exit status.
+int signal_once_locked(const std::string& command, const fs::path& log, const fs::path& run,
+                       int signal) {
+  const int pid = spawn_logged(command, log);
+  while (!fs::exists(run / aebench::kLockFile))
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ::kill(pid, signal);
+  return aebench::testing::wait_for_exit(pid);
+}
+
 // The resume command an interrupted run printed in `log`, without the leading "aebench".
 std::string printed_resume_command(const fs::path& log) {
   const std::string text = file_contents(log);
@@ -433,22 +453,13 @@ TEST_CASE(
     "aebench probe stopped by SIGINT while training its classifiers exits 130 and leaves the run "
     "as it was") {
   ScratchFolder folder("probe-signal");
-  aebench::testing::write_synthetic_dataset(folder / "data", 400, 100);
-  const auto config = write_config(folder, 1);
-  const auto run = folder / "run";
-  REQUIRE(aebench::testing::wait_for_exit(
-              aebench::testing::spawn_aebench(train_arguments(config, run))) == 0);
+  const auto run = trained_run(folder, 400, 100);
   const std::string summary = file_contents(run / aebench::kSummaryFile);
-
   // Enough epochs that the probes are still training when the signal lands.
-  const int pid = spawn_logged("probe " + shell_quoted(run) +
-                                   " --threads 1 --set probe.epochs=100000 --set "
-                                   "probe.patience=100000 --set probe.batch_size=8",
-                               folder / "log");
-  while (!fs::exists(run / aebench::kLockFile))
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  ::kill(pid, SIGINT);
-  REQUIRE(aebench::testing::wait_for_exit(pid) == 130);
+  REQUIRE(signal_once_locked("probe " + shell_quoted(run) +
+                                 " --threads 1 --set probe.epochs=100000 --set "
+                                 "probe.patience=100000 --set probe.batch_size=8",
+                             folder / "log", run, SIGINT) == 130);
   CHECK_THAT(file_contents(folder / "log"),
              Catch::Contains("while training the softmax probe (epoch ") &&
                  Catch::Contains(") before anything was written") && !Catch::Contains(" ;"));
@@ -460,17 +471,9 @@ TEST_CASE(
 TEST_CASE("aebench encode stopped by SIGTERM exits 143 and leaves no codes/ folder behind") {
   ScratchFolder folder("encode-signal");
   // Enough images that the signal, sent once the lock is taken, lands before the encoding ends.
-  aebench::testing::write_synthetic_dataset(folder / "data", 20000, 100);
-  const auto config = write_config(folder, 1);
-  const auto run = folder / "run";
-  REQUIRE(aebench::testing::wait_for_exit(
-              aebench::testing::spawn_aebench(train_arguments(config, run))) == 0);
-  const int pid = spawn_logged(
-      "encode " + shell_quoted(run) + " --split train --images --threads 1", folder / "log");
-  while (!fs::exists(run / aebench::kLockFile))
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ::kill(pid, SIGTERM);
-  REQUIRE(aebench::testing::wait_for_exit(pid) == 143);
+  const auto run = trained_run(folder, 20000, 100);
+  REQUIRE(signal_once_locked("encode " + shell_quoted(run) + " --split train --images --threads 1",
+                             folder / "log", run, SIGTERM) == 143);
   CHECK_THAT(file_contents(folder / "log"), Catch::Contains("nothing was written"));
   CHECK_FALSE(fs::exists(run / aebench::kCodesFolder));
   CHECK_FALSE(fs::exists(run / aebench::kLockFile));
@@ -478,10 +481,7 @@ TEST_CASE("aebench encode stopped by SIGTERM exits 143 and leaves no codes/ fold
 
 TEST_CASE("export stopped before its first file writes nothing, in the run or in --out") {
   ScratchFolder folder("export-signal");
-  aebench::testing::write_synthetic_dataset(folder / "data", 100, 20);
-  const auto run = folder / "run";
-  REQUIRE(aebench::testing::wait_for_exit(
-              aebench::testing::spawn_aebench(train_arguments(write_config(folder, 1), run))) == 0);
+  const auto run = trained_run(folder, 100, 20);
   for (const fs::path& out : {fs::path(), folder / "exported"}) {
     INFO(out.string());
     // The stop arrives while export reads the model (its guard nests in this one).
