@@ -254,7 +254,8 @@ void RunLock::require_held() const {
   throw OutputError("run folder " + path_.parent_path().string() +
                     ": expected the folder this command locked, found another there (it was "
                     "moved, removed or replaced while the command wrote it); nothing more was "
-                    "written: resume the run where its folder went");
+                    "written: run the command again (a train with --resume) where the folder "
+                    "went");
 }
 
 RunLock::~RunLock() {

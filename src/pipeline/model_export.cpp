@@ -151,6 +151,7 @@ WrittenFiles run_export(const fs::path& run_dir, const fs::path& out_dir,
     throw Interrupted(
         "stopped by " + signal_name(signal_number) + " while exporting; nothing was written",
         signal_number);
+  lock.require_held();  // a run folder moved or replaced meanwhile is not written into
   written.folder = destination.ready();
   write_file_atomically(written.folder / kStateDictFile, bytes);
   write_json_file(written.folder / kArchitectureFile, architecture);
@@ -248,6 +249,7 @@ WrittenFiles run_encode(const fs::path& run_dir, const EncodeRequest& request) {
   written.notes = run.notes;
   const Split& images = split_of(run.data, request.split);
   const torch::Tensor codes = encode_all(*run.model, images.images, run.context.device);
+  lock.require_held();  // a run folder moved or replaced meanwhile is not written into
   written.folder = destination.ready();
   write_tensor_npy(written.folder / names[1], codes);
   write_tensor_npy(written.folder / names[2], images.labels.to(torch::kInt64));

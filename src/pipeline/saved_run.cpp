@@ -229,6 +229,7 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& sa
   };
   const TestReport test = test_and_draw(*model, images, config, context, stop_point);
   stop_point();
+  lock.require_held();  // a run folder moved or replaced meanwhile is not written into
   make_real_subfolder(run_dir, kEvalFolder);
   remove_leftovers(run_dir);
   write_artefacts(folder, test.artefacts);
@@ -244,6 +245,7 @@ nlohmann::json run_evaluation(const fs::path& run_dir, const SavedRunOptions& sa
   const nlohmann::json trained_on = trained_fingerprint(run_dir);
   summary["evaluated"]["same_data_as_training"] =
       trained_on.is_string() ? nlohmann::json(trained_on == data.fingerprint) : nlohmann::json();
+  lock.require_held();
   write_summary(folder, summary);
   write_report(run_dir);
   if (options.log && !options.quiet)
@@ -280,6 +282,7 @@ nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
            "probe " +
            run_dir.string() + " again";
   });
+  lock.require_held();  // a run folder moved or replaced meanwhile is not written into
   remove_leftovers(run_dir);
   write_artefacts(run_dir, report.artefacts);
   const nlohmann::json& probe = report.summary;
@@ -287,6 +290,7 @@ nlohmann::json run_probe(const fs::path& run_dir, const SavedRunOptions& saved,
                                ? read_json_file(run_dir / kSummaryFile)
                                : nlohmann::json::object();
   summary["probe"] = probe;
+  lock.require_held();
   write_summary(run_dir, summary);
   write_report(run_dir);
   if (options.log && !options.quiet)

@@ -93,6 +93,8 @@ class SweepRunner {
                                            entry.point.name,
                                            "--threads",
                                            std::to_string(options_.threads)};
+    // logs/ swapped for a link (or removed) since the sweep began: never written through.
+    make_real_subfolder(record_.plan.out_dir, kSweepLogFolder);
     const pid_t pid = start_logged_child(argv, log_file(index));
     running_[pid] = {index, SteadyClock::now()};
     entry.state = PointState::kRunning;

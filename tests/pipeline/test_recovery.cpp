@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -94,15 +95,20 @@ fs::path trained_run(const ScratchFolder& folder, int train_images, int test_ima
   return run;
 }
 
-// Runs `command` (its output in `log`), sends `signal` once it holds `run`'s lock, and returns
-// its exit status.
-int signal_once_locked(const std::string& command, const fs::path& log, const fs::path& run,
-                       int signal) {
+// Runs `command` (its output in `log`), does `act` with its pid once it holds `run`'s lock, and
+// returns its exit status.
+int act_once_locked(const std::string& command, const fs::path& log, const fs::path& run,
+                    const std::function<void(int)>& act) {
   const int pid = spawn_logged(command, log);
   while (!fs::exists(run / aebench::kLockFile))
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ::kill(pid, signal);
+  act(pid);
   return aebench::testing::wait_for_exit(pid);
+}
+
+int signal_once_locked(const std::string& command, const fs::path& log, const fs::path& run,
+                       int signal) {
+  return act_once_locked(command, log, run, [&](int pid) { ::kill(pid, signal); });
 }
 
 // The resume command an interrupted run printed in `log`, without the leading "aebench".
@@ -492,6 +498,34 @@ TEST_CASE("export stopped before its first file writes nothing, in the run or in
     CHECK_FALSE(fs::exists(run / aebench::kExportFolder));
     CHECK((!fs::exists(folder / "exported") || fs::is_empty(folder / "exported")));
     CHECK_FALSE(fs::exists(run / aebench::kLockFile));
+  }
+}
+
+TEST_CASE("eval and probe never write into what replaced their run folder while they worked") {
+  ScratchFolder folder("moved-under-eval");
+  const auto run = trained_run(folder, 400, 20000);  // many test images: eval takes a while
+  const fs::path users = folder / "users";
+  aebench::testing::write_text(users / aebench::kSummaryFile, "{}");
+  const std::vector<std::string> commands = {
+      "eval " + shell_quoted(run) + " --threads 1",
+      "probe " + shell_quoted(run) +
+          " --threads 1 --set probe.epochs=200 --set probe.patience=1000"};
+  for (const auto& command : commands) {
+    INFO(command);
+    const fs::path moved = folder / "moved";
+    const int status = act_once_locked(command, folder / "log", run, [&](int) {
+      fs::rename(run, moved);
+      fs::create_directory_symlink(users, run);
+    });
+    CHECK(status == aebench::kExitOutputError);
+    CHECK_THAT(file_contents(folder / "log"),
+               Catch::Contains("expected the folder this command locked, found another there"));
+    CHECK(file_contents(users / aebench::kSummaryFile) == "{}");
+    CHECK_FALSE(fs::exists(users / aebench::kEvalFolder));
+    CHECK_FALSE(fs::exists(users / aebench::kProbeFolder));
+    fs::remove(run);
+    fs::rename(moved, run);
+    fs::remove(run / aebench::kLockFile);  // left by the moved folder's holder
   }
 }
 
