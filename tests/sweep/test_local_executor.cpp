@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <algorithm>
 #include <chrono>
@@ -564,4 +565,27 @@ TEST_CASE("a folder in use is named for what it is, with advice that fits the co
   CHECK(run_aebench("report " + shell_quoted(point), &output) == aebench::kExitOutputError);
   CHECK_THAT(output, Catch::Contains("run folder " + point.string() + " is in use") &&
                          !Catch::Contains("--out"));
+}
+
+TEST_CASE("a logs/ swapped for a link while a sweep runs gets no point's log through it") {
+  SweepFixture fixture(2000, 6);  // the first point trains while its log folder is swapped
+  const fs::path victim = fixture.folder / "victim";
+  aebench::testing::write_text(victim / "notes.txt", "mine");
+  const auto file = fixture.write_sweep({{"model.latent", {4, 8}}});
+  const int pid = aebench::testing::spawn_aebench(
+      {"sweep", file.string(), "--jobs", "1", "--threads", "1", "--quiet"});
+  const fs::path logs = fixture.sweep_dir / aebench::kSweepLogFolder;
+  // Bounded by the sweep: a sweep that ended without the log fails the test, not hangs it.
+  siginfo_t info{};
+  while (!fs::exists(logs / "latent-4.log")) {
+    REQUIRE_FALSE(
+        (::waitid(P_PID, pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  fs::rename(logs, fixture.folder / "logs_moved");
+  fs::create_directory_symlink(victim, logs);
+  CHECK(aebench::testing::wait_for_exit(pid) == aebench::kExitOutputError);
+  CHECK_FALSE(fs::exists(victim / "latent-8.log"));
+  CHECK(aebench::testing::file_contents(victim / "notes.txt") == "mine");
+  CHECK(fixture.point("latent-8")["state"] == "pending");
 }
