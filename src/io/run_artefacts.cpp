@@ -79,18 +79,6 @@ std::string temporary_target(const std::string& name) {
   return "";
 }
 
-bool is_aebench_temporary(const fs::path& file) {
-  const std::string name = file.filename().string();
-  // Only of an artefact's name: a user's ".thesis.txt.aebench-tmp-5" is not ours. (Leftovers
-  // are removed under the run lock, so no live writer of ours has one in the folder.)
-  if (const std::string target = temporary_target(name); !target.empty())
-    return is_artefact_name(target);
-  // The form of earlier versions: an artefact's name, ".tmp-" and a process id.
-  const auto legacy = name.rfind(".tmp-");
-  if (legacy == std::string::npos || !all_digits(name.substr(legacy + 5))) return false;
-  return is_artefact_name(name.substr(0, legacy));
-}
-
 bool holds_something(const fs::path& dir) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(dir, error))
@@ -259,6 +247,18 @@ void refuse_runs_inside(const fs::path& dir) {
 }
 
 }  // namespace
+
+bool is_aebench_temporary(const fs::path& file) {
+  const std::string name = file.filename().string();
+  // Only of an artefact's name: a user's ".thesis.txt.aebench-tmp-5" is not ours. (Leftovers
+  // are removed under the run lock, so no live writer of ours has one in the folder.)
+  if (const std::string target = temporary_target(name); !target.empty())
+    return is_artefact_name(target);
+  // The form of earlier versions: an artefact's name, ".tmp-" and a process id.
+  const auto legacy = name.rfind(".tmp-");
+  if (legacy == std::string::npos || !all_digits(name.substr(legacy + 5))) return false;
+  return is_artefact_name(name.substr(0, legacy));
+}
 
 void refuse_unreplaceable_names(const fs::path& dir, const std::vector<std::string>& names,
                                 const std::string& where) {

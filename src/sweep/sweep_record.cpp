@@ -83,14 +83,15 @@ bool is_lock_file(const fs::path& file) {
   return ::lstat(file.c_str(), &info) == 0 && S_ISREG(info.st_mode) && info.st_size == 0;
 }
 
-// Whether `dir` holds nothing but aebench's lock file and the error.txt a sweep wrote there (a
-// point that failed before its run files were written).
+// Whether `dir` holds nothing but aebench's lock file, the error.txt a sweep wrote there and
+// temporaries of aebench's form (a point that failed, or was killed, before its run.json).
 bool holds_only_lock_and_error(const fs::path& dir) {
   std::error_code error;
   for (const auto& entry : fs::directory_iterator(dir, error)) {
     const fs::path name = entry.path().filename();
     const bool ours = (name == kLockFile && is_lock_file(entry.path())) ||
-                      (name == kErrorFile && is_point_error_file(entry.path()));
+                      (name == kErrorFile && is_point_error_file(entry.path())) ||
+                      (is_aebench_temporary(entry.path()) && !is_symbolic_link(entry.path()));
     if (!ours) return false;
   }
   return !error;

@@ -514,12 +514,14 @@ TEST_CASE("eval and probe never write into what replaced their run folder while 
     INFO(command);
     const fs::path moved = folder / "moved";
     const int status = act_once_locked(command, folder / "log", run, [&](int) {
+      // Most often while it works (its checks after the lock take milliseconds); a swap that
+      // lands before them is refused by them (no model there, exit 3) just as well.
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
       fs::rename(run, moved);
       fs::create_directory_symlink(users, run);
     });
-    CHECK(status == aebench::kExitOutputError);
-    CHECK_THAT(file_contents(folder / "log"),
-               Catch::Contains("expected the folder this command locked, found another there"));
+    CHECK((status == aebench::kExitOutputError || status == aebench::kExitDataError));
+    CHECK_THAT(file_contents(folder / "log"), !Catch::Contains("results in"));
     CHECK(file_contents(users / aebench::kSummaryFile) == "{}");
     CHECK_FALSE(fs::exists(users / aebench::kEvalFolder));
     CHECK_FALSE(fs::exists(users / aebench::kProbeFolder));

@@ -245,6 +245,10 @@ TEST_CASE("a failed point's error goes only into a folder that is the point's ow
   CHECK_FALSE(aebench::is_points_own_folder(folder / "early"));
   fs::remove(lock);
   CHECK(aebench::is_points_own_folder(folder / "early"));
+  // A point killed while it wrote its run.json leaves aebench's temporary: still the point's.
+  aebench::testing::write_text(folder / "early" / ".run.json.aebench-tmp-12345", "{");
+  CHECK(aebench::is_points_own_folder(folder / "early"));
+  fs::remove(folder / "early" / ".run.json.aebench-tmp-12345");
   // An error of several lines is written as one, so that it stays the sweep's.
   CHECK(aebench::write_point_error(folder / "early", "line one\nline two"));
   CHECK(aebench::recorded_error(folder / "early") == "line one line two");

@@ -46,6 +46,10 @@ std::vector<std::string> result_files(const std::string& folder);
 // is refused first, as prepare_run_folder refuses it.
 void remove_model_results(const std::filesystem::path& dir);
 
+// Whether `file` is named as aebench names its temporaries: ".NAME.aebench-tmp-PID" with NAME one
+// of its artefacts' names (or "NAME.tmp-PID", the form of earlier versions).
+bool is_aebench_temporary(const std::filesystem::path& file);
+
 // Removes the temporary files a killed aebench left behind in `dir` and its result subfolders
 // (eval/, probe/, export/, codes/): only
 // names of aebench's own form, ".NAME.aebench-tmp-PID" (or an artefact's "NAME.tmp-PID", the
